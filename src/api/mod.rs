@@ -1,0 +1,3 @@
+//! The typed REST client: the only place that speaks HTTP to the cloud.
+
+pub mod types;

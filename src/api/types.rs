@@ -1,0 +1,505 @@
+//! Wire types of the Pipecat Cloud REST API, named exactly as the OpenAPI
+//! document names them (camelCase, except the stop answer's `session_id` and
+//! the session list's `total_count`).
+//!
+//! The typed client reads these and the local Pipecat Cloud writes them, so
+//! the two cannot drift apart. Optional fields the real API may omit are
+//! `Option`s; fields only the local cloud adds are skipped when absent so the
+//! JSON we serve stays a superset of the documented shape.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `POST /v1/public/{agentName}/start` request body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRequest {
+    #[serde(default)]
+    pub create_daily_room: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_room_properties: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_meeting_token_properties: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_default_ice_servers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// Arbitrary user data handed to the agent. The OpenAPI document says
+    /// "object", but the official clients send any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// `POST /v1/public/{agentName}/start` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_token: Option<String>,
+    /// WebSocket transport only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ws_url: Option<String>,
+    /// WebSocket transport only: HMAC session token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// WebSocket transport only: base64 of the request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ice_config: Option<Value>,
+}
+
+/// `DELETE /v1/agents/{agentName}/sessions/{sessionId}` answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StopResponse {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub session_id: Option<String>,
+}
+
+/// The error body. Two shapes occur: `{"error", "code"}` (most routes) and
+/// the capacity answer `{"status": 429, "code": "429", "message"}`.
+/// `code` and `status` are strings or numbers depending on the route.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ErrorBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+/// One session, as listed by `GET .../sessions` and returned by
+/// `GET .../sessions/{sessionId}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub session_id: String,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub ended_at: Option<String>,
+    /// Seconds between the start request and the bot running. The OpenAPI
+    /// document says integer; fractions are accepted.
+    #[serde(default)]
+    pub bot_start_seconds: Option<f64>,
+    #[serde(default)]
+    pub cold_start: Option<bool>,
+    #[serde(default)]
+    pub completion_status: Option<String>,
+    /// Read by the official CLI (active, completed, terminated, agent_error, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_metrics: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_ids: Option<Vec<Value>>,
+    /// Local cloud only: the max session duration (seconds) this session
+    /// runs under; fixed when it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration: Option<u32>,
+    /// Local cloud only: billed duration in seconds, instantiate + run +
+    /// teardown (from the start request to the process being gone; up to
+    /// now while the session runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_seconds: Option<f64>,
+    /// Local cloud only: when each lifecycle step happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<SessionLifecycle>,
+}
+
+/// Local cloud only: timestamps of a session's lifecycle (RFC 3339, UTC).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionLifecycle {
+    pub requested_at: Option<String>,
+    pub process_started_at: Option<String>,
+    pub stop_requested_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+/// `GET .../sessions` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SessionList {
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+}
+
+/// `GET .../logs` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LogsResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<LogTotal>,
+    #[serde(default)]
+    pub logs: Vec<LogEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LogTotal {
+    pub value: u64,
+    /// `eq` (exact) or `gte` (at least).
+    pub relation: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    #[serde(default)]
+    pub log: String,
+    #[serde(default)]
+    pub timestamp: String,
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    /// Local cloud only: the session that wrote the line, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+}
+
+/// `autoScaling` in a create/update request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoScalingRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_agents: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_agents: Option<u32>,
+}
+
+/// `autoScaling` in an agent's status.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoScalingStatus {
+    #[serde(default)]
+    pub min_replicas: Option<u32>,
+    #[serde(default)]
+    pub max_replicas: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KrispViva {
+    #[serde(default)]
+    pub audio_filter: Option<String>,
+}
+
+/// `POST /v1/agents` request (and, with `serviceName`, the org surface's
+/// create/update payload).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAgentRequest {
+    pub service_name: String,
+    #[serde(flatten)]
+    pub spec: AgentSpec,
+}
+
+/// The fields of an agent a create or update can set; absent means "keep"
+/// (update) or "default" (create).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_secret_set: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_set: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaling: Option<AutoScalingRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub krisp_viva: Option<KrispViva>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_redeploy: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket_auth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+}
+
+/// `GET /v1/agents` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AgentList {
+    #[serde(default)]
+    pub services: Vec<AgentListItem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentListItem {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub desired_deployment_id: Option<String>,
+    #[serde(default)]
+    pub active_deployment_id: Option<String>,
+    #[serde(default)]
+    pub reconciled_deployment_id: Option<String>,
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub deleted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Value>,
+}
+
+/// An agent's details and status (`GET /v1/agents/{agentName}`; the org
+/// surface wraps the same object as `{"body": {...}}`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentDetails {
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub ready: bool,
+    #[serde(default)]
+    pub available: Option<bool>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub desired_deployment_id: Option<String>,
+    #[serde(default)]
+    pub active_deployment_id: Option<String>,
+    #[serde(default)]
+    pub reconciled_deployment_id: Option<String>,
+    #[serde(default)]
+    pub active_deployment_ready: Option<bool>,
+    #[serde(default)]
+    pub auto_scaling: Option<AutoScalingStatus>,
+    #[serde(default)]
+    pub active_session_count: Option<u32>,
+    #[serde(default)]
+    pub deployment: Option<Deployment>,
+    #[serde(default)]
+    pub agent_profile: Option<String>,
+    #[serde(default)]
+    pub krisp_viva: Option<KrispViva>,
+    #[serde(default)]
+    pub current_revision: Option<RevisionInfo>,
+    #[serde(default)]
+    pub previous_revision: Option<RevisionInfo>,
+    /// Read by the official CLI: `[{code, message|error}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<AgentError>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AgentError {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default, alias = "error")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    pub id: String,
+    #[serde(default)]
+    pub manifest: Option<Manifest>,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub spec: Option<ManifestSpec>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestSpec {
+    #[serde(default)]
+    pub daily_node_type: Option<String>,
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub auto_scaling: Option<AutoScalingStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_secret_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_from_secret_names: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub krisp_models: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub krisp_viva: Option<Value>,
+    /// Absent when the agent uses the platform default (7200 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration_seconds: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionInfo {
+    #[serde(default, rename = "deploymentID")]
+    pub deployment_id: Option<String>,
+    /// Creating, Validating, Active, Draining, Failed.
+    #[serde(default)]
+    pub phase: Option<String>,
+    #[serde(default)]
+    pub ready_replicas: Option<u32>,
+    #[serde(default)]
+    pub phase_started_at: Option<String>,
+    #[serde(default)]
+    pub health: Option<RevisionHealth>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_infrastructure_issue: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionHealth {
+    #[serde(default)]
+    pub ready: Option<bool>,
+    /// running, waiting, terminated.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub restart_count: Option<u32>,
+    #[serde(default)]
+    pub replicas_started: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_termination_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `GET /v1/organizations/{org}/services/{name}` answer (org surface).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgentDetailsEnvelope {
+    pub body: AgentDetails,
+}
+
+/// `GET .../deployments` answer (org surface).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DeploymentList {
+    #[serde(default)]
+    pub deployments: Vec<Deployment>,
+}
+
+/// `GET /v1/organizations` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct OrganizationList {
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    /// The org's slug, used in paths and in the config file.
+    pub name: String,
+    #[serde(default)]
+    pub verbose_name: Option<String>,
+}
+
+/// `GET /v1/users` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct UserResponse {
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub user_id: String,
+    #[serde(default)]
+    pub emails: Vec<UserEmail>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserEmail {
+    pub email_address: String,
+}
+
+/// `GET /v1/organizations/{org}/apiKeys` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ApiKeyList {
+    #[serde(default)]
+    pub public: Vec<ApiKey>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub key: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub revoked: bool,
+    #[serde(default)]
+    pub metadata: Option<ApiKeyMetadata>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ApiKeyMetadata {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `POST /v1/organizations/{org}/apiKeys` request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CreateApiKeyRequest {
+    pub name: String,
+    /// Always "public" from this client.
+    #[serde(rename = "type")]
+    pub key_type: String,
+}

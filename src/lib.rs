@@ -1,0 +1,11 @@
+//! `pipecat_cloud`: a typed client for the Pipecat Cloud REST API, the user
+//! configuration it shares with the official CLI, and a local Pipecat Cloud
+//! that serves the same API on one machine.
+//!
+//! - [`api`]: the typed async client and the wire types.
+//! - [`config`]: the user config file, `pcc-deploy.toml`, environment names.
+//! - [`local`]: the local Pipecat Cloud (`pipecat cloud local serve`).
+
+pub mod api;
+pub mod config;
+pub mod local;

@@ -1,0 +1,1 @@
+//! The local Pipecat Cloud: HTTP routes, store and session runtime.
