@@ -60,6 +60,18 @@ pub enum CloudCommand {
 /// Parse, run, and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The demo bot is a session process, many at a time: plain sync code,
+    // no async runtime.
+    if let TopCommand::Cloud(CloudArgs {
+        command:
+            CloudCommand::Local(local::LocalArgs {
+                command: local::LocalCommand::DemoBot,
+            }),
+    }) = &cli.command
+    {
+        let code = pipecat_cloud::local::demo_bot::run();
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let ctx = Context::new(cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
