@@ -1,3 +1,14 @@
 //! The typed REST client: the only place that speaks HTTP to the cloud.
+//! Nothing here prints.
 
+mod client;
+mod error;
+mod session;
 pub mod types;
+
+pub use client::{
+    Client, Credential, DEFAULT_API_HOST, LogOrder, LogQuery, Raw, SessionQuery, SessionStatus,
+    USER_AGENT, redact,
+};
+pub use error::{ApiError, ErrorKind};
+pub use session::{Session, SessionParams, Transport};
