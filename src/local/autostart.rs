@@ -191,4 +191,3 @@ fn socket_addr(url: &str) -> Option<SocketAddr> {
     let port = url.port_or_known_default()?;
     (host, port).to_socket_addrs().ok()?.next()
 }
-
