@@ -346,3 +346,91 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
             && server.requests()[1].headers["authorization"] == "Bearer pcc_pat_x"
     );
 }
+
+fn private(url: &str, timeout: Duration) -> Client {
+    Client::new(url, Credential::PrivateKey("sk_x".into()), None, timeout).unwrap()
+}
+
+#[tokio::test]
+async fn idempotent_requests_ride_out_a_refused_connection() {
+    let server = Scripted::start_later(
+        Duration::from_millis(400),
+        vec![(
+            "/v1/agents/bot/sessions",
+            vec![Reply::json(200, r#"{"sessions":[]}"#)],
+        )],
+    );
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let client = private(&server.url, Duration::from_secs(5))
+        .with_retries(
+            8,
+            pipecat_cloud::api::Backoff {
+                base: Duration::from_millis(100),
+                max: Duration::from_millis(300),
+            },
+        )
+        .on_retry(std::sync::Arc::new(
+            move |n: &pipecat_cloud::api::RetryNotice| seen.lock().unwrap().push(n.reason.clone()),
+        ));
+    let listed = client
+        .list_sessions("bot", &SessionQuery::default())
+        .await
+        .unwrap();
+    assert!(listed.value.sessions.is_empty());
+    let notices = notices.lock().unwrap();
+    assert!(!notices.is_empty(), "no retry was reported");
+    assert!(notices[0].contains("cannot reach"), "{}", notices[0]);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_503_is_retried_but_a_400_and_a_start_are_not() {
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents/bot/sessions/s1",
+            vec![
+                Reply::text(503, "text/plain", "Service Unavailable").header("Retry-After", "0"),
+                Reply::json(200, r#"{"status":"terminated","session_id":"s1"}"#),
+            ],
+        ),
+        (
+            "/v1/agents/bot/logs",
+            vec![Reply::json(
+                400,
+                r#"{"error":"Invalid timestamp format","code":"GENERIC_BAD_REQUEST"}"#,
+            )],
+        ),
+        (
+            START,
+            vec![Reply::text(503, "text/plain", "Service Unavailable")],
+        ),
+    ]);
+    let client = private(&server.url, Duration::from_secs(5));
+    let stopped = client.stop_session("bot", "s1").await.unwrap();
+    assert_eq!(stopped.value.session_id.as_deref(), Some("s1"));
+
+    let e = client.logs("bot", &LogQuery::default()).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadRequest);
+
+    let e = public(&server.url)
+        .start_session("my-agent", &StartRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Some(503));
+
+    let methods: Vec<(String, String)> = server
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.target))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            ("DELETE".into(), "/v1/agents/bot/sessions/s1".into()),
+            ("DELETE".into(), "/v1/agents/bot/sessions/s1".into()),
+            ("GET".into(), "/v1/agents/bot/logs".into()),
+            ("POST".into(), START.into()),
+        ]
+    );
+}

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{ApiError, ErrorKind, summarize};
+use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, ApiKey, ApiKeyList, CreateApiKeyRequest, LogsResponse,
     OrganizationList, Session, SessionList, StartRequest, StartResponse, StopResponse,
@@ -140,7 +141,16 @@ pub struct LogQuery {
     pub end_time: Option<i64>,
 }
 
+/// How many times an idempotent request is retried after a connection
+/// failure or a 502/503/504, unless told otherwise.
+pub const DEFAULT_RETRIES: u32 = 3;
+
 /// The REST client. Cloning is cheap and shares one connection pool.
+///
+/// Idempotent requests (every GET, and stopping a session) are retried up to
+/// [`DEFAULT_RETRIES`] times, with backoff, when the connection fails or a
+/// gateway answers 502/503/504. Starting a session is never retried here: a
+/// retried start could start two sessions.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -148,6 +158,9 @@ pub struct Client {
     credential: Credential,
     org: Option<String>,
     timeout: Duration,
+    retries: u32,
+    backoff: Backoff,
+    observer: Option<RetryObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -190,7 +203,27 @@ impl Client {
             credential,
             org,
             timeout,
+            retries: DEFAULT_RETRIES,
+            backoff: Backoff::default(),
+            observer: None,
         })
+    }
+
+    /// Retry idempotent requests at most `retries` times (0: never).
+    pub fn with_retries(self, retries: u32, backoff: Backoff) -> Client {
+        Client {
+            retries,
+            backoff,
+            ..self
+        }
+    }
+
+    /// Call `observer` before each retry (e.g. to show it with `-v`).
+    pub fn on_retry(self, observer: RetryObserver) -> Client {
+        Client {
+            observer: Some(observer),
+            ..self
+        }
     }
 
     /// The same connection pool with another credential (a start needs the
@@ -238,7 +271,7 @@ impl Client {
             ));
         }
         let url = self.url(&["v1", "public", agent, "start"]);
-        self.send(Method::POST, url, Some(request)).await
+        self.send_once(Method::POST, url, Some(request)).await
     }
 
     /// Lists sessions of `agent`, newest first.
@@ -355,13 +388,13 @@ impl Client {
             name: name.to_string(),
             key_type: "public".to_string(),
         };
-        self.send(Method::POST, url, Some(&request)).await
+        self.send_once(Method::POST, url, Some(&request)).await
     }
 
     /// Revokes the public API key with this id; it stops working at once.
     pub async fn revoke_api_key(&self, id: &str) -> Result<Raw<Value>, ApiError> {
         let url = self.org_url(&["apiKeys", id])?;
-        self.send(Method::DELETE, url, None::<&()>).await
+        self.send_once(Method::DELETE, url, None::<&()>).await
     }
 
     // ---- plumbing ---------------------------------------------------------
@@ -413,7 +446,36 @@ impl Client {
         url
     }
 
+    /// Sends an idempotent request, retrying transient failures.
     async fn send<T: DeserializeOwned + Default>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+    ) -> Result<Raw<T>, ApiError> {
+        let mut attempt = 0;
+        loop {
+            match self.send_once(method.clone(), url.clone(), body).await {
+                Err(error) if attempt < self.retries && is_transient(&error) => {
+                    attempt += 1;
+                    let delay = self.backoff.delay(attempt, error.retry_after);
+                    if let Some(observer) = &self.observer {
+                        observer(&RetryNotice {
+                            attempt,
+                            max_attempts: self.retries,
+                            delay,
+                            reason: error.to_string(),
+                        });
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Sends a request once.
+    async fn send_once<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
@@ -462,7 +524,13 @@ impl Client {
 
     fn transport_error(&self, error: &reqwest::Error, url: &str) -> ApiError {
         let base = self.base_url();
-        if error.is_timeout() {
+        if error.is_connect() {
+            ApiError::transport(
+                ErrorKind::Connect,
+                url,
+                format!("cannot reach the API at {base}: {}", root_cause(error)),
+            )
+        } else if error.is_timeout() {
             ApiError::transport(
                 ErrorKind::Timeout,
                 url,
@@ -479,6 +547,12 @@ impl Client {
             )
         }
     }
+}
+
+/// Worth trying again unchanged: the connection failed, or a gateway in
+/// front of the API could not reach it.
+fn is_transient(error: &ApiError) -> bool {
+    error.kind == ErrorKind::Connect || matches!(error.status, Some(502..=504))
 }
 
 fn parse_base(base_url: &str) -> Result<Url, ApiError> {

@@ -3,12 +3,14 @@
 
 mod client;
 mod error;
+mod retry;
 mod session;
 pub mod types;
 
 pub use client::{
-    Client, Credential, DEFAULT_API_HOST, LogOrder, LogQuery, Raw, SessionQuery, SessionStatus,
-    USER_AGENT, redact,
+    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, Raw, SessionQuery,
+    SessionStatus, USER_AGENT, redact,
 };
 pub use error::{ApiError, ErrorKind};
+pub use retry::{Backoff, RetryNotice, RetryObserver};
 pub use session::{Session, SessionParams, Transport};

@@ -88,27 +88,63 @@ impl Scripted {
     /// in order; the last one repeats. Unscripted paths get a 404 JSON.
     pub fn start(script: Vec<(&str, Vec<Reply>)>) -> Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Self::serve(listener, script)
+    }
+
+    /// Like [`Scripted::start`], but nothing listens (connections are
+    /// refused) until `delay` has passed. Returns at once.
+    pub fn start_later(delay: Duration, script: Vec<(&str, Vec<Reply>)>) -> Scripted {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind 127.0.0.1:0")
+            .local_addr()
+            .unwrap()
+            .port();
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let seen = recorded.clone();
+        let script = owned(script);
+        thread::spawn(move || {
+            thread::sleep(delay);
+            let listener =
+                TcpListener::bind(("127.0.0.1", port)).expect("bind the same port again");
+            accept_loop(listener, script, seen);
+        });
+        Scripted {
+            url: format!("http://127.0.0.1:{port}"),
+            recorded,
+        }
+    }
+
+    fn serve(listener: TcpListener, script: Vec<(&str, Vec<Reply>)>) -> Scripted {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let script: HashMap<String, Vec<Reply>> = script
-            .into_iter()
-            .map(|(path, replies)| (path.to_string(), replies))
-            .collect();
-        let script = Arc::new(Mutex::new(script));
+        let script = owned(script);
         let seen = recorded.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let script = script.clone();
-                let seen = seen.clone();
-                thread::spawn(move || serve_one(stream, &script, &seen));
-            }
-        });
+        thread::spawn(move || accept_loop(listener, script, seen));
         Scripted { url, recorded }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.recorded.lock().unwrap().clone()
+    }
+}
+
+type Script = Arc<Mutex<HashMap<String, Vec<Reply>>>>;
+
+fn owned(script: Vec<(&str, Vec<Reply>)>) -> Script {
+    Arc::new(Mutex::new(
+        script
+            .into_iter()
+            .map(|(path, replies)| (path.to_string(), replies))
+            .collect(),
+    ))
+}
+
+fn accept_loop(listener: TcpListener, script: Script, seen: Arc<Mutex<Vec<Recorded>>>) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let script = script.clone();
+        let seen = seen.clone();
+        thread::spawn(move || serve_one(stream, &script, &seen));
     }
 }
 
