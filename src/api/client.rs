@@ -18,9 +18,9 @@ use serde_json::Value;
 use super::error::{ApiError, ErrorKind, summarize};
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::types::{
-    AgentDetails, AgentDetailsEnvelope, ApiKey, ApiKeyList, CreateApiKeyRequest, LogsResponse,
-    OrganizationList, Session, SessionList, StartRequest, StartResponse, StopResponse,
-    UserResponse,
+    AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
+    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
+    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -357,6 +357,62 @@ impl Client {
                 })
             }
         }
+    }
+
+    /// Every agent of the organization.
+    pub async fn list_agents(&self) -> Result<Raw<AgentList>, ApiError> {
+        let url = match self.management()? {
+            Surface::Agents => self.url(&["v1", "agents"]),
+            Surface::Organization(org) => self.url(&["v1", "organizations", org, "services"]),
+        };
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Creates an agent (`POST /v1/agents`, or `POST .../services` on the
+    /// organization surface). The answer is the raw server JSON: its shape
+    /// differs between surfaces.
+    pub async fn create_agent(&self, request: &CreateAgentRequest) -> Result<Raw<Value>, ApiError> {
+        let url = match self.management()? {
+            Surface::Agents => self.url(&["v1", "agents"]),
+            Surface::Organization(org) => self.url(&["v1", "organizations", org, "services"]),
+        };
+        self.send_once(Method::POST, url, Some(request)).await
+    }
+
+    /// Updates an agent with only the fields `spec` sets (`POST
+    /// /v1/agents/{name}`, or `PUT .../services` with `serviceName` in the
+    /// body on the organization surface).
+    pub async fn update_agent(
+        &self,
+        agent: &str,
+        spec: &AgentSpec,
+    ) -> Result<Raw<Value>, ApiError> {
+        match self.management()? {
+            Surface::Agents => {
+                let url = self.url(&["v1", "agents", agent]);
+                self.send_once(Method::POST, url, Some(spec)).await
+            }
+            Surface::Organization(org) => {
+                let url = self.url(&["v1", "organizations", org, "services"]);
+                let request = CreateAgentRequest {
+                    service_name: agent.to_string(),
+                    spec: spec.clone(),
+                };
+                self.send_once(Method::PUT, url, Some(&request)).await
+            }
+        }
+    }
+
+    /// Deletes an agent. Running sessions keep running.
+    pub async fn delete_agent(&self, agent: &str) -> Result<Raw<Value>, ApiError> {
+        let url = self.agent_url(agent, &[])?;
+        self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// The agent's deployments, newest first.
+    pub async fn list_deployments(&self, agent: &str) -> Result<Raw<DeploymentList>, ApiError> {
+        let url = self.agent_url(agent, &["deployments"])?;
+        self.send(Method::GET, url, None::<&()>).await
     }
 
     // ---- organizations, user, keys ----------------------------------------
