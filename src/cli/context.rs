@@ -49,6 +49,8 @@ impl Context {
         Context { global, output }
     }
 
+    // Read by the client commands (branch `client`); no local command needs it.
+    #[allow(dead_code)]
     pub fn timeout(&self) -> Duration {
         Duration::from_secs_f64(self.global.timeout.max(0.001))
     }

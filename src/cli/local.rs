@@ -10,6 +10,7 @@ use pipecat_cloud::local::{self, ImageMapping, Options, Server};
 
 use super::context::Context;
 use super::exit::{CliResult, Exit, Failure};
+use super::output::OutputMode;
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
@@ -56,15 +57,15 @@ pub struct EnvArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-pub async fn run(args: LocalArgs, _ctx: &Context) -> CliResult {
+pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
     match args.command {
-        LocalCommand::Serve(args) => serve(args).await,
-        LocalCommand::Env(args) => print_env(args),
+        LocalCommand::Serve(args) => serve(args, ctx).await,
+        LocalCommand::Env(args) => print_env(args, ctx),
         LocalCommand::DemoBot => Err(Failure::usage("demo-bot runs outside the async runtime")),
     }
 }
 
-async fn serve(args: ServeArgs) -> CliResult {
+async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let options = Options {
         port: args.port,
@@ -73,9 +74,22 @@ async fn serve(args: ServeArgs) -> CliResult {
         min_session_duration: args.min_session_duration,
         ..Options::new(data_dir)
     };
-    let server = Server::start(options)
-        .await
-        .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
+    if ctx.global.verbose > 0 {
+        eprintln!(
+            "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
+            options.data_dir.display(),
+            options.port,
+            options.default_max_agents,
+            options.min_session_duration,
+            options.images
+        );
+    }
+    let port = options.port;
+    let server = Server::start(options).await.map_err(|err| {
+        Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
+            "is another server using port {port}? `--port 0` picks a free one"
+        ))
+    })?;
     println!(
         "Local Pipecat Cloud listening on {} (data dir: {})",
         server.url(),
@@ -105,10 +119,19 @@ async fn wait_for_stop_signal() -> CliResult {
     Ok(())
 }
 
-fn print_env(args: EnvArgs) -> CliResult {
+/// `export NAME='value'` lines, or one JSON object with `--output json`.
+fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let variables = local::client_environment(&data_dir)
         .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
+    if ctx.output == OutputMode::Json {
+        let object: serde_json::Map<String, serde_json::Value> = variables
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value.into()))
+            .collect();
+        println!("{}", serde_json::Value::Object(object));
+        return Ok(());
+    }
     for (name, value) in variables {
         println!("export {name}={}", shell_quote(&value));
     }

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod auth;
+pub mod autostart;
 pub mod capacity;
 pub mod cloud;
 pub mod demo_bot;
@@ -52,7 +53,7 @@ pub use store::Credentials;
 /// The port `serve` uses when none is given.
 pub const DEFAULT_PORT: u16 = 7463;
 /// The state file in the data dir (mode 0600; it holds the keys).
-pub const STATE_FILE: &str = "server.json";
+pub use autostart::STATE_FILE;
 
 /// How to run a local cloud.
 #[derive(Debug, Clone)]
