@@ -85,6 +85,12 @@ impl Cloud {
                 "session ended: the server stopped while it ran (SERVER_RESTARTED)",
             );
         }
+        // Body files of sessions that ended with the previous server.
+        if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
+            for file in leftovers.flatten() {
+                let _ = std::fs::remove_file(file.path());
+            }
+        }
         let keys = KeyCache::default();
         keys.replace(&store.keys()?);
         let agents = store
