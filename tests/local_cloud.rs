@@ -120,28 +120,28 @@ async fn wait_ended(api: &Api, cloud: &LocalCloud, agent: &str, id: &str) -> Val
     }
 }
 
-/// Polls the agent's logs until one line contains `needle`; returns all.
+/// Polls the agent's logs until one line contains `needle`; returns all
+/// its lines (oldest first).
 async fn wait_log(api: &Api, cloud: &LocalCloud, agent: &str, needle: &str) -> Value {
     let deadline = Instant::now() + PATIENCE;
+    let logs_path = format!("/v1/agents/{agent}/logs");
+    let search = reqwest::Url::parse_with_params("http://x/", [("query", needle)]).unwrap();
+    let search = search.query().unwrap();
     loop {
-        let (status, logs) = api
-            .get(
-                &format!("/v1/agents/{agent}/logs?limit=1000&order=asc"),
-                &cloud.private_key,
-            )
+        let (status, found) = api
+            .get(&format!("{logs_path}?limit=1&{search}"), &cloud.private_key)
             .await;
-        assert_eq!(status, StatusCode::OK);
-        let lines = logs["logs"].as_array().unwrap();
-        if lines
-            .iter()
-            .any(|l| l["log"].as_str().unwrap().contains(needle))
-        {
-            return logs;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        if found["total"]["value"].as_u64() > Some(0) {
+            let (_, all) = api
+                .get(
+                    &format!("{logs_path}?limit=10000&order=asc"),
+                    &cloud.private_key,
+                )
+                .await;
+            return all;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no log line contains {needle:?}: {logs}"
-        );
+        assert!(Instant::now() < deadline, "no log line contains {needle:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -195,7 +195,10 @@ async fn the_start_body_reaches_the_process_and_shows_in_its_logs() {
 async fn sessions_are_listed_got_and_stopped() {
     let cloud = LocalCloud::start();
     let api = Api::new(&cloud);
-    let id = start(&api, &cloud, AGENT, json!(null)).await;
+    let id = start(&api, &cloud, AGENT, json!({"tag": "list-get-stop"})).await;
+    // A bot stopped before it has even set up its SIGTERM handler dies
+    // silently; wait until it runs to see its goodbye.
+    wait_log(&api, &cloud, AGENT, "list-get-stop").await;
 
     let (status, list) = api
         .get(
@@ -1081,4 +1084,107 @@ fn local_env_prints_exports_for_a_data_dir_running_or_not() {
             .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_lines_pages_in_order_without_gaps_or_repeats() {
+    let cloud = LocalCloud::start_with(&["--image", "acme/burst=seq 1 3000"]);
+    let api = Api::new(&cloud);
+    create_agent(
+        &api,
+        &cloud,
+        json!({"serviceName": "burst", "image": "acme/burst:1"}),
+    )
+    .await;
+    let id = start(&api, &cloud, "burst", json!(null)).await;
+    wait_ended(&api, &cloud, "burst", &id).await;
+    wait_log(&api, &cloud, "burst", "exited with code 0").await;
+
+    // Page through in ascending order, 700 at a time, as a follower would.
+    let mut numbers = Vec::new();
+    let mut timestamps = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (status, page) = api
+            .get(
+                &format!(
+                    "/v1/agents/burst/logs?order=asc&limit=700&offset={offset}&sessionId={id}"
+                ),
+                &cloud.private_key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let entries = page["logs"].as_array().unwrap();
+        if entries.is_empty() {
+            break;
+        }
+        offset += entries.len();
+        for entry in entries {
+            timestamps.push(entry["timestamp"].as_str().unwrap().to_string());
+            if let Ok(n) = entry["log"].as_str().unwrap().parse::<u32>() {
+                numbers.push(n);
+            }
+        }
+    }
+    assert_eq!(numbers, (1..=3000).collect::<Vec<_>>());
+    assert!(
+        timestamps.windows(2).all(|w| w[0] <= w[1]),
+        "timestamps never go back"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_queries_and_wrong_methods_answer_json() {
+    let cloud = LocalCloud::start();
+    let api = Api::new(&cloud);
+    let (status, body) = api
+        .get(
+            &format!("/v1/agents/{AGENT}/logs?limit=many"),
+            &cloud.private_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].is_string(), "{body}");
+    let (status, _) = api
+        .get(
+            &format!("/v1/agents/{AGENT}/sessions?limit=10001"),
+            &cloud.private_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api
+        .get(
+            &format!("/v1/agents/{AGENT}/sessions?status=sleeping"),
+            &cloud.private_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api
+        .get(
+            &format!("/v1/agents/{AGENT}/sessions/not-a-uuid"),
+            &cloud.private_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = api.put("/v1/agents", &cloud.private_key, json!({})).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body["error"].is_string(), "{body}");
+}
+
+#[test]
+fn sigint_stops_the_server_cleanly_too() {
+    let mut cloud = LocalCloud::start();
+    let mut child = cloud.child.take().unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(common::read_state(&cloud.data_dir)["running"], json!(false));
 }
