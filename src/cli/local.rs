@@ -84,6 +84,9 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
             options.images
         );
     }
+    // Listen for signals before anyone can know we run (the line below):
+    // a stop sent right after it must not be lost or kill us uncleanly.
+    let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
         Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
@@ -95,28 +98,40 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         server.url(),
         server.data_dir().display()
     );
-    wait_for_stop_signal().await?;
+    stop_signal.wait().await;
     server.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_stop_signal() -> CliResult {
-    use tokio::signal::unix::{SignalKind, signal};
-    let listen = |kind| {
-        signal(kind).map_err(|err| {
-            Failure::new(
-                Exit::ApiFailure,
-                format!("cannot listen for signals: {err}"),
-            )
+/// SIGTERM or SIGINT: the signals that stop `serve` cleanly.
+struct StopSignal {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn listen() -> CliResult<StopSignal> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind| {
+            signal(kind).map_err(|err| {
+                Failure::new(
+                    Exit::ApiFailure,
+                    format!("cannot listen for signals: {err}"),
+                )
+            })
+        };
+        Ok(StopSignal {
+            terminate: listen(SignalKind::terminate())?,
+            interrupt: listen(SignalKind::interrupt())?,
         })
-    };
-    let mut terminate = listen(SignalKind::terminate())?;
-    let mut interrupt = listen(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+    }
 }
 
 /// `export NAME='value'` lines, or one JSON object with `--output json`.
