@@ -1192,3 +1192,25 @@ fn sigint_stops_the_server_cleanly_too() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(common::read_state(&cloud.data_dir)["running"], json!(false));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_bot_stopped_while_starting_still_says_goodbye() {
+    let cloud = LocalCloud::start();
+    let api = Api::new(&cloud);
+    let id = start(&api, &cloud, AGENT, json!(null)).await;
+    let (status, _) = api
+        .delete(
+            &format!("/v1/agents/{AGENT}/sessions/{id}"),
+            &cloud.private_key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let s = wait_ended(&api, &cloud, AGENT, &id).await;
+    assert_eq!(s["completionStatus"], "TERMINATED");
+    let logs = wait_log(&api, &cloud, AGENT, "exited with code 0").await;
+    assert!(
+        log_lines(&logs)
+            .iter()
+            .any(|l| l.contains("SIGTERM received, goodbye"))
+    );
+}

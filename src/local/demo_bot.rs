@@ -30,6 +30,15 @@ const CONVERSATION: &[&str] = &[
     "DEBUG bot: turn ended, waiting for the user",
 ];
 
+/// The signals that stop the bot (blocked by the server until the bot
+/// has installed its handlers).
+pub fn stop_signals() -> SigSet {
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGTERM);
+    signals.add(Signal::SIGINT);
+    signals
+}
+
 static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn request_stop(_: nix::libc::c_int) {
@@ -47,6 +56,9 @@ pub fn run() -> i32 {
         // SAFETY: the handler only stores to an atomic (async-signal-safe).
         let _ = unsafe { sigaction(signal, &handler) };
     }
+    // The server starts us with these blocked; one that came meanwhile is
+    // delivered now, to the handler.
+    let _ = stop_signals().thread_unblock();
     // A failed write means nobody reads our output any more: stop.
     converse().unwrap_or(1)
 }

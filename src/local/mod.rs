@@ -45,6 +45,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::env;
+use cloud::Cloud;
 
 pub use cloud::ORG;
 pub use images::ImageMapping;
@@ -105,8 +106,6 @@ pub struct RunningServer {
     stop_serving: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
 }
-
-use cloud::Cloud;
 
 impl Server {
     /// Opens (or creates and seeds) the data dir, binds 127.0.0.1, writes

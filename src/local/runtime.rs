@@ -53,6 +53,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
+use super::demo_bot;
 use super::http::ApiError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter};
@@ -403,11 +404,21 @@ fn spawn(
         // stops sessions in order.
         .process_group(0)
         .kill_on_drop(false);
-    // SAFETY: between fork and exec only an async-signal-safe prctl(2) runs.
+    let is_demo_bot = matches!(launch, Launch::DemoBot(_));
+    // SAFETY: between fork and exec only async-signal-safe calls run
+    // (prctl(2), sigprocmask(2)).
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             // If the server dies without cleaning up, its sessions die too.
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)?;
+            if is_demo_bot {
+                // Held until the bot has its handlers, so a stop that comes
+                // while it starts still gets its goodbye (it unblocks them).
+                demo_bot::stop_signals()
+                    .thread_block()
+                    .map_err(std::io::Error::from)?;
+            }
+            Ok(())
         });
     }
     command.spawn()
