@@ -166,7 +166,10 @@ impl Runtime {
             }
         };
         let started_ns = now_ns();
-        self.store.mark_process_started(&session.id, started_ns)?;
+        // The process runs now: whatever happens, it must be supervised.
+        if let Err(err) = self.store.mark_process_started(&session.id, started_ns) {
+            eprintln!("pipecat local: {err}");
+        }
         self.logs.event(
             &source,
             &format!(
