@@ -1,3 +1,16 @@
 //! The typed REST client: the only place that speaks HTTP to the cloud.
+//! Nothing here prints.
 
+mod client;
+mod error;
+mod retry;
+mod session;
 pub mod types;
+
+pub use client::{
+    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, Raw, SessionQuery,
+    SessionStatus, USER_AGENT, redact,
+};
+pub use error::{ApiError, ErrorKind};
+pub use retry::{Backoff, RetryNotice, RetryObserver};
+pub use session::{Session, SessionParams, Transport};

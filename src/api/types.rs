@@ -54,7 +54,7 @@ pub struct StartResponse {
 }
 
 /// `DELETE /v1/agents/{agentName}/sessions/{sessionId}` answer.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct StopResponse {
     #[serde(default)]
     pub status: Option<String>,
@@ -421,7 +421,7 @@ pub struct RevisionHealth {
 }
 
 /// `GET /v1/organizations/{org}/services/{name}` answer (org surface).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct AgentDetailsEnvelope {
     pub body: AgentDetails,
 }

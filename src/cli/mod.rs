@@ -9,9 +9,11 @@ pub mod local;
 pub mod organizations;
 pub mod output;
 
+use std::ffi::OsString;
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use context::{Context, GlobalArgs};
 use exit::{CliResult, EXIT_CODES_HELP, Exit};
@@ -35,6 +37,34 @@ pub struct Cli {
 pub enum TopCommand {
     /// Deploy and manage agents and sessions on Pipecat Cloud.
     Cloud(CloudArgs),
+    /// Print a shell completion script (e.g. `pipecat completions bash`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of `pipecat`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `pcc` is `pipecat cloud`: invoked under that name, the binary parses
+/// this instead of [`Cli`].
+#[derive(Debug, Parser)]
+#[command(
+    name = "pcc",
+    version,
+    about = "Pipecat Cloud from the command line (the same as `pipecat cloud`)",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct PccCli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: CloudCommand,
 }
 
 #[derive(Debug, Args)]
@@ -59,8 +89,22 @@ pub enum CloudCommand {
 
 /// Parse, run, and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let ctx = Context::new(cli.global);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let (global, command) = if invoked_as_pcc(&args) {
+        let pcc = PccCli::parse_from(args);
+        (pcc.global, pcc.command)
+    } else {
+        let cli = Cli::parse_from(args);
+        match cli.command {
+            TopCommand::Cloud(cloud) => (cli.global, cloud.command),
+            TopCommand::Completions(completions) => {
+                print_completions(completions.shell);
+                return Exit::Success.into();
+            }
+            TopCommand::Man => return print_man_page(),
+        }
+    };
+    let ctx = Context::new(global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -71,7 +115,7 @@ pub fn main() -> ExitCode {
             return Exit::ApiFailure.into();
         }
     };
-    let outcome = runtime.block_on(run(cli.command, &ctx));
+    let outcome = runtime.block_on(run(command, &ctx));
     match outcome {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
@@ -84,13 +128,34 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(command: TopCommand, ctx: &Context) -> CliResult {
+async fn run(command: CloudCommand, ctx: &Context) -> CliResult {
     match command {
-        TopCommand::Cloud(cloud) => match cloud.command {
-            CloudCommand::Agent(args) => agent::run(args, ctx).await,
-            CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
-            CloudCommand::Auth(args) => auth::run(args, ctx).await,
-            CloudCommand::Local(args) => local::run(args, ctx).await,
-        },
+        CloudCommand::Agent(args) => agent::run(args, ctx).await,
+        CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
+        CloudCommand::Auth(args) => auth::run(args, ctx).await,
+        CloudCommand::Local(args) => local::run(args, ctx).await,
+    }
+}
+
+/// True when the binary was started as `pcc` (a link or a copy named so).
+fn invoked_as_pcc(args: &[OsString]) -> bool {
+    args.first()
+        .and_then(|arg0| Path::new(arg0).file_stem())
+        .is_some_and(|stem| stem == "pcc")
+}
+
+fn print_completions(shell: clap_complete::Shell) {
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "pipecat", &mut std::io::stdout());
+}
+
+fn print_man_page() -> ExitCode {
+    let page = clap_mangen::Man::new(Cli::command());
+    match page.render(&mut std::io::stdout()) {
+        Ok(()) => Exit::Success.into(),
+        Err(err) => {
+            eprintln!("error: cannot write the man page: {err}");
+            Exit::ApiFailure.into()
+        }
     }
 }

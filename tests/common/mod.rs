@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -113,7 +115,10 @@ impl LocalCloud {
         scrub_env(&mut cmd);
         cmd.env("PIPECAT_API_HOST", &self.url)
             .env("PIPECAT_CONFIG_PATH", config_path)
-            .env("HOME", config_path.parent().unwrap_or(Path::new("/nonexistent")))
+            .env(
+                "HOME",
+                config_path.parent().unwrap_or(Path::new("/nonexistent")),
+            )
             .env("NO_COLOR", "1");
         cmd
     }
@@ -139,7 +144,7 @@ pub fn scrub_env(cmd: &mut assert_cmd::Command) {
 /// The machine-readable state file the server writes in its data dir.
 pub fn read_state(data_dir: &Path) -> Value {
     let path = data_dir.join("server.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("server.json is JSON")
 }

@@ -1,0 +1,193 @@
+//! Finding, starting and stopping the local cloud of a data dir from other
+//! processes: what `--local`, `local status` and `local stop` build on.
+//!
+//! A running server is known by its state file (`server.json`, written by
+//! `serve` once it listens) whose pid is alive and whose URL accepts a
+//! connection. Starting one is serialised by an exclusive lock on
+//! `autostart.lock`, so two concurrent `--local` invocations never start two
+//! servers.
+
+use std::fs::OpenOptions;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+/// The state file `serve` writes in its data dir.
+pub const STATE_FILE: &str = "server.json";
+/// Where a background server's stdout and stderr go.
+pub const BACKGROUND_LOG_FILE: &str = "server.log";
+const LOCK_FILE: &str = "autostart.lock";
+
+/// How long a freshly spawned server may take to answer.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a graceful stop may take before we report failure.
+const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running local cloud, as its state file describes it.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub url: String,
+    pub pid: u32,
+    pub org: String,
+    pub public_key: String,
+    pub private_key: String,
+    pub user_token: String,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &self.url)
+            .field("pid", &self.pid)
+            .field("org", &self.org)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AutostartError {
+    #[error("cannot use the local cloud data dir {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the local cloud did not start within {}s; see {}", START_TIMEOUT.as_secs(), log.display())]
+    StartTimeout { log: PathBuf },
+    #[error("the local cloud exited while starting ({status}); see {}", log.display())]
+    StartFailed { status: String, log: PathBuf },
+    #[error("the local cloud (pid {pid}) did not stop within {}s", STOP_TIMEOUT.as_secs())]
+    StopTimeout { pid: u32 },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AutostartError + '_ {
+    move |source| AutostartError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The local cloud serving `data_dir`, if one is running and answering.
+pub fn running(data_dir: &Path) -> Option<Endpoint> {
+    let text = std::fs::read_to_string(data_dir.join(STATE_FILE)).ok()?;
+    let endpoint: Endpoint = serde_json::from_str(&text).ok()?;
+    (pid_alive(endpoint.pid) && accepts_connections(&endpoint.url)).then_some(endpoint)
+}
+
+/// The local cloud serving `data_dir`, started in the background with
+/// `exe cloud local serve` when none runs. The flag says whether this call
+/// started it.
+pub fn ensure_running(data_dir: &Path, exe: &Path) -> Result<(Endpoint, bool), AutostartError> {
+    if let Some(endpoint) = running(data_dir) {
+        return Ok((endpoint, false));
+    }
+    std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+    let lock_path = data_dir.join(LOCK_FILE);
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    // Whoever holds the lock starts the server; the others wait for it and
+    // then find the server running.
+    lock.lock().map_err(io(&lock_path))?;
+    if let Some(endpoint) = running(data_dir) {
+        return Ok((endpoint, false));
+    }
+    let endpoint = spawn_and_wait(data_dir, exe)?;
+    drop(lock);
+    Ok((endpoint, true))
+}
+
+fn spawn_and_wait(data_dir: &Path, exe: &Path) -> Result<Endpoint, AutostartError> {
+    use std::os::unix::process::CommandExt;
+
+    let log_path = data_dir.join(BACKGROUND_LOG_FILE);
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(io(&log_path))?;
+    let log_err = log.try_clone().map_err(io(&log_path))?;
+    let mut child = Command::new(exe)
+        .args(["cloud", "local", "serve", "--data-dir"])
+        .arg(data_dir)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        // Its own process group: a Ctrl-C meant for this command must not
+        // reach the server it leaves running.
+        .process_group(0)
+        .spawn()
+        .map_err(io(exe))?;
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if let Some(endpoint) = running(data_dir).filter(|e| e.pid == child.id()) {
+            return Ok(endpoint);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(AutostartError::StartFailed {
+                status: status.to_string(),
+                log: log_path,
+            });
+        }
+        if Instant::now() > deadline {
+            return Err(AutostartError::StartTimeout { log: log_path });
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Stops the local cloud of `data_dir` gracefully (SIGTERM: its sessions
+/// are stopped and recorded as ended). Returns the stopped server's pid, or
+/// `None` when none was running.
+pub fn stop(data_dir: &Path) -> Result<Option<u32>, AutostartError> {
+    let Some(endpoint) = running(data_dir) else {
+        return Ok(None);
+    };
+    let pid = nix::unistd::Pid::from_raw(endpoint.pid as i32);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while pid_alive(endpoint.pid) {
+        if Instant::now() > deadline {
+            return Err(AutostartError::StopTimeout { pid: endpoint.pid });
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    Ok(Some(endpoint.pid))
+}
+
+fn pid_alive(pid: u32) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks existence; a zombie still "exists", so also look at
+    // its state where /proc tells.
+    if nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None).is_err() {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => true,
+    }
+}
+
+fn accepts_connections(url: &str) -> bool {
+    let Some(addr) = socket_addr(url) else {
+        return false;
+    };
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
+fn socket_addr(url: &str) -> Option<SocketAddr> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?;
+    let port = url.port_or_known_default()?;
+    (host, port).to_socket_addrs().ok()?.next()
+}
