@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+pub mod follow;
 mod retry;
 mod session;
 pub mod types;
