@@ -16,6 +16,7 @@ use pipecat_cloud::config::user::{ConfigError, UserConfig};
 
 /// Flags accepted anywhere on the command line.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output mode [default: rich on a terminal, plain otherwise]
     #[arg(long, global = true, value_enum, env = env::OUTPUT)]
