@@ -301,3 +301,29 @@ fn no_credentials_is_exit_3_saying_how_to_log_in() {
         .stderr(predicate::str::contains("organizations keys use"));
     assert!(server.requests().is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_can_read_is_made_private_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pipecatcloud.toml");
+    let text = "org = \"acme\"\n\n[acme]\ndefault_public_key = \"pk_from_config\"\n";
+    std::fs::write(&config, text).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "was readable by others (mode 644); it is now 0600",
+        ));
+    let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    assert_eq!(
+        server.requests()[0].headers["authorization"],
+        "Bearer pk_from_config"
+    );
+}

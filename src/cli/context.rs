@@ -108,9 +108,19 @@ impl Context {
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     }
 
-    /// The user config file (empty when it does not exist yet).
+    /// The user config file (empty when it does not exist yet). It holds
+    /// credentials, so a file others can read is made private, with a
+    /// warning, as the official CLI does.
     pub fn user_config(&self) -> CliResult<UserConfig> {
-        UserConfig::load_default().map_err(config_failure)
+        let config = UserConfig::load_default().map_err(config_failure)?;
+        #[cfg(unix)]
+        if let Some(mode) = config.repair_permissions().map_err(config_failure)? {
+            self.warn(&format!(
+                "config file {} was readable by others (mode {mode:o}); it is now 0600",
+                config.path().display()
+            ));
+        }
+        Ok(config)
     }
 
     /// The organization to act on: `--org`/`PIPECAT_ORG`, else the config

@@ -146,6 +146,33 @@ impl UserConfig {
         })
     }
 
+    /// Make the file private (0600) if group or others may read it, as the
+    /// official CLI does; returns the mode it had when it was repaired.
+    #[cfg(unix)]
+    pub fn repair_permissions(&self) -> Result<Option<u32>, ConfigError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match fs::metadata(&self.path) {
+            Ok(metadata) => metadata.permissions().mode() & 0o777,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        if mode & 0o077 == 0 {
+            return Ok(None);
+        }
+        fs::set_permissions(&self.path, fs::Permissions::from_mode(0o600)).map_err(|source| {
+            ConfigError::Write {
+                path: self.path.clone(),
+                source,
+            }
+        })?;
+        Ok(Some(mode))
+    }
+
     /// Where this config lives (and will be written).
     pub fn path(&self) -> &Path {
         &self.path
@@ -518,6 +545,23 @@ keep = true
         assert_eq!(fs::read_to_string(&path).unwrap(), "org = \"acme\"\n");
         // Only the config file is left behind: no temp file.
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_repaired() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.toml");
+        fs::write(&path, "org = \"a\"\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let config = UserConfig::load(&path).unwrap();
+        assert_eq!(config.repair_permissions().unwrap(), Some(0o644));
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(config.repair_permissions().unwrap(), None);
     }
 
     #[test]
