@@ -209,10 +209,12 @@ fn management_errors_map_to_exit_codes() {
     };
     let mut cmd = pipecat(&server.url, dir.path());
     private(&mut cmd);
-    // 502 is retried (idempotent GET), then reported as the API failing.
-    cmd.args(["cloud", "agent", "sessions", "my-agent"])
+    // 502 is retried (idempotent GET), shown with -v, then reported as
+    // the API failing.
+    cmd.args(["cloud", "agent", "sessions", "my-agent", "-v"])
         .assert()
         .code(1)
+        .stderr(predicate::str::contains("retry 1/3"))
         .stderr(predicate::str::contains("HTTP 502"));
     let mut cmd = pipecat(&server.url, dir.path());
     private(&mut cmd);
@@ -258,6 +260,23 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
         .success()
         .stdout("2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n");
     run(&["-l", "WARNING"]).assert().success().stdout("");
+    // Colours: never by default off a terminal (and NO_COLOR is set), on
+    // request with --color always, red for ERROR.
+    let coloured = run(&["--color", "always", "-l", "error"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let coloured = String::from_utf8(coloured).unwrap();
+    assert!(
+        coloured.contains("\u{1b}[31m2025-01-01 | ERROR | boom"),
+        "{coloured:?}"
+    );
+    run(&["--color", "never", "-l", "error"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\u{1b}").not());
     let out = run(&["-f", "json", "--order", "desc"])
         .assert()
         .success()

@@ -36,7 +36,7 @@ pub struct LogsArgs {
     #[arg(short = 'l', long, value_enum, ignore_case = true)]
     pub level: Option<Level>,
     /// How many lines to fetch (the level filter applies after fetching)
-    #[arg(short = 'n', long, default_value_t = 100)]
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
     pub limit: u32,
     /// Text lines, or one JSON object per line
     #[arg(short = 'f', long, value_enum, ignore_case = true, default_value_t = LogFormat::Text)]

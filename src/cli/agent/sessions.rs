@@ -22,7 +22,7 @@ pub struct SessionsArgs {
     #[arg(long, value_enum, ignore_case = true)]
     pub status: Option<StatusArg>,
     /// At most this many sessions, newest first
-    #[arg(short = 'n', long, default_value_t = 50)]
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 50)]
     pub limit: u32,
     /// Only sessions that ended this way (e.g. completed, agent_error)
     #[arg(long, value_name = "STATE", value_parser = parse_end_state)]

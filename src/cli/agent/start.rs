@@ -97,6 +97,12 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         ctx.note("The session token is shortened here; --output json prints it in full.");
     }
     stdout(&key_values(ctx.output, &pairs));
+    if let (OutputMode::Rich, Some(id)) = (ctx.output, &started.value.session_id) {
+        ctx.note(&format!(
+            "Logs: pipecat cloud agent logs {agent} --session {id}\n\
+             Stop: pipecat cloud agent stop {agent} --session {id}"
+        ));
+    }
     Ok(())
 }
 
