@@ -332,6 +332,12 @@ fn the_default_key_is_read_from_the_effective_org() {
 fn keys_create_default_revoke() {
     let setup = Setup::new();
     setup.login();
+    setup
+        .cmd()
+        .args(["cloud", "organizations", "keys", "create"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--name NAME"));
     let created = stdout_of(setup.cmd().args([
         "cloud",
         "organizations",
