@@ -55,8 +55,8 @@ pub struct Context {
     pub stderr_painter: Painter,
 }
 
-/// The management credential and where it came from, for messages.
-struct ManagementCredential {
+/// A user token and where it was found, for messages.
+struct FoundToken {
     credential: Credential,
     source: &'static str,
 }
@@ -188,11 +188,7 @@ impl Context {
         ))
     }
 
-    async fn with_resolved_org(
-        &self,
-        token: ManagementCredential,
-        config: &UserConfig,
-    ) -> CliResult<Client> {
+    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
         let client = self.client(token.credential, None)?;
         let org = match self.effective_org(config) {
             Some(org) => org,
@@ -214,14 +210,14 @@ pub fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
-fn user_token(config: &UserConfig) -> Option<ManagementCredential> {
+fn user_token(config: &UserConfig) -> Option<FoundToken> {
     if let Some(token) = env_value(env::TOKEN) {
-        return Some(ManagementCredential {
+        return Some(FoundToken {
             credential: Credential::UserToken(token),
             source: "PIPECAT_TOKEN",
         });
     }
-    config.token().map(|token| ManagementCredential {
+    config.token().map(|token| FoundToken {
         credential: Credential::UserToken(token.to_string()),
         source: "the config file",
     })
