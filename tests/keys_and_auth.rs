@@ -418,3 +418,88 @@ fn keys_create_default_revoke() {
         .code(2)
         .stderr(predicate::str::contains("keys use NAME|ID"));
 }
+
+fn json_of(cmd: &mut assert_cmd::Command) -> Value {
+    let text = stdout_of(cmd);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not one JSON document ({e}): {text}"))
+}
+
+#[test]
+fn every_org_key_and_auth_command_prints_one_json_document_or_a_rich_view() {
+    let setup = Setup::new();
+    let logged_in = json_of(
+        setup
+            .cmd()
+            .args(["cloud", "auth", "use-pat", "--json"])
+            .write_stdin(setup.cloud.user_token.clone()),
+    );
+    assert_eq!(logged_in["org"], setup.cloud.org.as_str());
+
+    let whoami = stdout_of(
+        setup
+            .cmd()
+            .args(["cloud", "auth", "whoami", "--output", "rich"]),
+    );
+    assert!(
+        whoami.contains(&format!("Organization: {}", setup.cloud.org)),
+        "{whoami}"
+    );
+
+    let selected = json_of(setup.cmd().args([
+        "cloud",
+        "organizations",
+        "select",
+        &setup.cloud.org,
+        "--json",
+    ]));
+    assert_eq!(selected["org"], setup.cloud.org.as_str());
+
+    let created = json_of(setup.cmd().args([
+        "cloud",
+        "organizations",
+        "keys",
+        "create",
+        "-n",
+        "json-key",
+        "--json",
+    ]));
+    let key = created["key"]
+        .as_str()
+        .expect("the server's answer has the key")
+        .to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let rich =
+        stdout_of(
+            setup
+                .cmd()
+                .args(["cloud", "organizations", "keys", "list", "--output", "rich"]),
+        );
+    assert!(
+        rich.contains("│ Name") && rich.contains("json-key"),
+        "{rich}"
+    );
+    assert!(!rich.contains(&key), "key shown in full: {rich}");
+
+    let used = json_of(
+        setup
+            .cmd()
+            .args(["cloud", "organizations", "keys", "use", &id, "--json"]),
+    );
+    assert_eq!(used["name"], "json-key");
+    assert_eq!(used["org"], setup.cloud.org.as_str());
+
+    let revoked = json_of(setup.cmd().args([
+        "cloud",
+        "organizations",
+        "keys",
+        "revoke",
+        &id,
+        "-f",
+        "--json",
+    ]));
+    assert!(revoked.is_object(), "{revoked}");
+
+    let logged_out = json_of(setup.cmd().args(["cloud", "auth", "logout", "--json"]));
+    assert_eq!(logged_out["removed"], true);
+}

@@ -277,6 +277,14 @@ fn rich_mode_draws_a_table_with_a_summary() {
         table.contains("2 shown of 2, 1 active; duration of ended sessions p50 "),
         "{table}"
     );
+    let detail = stdout_of(setup.private().args([
+        "cloud", "agent", "sessions", AGENT, "--id", &first, "--output", "rich",
+    ]));
+    assert!(
+        detail.contains(&format!("Session ID:        {first}\n")),
+        "{detail}"
+    );
+    assert!(detail.contains("Duration:          00:00:"), "{detail}");
     let active = stdout_of(setup.private().args([
         "cloud", "agent", "sessions", AGENT, "--status", "active", "--output", "plain",
     ]));
