@@ -104,6 +104,15 @@ pub fn main() -> ExitCode {
             TopCommand::Man => return print_man_page(),
         }
     };
+    // The demo bot is a session process, many at a time: plain sync code,
+    // no async runtime.
+    if let CloudCommand::Local(local::LocalArgs {
+        command: local::LocalCommand::DemoBot,
+    }) = &command
+    {
+        let code = pipecat_cloud::local::demo_bot::run();
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let ctx = Context::new(global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

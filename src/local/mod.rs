@@ -1,3 +1,250 @@
-//! The local Pipecat Cloud: HTTP routes, store and session runtime.
+//! The local Pipecat Cloud: a server on 127.0.0.1 that speaks the Pipecat
+//! Cloud REST API and runs each session as a local process.
+//!
+//! - [`store`]: SQLite state under the data dir (keys, agents,
+//!   deployments, sessions, logs);
+//! - [`logs`]: the batched log writer;
+//! - [`runtime`]: session processes (the process contract and completion
+//!   statuses are documented there);
+//! - [`cloud`]: the operations both API surfaces share;
+//! - [`routes`], [`auth`], [`http`]: the HTTP layer;
+//! - [`images`]: which command an image runs; [`demo_bot`]: the built-in bot.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use pipecat_cloud::local::{Options, Server};
+//! let server = Server::start(Options::new("/tmp/pipecat-local".into())).await?;
+//! println!("{} (public key {})", server.url(), server.credentials().public_key);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+pub mod auth;
 pub mod autostart;
+pub mod capacity;
+pub mod cloud;
+pub mod demo_bot;
+pub mod http;
+pub mod images;
+pub mod logs;
+pub mod routes;
+pub mod runtime;
+pub mod store;
+pub mod time;
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::env;
+
+pub use cloud::ORG;
+pub use images::ImageMapping;
+pub use store::Credentials;
+
+/// The port `serve` uses when none is given.
+pub const DEFAULT_PORT: u16 = 7463;
+/// The state file in the data dir (mode 0600; it holds the keys).
+pub use autostart::STATE_FILE;
+
+/// How to run a local cloud.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub images: Vec<ImageMapping>,
+    /// `maxAgents` of agents that do not set one.
+    pub default_max_agents: u32,
+    /// The lowest accepted `maxSessionDuration` (tests and demos only).
+    pub min_session_duration: u32,
+    /// The program whose `cloud local demo-bot` subcommand is the demo bot.
+    pub demo_bot_program: PathBuf,
+}
+
+impl Options {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Options {
+            data_dir,
+            port: DEFAULT_PORT,
+            images: Vec::new(),
+            default_max_agents: 50,
+            min_session_duration: cloud::MIN_SESSION_DURATION,
+            demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+        }
+    }
+}
+
+/// `PIPECAT_LOCAL_DATA_DIR`, else `<local data dir>/pipecat-cloud/local`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(env::LOCAL_DATA_DIR).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    dirs::data_local_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("pipecat-cloud")
+        .join("local")
+}
+
+pub struct Server;
+
+/// A running local cloud.
+pub struct RunningServer {
+    url: String,
+    data_dir: PathBuf,
+    credentials: Credentials,
+    cloud: Arc<Cloud>,
+    stop_serving: oneshot::Sender<()>,
+    serving: JoinHandle<std::io::Result<()>>,
+}
+
+use cloud::Cloud;
+
+impl Server {
+    /// Opens (or creates and seeds) the data dir, binds 127.0.0.1, writes
+    /// the state file and serves until [`RunningServer::shutdown`].
+    pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&options.data_dir)
+            .with_context(|| {
+                format!("cannot create the data dir {}", options.data_dir.display())
+            })?;
+        let images =
+            images::ImageCatalog::new(options.images.clone(), options.demo_bot_program.clone());
+        let settings = cloud::Settings {
+            default_max_agents: options.default_max_agents.max(1),
+            min_session_duration: options.min_session_duration.max(1),
+        };
+        let cloud = Arc::new(
+            Cloud::open(&options.data_dir, images, settings).with_context(|| {
+                format!(
+                    "cannot open the local cloud in {}",
+                    options.data_dir.display()
+                )
+            })?,
+        );
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)))
+                .await
+                .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let credentials = cloud.credentials()?;
+        let (stop_serving, stopped) = oneshot::channel::<()>();
+        let app = routes::router(cloud.clone());
+        let serving = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        let server = RunningServer {
+            url,
+            data_dir: options.data_dir,
+            credentials,
+            cloud,
+            stop_serving,
+            serving,
+        };
+        server.write_state(true)?;
+        Ok(server)
+    }
+}
+
+impl RunningServer {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Stops serving, stops every session (recorded as ended), commits the
+    /// logs and marks the state file stopped.
+    pub async fn shutdown(self) {
+        let stopped_state = self.state_json(false);
+        let _ = self.stop_serving.send(());
+        // Requests in flight get a moment to finish; a stop waiting on a
+        // slow session must not hold the shutdown.
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
+        self.cloud.shutdown().await;
+        if let Err(err) = write_state_file(&self.data_dir, &stopped_state) {
+            eprintln!("pipecat local: {err:#}");
+        }
+    }
+
+    fn state_json(&self, running: bool) -> Value {
+        json!({
+            "url": self.url,
+            "pid": std::process::id(),
+            "running": running,
+            "dataDir": self.data_dir,
+            "org": ORG,
+            "publicKey": self.credentials.public_key,
+            "privateKey": self.credentials.private_key,
+            "userToken": self.credentials.user_token,
+        })
+    }
+
+    fn write_state(&self, running: bool) -> anyhow::Result<()> {
+        write_state_file(&self.data_dir, &self.state_json(running))
+    }
+}
+
+/// Writes `server.json` atomically with mode 0600.
+fn write_state_file(data_dir: &Path, state: &Value) -> anyhow::Result<()> {
+    let path = data_dir.join(STATE_FILE);
+    let temp = data_dir.join(format!(".{STATE_FILE}.tmp"));
+    let _ = std::fs::remove_file(&temp);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)
+        .with_context(|| format!("cannot write {}", temp.display()))?;
+    file.write_all(serde_json::to_string_pretty(state)?.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The environment a client needs to use the local cloud in `data_dir`,
+/// whether or not it runs (a never-used data dir is created and seeded).
+/// The URL is the last one a server used there, else the default port.
+pub fn client_environment(data_dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
+    let store = store::Store::open(data_dir)
+        .with_context(|| format!("cannot open the local cloud in {}", data_dir.display()))?;
+    let credentials = store.credentials()?;
+    let url = std::fs::read_to_string(data_dir.join(STATE_FILE))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|state| state["url"].as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+    Ok(vec![
+        (env::API_HOST, url),
+        (env::TOKEN, credentials.user_token),
+        (env::PRIVATE_API_KEY, credentials.private_key),
+        (env::DEFAULT_PUBLIC_KEY, credentials.public_key),
+        (env::ORG, ORG.to_string()),
+    ])
+}

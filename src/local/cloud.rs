@@ -1,0 +1,796 @@
+//! The local cloud's operations, shared by both API surfaces (`/v1/agents`
+//! and `/v1/organizations/{org}`): routes only parse, call one of these and
+//! serialize the wire type it returns.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::types::{
+    AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
+    ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
+    DeploymentList, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec, Organization,
+    OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle, SessionList,
+    StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+};
+
+use super::auth::KeyCache;
+use super::capacity::Capacity;
+use super::http::{ApiError, validate_agent_name, validate_session_id};
+use super::images::ImageCatalog;
+use super::logs::{LogSource, LogWriter};
+use super::runtime::{self, Runtime, SessionPlan};
+use super::store::{
+    AgentRecord, Credentials, DeploymentRecord, KeyKind, LogFilter, SessionFilter, SessionRecord,
+    Store, new_id,
+};
+use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, seconds_between};
+
+/// The only organization of a local cloud.
+pub const ORG: &str = "local";
+/// The platform's default max session duration (seconds).
+pub const DEFAULT_MAX_SESSION_DURATION: u32 = 7200;
+/// The platform's bounds for `maxSessionDuration` (seconds).
+pub const MIN_SESSION_DURATION: u32 = 60;
+pub const MAX_SESSION_DURATION: u32 = 14_400;
+/// Most rows one list or logs request may ask for.
+pub const MAX_PAGE: u32 = 10_000;
+/// Rows returned when `limit` is not given (as documented).
+pub const DEFAULT_PAGE: u32 = 10;
+
+/// Server-wide settings that shape validation and defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `maxAgents` of agents that do not set one.
+    pub default_max_agents: u32,
+    /// The lowest `maxSessionDuration` accepted (60 unless lowered).
+    pub min_session_duration: u32,
+}
+
+pub struct Cloud {
+    store: Arc<Store>,
+    logs: Arc<LogWriter>,
+    keys: KeyCache,
+    capacity: Arc<Capacity>,
+    runtime: Arc<Runtime>,
+    images: ImageCatalog,
+    settings: Settings,
+    /// Live agents by name; the store is the truth, this is its cache.
+    agents: Mutex<HashMap<String, AgentRecord>>,
+    org_id: String,
+    user_id: String,
+}
+
+impl Cloud {
+    /// Opens the data dir's store, ends sessions the previous server left
+    /// running, and starts the log writer.
+    pub fn open(
+        data_dir: &Path,
+        images: ImageCatalog,
+        settings: Settings,
+    ) -> anyhow::Result<Cloud> {
+        let bodies_dir = data_dir.join("bodies");
+        std::fs::create_dir_all(&bodies_dir)?;
+        let store = Arc::new(Store::open(data_dir)?);
+        let logs = Arc::new(LogWriter::start(store.path())?);
+        for orphan in
+            store.end_orphaned_sessions(runtime::SERVER_RESTARTED, runtime::END_TERMINATED)?
+        {
+            logs.event(
+                &source_of(&orphan),
+                "session ended: the server stopped while it ran (SERVER_RESTARTED)",
+            );
+        }
+        // Body files of sessions that ended with the previous server.
+        if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
+            for file in leftovers.flatten() {
+                let _ = std::fs::remove_file(file.path());
+            }
+        }
+        let keys = KeyCache::default();
+        keys.replace(&store.keys()?);
+        let agents = store
+            .live_agents()?
+            .into_iter()
+            .map(|a| (a.name.clone(), a))
+            .collect();
+        let capacity = Arc::new(Capacity::default());
+        let runtime = Arc::new(Runtime::new(
+            store.clone(),
+            logs.clone(),
+            capacity.clone(),
+            bodies_dir,
+        ));
+        let org_id = store.meta("org_id")?.unwrap_or_default();
+        let user_id = store.meta("user_id")?.unwrap_or_default();
+        Ok(Cloud {
+            store,
+            logs,
+            keys,
+            capacity,
+            runtime,
+            images,
+            settings,
+            agents: Mutex::new(agents),
+            org_id,
+            user_id,
+        })
+    }
+
+    pub fn keys(&self) -> &KeyCache {
+        &self.keys
+    }
+
+    /// The first usable key of each kind.
+    pub fn credentials(&self) -> anyhow::Result<Credentials> {
+        Ok(self.store.credentials()?)
+    }
+
+    /// Stops every session and commits every log line.
+    pub async fn shutdown(&self) {
+        self.runtime.shutdown().await;
+        self.logs.close();
+    }
+
+    fn agents(&self) -> MutexGuard<'_, HashMap<String, AgentRecord>> {
+        self.agents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn live_agent(&self, name: &str) -> Result<AgentRecord, ApiError> {
+        validate_agent_name(name)?;
+        self.agents()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("Service not found"))
+    }
+
+    /// Session and log routes also serve a deleted agent's past sessions.
+    fn known_agent(&self, name: &str) -> Result<(), ApiError> {
+        validate_agent_name(name)?;
+        if self.agents().contains_key(name) || self.store.has_sessions(name)? {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("Service not found"))
+        }
+    }
+
+    // --- sessions ---------------------------------------------------------
+
+    pub fn start_session(
+        &self,
+        name: &str,
+        request: StartRequest,
+    ) -> Result<StartResponse, ApiError> {
+        let requested_ns = now_ns();
+        let agent = self.live_agent(name)?;
+        if request.create_daily_room {
+            return Err(ApiError::bad_request(
+                "The local cloud cannot create Daily rooms (no Daily account behind it): \
+                 send createDailyRoom false; the session still runs and receives its body",
+            ));
+        }
+        let deployment = &agent.deployment;
+        let launch = self.images.resolve(&deployment.image).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "PCC-1001",
+                format!(
+                    "Attempt to start agent when deployment is not in ready state: image {:?} is not known \
+                     to this local cloud (map it with `--image NAME=COMMAND`)",
+                    deployment.image
+                ),
+            )
+        })?;
+        if !self.capacity.try_reserve(name, self.max_agents(deployment)) {
+            return Err(ApiError::AtCapacity);
+        }
+        let session = SessionRecord {
+            id: new_id(),
+            agent_name: agent.name.clone(),
+            agent_id: agent.id.clone(),
+            deployment_id: deployment.id.clone(),
+            max_session_duration: deployment
+                .max_session_duration
+                .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
+            requested_ns,
+            process_started_ns: None,
+            stop_requested_ns: None,
+            ended_ns: None,
+            updated_ns: requested_ns,
+            completion_status: None,
+            end_state: runtime::END_ACTIVE.into(),
+        };
+        let session_id = session.id.clone();
+        self.runtime.launch(SessionPlan {
+            session,
+            launch,
+            body: request.body,
+        })?;
+        Ok(StartResponse {
+            session_id: Some(session_id),
+            ..StartResponse::default()
+        })
+    }
+
+    pub fn sessions(&self, name: &str, query: &SessionQuery) -> Result<SessionList, ApiError> {
+        self.known_agent(name)?;
+        let active = match query.status.as_deref() {
+            None | Some("all") => None,
+            Some("active") => Some(true),
+            Some("ended") => Some(false),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid status {other:?}: use active, ended or all"
+                )));
+            }
+        };
+        let filter = SessionFilter {
+            active,
+            end_state: query.end_state.clone(),
+            deployment_id: query.deployment_id.clone(),
+            start_ns: time_param("startTime", query.start_time.as_deref())?,
+            end_ns: time_param("endTime", query.end_time.as_deref())?,
+            limit: page_limit(query.limit)?,
+            offset: query.offset.unwrap_or(0),
+        };
+        let (total, records) = self.store.sessions(name, &filter)?;
+        Ok(SessionList {
+            total_count: Some(total),
+            sessions: records.iter().map(|s| self.session_view(s)).collect(),
+        })
+    }
+
+    pub fn session(&self, name: &str, session_id: &str) -> Result<Session, ApiError> {
+        self.known_agent(name)?;
+        validate_session_id(session_id)?;
+        let record = self
+            .store
+            .session(name, session_id)?
+            .ok_or_else(|| ApiError::not_found("Session not found"))?;
+        Ok(self.session_view(&record))
+    }
+
+    pub async fn stop_session(
+        &self,
+        name: &str,
+        session_id: &str,
+    ) -> Result<StopResponse, ApiError> {
+        self.known_agent(name)?;
+        validate_session_id(session_id)?;
+        let running = self
+            .store
+            .session(name, session_id)?
+            .is_some_and(|s| s.ended_ns.is_none());
+        if !running || !self.runtime.stop(session_id).await {
+            return Err(ApiError::not_found("Session not found or already ended"));
+        }
+        Ok(StopResponse {
+            status: Some("terminated".into()),
+            session_id: Some(session_id.to_string()),
+        })
+    }
+
+    fn session_view(&self, s: &SessionRecord) -> Session {
+        let now = now_ns();
+        Session {
+            session_id: s.id.clone(),
+            service_id: Some(s.agent_id.clone()),
+            organization_id: Some(self.org_id.clone()),
+            deployment_id: Some(s.deployment_id.clone()),
+            created_at: Some(rfc3339_millis(s.requested_ns)),
+            updated_at: Some(rfc3339_millis(s.updated_ns)),
+            ended_at: s.ended_ns.map(rfc3339_millis),
+            bot_start_seconds: s
+                .process_started_ns
+                .map(|at| seconds_between(s.requested_ns, at)),
+            cold_start: Some(false),
+            completion_status: s.completion_status.clone(),
+            end_state: Some(s.end_state.clone()),
+            resource_metrics: None,
+            meeting_ids: None,
+            max_session_duration: Some(s.max_session_duration),
+            billed_seconds: Some(seconds_between(s.requested_ns, s.ended_ns.unwrap_or(now))),
+            lifecycle: Some(SessionLifecycle {
+                requested_at: Some(rfc3339_nanos(s.requested_ns)),
+                process_started_at: s.process_started_ns.map(rfc3339_nanos),
+                stop_requested_at: s.stop_requested_ns.map(rfc3339_nanos),
+                ended_at: s.ended_ns.map(rfc3339_nanos),
+            }),
+        }
+    }
+
+    // --- logs -------------------------------------------------------------
+
+    pub fn logs(&self, name: &str, query: &LogQuery) -> Result<LogsResponse, ApiError> {
+        self.known_agent(name)?;
+        let ascending = match query.order.as_deref() {
+            None | Some("desc") => false,
+            Some("asc") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid order {other:?}: use asc or desc"
+                )));
+            }
+        };
+        let filter = LogFilter {
+            session_id: query.session_id.clone(),
+            deployment_id: query.deployment_id.clone(),
+            query: query.query.clone().filter(|q| !q.is_empty()),
+            start_ns: time_param("startTime", query.start_time.as_deref())?,
+            end_ns: time_param("endTime", query.end_time.as_deref())?,
+            ascending,
+            limit: page_limit(query.limit)?,
+            offset: query.offset.unwrap_or(0),
+        };
+        let (total, rows) = self.store.logs(name, &filter)?;
+        Ok(LogsResponse {
+            total: Some(LogTotal {
+                value: total,
+                relation: "eq".into(),
+            }),
+            logs: rows
+                .into_iter()
+                .map(|row| LogEntry {
+                    log: row.line,
+                    timestamp: rfc3339_nanos(row.ts_ns),
+                    deployment_id: row.deployment_id,
+                    session_id: row.session_id,
+                })
+                .collect(),
+        })
+    }
+
+    // --- agents -----------------------------------------------------------
+
+    pub fn list_agents(&self) -> AgentList {
+        let agents = self.agents();
+        let mut items: Vec<_> = agents.values().collect();
+        items.sort_by(|a, b| (a.created_ns, &a.name).cmp(&(b.created_ns, &b.name)));
+        AgentList {
+            services: items
+                .into_iter()
+                .map(|a| AgentListItem {
+                    id: Some(a.id.clone()),
+                    name: a.name.clone(),
+                    region: Some(a.region.clone()),
+                    desired_deployment_id: Some(a.deployment.id.clone()),
+                    active_deployment_id: Some(a.deployment.id.clone()),
+                    reconciled_deployment_id: self
+                        .is_ready(&a.deployment)
+                        .then(|| a.deployment.id.clone()),
+                    organization_id: Some(self.org_id.clone()),
+                    created_at: Some(rfc3339_millis(a.created_ns)),
+                    updated_at: Some(rfc3339_millis(a.updated_ns)),
+                    deleted_at: None,
+                    deployment: None,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn agent(&self, name: &str) -> Result<AgentDetails, ApiError> {
+        Ok(self.details(&self.live_agent(name)?))
+    }
+
+    pub fn create_agent(&self, request: CreateAgentRequest) -> Result<AgentDetails, ApiError> {
+        validate_agent_name(&request.service_name)?;
+        let spec = &request.spec;
+        if spec.build_id.is_some() {
+            return Err(ApiError::bad_request(
+                "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)",
+            ));
+        }
+        let image = spec
+            .image
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| {
+                ApiError::bad_request("Either image or buildId is required for service creation")
+            })?;
+        let mut agents = self.agents();
+        if agents.contains_key(&request.service_name) {
+            return Err(ApiError::bad_request("Service already exists"));
+        }
+        let now = now_ns();
+        let agent_id = new_id();
+        let base = DeploymentRecord {
+            id: String::new(),
+            agent_id: agent_id.clone(),
+            image: image.to_string(),
+            min_agents: 0,
+            max_agents: None,
+            max_session_duration: None,
+            created_ns: now,
+        };
+        let deployment = self.apply_spec(&base, spec)?;
+        let agent = AgentRecord {
+            id: agent_id,
+            name: request.service_name.clone(),
+            region: spec.region.clone().unwrap_or_else(|| ORG.into()),
+            agent_profile: spec.agent_profile.clone(),
+            created_ns: now,
+            updated_ns: now,
+            deployment: DeploymentRecord {
+                id: new_id(),
+                ..deployment
+            },
+        };
+        self.store.insert_agent(&agent)?;
+        self.logs.event(
+            &agent_source(&agent),
+            &format!(
+                "agent created (deployment {}, image {})",
+                agent.deployment.id, agent.deployment.image
+            ),
+        );
+        let details = self.details(&agent);
+        agents.insert(agent.name.clone(), agent);
+        Ok(details)
+    }
+
+    /// Applies `spec` to an existing agent; a change of image, scaling or
+    /// max duration (or `forceRedeploy`) makes a new deployment.
+    pub fn update_agent(&self, name: &str, spec: &AgentSpec) -> Result<AgentDetails, ApiError> {
+        validate_agent_name(name)?;
+        if spec.build_id.is_some() {
+            return Err(ApiError::bad_request(
+                "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)",
+            ));
+        }
+        let mut agents = self.agents();
+        let current = agents
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("Service not found"))?;
+        let proposed = self.apply_spec(&current.deployment, spec)?;
+        let redeploy = proposed != current.deployment || spec.force_redeploy == Some(true);
+        let now = now_ns();
+        let mut agent = current;
+        if let Some(region) = &spec.region {
+            agent.region = region.clone();
+        }
+        if spec.agent_profile.is_some() {
+            agent.agent_profile = spec.agent_profile.clone();
+        }
+        agent.updated_ns = now;
+        if redeploy {
+            agent.deployment = DeploymentRecord {
+                id: new_id(),
+                created_ns: now,
+                ..proposed
+            };
+        }
+        self.store.update_agent(&agent, redeploy)?;
+        if redeploy {
+            self.logs.event(
+                &agent_source(&agent),
+                &format!("agent updated: new deployment {}", agent.deployment.id),
+            );
+        }
+        let details = self.details(&agent);
+        agents.insert(agent.name.clone(), agent);
+        Ok(details)
+    }
+
+    /// Deletes an agent: new starts are 404, running sessions keep running
+    /// until stopped one by one (as on the platform).
+    pub fn delete_agent(&self, name: &str) -> Result<(), ApiError> {
+        validate_agent_name(name)?;
+        let mut agents = self.agents();
+        let agent = agents
+            .get(name)
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"))?;
+        self.store.delete_agent(&agent.id)?;
+        self.logs.event(
+            &agent_source(agent),
+            "agent deleted; running sessions keep running until stopped",
+        );
+        agents.remove(name);
+        Ok(())
+    }
+
+    pub fn deployments(&self, name: &str) -> Result<DeploymentList, ApiError> {
+        let agent = self.live_agent(name)?;
+        Ok(DeploymentList {
+            deployments: self
+                .store
+                .deployments(&agent.id)?
+                .iter()
+                .map(|d| self.deployment_view(&agent, d))
+                .collect(),
+        })
+    }
+
+    /// The deployment `spec` asks for on top of `base` (id unchanged).
+    fn apply_spec(
+        &self,
+        base: &DeploymentRecord,
+        spec: &AgentSpec,
+    ) -> Result<DeploymentRecord, ApiError> {
+        let mut next = base.clone();
+        if let Some(image) = &spec.image {
+            let image = image.trim();
+            if image.is_empty() {
+                return Err(ApiError::bad_request("image must not be empty"));
+            }
+            next.image = image.to_string();
+        }
+        if let Some(seconds) = spec.max_session_duration {
+            let floor = self.settings.min_session_duration;
+            if !(floor..=MAX_SESSION_DURATION).contains(&seconds) {
+                return Err(ApiError::bad_request(format!(
+                    "maxSessionDuration must be between {floor} and {MAX_SESSION_DURATION} seconds, got {seconds}"
+                )));
+            }
+            next.max_session_duration = Some(seconds);
+        }
+        if let Some(scaling) = &spec.auto_scaling {
+            if let Some(max) = scaling.max_agents {
+                if max < 1 {
+                    return Err(ApiError::bad_request(
+                        "autoScaling.maxAgents must be at least 1",
+                    ));
+                }
+                next.max_agents = Some(max);
+            }
+            if let Some(min) = scaling.min_agents {
+                next.min_agents = min;
+            }
+        }
+        if next.min_agents > self.max_agents(&next) {
+            return Err(ApiError::bad_request(format!(
+                "autoScaling.minAgents ({}) must not exceed maxAgents ({})",
+                next.min_agents,
+                self.max_agents(&next)
+            )));
+        }
+        Ok(next)
+    }
+
+    fn max_agents(&self, deployment: &DeploymentRecord) -> u32 {
+        deployment
+            .max_agents
+            .unwrap_or(self.settings.default_max_agents)
+    }
+
+    fn is_ready(&self, deployment: &DeploymentRecord) -> bool {
+        self.images.resolve(&deployment.image).is_some()
+    }
+
+    fn details(&self, agent: &AgentRecord) -> AgentDetails {
+        let d = &agent.deployment;
+        let ready = self.is_ready(d);
+        let max = self.max_agents(d);
+        let not_found = format!(
+            "Image {:?} is not known to this local cloud: map it to a command with `--image NAME=COMMAND`",
+            d.image
+        );
+        AgentDetails {
+            name: agent.name.clone(),
+            region: Some(agent.region.clone()),
+            ready,
+            available: Some(ready),
+            created_at: Some(rfc3339_millis(agent.created_ns)),
+            updated_at: Some(rfc3339_millis(agent.updated_ns)),
+            desired_deployment_id: Some(d.id.clone()),
+            active_deployment_id: Some(d.id.clone()),
+            reconciled_deployment_id: ready.then(|| d.id.clone()),
+            active_deployment_ready: Some(ready),
+            auto_scaling: Some(AutoScalingStatus {
+                min_replicas: Some(d.min_agents),
+                max_replicas: Some(max),
+            }),
+            active_session_count: Some(self.capacity.active(&agent.name)),
+            deployment: Some(self.deployment_view(agent, d)),
+            agent_profile: agent.agent_profile.clone(),
+            krisp_viva: None,
+            current_revision: Some(RevisionInfo {
+                deployment_id: Some(d.id.clone()),
+                phase: Some(if ready { "Active" } else { "Failed" }.into()),
+                ready_replicas: Some(if ready { d.min_agents } else { 0 }),
+                phase_started_at: Some(rfc3339_millis(d.created_ns)),
+                health: Some(RevisionHealth {
+                    ready: Some(ready),
+                    state: Some(if ready { "running" } else { "waiting" }.into()),
+                    restart_count: Some(0),
+                    replicas_started: Some(if ready { d.min_agents } else { 0 }),
+                    reason: (!ready).then(|| "ImageNotFound".into()),
+                    message: (!ready).then(|| not_found.clone()),
+                    ..RevisionHealth::default()
+                }),
+                has_infrastructure_issue: Some(false),
+            }),
+            previous_revision: None,
+            errors: if ready {
+                Vec::new()
+            } else {
+                vec![AgentError {
+                    code: Some("PCC_IMAGE_NOT_FOUND".into()),
+                    message: Some(not_found),
+                }]
+            },
+        }
+    }
+
+    fn deployment_view(&self, agent: &AgentRecord, d: &DeploymentRecord) -> Deployment {
+        Deployment {
+            id: d.id.clone(),
+            manifest: Some(Manifest {
+                api_version: Some("pipecatcloud.daily.co/v1".into()),
+                kind: Some("PCService".into()),
+                metadata: Some(json!({"name": agent.name, "namespace": ORG})),
+                spec: Some(ManifestSpec {
+                    image: Some(d.image.clone()),
+                    auto_scaling: Some(AutoScalingStatus {
+                        min_replicas: Some(d.min_agents),
+                        max_replicas: Some(self.max_agents(d)),
+                    }),
+                    max_session_duration_seconds: d.max_session_duration,
+                    ..ManifestSpec::default()
+                }),
+            }),
+            service_id: Some(agent.id.clone()),
+            build_id: None,
+            created_at: Some(rfc3339_millis(d.created_ns)),
+            updated_at: Some(rfc3339_millis(d.created_ns)),
+        }
+    }
+
+    // --- organization, user, keys ------------------------------------------
+
+    /// The org surface serves only org `local`.
+    pub fn check_org(&self, org: &str) -> Result<(), ApiError> {
+        if org == ORG {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("Organization not found"))
+        }
+    }
+
+    pub fn organizations(&self) -> OrganizationList {
+        OrganizationList {
+            organizations: vec![Organization {
+                name: ORG.into(),
+                verbose_name: Some("Local Pipecat Cloud".into()),
+            }],
+        }
+    }
+
+    pub fn user(&self) -> UserResponse {
+        UserResponse {
+            user: User {
+                user_id: self.user_id.clone(),
+                emails: vec![UserEmail {
+                    email_address: "local@localhost".into(),
+                }],
+            },
+        }
+    }
+
+    pub fn api_keys(&self) -> Result<ApiKeyList, ApiError> {
+        Ok(ApiKeyList {
+            public: self
+                .store
+                .keys()?
+                .into_iter()
+                .filter(|k| k.kind == KeyKind::Public)
+                .map(|k| ApiKey {
+                    id: k.id,
+                    key: k.secret,
+                    created_at: Some(rfc3339_millis(k.created_ns)),
+                    revoked: k.revoked,
+                    metadata: Some(ApiKeyMetadata { name: k.name }),
+                })
+                .collect(),
+        })
+    }
+
+    pub fn create_api_key(&self, request: &CreateApiKeyRequest) -> Result<ApiKey, ApiError> {
+        if request.key_type != "public" {
+            return Err(ApiError::bad_request(
+                "Only public API keys can be created (type \"public\")",
+            ));
+        }
+        let name = request.name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(ApiError::bad_request(
+                "Key name must be 1 to 100 characters",
+            ));
+        }
+        let key = self.store.insert_key(KeyKind::Public, Some(name))?;
+        self.keys.replace(&self.store.keys()?);
+        Ok(ApiKey {
+            id: key.id,
+            key: key.secret,
+            created_at: Some(rfc3339_millis(key.created_ns)),
+            revoked: false,
+            metadata: Some(ApiKeyMetadata { name: key.name }),
+        })
+    }
+
+    /// Soft-revokes a public key; it stops working at once.
+    pub fn revoke_api_key(&self, id: &str) -> Result<(), ApiError> {
+        if !self.store.revoke_public_key(id)? {
+            return Err(ApiError::not_found("API key not found"));
+        }
+        self.keys.replace(&self.store.keys()?);
+        Ok(())
+    }
+}
+
+/// Query of the session list routes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionQuery {
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    /// active, ended or all.
+    pub status: Option<String>,
+    /// The org surface's filter (active, completed, terminated, agent_error).
+    pub end_state: Option<String>,
+    pub deployment_id: Option<String>,
+    /// Unix seconds, fractions allowed.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+/// Query of the logs routes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogQuery {
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    pub deployment_id: Option<String>,
+    pub session_id: Option<String>,
+    /// Case-insensitive substring.
+    pub query: Option<String>,
+    /// asc or desc (default, as documented).
+    pub order: Option<String>,
+    /// Unix seconds, fractions allowed (inclusive).
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(limit) if limit <= MAX_PAGE => Ok(limit),
+        Some(limit) => Err(ApiError::bad_request(format!(
+            "limit must be at most {MAX_PAGE}, got {limit}"
+        ))),
+    }
+}
+
+fn time_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            parse_unix_seconds(v).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{name} must be Unix seconds (e.g. 1713472457.5), got {v:?}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn source_of(session: &SessionRecord) -> LogSource {
+    LogSource {
+        agent_name: session.agent_name.clone(),
+        deployment_id: Some(session.deployment_id.clone()),
+        session_id: Some(session.id.clone()),
+    }
+}
+
+fn agent_source(agent: &AgentRecord) -> LogSource {
+    LogSource {
+        agent_name: agent.name.clone(),
+        deployment_id: Some(agent.deployment.id.clone()),
+        session_id: None,
+    }
+}

@@ -1,0 +1,708 @@
+//! The SQLite store under the data dir: keys, agents, deployments, sessions
+//! and log lines. Every statement binds its parameters; nothing from a
+//! request is ever spliced into SQL.
+//!
+//! Deployments are records: each agent change that matters (image, scaling,
+//! max duration) adds one and points the agent at it; sessions keep the
+//! deployment and the cap they started with. Log lines carry a monotonic
+//! `id` so that `(ts_ns, id)` is a total order that followers can page by.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::time::now_ns;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    secret TEXT NOT NULL UNIQUE,
+    name TEXT,
+    created_ns INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS agents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    agent_profile TEXT,
+    deployment_id TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL,
+    deleted_ns INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS agents_live_name ON agents(name) WHERE deleted_ns IS NULL;
+CREATE TABLE IF NOT EXISTS deployments (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    image TEXT NOT NULL,
+    min_agents INTEGER NOT NULL,
+    max_agents INTEGER,
+    max_session_duration INTEGER,
+    created_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deployments_agent ON deployments(agent_id, created_ns);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    agent_name TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    max_session_duration INTEGER NOT NULL,
+    requested_ns INTEGER NOT NULL,
+    process_started_ns INTEGER,
+    stop_requested_ns INTEGER,
+    ended_ns INTEGER,
+    updated_ns INTEGER NOT NULL,
+    completion_status TEXT,
+    end_state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_agent ON sessions(agent_name, requested_ns);
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_name TEXT NOT NULL,
+    deployment_id TEXT,
+    session_id TEXT,
+    ts_ns INTEGER NOT NULL,
+    line TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_agent_time ON logs(agent_name, ts_ns, id);
+";
+
+/// The kinds of credential; only `Public` is listed and created by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Public,
+    Private,
+    UserToken,
+}
+
+impl KeyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Public => "public",
+            KeyKind::Private => "private",
+            KeyKind::UserToken => "user",
+        }
+    }
+
+    fn parse(text: &str) -> Option<KeyKind> {
+        match text {
+            "public" => Some(KeyKind::Public),
+            "private" => Some(KeyKind::Private),
+            "user" => Some(KeyKind::UserToken),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    pub id: String,
+    pub kind: KeyKind,
+    pub secret: String,
+    pub name: Option<String>,
+    pub created_ns: i64,
+    pub revoked: bool,
+}
+
+/// Credentials of a local cloud, as the state file and `local env` show them.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub public_key: String,
+    pub private_key: String,
+    pub user_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentRecord {
+    pub id: String,
+    pub agent_id: String,
+    pub image: String,
+    pub min_agents: u32,
+    /// `None`: the server's default (`--default-max-agents`).
+    pub max_agents: Option<u32>,
+    /// `None`: the platform default (7200 s).
+    pub max_session_duration: Option<u32>,
+    pub created_ns: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentRecord {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub agent_profile: Option<String>,
+    pub created_ns: i64,
+    pub updated_ns: i64,
+    pub deployment: DeploymentRecord,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: String,
+    pub agent_name: String,
+    pub agent_id: String,
+    pub deployment_id: String,
+    pub max_session_duration: u32,
+    pub requested_ns: i64,
+    pub process_started_ns: Option<i64>,
+    pub stop_requested_ns: Option<i64>,
+    pub ended_ns: Option<i64>,
+    pub updated_ns: i64,
+    pub completion_status: Option<String>,
+    pub end_state: String,
+}
+
+/// Which sessions to list.
+#[derive(Debug, Default)]
+pub struct SessionFilter {
+    /// `Some(true)`: running only; `Some(false)`: ended only.
+    pub active: Option<bool>,
+    pub end_state: Option<String>,
+    pub deployment_id: Option<String>,
+    pub start_ns: Option<i64>,
+    pub end_ns: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Which log lines to read.
+#[derive(Debug, Default)]
+pub struct LogFilter {
+    pub session_id: Option<String>,
+    pub deployment_id: Option<String>,
+    pub query: Option<String>,
+    pub start_ns: Option<i64>,
+    pub end_ns: Option<i64>,
+    pub ascending: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub ts_ns: i64,
+    pub line: String,
+    pub deployment_id: Option<String>,
+    pub session_id: Option<String>,
+}
+
+/// Store failures are the server's fault: they become 500s.
+#[derive(Debug, thiserror::Error)]
+#[error("local cloud store: {0}")]
+pub struct StoreError(#[from] rusqlite::Error);
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One connection behind a mutex: statements are short, and callers never
+/// hold it across an `.await`. Log lines are written by their own
+/// connection (see `logs.rs`); WAL lets both work at once.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+/// Opens a connection with the pragmas every connection needs.
+pub fn connect(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`.
+    pub fn open(data_dir: &Path) -> StoreResult<Store> {
+        let path = data_dir.join("local-cloud.sqlite3");
+        let conn = connect(&path)?;
+        conn.execute_batch(SCHEMA)?;
+        let store = Store {
+            conn: Mutex::new(conn),
+            path,
+        };
+        store.seed_if_new()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (statements are atomic), so a poisoned lock is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh data dir gets org `local`, one key of each kind and the
+    /// agent `my-first-agent` running the demo bot.
+    fn seed_if_new(&self) -> StoreResult<()> {
+        if self.meta("org_id")?.is_some() {
+            return Ok(());
+        }
+        let now = now_ns();
+        {
+            let conn = self.conn();
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('org_id', ?1), ('user_id', ?2)",
+                params![new_id(), new_id()],
+            )?;
+        }
+        self.insert_key(KeyKind::Public, Some("default"))?;
+        self.insert_key(KeyKind::Private, Some("private"))?;
+        self.insert_key(KeyKind::UserToken, Some("local user"))?;
+        let agent_id = new_id();
+        self.insert_agent(&AgentRecord {
+            id: agent_id.clone(),
+            name: "my-first-agent".into(),
+            region: "local".into(),
+            agent_profile: None,
+            created_ns: now,
+            updated_ns: now,
+            deployment: DeploymentRecord {
+                id: new_id(),
+                agent_id,
+                image: super::images::DEMO_BOT_IMAGE.into(),
+                min_agents: 0,
+                max_agents: None,
+                max_session_duration: None,
+                created_ns: now,
+            },
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    // --- keys -------------------------------------------------------------
+
+    pub fn keys(&self) -> StoreResult<Vec<KeyRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, kind, secret, name, created_ns, revoked FROM api_keys ORDER BY created_ns, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(KeyRecord {
+                id: r.get(0)?,
+                kind: KeyKind::parse(&r.get::<_, String>(1)?).unwrap_or(KeyKind::Public),
+                secret: r.get(2)?,
+                name: r.get(3)?,
+                created_ns: r.get(4)?,
+                revoked: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn insert_key(&self, kind: KeyKind, name: Option<&str>) -> StoreResult<KeyRecord> {
+        let key = KeyRecord {
+            id: new_id(),
+            kind,
+            secret: new_secret(kind),
+            name: name.map(str::to_string),
+            created_ns: now_ns(),
+            revoked: false,
+        };
+        self.conn().execute(
+            "INSERT INTO api_keys(id, kind, secret, name, created_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key.id, kind.as_str(), key.secret, key.name, key.created_ns],
+        )?;
+        Ok(key)
+    }
+
+    /// The first usable key of each kind.
+    pub fn credentials(&self) -> StoreResult<Credentials> {
+        let keys = self.keys()?;
+        let first = |kind| {
+            keys.iter()
+                .find(|k| k.kind == kind && !k.revoked)
+                .map(|k| k.secret.clone())
+                .unwrap_or_default()
+        };
+        Ok(Credentials {
+            public_key: first(KeyKind::Public),
+            private_key: first(KeyKind::Private),
+            user_token: first(KeyKind::UserToken),
+        })
+    }
+
+    /// Soft-revokes a public key; false if there is no such public key.
+    pub fn revoke_public_key(&self, id: &str) -> StoreResult<bool> {
+        let changed = self.conn().execute(
+            "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND kind = 'public'",
+            [id],
+        )?;
+        Ok(changed > 0)
+    }
+
+    // --- agents and deployments -------------------------------------------
+
+    /// Agents that are not deleted, with their current deployment.
+    pub fn live_agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT a.id, a.name, a.region, a.agent_profile, a.created_ns, a.updated_ns,
+                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns
+             FROM agents a JOIN deployments d ON d.id = a.deployment_id
+             WHERE a.deleted_ns IS NULL ORDER BY a.created_ns, a.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AgentRecord {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                region: r.get(2)?,
+                agent_profile: r.get(3)?,
+                created_ns: r.get(4)?,
+                updated_ns: r.get(5)?,
+                deployment: deployment_from(r, 6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO agents(id, name, region, agent_profile, deployment_id, created_ns, updated_ns)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                agent.id,
+                agent.name,
+                agent.region,
+                agent.agent_profile,
+                agent.deployment.id,
+                agent.created_ns,
+                agent.updated_ns
+            ],
+        )?;
+        insert_deployment(&tx, &agent.deployment)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Saves an updated agent; `new_deployment` is added first when the
+    /// change made one.
+    pub fn update_agent(&self, agent: &AgentRecord, new_deployment: bool) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if new_deployment {
+            insert_deployment(&tx, &agent.deployment)?;
+        }
+        tx.execute(
+            "UPDATE agents SET region = ?2, agent_profile = ?3, deployment_id = ?4, updated_ns = ?5 WHERE id = ?1",
+            params![
+                agent.id,
+                agent.region,
+                agent.agent_profile,
+                agent.deployment.id,
+                agent.updated_ns
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn delete_agent(&self, agent_id: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE agents SET deleted_ns = ?2 WHERE id = ?1",
+            params![agent_id, now_ns()],
+        )?;
+        Ok(())
+    }
+
+    /// All deployments of an agent, newest first.
+    pub fn deployments(&self, agent_id: &str) -> StoreResult<Vec<DeploymentRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns
+             FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
+        )?;
+        let rows = stmt.query_map([agent_id], |r| deployment_from(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // --- sessions ---------------------------------------------------------
+
+    pub fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO sessions(id, agent_name, agent_id, deployment_id, max_session_duration,
+                                  requested_ns, updated_ns, end_state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                s.id,
+                s.agent_name,
+                s.agent_id,
+                s.deployment_id,
+                s.max_session_duration,
+                s.requested_ns,
+                s.updated_ns,
+                s.end_state
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_process_started(&self, id: &str, at_ns: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET process_started_ns = ?2, updated_ns = ?2 WHERE id = ?1",
+            params![id, at_ns],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_stop_requested(&self, id: &str, at_ns: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?2), updated_ns = ?2
+             WHERE id = ?1",
+            params![id, at_ns],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_ended(
+        &self,
+        id: &str,
+        at_ns: i64,
+        completion_status: &str,
+        end_state: &str,
+    ) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
+             WHERE id = ?1 AND ended_ns IS NULL",
+            params![id, at_ns, completion_status, end_state],
+        )?;
+        Ok(())
+    }
+
+    /// Ends every session still marked running (their processes died with
+    /// the previous server) and returns them.
+    pub fn end_orphaned_sessions(
+        &self,
+        completion_status: &str,
+        end_state: &str,
+    ) -> StoreResult<Vec<SessionRecord>> {
+        let orphans = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE ended_ns IS NULL"
+            ))?;
+            let rows = stmt.query_map([], session_from)?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let now = now_ns();
+        for session in &orphans {
+            self.mark_ended(&session.id, now, completion_status, end_state)?;
+        }
+        Ok(orphans)
+    }
+
+    pub fn session(&self, agent_name: &str, id: &str) -> StoreResult<Option<SessionRecord>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions WHERE agent_name = ?1 AND id = ?2"
+                ),
+                params![agent_name, id],
+                session_from,
+            )
+            .optional()?)
+    }
+
+    pub fn has_sessions(&self, agent_name: &str) -> StoreResult<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM sessions WHERE agent_name = ?1 LIMIT 1",
+                [agent_name],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Matching sessions, newest first, and how many match in all.
+    pub fn sessions(
+        &self,
+        agent_name: &str,
+        f: &SessionFilter,
+    ) -> StoreResult<(u64, Vec<SessionRecord>)> {
+        let filter = "agent_name = ?1
+            AND (?2 IS NULL OR (?2 = 1 AND ended_ns IS NULL) OR (?2 = 0 AND ended_ns IS NOT NULL))
+            AND (?3 IS NULL OR end_state = ?3)
+            AND (?4 IS NULL OR deployment_id = ?4)
+            AND (?5 IS NULL OR requested_ns >= ?5)
+            AND (?6 IS NULL OR requested_ns <= ?6)";
+        let conn = self.conn();
+        let args = params![
+            agent_name,
+            f.active,
+            f.end_state,
+            f.deployment_id,
+            f.start_ns,
+            f.end_ns
+        ];
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM sessions WHERE {filter}"),
+            args,
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE {filter}
+             ORDER BY requested_ns DESC, rowid DESC LIMIT ?7 OFFSET ?8"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                agent_name,
+                f.active,
+                f.end_state,
+                f.deployment_id,
+                f.start_ns,
+                f.end_ns,
+                f.limit,
+                f.offset
+            ],
+            session_from,
+        )?;
+        Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
+    }
+
+    // --- logs -------------------------------------------------------------
+
+    /// Matching log lines in `(ts_ns, id)` order, and how many match in all.
+    pub fn logs(&self, agent_name: &str, f: &LogFilter) -> StoreResult<(u64, Vec<LogRow>)> {
+        let filter = "agent_name = ?1
+            AND (?2 IS NULL OR session_id = ?2)
+            AND (?3 IS NULL OR deployment_id = ?3)
+            AND (?4 IS NULL OR ts_ns >= ?4)
+            AND (?5 IS NULL OR ts_ns <= ?5)
+            AND (?6 IS NULL OR instr(lower(line), lower(?6)) > 0)";
+        let order = if f.ascending {
+            "ts_ns ASC, id ASC"
+        } else {
+            "ts_ns DESC, id DESC"
+        };
+        let conn = self.conn();
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM logs WHERE {filter}"),
+            params![
+                agent_name,
+                f.session_id,
+                f.deployment_id,
+                f.start_ns,
+                f.end_ns,
+                f.query
+            ],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT ts_ns, line, deployment_id, session_id FROM logs WHERE {filter}
+             ORDER BY {order} LIMIT ?7 OFFSET ?8"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                agent_name,
+                f.session_id,
+                f.deployment_id,
+                f.start_ns,
+                f.end_ns,
+                f.query,
+                f.limit,
+                f.offset
+            ],
+            |r| {
+                Ok(LogRow {
+                    ts_ns: r.get(0)?,
+                    line: r.get(1)?,
+                    deployment_id: r.get(2)?,
+                    session_id: r.get(3)?,
+                })
+            },
+        )?;
+        Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
+    }
+}
+
+const SESSION_COLUMNS: &str = "id, agent_name, agent_id, deployment_id, max_session_duration,
+    requested_ns, process_started_ns, stop_requested_ns, ended_ns, updated_ns,
+    completion_status, end_state";
+
+fn session_from(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        id: r.get(0)?,
+        agent_name: r.get(1)?,
+        agent_id: r.get(2)?,
+        deployment_id: r.get(3)?,
+        max_session_duration: r.get(4)?,
+        requested_ns: r.get(5)?,
+        process_started_ns: r.get(6)?,
+        stop_requested_ns: r.get(7)?,
+        ended_ns: r.get(8)?,
+        updated_ns: r.get(9)?,
+        completion_status: r.get(10)?,
+        end_state: r.get(11)?,
+    })
+}
+
+fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord> {
+    Ok(DeploymentRecord {
+        id: r.get(at)?,
+        agent_id: r.get(at + 1)?,
+        image: r.get(at + 2)?,
+        min_agents: r.get(at + 3)?,
+        max_agents: r.get(at + 4)?,
+        max_session_duration: r.get(at + 5)?,
+        created_ns: r.get(at + 6)?,
+    })
+}
+
+fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            d.id,
+            d.agent_id,
+            d.image,
+            d.min_agents,
+            d.max_agents,
+            d.max_session_duration,
+            d.created_ns
+        ],
+    )?;
+    Ok(())
+}
+
+/// A random UUID (v4) for records.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A credential: a kind prefix and 32 random bytes from the OS, in hex.
+fn new_secret(kind: KeyKind) -> String {
+    use rand::TryRng;
+    let mut bytes = [0u8; 32];
+    // The OS RNG failing is not recoverable for a server that must hand
+    // out unguessable keys.
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    let prefix = match kind {
+        KeyKind::Public => "pk_",
+        KeyKind::Private => "sk_",
+        KeyKind::UserToken => "pcc_pat_",
+    };
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
