@@ -61,6 +61,15 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
         .stderr(predicate::str::contains(
             "Started a session of agent `my-agent`",
         ));
+    // -q leaves only the data.
+    pipecat(&server.url, dir.path())
+        .args([
+            "cloud", "agent", "start", "my-agent", "-k", KEY, "-q", "--output", "rich",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Session ID: s-1"))
+        .stderr("");
     let out = pipecat(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
         .assert()
@@ -73,7 +82,7 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
 
     // One request per start (no health check first), as documented.
     let requests = server.requests();
-    assert_eq!(requests.len(), 3);
+    assert_eq!(requests.len(), 4);
     assert_eq!(
         requests[0].headers["authorization"],
         format!("Bearer {KEY}")
