@@ -177,32 +177,23 @@ impl Context {
     /// (listing them, who am I).
     pub fn user_client_without_org(&self, config: &UserConfig) -> CliResult<Client> {
         let token = user_token(config).ok_or_else(|| not_logged_in(false))?;
-        Ok(without_org(self.client(token.credential, None)?))
+        self.client(token.credential, None)
     }
 
     /// A client holding `token` whatever is configured (to verify a token
     /// before storing it), for calls outside any organization.
     pub fn token_client(&self, token: &str) -> CliResult<Client> {
-        Ok(without_org(
-            self.client(Credential::UserToken(token.to_string()), None)?,
-        ))
+        self.client(Credential::UserToken(token.to_string()), None)
     }
 
     async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
         let client = self.client(token.credential, None)?;
         let org = match self.effective_org(config) {
             Some(org) => org,
-            None => first_organization(&without_org(client.clone()), token.source).await?,
+            None => first_organization(&client, token.source).await?,
         };
         Ok(client.with_org(Some(org)))
     }
-}
-
-/// The client refuses user-token calls without an organization, but
-/// `GET /v1/organizations` and `GET /v1/users` do not use it: an empty
-/// placeholder lets those through.
-fn without_org(client: Client) -> Client {
-    client.with_org(Some(String::new()))
 }
 
 /// The value of an environment variable, if set and not empty.
