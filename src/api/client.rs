@@ -419,14 +419,14 @@ impl Client {
 
     /// The organizations the credential belongs to.
     pub async fn list_organizations(&self) -> Result<Raw<OrganizationList>, ApiError> {
-        self.management()?;
+        self.require_management_credential()?;
         let url = self.url(&["v1", "organizations"]);
         self.send(Method::GET, url, None::<&()>).await
     }
 
     /// Who the credential belongs to (`GET /v1/users`).
     pub async fn whoami(&self) -> Result<Raw<UserResponse>, ApiError> {
-        self.management()?;
+        self.require_management_credential()?;
         let url = self.url(&["v1", "users"]);
         self.send(Method::GET, url, None::<&()>).await
     }
@@ -455,14 +455,18 @@ impl Client {
 
     // ---- plumbing ---------------------------------------------------------
 
+    /// Refuses a public key, which only starts sessions, before anything
+    /// is sent.
+    fn require_management_credential(&self) -> Result<(), ApiError> {
+        match &self.credential {
+            Credential::PublicKey(_) => Err(public_key_cannot_manage()),
+            Credential::PrivateKey(_) | Credential::UserToken(_) => Ok(()),
+        }
+    }
+
     fn management(&self) -> Result<Surface<'_>, ApiError> {
         match &self.credential {
-            Credential::PublicKey(_) => Err(ApiError {
-                kind: ErrorKind::Auth,
-                ..ApiError::usage(
-                    "a public API key can only start sessions; this needs a private API key or a user token",
-                )
-            }),
+            Credential::PublicKey(_) => Err(public_key_cannot_manage()),
             Credential::PrivateKey(_) => Ok(Surface::Agents),
             Credential::UserToken(_) => match self.org.as_deref() {
                 Some(org) => Ok(Surface::Organization(org)),
@@ -602,6 +606,15 @@ impl Client {
                 format!("cannot reach the API at {base}: {}", root_cause(error)),
             )
         }
+    }
+}
+
+fn public_key_cannot_manage() -> ApiError {
+    ApiError {
+        kind: ErrorKind::Auth,
+        ..ApiError::usage(
+            "a public API key can only start sessions; this needs a private API key or a user token",
+        )
     }
 }
 

@@ -1,9 +1,18 @@
-//! `pipecat cloud auth ...` (placeholder until the session commands land).
+//! `pipecat cloud auth ...`: store, check and remove the user token.
+
+use std::io::{IsTerminal, Read};
 
 use clap::{Args, Subcommand};
+use serde_json::json;
 
-use super::context::Context;
-use super::exit::{CliResult, Failure};
+use super::context::{Context, api_failure, config_failure, env_value};
+use super::exit::{CliResult, Exit, Failure};
+use super::output::{OutputMode, key_values, print_json, stdout};
+use pipecat_cloud::api::{Credential, ErrorKind, redact};
+use pipecat_cloud::config::env;
+
+/// Personal access tokens start with this (the official CLI checks it too).
+const PAT_PREFIX: &str = "pcc_pat_";
 
 #[derive(Debug, Args)]
 pub struct AuthArgs {
@@ -13,10 +22,176 @@ pub struct AuthArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Who am I.
+    /// Store a personal access token (read from a hidden prompt, or from
+    /// stdin when it is not a terminal; never from the command line).
+    UsePat,
+    /// Show who the stored (or PIPECAT_TOKEN) token belongs to.
     Whoami,
+    /// Remove the stored token (the active org and per-org settings stay).
+    Logout,
 }
 
-pub async fn run(_args: AuthArgs, _ctx: &Context) -> CliResult {
-    Err(Failure::usage("placeholder"))
+pub async fn run(args: AuthArgs, ctx: &Context) -> CliResult {
+    match args.command {
+        AuthCommand::UsePat => use_pat(ctx).await,
+        AuthCommand::Whoami => whoami(ctx).await,
+        AuthCommand::Logout => logout(ctx),
+    }
+}
+
+async fn use_pat(ctx: &Context) -> CliResult {
+    let token = read_token()?;
+    if !token.starts_with(PAT_PREFIX) {
+        return Err(Failure::usage(format!(
+            "that is not a personal access token: it must start with `{PAT_PREFIX}`"
+        ))
+        .with_hint("create one in the Pipecat Cloud dashboard"));
+    }
+    let mut config = ctx.user_config()?;
+    let organizations = ctx
+        .token_client(&token)?
+        .list_organizations()
+        .await
+        .map_err(|err| match err.kind {
+            ErrorKind::Auth => Failure::new(
+                Exit::Auth,
+                format!("the token {} was refused: {err}", redact(&token)),
+            )
+            .with_hint("check that it is not revoked or expired; nothing was stored"),
+            _ => api_failure(&err),
+        })?
+        .value
+        .organizations;
+    let is_member = |org: &str| organizations.iter().any(|o| o.name == org);
+    // The org asked for, else the one already active if the token can use
+    // it, else the token's first.
+    let org = match ctx.global.org.as_deref().filter(|org| !org.is_empty()) {
+        Some(org) if is_member(org) => org.to_string(),
+        Some(org) => {
+            return Err(Failure::new(
+                Exit::NotFound,
+                format!("the token does not belong to organization `{org}`; nothing was stored"),
+            ));
+        }
+        None => match config.org().filter(|org| is_member(org)) {
+            Some(org) => org.to_string(),
+            None => organizations
+                .first()
+                .map(|org| org.name.clone())
+                .ok_or_else(|| {
+                    Failure::new(
+                        Exit::NotFound,
+                        "the token belongs to no organization; nothing was stored",
+                    )
+                })?,
+        },
+    };
+    config.set_personal_access_token(&token, &org);
+    config.save().map_err(config_failure)?;
+    if ctx.output == OutputMode::Json {
+        print_json(&json!({"org": org, "config": config.path()}));
+    } else {
+        ctx.note(&format!(
+            "Logged in to organization `{org}`; the token is stored in {}.",
+            config.path().display()
+        ));
+    }
+    if env_value(env::TOKEN).is_some() {
+        ctx.warn("PIPECAT_TOKEN is set and takes precedence over the stored token");
+    }
+    Ok(())
+}
+
+/// The token from a hidden prompt on a terminal, else all of stdin.
+fn read_token() -> CliResult<String> {
+    let token = if std::io::stdin().is_terminal() {
+        dialoguer::Password::new()
+            .with_prompt("Personal access token")
+            .interact()
+            .map_err(|err| Failure::usage(format!("cannot read the token: {err}")))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| Failure::usage(format!("cannot read the token from stdin: {err}")))?;
+        text
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(Failure::usage("no token given").with_hint(
+            "type it at the prompt, or pipe it: `pipecat cloud auth use-pat < token.txt`",
+        ));
+    }
+    Ok(token)
+}
+
+async fn whoami(ctx: &Context) -> CliResult {
+    let config = ctx.user_config()?;
+    let client = ctx.user_client(&config).await?;
+    let answer = client.whoami().await.map_err(|err| api_failure(&err))?;
+    if ctx.output == OutputMode::Json {
+        print_json(&answer.raw);
+        return Ok(());
+    }
+    let user = &answer.value.user;
+    let token = match client.credential() {
+        Credential::UserToken(token) => token.as_str(),
+        _ => "",
+    };
+    let source = if env_value(env::TOKEN).is_some() {
+        "PIPECAT_TOKEN".to_string()
+    } else {
+        config.path().display().to_string()
+    };
+    let mut pairs = vec![
+        (
+            "User",
+            user.emails
+                .first()
+                .map_or_else(|| user.user_id.clone(), |e| e.email_address.clone()),
+        ),
+        ("User ID", user.user_id.clone()),
+        ("Organization", client.org().unwrap_or_default().to_string()),
+        (
+            "Auth method",
+            if token.starts_with(PAT_PREFIX) {
+                "personal access token"
+            } else {
+                "OAuth token"
+            }
+            .to_string(),
+        ),
+        ("Token", redact(token)),
+        ("Token from", source),
+    ];
+    if env_value(env::PRIVATE_API_KEY).is_some() {
+        pairs.push((
+            "Agent commands use",
+            "PIPECAT_PRIVATE_API_KEY (set in the environment)".to_string(),
+        ));
+    }
+    stdout(&key_values(ctx.output, &pairs));
+    Ok(())
+}
+
+fn logout(ctx: &Context) -> CliResult {
+    let mut config = ctx.user_config()?;
+    let removed = config.remove_credentials();
+    if removed {
+        config.save().map_err(config_failure)?;
+    }
+    if ctx.output == OutputMode::Json {
+        print_json(&json!({"removed": removed, "config": config.path()}));
+    } else if removed {
+        ctx.note(&format!(
+            "Removed the stored token from {} (the active org and per-org settings stay).",
+            config.path().display()
+        ));
+    } else {
+        ctx.note(&format!("No token stored in {}.", config.path().display()));
+    }
+    if env_value(env::TOKEN).is_some() {
+        ctx.warn("PIPECAT_TOKEN is still set in the environment and still logs you in");
+    }
+    Ok(())
 }

@@ -1,14 +1,22 @@
-//! Global flags and the context every command runs with.
+//! Global flags and the context every command runs with: output mode,
+//! colours, and where credentials, organization and API host come from
+//! (flag > environment > config file > default).
 
+use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
-use super::output::{ColorChoice, OutputMode};
+use super::exit::{CliResult, Exit, Failure};
+use super::output::{ColorChoice, OutputMode, Painter};
+use pipecat_cloud::api::{ApiError, Client, Credential, DEFAULT_API_HOST, ErrorKind, RetryNotice};
 use pipecat_cloud::config::env;
+use pipecat_cloud::config::user::{ConfigError, UserConfig};
 
 /// Flags accepted anywhere on the command line.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output mode [default: rich on a terminal, plain otherwise]
     #[arg(long, global = true, value_enum, env = env::OUTPUT)]
@@ -41,17 +49,242 @@ pub struct GlobalArgs {
 pub struct Context {
     pub global: GlobalArgs,
     pub output: OutputMode,
+    /// Colours for data on stdout (log levels).
+    pub stdout_painter: Painter,
+    /// Colours for messages on stderr.
+    pub stderr_painter: Painter,
+}
+
+/// A user token and where it was found, for messages.
+struct FoundToken {
+    credential: Credential,
+    source: &'static str,
 }
 
 impl Context {
     pub fn new(global: GlobalArgs) -> Self {
         let output = OutputMode::resolve(global.output, global.json);
-        Context { global, output }
+        let stdout_painter = Painter::new(global.color, std::io::stdout().is_terminal());
+        let stderr_painter = Painter::new(global.color, std::io::stderr().is_terminal());
+        Context {
+            global,
+            output,
+            stdout_painter,
+            stderr_painter,
+        }
     }
 
-    // Read by the client commands (branch `client`); no local command needs it.
-    #[allow(dead_code)]
     pub fn timeout(&self) -> Duration {
         Duration::from_secs_f64(self.global.timeout.max(0.001))
+    }
+
+    /// `--api-host` (or `PIPECAT_API_HOST`), else the real API.
+    pub fn api_host(&self) -> &str {
+        self.global
+            .api_host
+            .as_deref()
+            .filter(|host| !host.is_empty())
+            .unwrap_or(DEFAULT_API_HOST)
+    }
+
+    /// A progress or success message on stderr (silenced by `-q`).
+    pub fn note(&self, message: &str) {
+        if !self.global.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning on stderr (never silenced: it may change what to do).
+    pub fn warn(&self, message: &str) {
+        eprintln!(
+            "{} {message}",
+            self.stderr_painter.paint(super::output::YELLOW, "warning:")
+        );
+    }
+
+    /// True when a person can answer a prompt: prompts read stdin and draw
+    /// on stderr, so both must be terminals.
+    pub fn can_prompt(&self) -> bool {
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// The user config file (empty when it does not exist yet). It holds
+    /// credentials, so a file others can read is made private, with a
+    /// warning, as the official CLI does.
+    pub fn user_config(&self) -> CliResult<UserConfig> {
+        let config = UserConfig::load_default().map_err(config_failure)?;
+        #[cfg(unix)]
+        if let Some(mode) = config.repair_permissions().map_err(config_failure)? {
+            self.warn(&format!(
+                "config file {} was readable by others (mode {mode:o}); it is now 0600",
+                config.path().display()
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The organization to act on: `--org`/`PIPECAT_ORG`, else the config
+    /// file's active org. `None` when neither says.
+    pub fn effective_org(&self, config: &UserConfig) -> Option<String> {
+        self.global
+            .org
+            .clone()
+            .filter(|org| !org.is_empty())
+            .or_else(|| config.org().map(str::to_string))
+    }
+
+    /// A client with `credential`, the request timeout, and (with `-v`)
+    /// each retry shown on stderr.
+    pub fn client(&self, credential: Credential, org: Option<String>) -> CliResult<Client> {
+        let client = Client::new(self.api_host(), credential, org, self.timeout())
+            .map_err(|err| api_failure(&err))?;
+        if self.global.verbose == 0 {
+            return Ok(client);
+        }
+        Ok(client.on_retry(Arc::new(|notice: &RetryNotice| {
+            eprintln!(
+                "retry {}/{} in {:.1}s: {}",
+                notice.attempt,
+                notice.max_attempts,
+                notice.delay.as_secs_f64(),
+                notice.reason
+            );
+        })))
+    }
+
+    /// A client for agent management: `PIPECAT_PRIVATE_API_KEY` (the
+    /// documented `/v1/agents` surface) if set, else the user token from
+    /// `PIPECAT_TOKEN` or the config file (the organization surface).
+    pub async fn management_client(&self) -> CliResult<Client> {
+        if let Some(key) = env_value(env::PRIVATE_API_KEY) {
+            return self.client(Credential::PrivateKey(key), None);
+        }
+        let config = self.user_config()?;
+        let token = user_token(&config).ok_or_else(|| not_logged_in(true))?;
+        self.with_resolved_org(token, &config).await
+    }
+
+    /// A client holding the user token (organizations, keys and whoami
+    /// need one: a private API key only manages agents), with its
+    /// organization resolved: flag, env, config, else the first the token
+    /// belongs to.
+    pub async fn user_client(&self, config: &UserConfig) -> CliResult<Client> {
+        let token = user_token(config).ok_or_else(|| not_logged_in(false))?;
+        self.with_resolved_org(token, config).await
+    }
+
+    /// A client holding the user token, for calls outside any organization
+    /// (listing them, who am I).
+    pub fn user_client_without_org(&self, config: &UserConfig) -> CliResult<Client> {
+        let token = user_token(config).ok_or_else(|| not_logged_in(false))?;
+        self.client(token.credential, None)
+    }
+
+    /// A client holding `token` whatever is configured (to verify a token
+    /// before storing it), for calls outside any organization.
+    pub fn token_client(&self, token: &str) -> CliResult<Client> {
+        self.client(Credential::UserToken(token.to_string()), None)
+    }
+
+    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
+        let client = self.client(token.credential, None)?;
+        let org = match self.effective_org(config) {
+            Some(org) => org,
+            None => first_organization(&client, token.source).await?,
+        };
+        Ok(client.with_org(Some(org)))
+    }
+}
+
+/// The value of an environment variable, if set and not empty.
+pub fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+fn user_token(config: &UserConfig) -> Option<FoundToken> {
+    if let Some(token) = env_value(env::TOKEN) {
+        return Some(FoundToken {
+            credential: Credential::UserToken(token),
+            source: "PIPECAT_TOKEN",
+        });
+    }
+    config.token().map(|token| FoundToken {
+        credential: Credential::UserToken(token.to_string()),
+        source: "the config file",
+    })
+}
+
+fn not_logged_in(private_key_would_do: bool) -> Failure {
+    let hint = if private_key_would_do {
+        "run `pipecat cloud auth use-pat` to store a personal access token, \
+         or set PIPECAT_TOKEN or PIPECAT_PRIVATE_API_KEY"
+    } else {
+        "run `pipecat cloud auth use-pat` to store a personal access token, \
+         or set PIPECAT_TOKEN (a private API key only manages agents)"
+    };
+    Failure::new(Exit::Auth, "not logged in: no user token").with_hint(hint)
+}
+
+/// The first organization a token belongs to, for a user who never chose
+/// one (what the official CLI does too).
+async fn first_organization(client: &Client, source: &str) -> CliResult<String> {
+    let listing = client
+        .list_organizations()
+        .await
+        .map_err(|err| api_failure(&err))?;
+    listing
+        .value
+        .organizations
+        .into_iter()
+        .next()
+        .map(|org| org.name)
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::NotFound,
+                format!("the user token from {source} belongs to no organization"),
+            )
+            .with_hint("pass --org ORG or set PIPECAT_ORG")
+        })
+}
+
+/// The exit code and message for a failed API call. Commands that know
+/// more (which agent, which session) build their own for the kinds they
+/// can explain better and fall back to this.
+pub fn api_failure(err: &ApiError) -> Failure {
+    let exit = match err.kind {
+        ErrorKind::Capacity | ErrorKind::NotReady => Exit::Temporary,
+        ErrorKind::Auth => Exit::Auth,
+        ErrorKind::NotFound => Exit::NotFound,
+        ErrorKind::BadRequest | ErrorKind::Api => Exit::ApiFailure,
+        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
+        ErrorKind::Usage => Exit::Usage,
+    };
+    let failure = Failure::new(exit, err.to_string());
+    match err.kind {
+        ErrorKind::Auth => failure.with_hint(
+            "check the credential: `pipecat cloud auth use-pat` stores a new token; \
+             PIPECAT_PRIVATE_API_KEY and PIPECAT_TOKEN override the config file",
+        ),
+        ErrorKind::Connect => {
+            failure.with_hint("check the network, or --api-host / PIPECAT_API_HOST")
+        }
+        ErrorKind::Timeout => failure.with_hint("retry, or allow more time with --timeout SECONDS"),
+        ErrorKind::Capacity | ErrorKind::NotReady => failure.with_hint("retry later"),
+        _ => failure,
+    }
+}
+
+/// A config file that cannot be read or written is bad input (exit 2).
+pub fn config_failure(err: ConfigError) -> Failure {
+    let hint = match &err {
+        ConfigError::Syntax { .. } | ConfigError::Invalid { .. } => {
+            Some("fix the file by hand; it is left untouched")
+        }
+        _ => None,
+    };
+    let failure = Failure::usage(err.to_string());
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
     }
 }

@@ -128,9 +128,14 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            let paint = |style, text| ctx.stderr_painter.paint(style, text);
+            eprintln!(
+                "{} {}",
+                paint(output::RED.bold(), "error:"),
+                failure.message
+            );
             if let Some(hint) = &failure.hint {
-                eprintln!("hint: {hint}");
+                eprintln!("{} {hint}", paint(output::DIM, "hint:"));
             }
             failure.exit.into()
         }

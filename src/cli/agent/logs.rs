@@ -1,0 +1,318 @@
+//! `pipecat cloud agent logs`: an agent's (or one session's) log lines.
+//!
+//! By default the newest `--limit` lines are fetched and printed oldest
+//! first, like `tail`. Levels are not a field of the API: a line's level is
+//! inferred from its text (see [`infer_level`]).
+
+use anstyle::Style;
+use clap::{Args, ValueEnum};
+use serde_json::{Map, Value};
+
+use super::super::context::{Context, api_failure};
+use super::super::exit::{CliResult, Exit, Failure};
+use super::super::output::{
+    BLUE, DIM, GREEN, OutputMode, Painter, RED, YELLOW, format_timestamp, print_json, stdout,
+};
+use pipecat_cloud::api::types::LogEntry;
+use pipecat_cloud::api::{ErrorKind, LogOrder, LogQuery};
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Agent whose logs to show [default: `agent_name` in pcc-deploy.toml]
+    pub agent_name: Option<String>,
+    /// Only lines of this session
+    #[arg(
+        short = 's',
+        long = "session-id",
+        visible_alias = "session",
+        value_name = "ID"
+    )]
+    pub session_id: Option<String>,
+    /// Only lines of this deployment
+    #[arg(short = 'd', long = "deployment", value_name = "ID")]
+    pub deployment: Option<String>,
+    /// Only lines of exactly this level (case-insensitive), as inferred
+    /// from the first level word in the line; lines without one are INFO
+    #[arg(short = 'l', long, value_enum, ignore_case = true)]
+    pub level: Option<Level>,
+    /// How many lines to fetch (the level filter applies after fetching)
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
+    pub limit: u32,
+    /// Text lines, or one JSON object per line
+    #[arg(short = 'f', long, value_enum, ignore_case = true, default_value_t = LogFormat::Text)]
+    pub format: LogFormat,
+    /// asc: the oldest lines, oldest first; desc: the newest, newest first
+    /// [default: the newest lines, oldest first]
+    #[arg(long, value_enum, ignore_case = true)]
+    pub order: Option<OrderArg>,
+    /// Only lines at or after TIME: RFC 3339, Unix seconds, or an age
+    /// such as 10m, 2h, 1d
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only lines before TIME (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only lines matching this free-text search (done by the API)
+    #[arg(long, value_name = "TEXT")]
+    pub query: Option<String>,
+}
+
+/// A log level, as the official CLI names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Debug,
+    Info,
+    #[value(alias = "warn")]
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+            Level::Critical => "CRITICAL",
+        }
+    }
+
+    fn style(self) -> Style {
+        match self {
+            Level::Debug => BLUE,
+            Level::Info => GREEN,
+            Level::Warning => YELLOW,
+            Level::Error => RED,
+            Level::Critical => RED.bold(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Asc,
+    Desc,
+}
+
+pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
+    let agent = super::agent_name(args.agent_name)?;
+    let now = jiff::Timestamp::now();
+    let start_time = args
+        .since
+        .as_deref()
+        .map(|text| parse_time("--since", text, now))
+        .transpose()?;
+    let end_time = args
+        .until
+        .as_deref()
+        .map(|text| parse_time("--until", text, now))
+        .transpose()?;
+    if let (Some(start), Some(end)) = (start_time, end_time)
+        && start > end
+    {
+        return Err(Failure::usage("--since is after --until"));
+    }
+    let order = match args.order {
+        Some(OrderArg::Asc) => LogOrder::Asc,
+        Some(OrderArg::Desc) | None => LogOrder::Desc,
+    };
+    let query = LogQuery {
+        limit: Some(args.limit),
+        deployment_id: args.deployment,
+        session_id: args.session_id,
+        query: args.query,
+        order: Some(order),
+        start_time,
+        end_time,
+        offset: None,
+    };
+    let client = ctx.management_client().await?;
+    let answer = client
+        .logs(&agent, &query)
+        .await
+        .map_err(|err| match err.kind {
+            ErrorKind::NotFound => {
+                Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
+            }
+            _ => api_failure(&err),
+        })?;
+    if ctx.output == OutputMode::Json {
+        print_json(&answer.raw);
+        return Ok(());
+    }
+    let mut entries = answer.value.logs;
+    if args.order.is_none() {
+        // The newest lines were fetched; show them in the order they happened.
+        entries.reverse();
+    }
+    let mut text = String::new();
+    for entry in entries.iter().filter(|entry| !entry.log.is_empty()) {
+        let level = infer_level(&entry.log);
+        if args.level.is_some_and(|wanted| wanted != level) {
+            continue;
+        }
+        text.push_str(&match args.format {
+            LogFormat::Text => text_line(entry, level, &ctx.stdout_painter),
+            LogFormat::Json => json_line(entry, level),
+        });
+    }
+    if text.is_empty() {
+        if ctx.output == OutputMode::Rich {
+            ctx.note("No log lines match.");
+        }
+        return Ok(());
+    }
+    stdout(&text);
+    Ok(())
+}
+
+/// The level of a log line: the first word of the line (words split at
+/// anything but letters) that is a level name in capitals, as loguru and
+/// Python's logging write them (`WARN` and `FATAL` count as WARNING and
+/// CRITICAL); else, for structured lines, the word after `level`
+/// in any case (`level=error`, `"level": "warn"`); else INFO.
+///
+/// The official CLI takes the first level name found *anywhere* as a
+/// substring, case-insensitively (its Q-LOGS-2): "INFO: no error" became
+/// ERROR if ERROR came first in its list, and "terrors" matched too.
+pub fn infer_level(line: &str) -> Level {
+    let words: Vec<&str> = line
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| !word.is_empty())
+        .collect();
+    if let Some(level) = words.iter().find_map(|word| level_named(word)) {
+        return level;
+    }
+    words
+        .windows(2)
+        .filter(|pair| pair[0].eq_ignore_ascii_case("level"))
+        .find_map(|pair| level_named(&pair[1].to_ascii_uppercase()))
+        .unwrap_or(Level::Info)
+}
+
+fn level_named(word: &str) -> Option<Level> {
+    match word {
+        "DEBUG" | "TRACE" => Some(Level::Debug),
+        "INFO" => Some(Level::Info),
+        "WARNING" | "WARN" => Some(Level::Warning),
+        "ERROR" => Some(Level::Error),
+        "CRITICAL" | "FATAL" => Some(Level::Critical),
+        _ => None,
+    }
+}
+
+fn text_line(entry: &LogEntry, level: Level, painter: &Painter) -> String {
+    let timestamp = painter.paint(DIM.bold(), &format_timestamp(&entry.timestamp));
+    let log = painter.paint(level.style(), entry.log.trim_end_matches(['\n', '\r']));
+    format!("{timestamp} {log}\n")
+}
+
+/// One NDJSON record: the entry as the API sent it, plus the level.
+fn json_line(entry: &LogEntry, level: Level) -> String {
+    let mut record = match serde_json::to_value(entry) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    record.retain(|_, value| !value.is_null());
+    record.insert("level".into(), Value::String(level.name().into()));
+    let mut line = Value::Object(record).to_string();
+    line.push('\n');
+    line
+}
+
+/// A point in time as Unix seconds: RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
+/// Unix seconds, or an age before `now` such as `10m`, `2h`, `1d 12h`.
+pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_second());
+    }
+    if let Ok(civil) = text.parse::<jiff::civil::DateTime>()
+        && let Ok(ts) = jiff::tz::TimeZone::UTC.to_timestamp(civil)
+    {
+        return Ok(ts.as_second());
+    }
+    if let Ok(span) = text.parse::<jiff::Span>()
+        && let Ok(seconds) = span.total((
+            jiff::Unit::Second,
+            jiff::SpanRelativeTo::days_are_24_hours(),
+        ))
+    {
+        return Ok(now.as_second() - seconds.abs().round() as i64);
+    }
+    Err(Failure::usage(format!(
+        "{flag} `{text}` is not a time: use RFC 3339 (2025-01-02T03:04:05Z), \
+         Unix seconds, or an age such as 10m, 2h, 1d"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_is_the_first_capitalised_level_word() {
+        assert_eq!(
+            infer_level("2025-01-01 | INFO | bot:12 - no ERROR here"),
+            Level::Info
+        );
+        assert_eq!(infer_level("ERROR:root:boom"), Level::Error);
+        assert_eq!(infer_level("WARN something"), Level::Warning);
+        assert_eq!(infer_level("terrors and errors in lower case"), Level::Info);
+        assert_eq!(infer_level(r#"{"level":"error","msg":"x"}"#), Level::Error);
+        assert_eq!(infer_level("level=debug msg=x"), Level::Debug);
+        assert_eq!(infer_level("CRITICAL failure"), Level::Critical);
+        assert_eq!(infer_level("plain line"), Level::Info);
+    }
+
+    #[test]
+    fn times_in_every_accepted_form() {
+        let now: jiff::Timestamp = "2025-01-02T00:00:00Z".parse().unwrap();
+        let base = now.as_second();
+        assert_eq!(
+            parse_time("--since", "1700000000", now).unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(
+            parse_time("--since", "2025-01-01T00:00:00Z", now).unwrap(),
+            base - 86_400
+        );
+        assert_eq!(
+            parse_time("--since", "2025-01-01 12:00:00", now).unwrap(),
+            base - 43_200
+        );
+        assert_eq!(parse_time("--since", "10m", now).unwrap(), base - 600);
+        assert_eq!(parse_time("--since", "2h", now).unwrap(), base - 7_200);
+        assert_eq!(parse_time("--since", "1d", now).unwrap(), base - 86_400);
+        assert_eq!(parse_time("--since", "1h30m", now).unwrap(), base - 5_400);
+        let err = parse_time("--since", "yesterday-ish", now).unwrap_err();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(err.message.starts_with("--since `yesterday-ish`"));
+    }
+
+    #[test]
+    fn json_lines_keep_the_entry_and_add_the_level() {
+        let entry = LogEntry {
+            log: "ERROR boom".into(),
+            timestamp: "2025-01-01T00:00:00Z".into(),
+            deployment_id: None,
+            session_id: Some("s1".into()),
+        };
+        let line = json_line(&entry, Level::Error);
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["level"], "ERROR");
+        assert_eq!(value["sessionId"], "s1");
+        assert!(value.get("deploymentId").is_none());
+    }
+}

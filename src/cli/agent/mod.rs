@@ -1,0 +1,66 @@
+//! `pipecat cloud agent ...`: start, stop and inspect sessions of agents.
+
+pub mod logs;
+pub mod sessions;
+pub mod start;
+pub mod stop;
+
+use clap::{Args, Subcommand};
+
+use super::context::Context;
+use super::exit::{CliResult, Failure};
+use pipecat_cloud::config::deploy::{DEFAULT_FILE_NAME, DeployConfig};
+use pipecat_cloud::config::env;
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    pub command: AgentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Start a session of an agent (needs only a public API key).
+    Start(start::StartArgs),
+    /// Stop a running session.
+    Stop(stop::StopArgs),
+    /// List an agent's sessions, or show one in full.
+    Sessions(sessions::SessionsArgs),
+    /// Show an agent's logs.
+    Logs(logs::LogsArgs),
+}
+
+pub async fn run(args: AgentArgs, ctx: &Context) -> CliResult {
+    match args.command {
+        AgentCommand::Start(args) => start::run(args, ctx).await,
+        AgentCommand::Stop(args) => stop::run(args, ctx).await,
+        AgentCommand::Sessions(args) => sessions::run(args, ctx).await,
+        AgentCommand::Logs(args) => logs::run(args, ctx).await,
+    }
+}
+
+/// The agent a command acts on: the argument, else `agent_name` from the
+/// project's `pcc-deploy.toml`. The file is read only when the name is
+/// missing, so a broken file never gets in the way of an explicit name.
+pub fn agent_name(argument: Option<String>) -> CliResult<String> {
+    if let Some(name) = argument.filter(|name| !name.is_empty()) {
+        return Ok(name);
+    }
+    let loaded = DeployConfig::load_current().map_err(|err| Failure::usage(err.to_string()))?;
+    match loaded {
+        Some((path, config)) => config.agent_name.filter(|n| !n.is_empty()).ok_or_else(|| {
+            Failure::usage(format!(
+                "no agent name given, and {} has no `agent_name`",
+                path.display()
+            ))
+            .with_hint("pass the agent name as the first argument")
+        }),
+        None => Err(Failure::usage(format!(
+            "no agent name given, and there is no {DEFAULT_FILE_NAME} here"
+        ))
+        .with_hint(format!(
+            "pass the agent name as the first argument, or point {} at a deploy config",
+            env::DEPLOY_CONFIG_PATH
+        ))),
+    }
+}

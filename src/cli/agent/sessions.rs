@@ -1,0 +1,307 @@
+//! `pipecat cloud agent sessions`: an agent's sessions as a table with a
+//! summary, or one session in full.
+
+use clap::{Args, ValueEnum};
+
+use super::super::context::{Context, api_failure};
+use super::super::exit::{CliResult, Exit, Failure};
+use super::super::output::{
+    OutputMode, Table, format_duration, format_timestamp, key_values, print_json, stdout,
+};
+use pipecat_cloud::api::types::Session;
+use pipecat_cloud::api::{ApiError, ErrorKind, SessionQuery, SessionStatus};
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Agent whose sessions to list [default: `agent_name` in pcc-deploy.toml]
+    pub agent_name: Option<String>,
+    /// Show this one session in full
+    #[arg(short = 'i', long = "id", value_name = "SESSION_ID")]
+    pub id: Option<String>,
+    /// Which sessions to list [default: all]
+    #[arg(long, value_enum, ignore_case = true)]
+    pub status: Option<StatusArg>,
+    /// At most this many sessions, newest first
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 50)]
+    pub limit: u32,
+    /// Only sessions that ended this way (e.g. completed, agent_error)
+    #[arg(long, value_name = "STATE", value_parser = parse_end_state)]
+    pub end_state: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Active,
+    Ended,
+    All,
+}
+
+impl From<StatusArg> for SessionStatus {
+    fn from(arg: StatusArg) -> SessionStatus {
+        match arg {
+            StatusArg::Active => SessionStatus::Active,
+            StatusArg::Ended => SessionStatus::Ended,
+            StatusArg::All => SessionStatus::All,
+        }
+    }
+}
+
+/// The official CLI's rule for end states: `^[a-z][a-z0-9_]*$`.
+fn parse_end_state(text: &str) -> Result<String, String> {
+    let mut chars = text.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err("lower-case letters, digits and `_`, starting with a letter (e.g. completed)".into())
+    }
+}
+
+pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
+    let agent = super::agent_name(args.agent_name)?;
+    let client = ctx.management_client().await?;
+    let now = jiff::Timestamp::now();
+    if let Some(id) = args.id {
+        let session = client
+            .get_session(&agent, &id)
+            .await
+            .map_err(|err| not_found(&err, format!("session `{id}` of agent `{agent}`")))?;
+        if ctx.output == OutputMode::Json {
+            print_json(&session.raw);
+        } else {
+            stdout(&key_values(ctx.output, &details(&session.value, now)));
+        }
+        return Ok(());
+    }
+    let query = SessionQuery {
+        limit: Some(args.limit),
+        status: args.status.map(SessionStatus::from),
+        end_state: args.end_state,
+        ..SessionQuery::default()
+    };
+    let listing = client
+        .list_sessions(&agent, &query)
+        .await
+        .map_err(|err| not_found(&err, format!("agent `{agent}`")))?;
+    if ctx.output == OutputMode::Json {
+        print_json(&listing.raw);
+        return Ok(());
+    }
+    let sessions = &listing.value.sessions;
+    let mut table = Table::new(vec![
+        "Session ID",
+        "Created",
+        "Ended",
+        "Duration",
+        "Status",
+        "Bot start",
+        "Cold start",
+    ]);
+    for session in sessions {
+        table.push(vec![
+            session.session_id.clone(),
+            optional_time(session.created_at.as_deref()),
+            optional_time(session.ended_at.as_deref()),
+            duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
+            status_label(session),
+            session
+                .bot_start_seconds
+                .map_or_else(|| "-".into(), |s| format!("{s:.1}s")),
+            session
+                .cold_start
+                .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
+        ]);
+    }
+    if sessions.is_empty() && ctx.output == OutputMode::Rich {
+        ctx.note(&format!("No sessions of agent `{agent}` match."));
+        return Ok(());
+    }
+    stdout(&table.render(ctx.output));
+    // The summary is for people; plain output stays one TSV table.
+    if ctx.output == OutputMode::Rich {
+        let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
+        stdout(&summary(sessions, total, now));
+    }
+    Ok(())
+}
+
+fn not_found(err: &ApiError, what: String) -> Failure {
+    match err.kind {
+        ErrorKind::NotFound => Failure::new(Exit::NotFound, format!("{what} not found: {err}")),
+        _ => api_failure(err),
+    }
+}
+
+fn optional_time(raw: Option<&str>) -> String {
+    raw.map_or_else(|| "-".into(), format_timestamp)
+}
+
+fn seconds_of(raw: Option<&str>) -> Option<f64> {
+    let ts: jiff::Timestamp = raw?.parse().ok()?;
+    Some(ts.as_millisecond() as f64 / 1000.0)
+}
+
+/// How long the session ran: to its end, or until now while it runs.
+fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
+    let created = seconds_of(session.created_at.as_deref())?;
+    let ended = match &session.ended_at {
+        Some(ended) => seconds_of(Some(ended))?,
+        None => now.as_millisecond() as f64 / 1000.0,
+    };
+    Some(ended - created)
+}
+
+/// The official CLI's status words: an HTTP 500 completion is an error;
+/// otherwise the end state, else ended or active by `endedAt`.
+fn status_label(session: &Session) -> String {
+    if session.completion_status.as_deref() == Some("500") {
+        return "Error (500)".into();
+    }
+    match session.end_state.as_deref() {
+        Some("active") => "Active".into(),
+        Some("completed") => "Complete".into(),
+        Some("ended_before_agent_start") => "Ended before agent start".into(),
+        Some("agent_start_timeout") => "Timeout".into(),
+        Some("terminated") => "Terminated".into(),
+        Some("agent_error") => "Agent error".into(),
+        Some(_) => "Ended".into(),
+        None if session.ended_at.is_some() => "Complete".into(),
+        None => "Active".into(),
+    }
+}
+
+fn summary(sessions: &[Session], total: u64, now: jiff::Timestamp) -> String {
+    let active = sessions
+        .iter()
+        .filter(|s| status_label(s) == "Active")
+        .count();
+    let mut ended: Vec<f64> = sessions
+        .iter()
+        .filter(|s| s.ended_at.is_some())
+        .filter_map(|s| duration_seconds(s, now))
+        .collect();
+    ended.sort_by(f64::total_cmp);
+    let shown = sessions.len();
+    let mut text = format!("{shown} shown of {total}, {active} active");
+    if let (Some(p50), Some(p95)) = (percentile(&ended, 50.0), percentile(&ended, 95.0)) {
+        text.push_str(&format!(
+            "; duration of ended sessions p50 {}, p95 {}",
+            format_duration(p50),
+            format_duration(p95)
+        ));
+    }
+    text.push('\n');
+    text
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn details(session: &Session, now: jiff::Timestamp) -> Vec<(&'static str, String)> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    let mut pairs = vec![
+        ("Session ID", session.session_id.clone()),
+        ("Status", status_label(session)),
+        ("Created", optional_time(session.created_at.as_deref())),
+        ("Ended", optional_time(session.ended_at.as_deref())),
+        (
+            "Duration",
+            duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
+        ),
+        (
+            "Bot start",
+            session
+                .bot_start_seconds
+                .map_or_else(|| "-".into(), |s| format!("{s:.1}s")),
+        ),
+        (
+            "Cold start",
+            session
+                .cold_start
+                .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
+        ),
+        ("Completion status", text(&session.completion_status)),
+        ("Deployment ID", text(&session.deployment_id)),
+    ];
+    if let Some(max) = session.max_session_duration {
+        pairs.push(("Max duration", format!("{max}s")));
+    }
+    if let Some(billed) = session.billed_seconds {
+        pairs.push(("Billed", format!("{billed:.1}s")));
+    }
+    if let Some(lifecycle) = &session.lifecycle {
+        for (label, at) in [
+            ("Requested", &lifecycle.requested_at),
+            ("Process started", &lifecycle.process_started_at),
+            ("Stop requested", &lifecycle.stop_requested_at),
+        ] {
+            if let Some(at) = at {
+                pairs.push((label, format_timestamp(at)));
+            }
+        }
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(created: &str, ended: Option<&str>) -> Session {
+        Session {
+            session_id: "s".into(),
+            created_at: Some(created.into()),
+            ended_at: ended.map(str::to_string),
+            ..Session::default()
+        }
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let values: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(percentile(&values, 50.0), Some(10.0));
+        assert_eq!(percentile(&values, 95.0), Some(19.0));
+        assert_eq!(percentile(&[7.0], 95.0), Some(7.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn status_follows_the_official_mapping() {
+        let mut s = session("2025-01-01T00:00:00Z", None);
+        assert_eq!(status_label(&s), "Active");
+        s.ended_at = Some("2025-01-01T00:01:00Z".into());
+        assert_eq!(status_label(&s), "Complete");
+        s.end_state = Some("agent_error".into());
+        assert_eq!(status_label(&s), "Agent error");
+        s.completion_status = Some("500".into());
+        assert_eq!(status_label(&s), "Error (500)");
+    }
+
+    #[test]
+    fn summary_counts_active_and_ended_durations() {
+        let now: jiff::Timestamp = "2025-01-01T01:00:00Z".parse().unwrap();
+        let sessions = [
+            session("2025-01-01T00:00:00Z", Some("2025-01-01T00:00:10Z")),
+            session("2025-01-01T00:00:00Z", Some("2025-01-01T00:01:40Z")),
+            session("2025-01-01T00:59:00Z", None),
+        ];
+        assert_eq!(
+            summary(&sessions, 7, now),
+            "3 shown of 7, 1 active; duration of ended sessions p50 00:00:10, p95 00:01:40\n"
+        );
+    }
+
+    #[test]
+    fn end_state_rule() {
+        assert!(parse_end_state("agent_error").is_ok());
+        assert!(parse_end_state("Agent").is_err());
+        assert!(parse_end_state("").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! `pipecat cloud agent stop`: stop a running session.
+
+use clap::Args;
+use serde_json::json;
+
+use super::super::context::{Context, api_failure};
+use super::super::exit::{CliResult, Exit, Failure};
+use super::super::output::{OutputMode, print_json};
+use pipecat_cloud::api::ErrorKind;
+
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// Agent whose session to stop [default: `agent_name` in pcc-deploy.toml]
+    pub agent_name: Option<String>,
+    /// The session to stop
+    #[arg(
+        short = 's',
+        long = "session-id",
+        visible_alias = "session",
+        value_name = "ID"
+    )]
+    pub session_id: String,
+    /// Stop without asking (needed when stdin is not a terminal)
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
+    let agent = super::agent_name(args.agent_name)?;
+    let session = args.session_id;
+    if !args.force {
+        confirm(ctx, &agent, &session)?;
+    }
+    let client = ctx.management_client().await?;
+    let stopped = client
+        .stop_session(&agent, &session)
+        .await
+        .map_err(|err| match err.kind {
+            ErrorKind::NotFound => Failure::new(
+                Exit::NotFound,
+                format!("no running session `{session}` of agent `{agent}`: {err}"),
+            )
+            .with_hint(format!(
+                "list the active ones with `pipecat cloud agent sessions {agent} --status active`"
+            )),
+            _ => api_failure(&err),
+        })?;
+    if ctx.output == OutputMode::Json {
+        // A 204 has no body: say what happened in the stop answer's shape.
+        let answer = if stopped.raw.is_null() {
+            json!({"status": "stopped", "session_id": session})
+        } else {
+            stopped.raw
+        };
+        print_json(&answer);
+    } else {
+        ctx.note(&format!("Stopped session `{session}` of agent `{agent}`."));
+    }
+    Ok(())
+}
+
+/// Stopping cuts off whoever is in the session, so a person is asked
+/// first, like the official CLI does; a script says `--force`.
+fn confirm(ctx: &Context, agent: &str, session: &str) -> CliResult {
+    if !ctx.can_prompt() {
+        return Err(Failure::usage(
+            "stopping a session needs confirmation, and stdin is not a terminal",
+        )
+        .with_hint("pass --force (-f) to stop without asking"));
+    }
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Stop session {session} of agent {agent}? Anyone in it is cut off"
+        ))
+        .default(false)
+        .interact()
+        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
+    if confirmed {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            Exit::ApiFailure,
+            "not stopped: cancelled at the prompt",
+        ))
+    }
+}

@@ -1,0 +1,351 @@
+//! `pipecat cloud organizations keys ...`: the organization's public API
+//! keys. `use` and `revoke` take the key as an argument so scripts can run
+//! them; only without one, on a terminal, do they offer a picker.
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::super::context::{Context, api_failure, config_failure};
+use super::super::exit::{CliResult, Exit, Failure};
+use super::super::output::{OutputMode, Table, format_timestamp, key_values, print_json, stdout};
+use pipecat_cloud::api::types::ApiKey;
+use pipecat_cloud::api::{Client, redact};
+use pipecat_cloud::config::user::UserConfig;
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the organization's public API keys (shortened).
+    List,
+    /// Create a public API key and print it (in full, this once).
+    Create(CreateArgs),
+    /// Revoke a public API key: it stops working at once.
+    Revoke(RevokeArgs),
+    /// Make a key the organization's default for `agent start`.
+    Use(UseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Name of the new key (asked on a terminal when missing)
+    #[arg(short = 'n', long)]
+    pub name: Option<String>,
+    /// Also make it the organization's default key
+    #[arg(short = 'd', long)]
+    pub default: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The key: its name, ID or value (a terminal offers a picker without one)
+    pub key: Option<String>,
+    /// Revoke without asking (needed when stdin is not a terminal)
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The key: its name, ID or value (a terminal offers a picker without one)
+    pub key: Option<String>,
+}
+
+pub async fn run(args: KeysArgs, ctx: &Context) -> CliResult {
+    let mut config = ctx.user_config()?;
+    let client = ctx.user_client(&config).await?;
+    let org = client.org().unwrap_or_default().to_string();
+    match args.command {
+        KeysCommand::List => list(ctx, &client, &config, &org).await,
+        KeysCommand::Create(args) => create(ctx, &client, &mut config, &org, args).await,
+        KeysCommand::Revoke(args) => revoke(ctx, &client, &mut config, &org, args).await,
+        KeysCommand::Use(args) => use_key(ctx, &client, &mut config, &org, args).await,
+    }
+}
+
+async fn list(ctx: &Context, client: &Client, config: &UserConfig, org: &str) -> CliResult {
+    let listing = client
+        .list_api_keys()
+        .await
+        .map_err(|err| api_failure(&err))?;
+    if ctx.output == OutputMode::Json {
+        print_json(&listing.raw);
+        return Ok(());
+    }
+    let default = config.default_public_key(org).map(|stored| stored.key);
+    let mut table = Table::new(vec!["Name", "Key", "ID", "Created", "Status", "Default"]);
+    for key in &listing.value.public {
+        table.push(vec![
+            key_name(key).to_string(),
+            redact(&key.key),
+            key.id.clone(),
+            key.created_at
+                .as_deref()
+                .map_or_else(|| "-".into(), format_timestamp),
+            if key.revoked { "Revoked" } else { "Active" }.to_string(),
+            if default.as_deref() == Some(key.key.as_str()) {
+                "yes"
+            } else {
+                ""
+            }
+            .to_string(),
+        ]);
+    }
+    if table.is_empty() && ctx.output == OutputMode::Rich {
+        ctx.note(&format!("Organization `{org}` has no public API keys."));
+        return Ok(());
+    }
+    stdout(&table.render(ctx.output));
+    Ok(())
+}
+
+async fn create(
+    ctx: &Context,
+    client: &Client,
+    config: &mut UserConfig,
+    org: &str,
+    args: CreateArgs,
+) -> CliResult {
+    let name = match args.name.filter(|name| !name.trim().is_empty()) {
+        Some(name) => name,
+        None => ask_name(ctx)?,
+    };
+    let created = client
+        .create_api_key(&name)
+        .await
+        .map_err(|err| api_failure(&err))?;
+    if args.default {
+        config
+            .set_default_public_key(org, &created.value.key, Some(&name))
+            .map_err(config_failure)?;
+        config.save().map_err(config_failure)?;
+    }
+    if ctx.output == OutputMode::Json {
+        print_json(&created.raw);
+    } else {
+        // Showing the whole key is the point of creating it.
+        stdout(&key_values(
+            ctx.output,
+            &[
+                ("Name", name.clone()),
+                ("Key", created.value.key.clone()),
+                ("ID", created.value.id.clone()),
+                ("Organization", org.to_string()),
+            ],
+        ));
+    }
+    if args.default {
+        ctx.note(&format!(
+            "Key `{name}` is now the default of organization `{org}` for `agent start`."
+        ));
+    }
+    Ok(())
+}
+
+async fn revoke(
+    ctx: &Context,
+    client: &Client,
+    config: &mut UserConfig,
+    org: &str,
+    args: RevokeArgs,
+) -> CliResult {
+    let keys = active_keys(client).await?;
+    let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
+    if !args.force {
+        confirm_revoke(ctx, key)?;
+    }
+    let answer = client
+        .revoke_api_key(&key.id)
+        .await
+        .map_err(|err| api_failure(&err))?;
+    let was_default = config
+        .default_public_key(org)
+        .is_some_and(|stored| stored.key == key.key);
+    if was_default {
+        config.clear_default_public_key(org);
+        config.save().map_err(config_failure)?;
+    }
+    if ctx.output == OutputMode::Json {
+        let answer = if answer.raw.is_null() {
+            json!({"id": key.id, "revoked": true})
+        } else {
+            answer.raw
+        };
+        print_json(&answer);
+    } else {
+        ctx.note(&format!(
+            "Revoked key `{}` ({}) of organization `{org}`.",
+            key_name(key),
+            redact(&key.key)
+        ));
+    }
+    if was_default {
+        ctx.warn(&format!(
+            "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
+        ));
+    }
+    Ok(())
+}
+
+async fn use_key(
+    ctx: &Context,
+    client: &Client,
+    config: &mut UserConfig,
+    org: &str,
+    args: UseArgs,
+) -> CliResult {
+    let keys = active_keys(client).await?;
+    let key = choose(ctx, &keys, args.key.as_deref(), org, "use")?;
+    let name = key.metadata.as_ref().and_then(|m| m.name.as_deref());
+    config
+        .set_default_public_key(org, &key.key, name)
+        .map_err(config_failure)?;
+    config.save().map_err(config_failure)?;
+    if ctx.output == OutputMode::Json {
+        print_json(&json!({"org": org, "id": key.id, "name": name}));
+    } else {
+        ctx.note(&format!(
+            "Default key of organization `{org}`: `{}` ({}).",
+            key_name(key),
+            redact(&key.key)
+        ));
+    }
+    if config.org() != Some(org) {
+        ctx.note(&format!(
+            "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
+             or after `pipecat cloud organizations select {org}`."
+        ));
+    }
+    Ok(())
+}
+
+fn key_name(key: &ApiKey) -> &str {
+    key.metadata
+        .as_ref()
+        .and_then(|m| m.name.as_deref())
+        .unwrap_or("(unnamed)")
+}
+
+async fn active_keys(client: &Client) -> CliResult<Vec<ApiKey>> {
+    let listing = client
+        .list_api_keys()
+        .await
+        .map_err(|err| api_failure(&err))?;
+    Ok(listing
+        .value
+        .public
+        .into_iter()
+        .filter(|key| !key.revoked)
+        .collect())
+}
+
+/// The key named by `wanted` (ID, key value, or name), else a picker on a
+/// terminal, else an error naming the argument.
+fn choose<'a>(
+    ctx: &Context,
+    keys: &'a [ApiKey],
+    wanted: Option<&str>,
+    org: &str,
+    verb: &str,
+) -> CliResult<&'a ApiKey> {
+    if let Some(wanted) = wanted {
+        return find(keys, wanted, org);
+    }
+    if !ctx.can_prompt() {
+        return Err(
+            Failure::usage("no key given, and stdin is not a terminal to pick one").with_hint(
+                format!("name it: `pipecat cloud organizations keys {verb} NAME|ID`"),
+            ),
+        );
+    }
+    if keys.is_empty() {
+        return Err(Failure::new(
+            Exit::NotFound,
+            format!("organization `{org}` has no active public API key"),
+        )
+        .with_hint("create one with `pipecat cloud organizations keys create --name NAME`"));
+    }
+    let items: Vec<String> = keys
+        .iter()
+        .map(|key| format!("{} ({}, {})", key_name(key), redact(&key.key), key.id))
+        .collect();
+    let index = dialoguer::Select::new()
+        .with_prompt("Public API key")
+        .items(&items)
+        .default(0)
+        .interact_opt()
+        .map_err(|err| Failure::usage(format!("cannot show the picker: {err}")))?
+        .ok_or_else(|| Failure::new(Exit::ApiFailure, "nothing selected"))?;
+    Ok(&keys[index])
+}
+
+fn find<'a>(keys: &'a [ApiKey], wanted: &str, org: &str) -> CliResult<&'a ApiKey> {
+    if let Some(key) = keys
+        .iter()
+        .find(|key| key.id == wanted || key.key == wanted)
+    {
+        return Ok(key);
+    }
+    let named: Vec<&ApiKey> = keys
+        .iter()
+        .filter(|key| key.metadata.as_ref().and_then(|m| m.name.as_deref()) == Some(wanted))
+        .collect();
+    match named.as_slice() {
+        [key] => Ok(key),
+        [] => Err(Failure::new(
+            Exit::NotFound,
+            format!("no active public API key `{wanted}` in organization `{org}`"),
+        )
+        .with_hint("list them with `pipecat cloud organizations keys list`")),
+        several => {
+            let ids: Vec<&str> = several.iter().map(|key| key.id.as_str()).collect();
+            Err(Failure::usage(format!(
+                "several active keys are named `{wanted}`; name one by ID: {}",
+                ids.join(", ")
+            )))
+        }
+    }
+}
+
+fn ask_name(ctx: &Context) -> CliResult<String> {
+    if !ctx.can_prompt() {
+        return Err(
+            Failure::usage("no key name given, and stdin is not a terminal to ask")
+                .with_hint("pass --name NAME"),
+        );
+    }
+    dialoguer::Input::<String>::new()
+        .with_prompt("Name of the new key")
+        .interact_text()
+        .map_err(|err| Failure::usage(format!("cannot ask for the name: {err}")))
+}
+
+fn confirm_revoke(ctx: &Context, key: &ApiKey) -> CliResult {
+    if !ctx.can_prompt() {
+        return Err(Failure::usage(
+            "revoking a key needs confirmation, and stdin is not a terminal",
+        )
+        .with_hint("pass --force (-f) to revoke without asking"));
+    }
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Revoke key {} ({})? Apps using it can no longer start sessions",
+            key_name(key),
+            redact(&key.key)
+        ))
+        .default(false)
+        .interact()
+        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
+    if confirmed {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            Exit::ApiFailure,
+            "not revoked: cancelled at the prompt",
+        ))
+    }
+}

@@ -1,0 +1,575 @@
+//! The user config file, shared with the official Python CLI so one login
+//! serves both: `PIPECAT_CONFIG_PATH`, else
+//! `~/.config/pipecatcloud/pipecatcloud.toml` on every OS.
+//!
+//! ```toml
+//! token = "pcc_pat_..."            # user token or personal access token
+//! org = "acme"                     # the active organization
+//! refresh_token = ""
+//! token_expires_at = 0
+//!
+//! [acme]                           # one table per organization
+//! default_public_key = "pk_..."
+//! default_public_key_name = "my key"
+//! ```
+//!
+//! The official CLI refuses to start when a top-level key other than those
+//! four is not a table, so this module never writes one. Everything it does
+//! not know (other keys, tables, comments, formatting) is kept as it was:
+//! the file is edited with `toml_edit`, never rebuilt. Writes are atomic
+//! (temp file in the same directory, fsync, rename) and private (0600 file,
+//! 0700 for directories this creates). A file that does not parse is an
+//! error naming the file and the line, and is never overwritten.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, Item, Table, TableLike, value};
+
+use super::{env, line_and_column};
+
+/// Top-level keys that are not organization tables.
+const TOKEN: &str = "token";
+const ORG: &str = "org";
+const REFRESH_TOKEN: &str = "refresh_token";
+const TOKEN_EXPIRES_AT: &str = "token_expires_at";
+const TOP_LEVEL_KEYS: [&str; 4] = [TOKEN, ORG, REFRESH_TOKEN, TOKEN_EXPIRES_AT];
+
+/// Keys inside an organization's table.
+const DEFAULT_PUBLIC_KEY: &str = "default_public_key";
+const DEFAULT_PUBLIC_KEY_NAME: &str = "default_public_key_name";
+
+/// Why the user config could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "cannot find the home directory to locate the config file; set {}",
+        env::CONFIG_PATH
+    )]
+    NoHome,
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("config file {}:{line}:{column} is not valid TOML: {message}", path.display())]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("config file {}:{line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("cannot write config file {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    #[error("organization name `{0}` cannot be a table in the config file (it is a reserved key)")]
+    ReservedOrgName(String),
+}
+
+/// The default public key stored for an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPublicKey {
+    pub key: String,
+    pub name: Option<String>,
+}
+
+/// The user config file, loaded for reading and editing.
+#[derive(Debug)]
+pub struct UserConfig {
+    path: PathBuf,
+    doc: DocumentMut,
+}
+
+impl UserConfig {
+    /// `PIPECAT_CONFIG_PATH` if set and not empty, else
+    /// `~/.config/pipecatcloud/pipecatcloud.toml` (the official CLI's path
+    /// on every OS; it ignores XDG, and so do we, so both find one login).
+    pub fn default_path() -> Result<PathBuf, ConfigError> {
+        match std::env::var_os(env::CONFIG_PATH) {
+            Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+            _ => dirs::home_dir()
+                .map(|home| home.join(".config/pipecatcloud/pipecatcloud.toml"))
+                .ok_or(ConfigError::NoHome),
+        }
+    }
+
+    /// Load the file at [`UserConfig::default_path`].
+    pub fn load_default() -> Result<UserConfig, ConfigError> {
+        Self::load(&Self::default_path()?)
+    }
+
+    /// Load `path`. A missing file is an empty config (nothing stored yet).
+    pub fn load(path: &Path) -> Result<UserConfig, ConfigError> {
+        let text = match fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|err| {
+                let offset = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes());
+                let (line, column) = line_and_column(&text, offset);
+                ConfigError::Syntax {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: "the file is not UTF-8 text".into(),
+                }
+            })?,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Self::parse(path, &text)
+    }
+
+    /// Parse `text` as the content of the file at `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<UserConfig, ConfigError> {
+        let parsed = toml_edit::Document::parse(text).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map_or((1, 1), |span| line_and_column(text, span.start));
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: err.message().trim().to_string(),
+            }
+        })?;
+        validate(path, &parsed)?;
+        Ok(UserConfig {
+            path: path.to_path_buf(),
+            doc: parsed.into_mut(),
+        })
+    }
+
+    /// Make the file private (0600) if group or others may read it, as the
+    /// official CLI does; returns the mode it had when it was repaired.
+    #[cfg(unix)]
+    pub fn repair_permissions(&self) -> Result<Option<u32>, ConfigError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match fs::metadata(&self.path) {
+            Ok(metadata) => metadata.permissions().mode() & 0o777,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        if mode & 0o077 == 0 {
+            return Ok(None);
+        }
+        fs::set_permissions(&self.path, fs::Permissions::from_mode(0o600)).map_err(|source| {
+            ConfigError::Write {
+                path: self.path.clone(),
+                source,
+            }
+        })?;
+        Ok(Some(mode))
+    }
+
+    /// Where this config lives (and will be written).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stored user token, if any (an empty string counts as none).
+    pub fn token(&self) -> Option<&str> {
+        self.top_level_str(TOKEN)
+    }
+
+    /// The active organization, if any.
+    pub fn org(&self) -> Option<&str> {
+        self.top_level_str(ORG)
+    }
+
+    /// The default public key of `org` (looked up in `org`'s own table, not
+    /// the file's active org: the official CLI's Q-START-5 bug).
+    pub fn default_public_key(&self, org: &str) -> Option<StoredPublicKey> {
+        let table = self.org_table(org)?;
+        let key = non_empty(table.get(DEFAULT_PUBLIC_KEY)?.as_str()?)?;
+        let name = table
+            .get(DEFAULT_PUBLIC_KEY_NAME)
+            .and_then(Item::as_str)
+            .and_then(non_empty);
+        Some(StoredPublicKey {
+            key: key.to_string(),
+            name: name.map(str::to_string),
+        })
+    }
+
+    /// Store a personal access token and the active org, as the official
+    /// `auth use-pat` does (no refresh token, no expiry).
+    pub fn set_personal_access_token(&mut self, token: &str, org: &str) {
+        self.doc[TOKEN] = value(token);
+        self.doc[REFRESH_TOKEN] = value("");
+        self.doc[TOKEN_EXPIRES_AT] = value(0);
+        self.doc[ORG] = value(org);
+    }
+
+    /// Make `org` the active organization.
+    pub fn set_org(&mut self, org: &str) {
+        self.doc[ORG] = value(org);
+    }
+
+    /// Store `key` as `org`'s default public key.
+    pub fn set_default_public_key(
+        &mut self,
+        org: &str,
+        key: &str,
+        name: Option<&str>,
+    ) -> Result<(), ConfigError> {
+        let table = self.org_table_mut(org)?;
+        table.insert(DEFAULT_PUBLIC_KEY, value(key));
+        match name {
+            Some(name) => table.insert(DEFAULT_PUBLIC_KEY_NAME, value(name)),
+            None => table.remove(DEFAULT_PUBLIC_KEY_NAME),
+        };
+        Ok(())
+    }
+
+    /// Forget `org`'s default public key (e.g. because it was revoked).
+    /// The table itself stays: it may hold keys this program does not know.
+    pub fn clear_default_public_key(&mut self, org: &str) {
+        if let Some(table) = self
+            .doc
+            .get_mut(org)
+            .and_then(Item::as_table_like_mut)
+            .filter(|_| !TOP_LEVEL_KEYS.contains(&org))
+        {
+            table.remove(DEFAULT_PUBLIC_KEY);
+            table.remove(DEFAULT_PUBLIC_KEY_NAME);
+        }
+    }
+
+    /// Remove the stored credentials (token, refresh token, expiry). The
+    /// active org and the per-org tables stay: they hold no secret that
+    /// grants management access, and keeping them makes a new login land
+    /// where the user was.
+    pub fn remove_credentials(&mut self) -> bool {
+        let mut removed = false;
+        for key in [TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT] {
+            removed |= self.doc.remove(key).is_some();
+        }
+        removed
+    }
+
+    /// Write the file atomically with mode 0600, creating its directory
+    /// (mode 0700) if needed.
+    pub fn save(&self) -> Result<(), ConfigError> {
+        write_private_atomically(&self.path, self.doc.to_string().as_bytes()).map_err(|source| {
+            ConfigError::Write {
+                path: self.path.clone(),
+                source,
+            }
+        })
+    }
+
+    fn top_level_str(&self, key: &str) -> Option<&str> {
+        self.doc.get(key).and_then(Item::as_str).and_then(non_empty)
+    }
+
+    fn org_table(&self, org: &str) -> Option<&dyn TableLike> {
+        if TOP_LEVEL_KEYS.contains(&org) {
+            return None;
+        }
+        self.doc.get(org).and_then(Item::as_table_like)
+    }
+
+    fn org_table_mut(&mut self, org: &str) -> Result<&mut dyn TableLike, ConfigError> {
+        if TOP_LEVEL_KEYS.contains(&org) {
+            return Err(ConfigError::ReservedOrgName(org.to_string()));
+        }
+        let item = self
+            .doc
+            .entry(org)
+            .or_insert_with(|| Item::Table(Table::new()));
+        if item.as_table_like().is_none() {
+            // `validate` only lets tables through under an org's name, so
+            // this is a value set by this very process; make it a table.
+            *item = Item::Table(Table::new());
+        }
+        Ok(item
+            .as_table_like_mut()
+            .expect("the item was just made a table"))
+    }
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// The checks the official CLI makes (so a file we accept does not crash
+/// it) and the types this program relies on.
+fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigError> {
+    let raw = doc.raw();
+    let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+        let line = span.map_or(1, |span| line_and_column(raw, span.start).0);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }
+    };
+    for (key, item) in doc.iter() {
+        let span = doc.as_table().key(key).and_then(|k| k.span());
+        match key {
+            TOKEN | ORG | REFRESH_TOKEN => {
+                if item.as_str().is_none() {
+                    return Err(invalid(span, format!("`{key}` must be a string")));
+                }
+            }
+            TOKEN_EXPIRES_AT => {
+                if item.as_float().is_none() && item.as_integer().is_none() {
+                    return Err(invalid(span, format!("`{key}` must be a number")));
+                }
+            }
+            org => {
+                let Some(table) = item.as_table_like() else {
+                    return Err(invalid(
+                        span,
+                        format!(
+                            "`{org}` must be a table (an organization's settings); \
+                             only token, org, refresh_token and token_expires_at may be plain values"
+                        ),
+                    ));
+                };
+                for name in [DEFAULT_PUBLIC_KEY, DEFAULT_PUBLIC_KEY_NAME] {
+                    if let Some(entry) = table.get(name)
+                        && entry.as_str().is_none()
+                    {
+                        let span = table.key(name).and_then(|k| k.span());
+                        return Err(invalid(span, format!("`[{org}].{name}` must be a string")));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Write `bytes` to `path` so that a reader sees either the old or the new
+/// file, never a mix, and nobody else can read it.
+fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    create_private_dir(&dir)?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config".into());
+    let temp_path = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = open_private(&temp_path)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp_path, path)?;
+        // Make the rename itself durable.
+        fs::File::open(&dir).and_then(|dir| dir.sync_all())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp_path);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"# my settings
+token = "pcc_pat_abc"
+org = "acme"
+refresh_token = ""
+token_expires_at = 0
+
+[acme]
+default_public_key = "pk_acme"
+default_public_key_name = "main"
+output = "json" # kept
+
+[other]
+default_public_key = "pk_other"
+
+[custom.nested]
+keep = true
+"#;
+
+    fn sample() -> UserConfig {
+        UserConfig::parse(Path::new("cfg.toml"), SAMPLE).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn reads_token_org_and_keys_per_org() {
+        let config = sample();
+        assert_eq!(config.token(), Some("pcc_pat_abc"));
+        assert_eq!(config.org(), Some("acme"));
+        let acme = config.default_public_key("acme").unwrap();
+        assert_eq!(
+            (acme.key.as_str(), acme.name.as_deref()),
+            ("pk_acme", Some("main"))
+        );
+        // Looked up in the named org's table, not the active org's.
+        assert_eq!(config.default_public_key("other").unwrap().key, "pk_other");
+        assert_eq!(config.default_public_key("missing"), None);
+        assert_eq!(config.default_public_key("token"), None);
+    }
+
+    #[test]
+    fn edits_keep_unknown_keys_tables_and_comments() {
+        let mut config = sample();
+        config
+            .set_default_public_key("other", "pk_new", Some("new"))
+            .unwrap();
+        config
+            .set_default_public_key("fresh", "pk_fresh", None)
+            .unwrap();
+        config.clear_default_public_key("acme");
+        let text = config.doc.to_string();
+        assert!(text.starts_with("# my settings\n"), "{text}");
+        assert!(text.contains("output = \"json\" # kept"), "{text}");
+        assert!(text.contains("[custom.nested]\nkeep = true"), "{text}");
+        assert!(!text.contains("pk_acme"), "{text}");
+        let reread = UserConfig::parse(Path::new("cfg.toml"), &text).unwrap();
+        assert_eq!(
+            reread.default_public_key("other").unwrap().name.as_deref(),
+            Some("new")
+        );
+        assert_eq!(reread.default_public_key("fresh").unwrap().key, "pk_fresh");
+    }
+
+    #[test]
+    fn reserved_names_are_not_org_tables() {
+        let mut config = sample();
+        assert!(matches!(
+            config.set_default_public_key("token", "pk", None),
+            Err(ConfigError::ReservedOrgName(_))
+        ));
+        assert_eq!(config.token(), Some("pcc_pat_abc"));
+    }
+
+    #[test]
+    fn use_pat_and_logout() {
+        let mut config = UserConfig::parse(Path::new("cfg.toml"), "").unwrap();
+        config.set_personal_access_token("pcc_pat_x", "acme");
+        let text = config.doc.to_string();
+        assert!(text.contains("token = \"pcc_pat_x\""), "{text}");
+        assert!(text.contains("refresh_token = \"\""), "{text}");
+        assert!(text.contains("token_expires_at = 0"), "{text}");
+        assert!(config.remove_credentials());
+        assert_eq!(config.token(), None);
+        assert_eq!(config.org(), Some("acme"));
+        assert!(!config.remove_credentials());
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let err =
+            UserConfig::parse(Path::new("/x/cfg.toml"), "org = \"a\"\ntoken = = 1\n").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("config file /x/cfg.toml:2:"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn plain_top_level_key_is_rejected_like_the_official_cli() {
+        let err = UserConfig::parse(Path::new("cfg.toml"), "org = \"a\"\noutput = \"json\"\n")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("cfg.toml:2: `output` must be a table"),
+            "{err}"
+        );
+        let err = UserConfig::parse(Path::new("cfg.toml"), "token = 3\n").unwrap_err();
+        assert!(
+            err.to_string().contains("`token` must be a string"),
+            "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn save_is_private_and_creates_a_private_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/sub/pipecatcloud.toml");
+        let mut config = UserConfig::load(&path).unwrap();
+        assert_eq!(config.token(), None);
+        config.set_org("acme");
+        config.save().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "org = \"acme\"\n");
+        // Only the config file is left behind: no temp file.
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_repaired() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.toml");
+        fs::write(&path, "org = \"a\"\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let config = UserConfig::load(&path).unwrap();
+        assert_eq!(config.repair_permissions().unwrap(), Some(0o644));
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(config.repair_permissions().unwrap(), None);
+    }
+
+    #[test]
+    fn non_utf8_file_is_a_syntax_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.toml");
+        fs::write(&path, b"org = \"a\"\ntoken = \"\xff\"\n").unwrap();
+        let err = UserConfig::load(&path).unwrap_err();
+        assert!(err.to_string().contains("cfg.toml:2:"), "{err}");
+    }
+}

@@ -1,0 +1,349 @@
+//! The `pipecat` binary against a scripted HTTP server, for what the local
+//! cloud cannot answer: Daily rooms, websocket answers, the real API's
+//! error shapes, and broken answers.
+
+mod common;
+
+use std::path::Path;
+
+use common::scripted::{Reply, Scripted};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+const START: &str = "/v1/public/my-agent/start";
+const KEY: &str = "pk_contract_0123456789";
+
+/// `pipecat` with a scrubbed environment talking to `url`, with a config
+/// path in `dir` that does not exist.
+fn pipecat(url: &str, dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(common::pipecat_bin());
+    common::scrub_env(&mut cmd);
+    cmd.env("PIPECAT_API_HOST", url)
+        .env("PIPECAT_CONFIG_PATH", dir.join("pipecatcloud.toml"))
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .current_dir(dir);
+    cmd
+}
+
+fn start_with(reply: Reply) -> (Scripted, tempfile::TempDir) {
+    (
+        Scripted::start(vec![(START, vec![reply])]),
+        tempfile::tempdir().unwrap(),
+    )
+}
+
+#[test]
+fn a_daily_answer_prints_the_session_id_and_the_join_url() {
+    let body = r#"{"dailyRoom":"https://x.daily.co/room","dailyToken":"tok123","sessionId":"s-1"}"#;
+    let (server, dir) = start_with(Reply::json(200, body));
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "-D"])
+        .args([
+            "-p",
+            r#"{"start_video_off":false}"#,
+            "-d",
+            r#"{"room":"r"}"#,
+        ])
+        .args(["--output", "plain"])
+        .assert()
+        .success()
+        .stdout("session_id\ts-1\njoin_url\thttps://x.daily.co/room?t=tok123\n");
+    pipecat(&server.url, dir.path())
+        .args([
+            "cloud", "agent", "start", "my-agent", "-k", KEY, "--output", "rich",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Join URL:   https://x.daily.co/room?t=tok123",
+        ))
+        .stderr(predicate::str::contains(
+            "Started a session of agent `my-agent`",
+        ));
+    // -q leaves only the data.
+    pipecat(&server.url, dir.path())
+        .args([
+            "cloud", "agent", "start", "my-agent", "-k", KEY, "-q", "--output", "rich",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Session ID: s-1"))
+        .stderr("");
+    let out = pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let printed: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(printed, serde_json::from_str::<Value>(body).unwrap());
+
+    // One request per start (no health check first), as documented.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert_eq!(
+        requests[0].headers["authorization"],
+        format!("Bearer {KEY}")
+    );
+    assert_eq!(
+        requests[0].json(),
+        json!({"createDailyRoom": true, "dailyRoomProperties": {"start_video_off": false}, "body": {"room": "r"}})
+    );
+}
+
+#[test]
+fn a_websocket_answer_shows_the_url_and_a_shortened_token() {
+    let token = "wstoken_abcdefghijklmnopqrstuvwxyz";
+    let body = format!(r#"{{"sessionId":"s-2","wsUrl":"wss://ws.example/ws","token":"{token}"}}"#);
+    let (server, dir) = start_with(Reply::json(200, &body));
+    let assert = pipecat(&server.url, dir.path())
+        .args([
+            "cloud",
+            "agent",
+            "start",
+            "my-agent",
+            "-k",
+            KEY,
+            "--transport",
+            "websocket",
+        ])
+        .args(["--output", "plain"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "websocket_url\twss://ws.example/ws\n",
+        ))
+        .stdout(predicate::str::contains("session_token\twstoken"));
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(!stdout.contains(token), "the full token leaked: {stdout}");
+    assert_eq!(server.requests()[0].json()["transport"], "websocket");
+    // --output json is the server's answer, token included.
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(token));
+}
+
+#[test]
+fn a_429_with_an_error_body_is_the_capacity_message_and_exit_75() {
+    let (server, dir) = start_with(Reply::json(
+        429,
+        r#"{"error":"Agent my-agent has reached maximum capacity","code":"PCC-AGENT-AT-CAPACITY"}"#,
+    ));
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
+        .assert()
+        .code(75)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "agent `my-agent` is at its session limit",
+        ))
+        .stderr(predicate::str::contains("reached maximum capacity"))
+        .stderr(predicate::str::contains("--max-agents"))
+        .stderr(predicate::str::contains("retry later"));
+    // A start is never retried on its own.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn a_429_with_a_text_body_is_still_capacity() {
+    let (server, dir) = start_with(Reply::text(429, "text/plain", "Too Many Requests"));
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("is at its session limit"));
+}
+
+#[test]
+fn a_401_without_code_is_exit_3_naming_the_key_shortened() {
+    let (server, dir) = start_with(Reply::json(401, r#"{"error":"Unauthorized"}"#));
+    let assert = pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "was refused: Unauthorized (HTTP 401)",
+        ))
+        .stderr(predicate::str::contains("organizations keys use"));
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(!stderr.contains(KEY), "the key leaked: {stderr}");
+}
+
+#[test]
+fn an_html_or_truncated_answer_is_exit_5() {
+    let (server, dir) = start_with(Reply::text(
+        200,
+        "text/html",
+        "<html><body>gateway</body></html>",
+    ));
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(&server.url));
+    let (server, dir) = start_with(Reply::json(200, r#"{"sessionId":"s-"#).truncated(10));
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("error:"));
+}
+
+#[test]
+fn management_errors_map_to_exit_codes() {
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents/my-agent/sessions",
+            vec![Reply::text(502, "text/html", "<html>bad gateway</html>")],
+        ),
+        (
+            "/v1/agents/gone/sessions/s-1",
+            vec![Reply::json(
+                404,
+                r#"{"error":"Session not found","code":"NOT_FOUND"}"#,
+            )],
+        ),
+        (
+            "/v1/agents/my-agent/logs",
+            vec![Reply::json(403, r#"{"error":"Forbidden"}"#)],
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let private = |cmd: &mut assert_cmd::Command| {
+        cmd.env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789");
+    };
+    let mut cmd = pipecat(&server.url, dir.path());
+    private(&mut cmd);
+    // 502 is retried (idempotent GET), shown with -v, then reported as
+    // the API failing.
+    cmd.args(["cloud", "agent", "sessions", "my-agent", "-v"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("retry 1/3"))
+        .stderr(predicate::str::contains("HTTP 502"));
+    let mut cmd = pipecat(&server.url, dir.path());
+    private(&mut cmd);
+    cmd.args(["cloud", "agent", "stop", "gone", "-s", "s-1", "-f"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "no running session `s-1` of agent `gone`",
+        ));
+    let mut cmd = pipecat(&server.url, dir.path());
+    private(&mut cmd);
+    cmd.args(["cloud", "agent", "logs", "my-agent"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Forbidden (HTTP 403)"));
+}
+
+#[test]
+fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
+    // The API sends the newest first (order=desc).
+    let body = r#"{"logs":[
+        {"log":"2025-01-01 | ERROR | boom","timestamp":"2025-01-01T00:00:03.5Z"},
+        {"log":"","timestamp":"2025-01-01T00:00:02Z"},
+        {"log":"INFO: no error here","timestamp":"2025-01-01T00:00:01Z"}
+    ]}"#;
+    let server = Scripted::start(vec![(
+        "/v1/agents/my-agent/logs",
+        vec![Reply::json(200, body)],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = pipecat(&server.url, dir.path());
+        cmd.env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
+            .args(["cloud", "agent", "logs", "my-agent"])
+            .args(args);
+        cmd
+    };
+    run(&[]).assert().success().stdout(
+        "2025-01-01 00:00:01 INFO: no error here\n2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n",
+    );
+    run(&["--level", "error"])
+        .assert()
+        .success()
+        .stdout("2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n");
+    run(&["-l", "WARNING"]).assert().success().stdout("");
+    // Colours: never by default off a terminal (and NO_COLOR is set), on
+    // request with --color always, red for ERROR.
+    let coloured = run(&["--color", "always", "-l", "error"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let coloured = String::from_utf8(coloured).unwrap();
+    assert!(
+        coloured.contains("\u{1b}[31m2025-01-01 | ERROR | boom"),
+        "{coloured:?}"
+    );
+    run(&["--color", "never", "-l", "error"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\u{1b}").not());
+    let out = run(&["-f", "json", "--order", "desc"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["level"], "ERROR");
+    assert_eq!(lines[0]["timestamp"], "2025-01-01T00:00:03.5Z");
+    assert_eq!(lines[1]["level"], "INFO");
+
+    let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+    assert!(
+        targets[0].contains("limit=100") && targets[0].contains("order=desc"),
+        "{targets:?}"
+    );
+    assert!(targets[3].contains("order=desc"), "{targets:?}");
+}
+
+#[test]
+fn logs_send_every_filter() {
+    let server = Scripted::start(vec![(
+        "/v1/agents/my-agent/logs",
+        vec![Reply::json(200, r#"{"logs":[]}"#)],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
+        .args([
+            "cloud", "agent", "logs", "my-agent", "-n", "5", "-s", "s1", "-d", "dep1",
+        ])
+        .args([
+            "--order",
+            "asc",
+            "--query",
+            "hello world",
+            "--since",
+            "1700000000",
+        ])
+        .args(["--until", "2023-11-14T22:15:00Z"])
+        .assert()
+        .success()
+        .stdout("");
+    let target = server.requests()[0].target.clone();
+    for part in [
+        "limit=5",
+        "sessionId=s1",
+        "deploymentId=dep1",
+        "order=asc",
+        "query=hello+world",
+        "startTime=1700000000",
+        "endTime=1700000100",
+    ] {
+        assert!(target.contains(part), "{part} missing in {target}");
+    }
+}

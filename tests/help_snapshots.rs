@@ -1,0 +1,53 @@
+//! `--help` of every session, organization and auth command, under
+//! snapshot: a changed flag or help text is a visible diff in review.
+
+mod common;
+
+fn help(path: &[&str]) -> String {
+    let mut cmd = assert_cmd::Command::new(common::pipecat_bin());
+    common::scrub_env(&mut cmd);
+    // A fixed width so wrapping does not depend on the terminal.
+    cmd.env("COLUMNS", "100").args(path).arg("--help");
+    let output = cmd.output().expect("run pipecat --help");
+    assert!(output.status.success(), "{path:?} --help failed");
+    String::from_utf8(output.stdout).expect("help is UTF-8")
+}
+
+macro_rules! help_snapshot {
+    ($name:ident, [$($arg:expr),*]) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(help(&[$($arg),*]));
+        }
+    };
+}
+
+help_snapshot!(agent, ["cloud", "agent"]);
+help_snapshot!(agent_start, ["cloud", "agent", "start"]);
+help_snapshot!(agent_stop, ["cloud", "agent", "stop"]);
+help_snapshot!(agent_sessions, ["cloud", "agent", "sessions"]);
+help_snapshot!(agent_logs, ["cloud", "agent", "logs"]);
+help_snapshot!(organizations, ["cloud", "organizations"]);
+help_snapshot!(organizations_list, ["cloud", "organizations", "list"]);
+help_snapshot!(organizations_select, ["cloud", "organizations", "select"]);
+help_snapshot!(organizations_keys, ["cloud", "organizations", "keys"]);
+help_snapshot!(
+    organizations_keys_list,
+    ["cloud", "organizations", "keys", "list"]
+);
+help_snapshot!(
+    organizations_keys_create,
+    ["cloud", "organizations", "keys", "create"]
+);
+help_snapshot!(
+    organizations_keys_revoke,
+    ["cloud", "organizations", "keys", "revoke"]
+);
+help_snapshot!(
+    organizations_keys_use,
+    ["cloud", "organizations", "keys", "use"]
+);
+help_snapshot!(auth, ["cloud", "auth"]);
+help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);
+help_snapshot!(auth_whoami, ["cloud", "auth", "whoami"]);
+help_snapshot!(auth_logout, ["cloud", "auth", "logout"]);
