@@ -8,6 +8,7 @@
 //! servers.
 
 use std::fs::OpenOptions;
+use std::os::unix::fs::DirBuilderExt;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -84,7 +85,12 @@ pub fn ensure_running(data_dir: &Path, exe: &Path) -> Result<(Endpoint, bool), A
     if let Some(endpoint) = running(data_dir) {
         return Ok((endpoint, false));
     }
-    std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+    // Private like the server makes it: the store holds the keys.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .map_err(io(data_dir))?;
     let lock_path = data_dir.join(LOCK_FILE);
     let lock = OpenOptions::new()
         .create(true)
