@@ -3,7 +3,9 @@
 //! (flag > environment > config file > default).
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -13,6 +15,7 @@ use super::output::{ColorChoice, OutputMode, Painter};
 use pipecat_cloud::api::{ApiError, Client, Credential, DEFAULT_API_HOST, ErrorKind, RetryNotice};
 use pipecat_cloud::config::env;
 use pipecat_cloud::config::user::{ConfigError, UserConfig};
+use pipecat_cloud::local::autostart::Endpoint;
 
 /// Flags accepted anywhere on the command line.
 #[derive(Debug, Clone, Args)]
@@ -42,6 +45,10 @@ pub struct GlobalArgs {
     /// Request timeout in seconds
     #[arg(long, global = true, env = env::TIMEOUT, default_value_t = 30.0)]
     pub timeout: f64,
+    /// Talk to the local Pipecat Cloud in the default data dir (started in
+    /// the background if none runs), with its own credentials and config
+    #[arg(long, global = true, env = env::LOCAL, value_parser = clap::builder::BoolishValueParser::new())]
+    pub local: bool,
 }
 
 /// What every command runs with: the global flags, resolved.
@@ -53,7 +60,27 @@ pub struct Context {
     pub stdout_painter: Painter,
     /// Colours for messages on stderr.
     pub stderr_painter: Painter,
+    /// With `--local`: the config file kept in the local cloud's data dir,
+    /// used instead of the user's.
+    local_config: Option<PathBuf>,
 }
+
+/// Set once by `--local`: the user's own credentials, organization and API
+/// host from the environment must not leak into talking to the local cloud
+/// (nor the local cloud's into the user's config).
+static LOCAL_MODE: AtomicBool = AtomicBool::new(false);
+
+/// The variables `--local` replaces with the local cloud's own values.
+const REPLACED_BY_LOCAL: [&str; 5] = [
+    env::API_HOST,
+    env::TOKEN,
+    env::ORG,
+    env::DEFAULT_PUBLIC_KEY,
+    env::PRIVATE_API_KEY,
+];
+
+/// The name of the config file `--local` keeps in the data dir.
+const LOCAL_CONFIG_FILE: &str = "pipecatcloud.toml";
 
 /// A user token and where it was found, for messages.
 struct FoundToken {
@@ -71,7 +98,36 @@ impl Context {
             output,
             stdout_painter,
             stderr_painter,
+            local_config: None,
         }
+    }
+
+    /// Points every command at the local cloud `endpoint` serving
+    /// `data_dir`: its URL, its organization, and a config file of its own
+    /// in the data dir, seeded with its user token and public key, so
+    /// `keys use`, `organizations select` and the rest work as with the
+    /// real cloud without touching the user's config.
+    pub fn use_local(&mut self, endpoint: &Endpoint, data_dir: &std::path::Path) -> CliResult {
+        LOCAL_MODE.store(true, Ordering::Relaxed);
+        self.global.api_host = Some(endpoint.url.clone());
+        self.global.org = Some(endpoint.org.clone());
+        let path = data_dir.join(LOCAL_CONFIG_FILE);
+        let mut config = UserConfig::load(&path).map_err(config_failure)?;
+        if config.token() != Some(endpoint.user_token.as_str()) {
+            config.set_personal_access_token(&endpoint.user_token, &endpoint.org);
+            if config.default_public_key(&endpoint.org).is_none() {
+                config
+                    .set_default_public_key(
+                        &endpoint.org,
+                        &endpoint.public_key,
+                        Some("local default key"),
+                    )
+                    .map_err(config_failure)?;
+            }
+            config.save().map_err(config_failure)?;
+        }
+        self.local_config = Some(path);
+        Ok(())
     }
 
     pub fn timeout(&self) -> Duration {
@@ -112,7 +168,11 @@ impl Context {
     /// credentials, so a file others can read is made private, with a
     /// warning, as the official CLI does.
     pub fn user_config(&self) -> CliResult<UserConfig> {
-        let config = UserConfig::load_default().map_err(config_failure)?;
+        let config = match &self.local_config {
+            Some(path) => UserConfig::load(path),
+            None => UserConfig::load_default(),
+        }
+        .map_err(config_failure)?;
         #[cfg(unix)]
         if let Some(mode) = config.repair_permissions().map_err(config_failure)? {
             self.warn(&format!(
@@ -196,8 +256,12 @@ impl Context {
     }
 }
 
-/// The value of an environment variable, if set and not empty.
+/// The value of an environment variable, if set and not empty (and not
+/// replaced by `--local`).
 pub fn env_value(name: &str) -> Option<String> {
+    if LOCAL_MODE.load(Ordering::Relaxed) && REPLACED_BY_LOCAL.contains(&name) {
+        return None;
+    }
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 

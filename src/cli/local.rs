@@ -6,11 +6,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use pipecat_cloud::local::{self, ImageMapping, Options, Server};
+use pipecat_cloud::local::{self, ImageMapping, Options, Server, autostart};
 
-use super::context::Context;
+use pipecat_cloud::api::{Client, Credential};
+use serde_json::json;
+
+use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
-use super::output::OutputMode;
+use super::output::{self, OutputMode, Table, key_values, print_json};
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
@@ -24,6 +27,10 @@ pub enum LocalCommand {
     Serve(ServeArgs),
     /// Print `export PIPECAT_...=` lines that point clients at a local cloud.
     Env(EnvArgs),
+    /// Show whether a local cloud runs, its URL, pid, agents and active sessions.
+    Status(DataDirArgs),
+    /// Stop the local cloud gracefully (its sessions are stopped and recorded).
+    Stop(DataDirArgs),
     /// The built-in demo bot (what `pipecat-local/demo-bot` runs).
     #[command(hide = true)]
     DemoBot,
@@ -57,8 +64,40 @@ pub struct EnvArgs {
     pub data_dir: Option<PathBuf>,
 }
 
+/// `--local`: attaches `ctx` to the local cloud of the default data dir,
+/// starting one in the background (and saying so, once) when none runs.
+pub fn attach(ctx: &mut Context) -> CliResult {
+    let data_dir = local::default_data_dir();
+    let exe = std::env::current_exe().map_err(|err| {
+        Failure::new(
+            Exit::ApiFailure,
+            format!("cannot find this program to start the local cloud: {err}"),
+        )
+    })?;
+    let (endpoint, started) = autostart::ensure_running(&data_dir, &exe)
+        .map_err(|err| Failure::new(Exit::Unreachable, err.to_string()))?;
+    if started {
+        ctx.note(&format!(
+            "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
+            endpoint.url,
+            data_dir.display(),
+            data_dir.join(autostart::BACKGROUND_LOG_FILE).display()
+        ));
+    }
+    ctx.use_local(&endpoint, &data_dir)
+}
+
+#[derive(Debug, Args)]
+pub struct DataDirArgs {
+    /// Data directory of the local cloud [default: as for `serve`]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
 pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
     match args.command {
+        LocalCommand::Status(args) => status(args, ctx).await,
+        LocalCommand::Stop(args) => stop(args, ctx),
         LocalCommand::Serve(args) => serve(args, ctx).await,
         LocalCommand::Env(args) => print_env(args, ctx),
         LocalCommand::DemoBot => Err(Failure::usage("demo-bot runs outside the async runtime")),
@@ -149,6 +188,113 @@ fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     }
     for (name, value) in variables {
         println!("export {name}={}", shell_quote(&value));
+    }
+    Ok(())
+}
+
+async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
+    let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    let Some(endpoint) = autostart::running(&data_dir) else {
+        if ctx.output == OutputMode::Json {
+            print_json(&json!({"running": false, "dataDir": data_dir}));
+        }
+        return Err(Failure::new(
+            Exit::Unreachable,
+            format!("no local cloud is running in {}", data_dir.display()),
+        )
+        .with_hint("start one with `pipecat cloud local serve`, or run any command with --local"));
+    };
+    let client = Client::new(
+        &endpoint.url,
+        Credential::PrivateKey(endpoint.private_key.clone()),
+        None,
+        ctx.timeout(),
+    )
+    .map_err(|err| api_failure(&err))?;
+    let agents = client
+        .list_agents()
+        .await
+        .map_err(|err| api_failure(&err))?;
+    let mut details = Vec::new();
+    for agent in &agents.value.services {
+        let agent = client
+            .get_agent(&agent.name)
+            .await
+            .map_err(|err| api_failure(&err))?;
+        details.push(agent.value);
+    }
+    let active: u32 = details
+        .iter()
+        .filter_map(|agent| agent.active_session_count)
+        .sum();
+    if ctx.output == OutputMode::Json {
+        let agents: Vec<_> = details
+            .iter()
+            .map(|agent| {
+                json!({
+                    "name": agent.name,
+                    "ready": agent.ready,
+                    "activeSessionCount": agent.active_session_count,
+                    "maxAgents": agent.auto_scaling.as_ref().and_then(|s| s.max_replicas),
+                })
+            })
+            .collect();
+        print_json(&json!({
+            "running": true,
+            "url": endpoint.url,
+            "pid": endpoint.pid,
+            "dataDir": data_dir,
+            "activeSessions": active,
+            "agents": agents,
+        }));
+        return Ok(());
+    }
+    output::stdout(&key_values(
+        ctx.output,
+        &[
+            ("URL", endpoint.url.clone()),
+            ("PID", endpoint.pid.to_string()),
+            ("Data dir", data_dir.display().to_string()),
+            ("Agents", details.len().to_string()),
+            ("Active sessions", active.to_string()),
+        ],
+    ));
+    let mut table = Table::new(vec!["Agent", "Ready", "Active sessions", "Max agents"]);
+    for agent in &details {
+        table.push(vec![
+            agent.name.clone(),
+            if agent.ready { "yes" } else { "no" }.to_string(),
+            agent.active_session_count.unwrap_or(0).to_string(),
+            agent
+                .auto_scaling
+                .as_ref()
+                .and_then(|s| s.max_replicas)
+                .map_or_else(|| "-".to_string(), |max| max.to_string()),
+        ]);
+    }
+    if !table.is_empty() {
+        output::stdout(&table.render(ctx.output));
+    }
+    Ok(())
+}
+
+fn stop(args: DataDirArgs, ctx: &Context) -> CliResult {
+    let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    let stopped = autostart::stop(&data_dir)
+        .map_err(|err| Failure::new(Exit::ApiFailure, err.to_string()))?;
+    if ctx.output == OutputMode::Json {
+        print_json(&json!({"stopped": stopped.is_some(), "pid": stopped, "dataDir": data_dir}));
+        return Ok(());
+    }
+    match stopped {
+        Some(pid) => ctx.note(&format!(
+            "stopped the local cloud (pid {pid}) in {}",
+            data_dir.display()
+        )),
+        None => ctx.note(&format!(
+            "no local cloud was running in {}",
+            data_dir.display()
+        )),
     }
     Ok(())
 }

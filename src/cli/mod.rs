@@ -113,7 +113,14 @@ pub fn main() -> ExitCode {
         let code = pipecat_cloud::local::demo_bot::run();
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    let ctx = Context::new(global);
+    let mut ctx = Context::new(global);
+    // `--local` points every command but `local ...` (which manages the
+    // server itself) at the local cloud, starting it when none runs.
+    let attached = if ctx.global.local && !matches!(command, CloudCommand::Local(_)) {
+        local::attach(&mut ctx)
+    } else {
+        Ok(())
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -124,7 +131,7 @@ pub fn main() -> ExitCode {
             return Exit::ApiFailure.into();
         }
     };
-    let outcome = runtime.block_on(run(command, &ctx));
+    let outcome = attached.and_then(|()| runtime.block_on(run(command, &ctx)));
     match outcome {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {

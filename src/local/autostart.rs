@@ -8,8 +8,8 @@
 //! servers.
 
 use std::fs::OpenOptions;
-use std::os::unix::fs::DirBuilderExt;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -119,8 +119,23 @@ fn spawn_and_wait(data_dir: &Path, exe: &Path) -> Result<Endpoint, AutostartErro
         .open(&log_path)
         .map_err(io(&log_path))?;
     let log_err = log.try_clone().map_err(io(&log_path))?;
+    // The usual port when it is free, so `local env` stays valid across
+    // restarts; any free port when another server (of another data dir, or
+    // of another program) has it.
+    let port = if port_is_free(super::DEFAULT_PORT) {
+        super::DEFAULT_PORT
+    } else {
+        0
+    };
     let mut child = Command::new(exe)
-        .args(["cloud", "local", "serve", "--data-dir"])
+        .args([
+            "cloud",
+            "local",
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--data-dir",
+        ])
         .arg(data_dir)
         .stdin(Stdio::null())
         .stdout(log)
@@ -165,6 +180,10 @@ pub fn stop(data_dir: &Path) -> Result<Option<u32>, AutostartError> {
         std::thread::sleep(Duration::from_millis(25));
     }
     Ok(Some(endpoint.pid))
+}
+
+fn port_is_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
 fn pid_alive(pid: u32) -> bool {

@@ -105,6 +105,36 @@ pub struct RunningServer {
     cloud: Arc<Cloud>,
     stop_serving: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
+    /// Held while serving: one server per data dir (see [`lock_data_dir`]).
+    _data_dir_lock: std::fs::File,
+}
+
+/// Takes the data dir's server lock, or says who holds it. Two servers on
+/// one store would each take the other's running sessions for orphans of a
+/// crash and end them.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = data_dir.join("server.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = autostart::running(data_dir)
+                .map(|endpoint| format!(" at {} (pid {})", endpoint.url, endpoint.pid))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "another local cloud already serves {}{holder}; stop it with `pipecat cloud local stop` or pass another --data-dir",
+                data_dir.display()
+            )
+        }
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
 }
 
 impl Server {
@@ -118,6 +148,7 @@ impl Server {
             .with_context(|| {
                 format!("cannot create the data dir {}", options.data_dir.display())
             })?;
+        let data_dir_lock = lock_data_dir(&options.data_dir)?;
         let images =
             images::ImageCatalog::new(options.images.clone(), options.demo_bot_program.clone());
         let settings = cloud::Settings {
@@ -154,6 +185,7 @@ impl Server {
             cloud,
             stop_serving,
             serving,
+            _data_dir_lock: data_dir_lock,
         };
         server.write_state(true)?;
         Ok(server)
