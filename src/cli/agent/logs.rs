@@ -170,9 +170,7 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
         end_time,
         offset: None,
     };
-    let (mut entries, raw) = fetch(&client, &agent, &query, args.limit)
-        .await
-        .map_err(|err| agent_failure(&agent, &err))?;
+    let (mut entries, raw) = fetch(&client, &agent, &query, args.limit).await?;
     if ctx.output == OutputMode::Json {
         print_json(&raw);
         return Ok(());
@@ -201,43 +199,65 @@ fn agent_failure(agent: &str, err: &ApiError) -> Failure {
     }
 }
 
+/// How many pages are asked for at once when more than one is needed: the
+/// API's time per page, not ours, dominates a large fetch.
+const PAGES_AT_ONCE: u32 = 4;
+
 /// Up to `limit` entries of `query`, page by page when `limit` is more than
-/// the API gives at once; also the answer as JSON (one page's, or the pages'
+/// the API gives at once (a few pages in flight at a time, until a page
+/// comes back short); also the answer as JSON (one page's, or the pages'
 /// lines joined under `logs`).
 async fn fetch(
     client: &Client,
     agent: &str,
     query: &LogQuery,
     limit: u32,
-) -> Result<(Vec<LogEntry>, Value), ApiError> {
-    let mut entries = Vec::new();
-    let mut raw: Option<Value> = None;
-    loop {
-        let fetched = entries.len() as u32;
-        let page_limit = (limit - fetched).min(API_MAX_PAGE);
-        let page_query = LogQuery {
-            limit: Some(page_limit),
-            offset: (fetched > 0).then_some(fetched),
-            ..query.clone()
-        };
-        let page = client.logs(agent, &page_query).await?;
-        let count = page.value.logs.len() as u32;
-        entries.extend(page.value.logs);
-        match (&mut raw, page.raw) {
-            (None, first) => raw = Some(first),
-            (Some(joined), Value::Object(mut more)) => {
-                if let (Some(Value::Array(all)), Some(Value::Array(lines))) =
-                    (joined.get_mut("logs"), more.remove("logs"))
-                {
-                    all.extend(lines);
-                }
-            }
-            (Some(_), _) => {}
+) -> CliResult<(Vec<LogEntry>, Value)> {
+    let failed = |err: ApiError| agent_failure(agent, &err);
+    let page_query = |offset: u32| LogQuery {
+        limit: Some((limit - offset).min(API_MAX_PAGE)),
+        offset: (offset > 0).then_some(offset),
+        ..query.clone()
+    };
+    let first = client.logs(agent, &page_query(0)).await.map_err(failed)?;
+    let mut entries = first.value.logs;
+    let mut raw = first.raw;
+    let mut offset = entries.len() as u32;
+    let mut more = offset == API_MAX_PAGE && offset < limit;
+    while more {
+        let offsets: Vec<u32> = (0..PAGES_AT_ONCE)
+            .map(|page| offset + page * API_MAX_PAGE)
+            .filter(|&at| at < limit)
+            .collect();
+        let mut wave = tokio::task::JoinSet::new();
+        for (index, &at) in offsets.iter().enumerate() {
+            let (client, agent, page) = (client.clone(), agent.to_string(), page_query(at));
+            wave.spawn(async move { (index, client.logs(&agent, &page).await) });
         }
-        if count < page_limit || entries.len() as u32 >= limit {
-            return Ok((entries, raw.unwrap_or(Value::Null)));
+        let mut pages = vec![None; offsets.len()];
+        while let Some(done) = wave.join_next().await {
+            let (index, page) = done.map_err(|err| {
+                Failure::new(Exit::ApiFailure, format!("a page request failed: {err}"))
+            })?;
+            pages[index] = Some(page.map_err(failed)?);
+        }
+        for page in pages.into_iter().flatten() {
+            let count = page.value.logs.len() as u32;
+            entries.extend(page.value.logs);
+            if let (Some(Value::Array(all)), Value::Object(mut page_raw)) =
+                (raw.get_mut("logs"), page.raw)
+                && let Some(Value::Array(lines)) = page_raw.remove("logs")
+            {
+                all.extend(lines);
+            }
+            offset += count;
+            if count < API_MAX_PAGE || offset >= limit {
+                more = false;
+                break;
+            }
         }
     }
+    Ok((entries, raw))
 }
 
 /// How entries become output lines.
