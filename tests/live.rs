@@ -525,3 +525,31 @@ fn watch_without_a_terminal_prints_parseable_snapshots() {
     assert!(lines.next().unwrap().starts_with("Session ID\tCreated"));
     assert!(lines.next().unwrap().starts_with(&id));
 }
+
+#[test]
+fn follow_ends_quietly_when_its_reader_goes_away() {
+    let cloud = LocalCloud::start();
+    start_session(&cloud, "my-first-agent", json!(null));
+    let config = tempfile::tempdir().unwrap();
+    let mut follow = Streaming::spawn(
+        &cloud.url,
+        &cloud.private_key,
+        config.path(),
+        &[
+            "cloud",
+            "agent",
+            "logs",
+            "my-first-agent",
+            "--follow",
+            "--interval",
+            "0.2",
+        ],
+    );
+    follow.until("a first line", |out, _| !out.is_empty());
+    // Like `| head -1`: the reading end closes; the demo bot's next line
+    // finds no reader.
+    let (_, closed) = channel();
+    drop(std::mem::replace(&mut follow.stdout, closed));
+    assert_eq!(follow.finish(), Some(0), "stderr: {:?}", follow.err);
+    assert!(follow.err.is_empty(), "{:?}", follow.err);
+}
