@@ -347,3 +347,171 @@ fn logs_send_every_filter() {
         assert!(target.contains(part), "{part} missing in {target}");
     }
 }
+
+// ---- a flaky network, at the command line ------------------------------
+
+const PRIVATE_KEY: &str = "sk_private_0123456789";
+const LOGS: &str = "/v1/agents/my-agent/logs";
+const ONE_LINE: &str = r#"{"logs":[{"log":"INFO hello","timestamp":"2026-01-01T00:00:00Z"}]}"#;
+
+#[test]
+fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
+    // Nothing listens for a moment: the first tries are refused. The three
+    // retries' pauses add up to at least 0.875 s, more than the 0.5 s.
+    let server = Scripted::start_later(
+        std::time::Duration::from_millis(500),
+        vec![(LOGS, vec![Reply::json(200, ONE_LINE)])],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
+        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("INFO hello"))
+        .stderr(predicate::str::contains("retry 1/3"))
+        .stderr(predicate::str::contains("cannot reach the API"));
+}
+
+#[test]
+fn a_503_then_an_answer_is_retried_and_shown_with_v() {
+    let server = Scripted::start(vec![(
+        LOGS,
+        vec![
+            Reply::text(503, "text/plain", "Service Unavailable").header("Retry-After", "0"),
+            Reply::json(200, ONE_LINE),
+        ],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
+        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("INFO hello"))
+        .stderr(predicate::str::contains("retry 1/3"))
+        .stderr(predicate::str::contains("503"));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_hanging_answer_is_cut_by_the_timeout_with_exit_5() {
+    let server = Scripted::start(vec![(
+        LOGS,
+        vec![Reply::json(200, ONE_LINE).delayed(std::time::Duration::from_secs(20))],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
+        .env("PIPECAT_TIMEOUT", "0.5")
+        .args(["cloud", "agent", "logs", "my-agent"])
+        .assert()
+        .code(5)
+        .stdout("")
+        .stderr(predicate::str::contains("did not answer within"))
+        .stderr(predicate::str::contains("--timeout"));
+}
+
+#[test]
+fn wait_for_capacity_honours_retry_after_then_starts() {
+    let server = Scripted::start(vec![(
+        START,
+        vec![
+            Reply::json(429, r#"{"error":"at capacity"}"#).header("Retry-After", "1"),
+            Reply::json(200, r#"{"sessionId":"s-after-wait"}"#),
+        ],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .args([
+            "cloud",
+            "agent",
+            "start",
+            "my-agent",
+            "-k",
+            KEY,
+            "--wait-for-capacity=30s",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s-after-wait"))
+        // Without a terminal, one line per attempt; the pause is the
+        // server's Retry-After.
+        .stderr(predicate::str::contains("retry 1 in 1.0s"));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn wait_for_capacity_gives_up_after_its_retries_and_never_retries_other_4xx() {
+    let server = Scripted::start(vec![
+        (
+            START,
+            vec![Reply::json(429, r#"{"error":"at capacity"}"#).header("Retry-After", "0")],
+        ),
+        (
+            "/v1/public/not-ready/start",
+            vec![Reply::json(409, r#"{"error":"not ready"}"#)],
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .args(["--wait-for-capacity", "--retries", "2"])
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("is at its session limit"));
+    assert_eq!(server.requests().len(), 3, "one try and two retries");
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "not-ready", "-k", KEY])
+        .arg("--wait-for-capacity=30s")
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("not ready"));
+    assert_eq!(server.requests().len(), 4, "a 409 is not retried");
+}
+
+#[test]
+fn a_bad_wait_duration_is_a_usage_error_and_sends_nothing() {
+    let server = Scripted::start(vec![]);
+    let dir = tempfile::tempdir().unwrap();
+    pipecat(&server.url, dir.path())
+        .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
+        .arg("--wait-for-capacity=soonish")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("30s, 5m or 1h"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn more_lines_than_one_page_are_fetched_page_by_page() {
+    let page = |from: usize, count: usize| {
+        let logs: Vec<Value> = (from..from + count)
+            .rev()
+            .map(|i| json!({"log": format!("line {i}"), "timestamp": "2026-01-01T00:00:00Z"}))
+            .collect();
+        Reply::json(200, &json!({ "logs": logs }).to_string())
+    };
+    // Newest first, as the API sends by default: the second page is older.
+    let server = Scripted::start(vec![(LOGS, vec![page(5, 10_000), page(0, 5)])]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = pipecat(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
+        .args(["cloud", "agent", "logs", "my-agent", "-n", "10005"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10_005);
+    assert!(lines[0].ends_with("line 0"), "{}", lines[0]);
+    assert!(lines[10_004].ends_with("line 10004"), "{}", lines[10_004]);
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert!(targets[0].contains("limit=10000"), "{targets:?}");
+    assert!(
+        targets[1].contains("limit=5") && targets[1].contains("offset=10000"),
+        "{targets:?}"
+    );
+}

@@ -45,10 +45,18 @@ impl LocalCloud {
         cloud
     }
 
-    /// A server on the given data dir (e.g. to restart on the same one).
+    /// A server on the given data dir (e.g. to restart on the same one),
+    /// on a free port unless `extra` names one (to keep the same URL).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> LocalCloud {
+        let port: &[&str] = if extra.contains(&"--port") {
+            &[]
+        } else {
+            &["--port", "0"]
+        };
         let mut child = Command::new(pipecat_bin())
-            .args(["cloud", "local", "serve", "--port", "0", "--data-dir"])
+            .args(["cloud", "local", "serve"])
+            .args(port)
+            .arg("--data-dir")
             .arg(data_dir)
             .args(extra)
             .stdin(Stdio::null())

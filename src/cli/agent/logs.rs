@@ -1,8 +1,11 @@
 //! `pipecat cloud agent logs`: an agent's (or one session's) log lines.
 //!
 //! By default the newest `--limit` lines are fetched and printed oldest
-//! first, like `tail`. Levels are not a field of the API: a line's level is
-//! inferred from its text (see [`infer_level`]).
+//! first, like `tail`; `--follow` then keeps printing new lines as they are
+//! written. Levels are not a field of the API: a line's level is inferred
+//! from its text (see [`infer_level`]).
+
+use std::time::Duration;
 
 use anstyle::Style;
 use clap::{Args, ValueEnum};
@@ -13,8 +16,14 @@ use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{
     BLUE, DIM, GREEN, OutputMode, Painter, RED, YELLOW, format_timestamp, print_json, stdout,
 };
+use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
+use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
-use pipecat_cloud::api::{ErrorKind, LogOrder, LogQuery};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogOrder, LogQuery};
+
+/// The most lines the logs endpoint returns per request (its documented
+/// `limit` maximum); more are fetched page by page.
+const API_MAX_PAGE: u32 = 10_000;
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -35,7 +44,8 @@ pub struct LogsArgs {
     /// from the first level word in the line; lines without one are INFO
     #[arg(short = 'l', long, value_enum, ignore_case = true)]
     pub level: Option<Level>,
-    /// How many lines to fetch (the level filter applies after fetching)
+    /// How many lines to fetch (the level filter applies after fetching);
+    /// with --follow, how many existing lines to show first (at most 10000)
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
     pub limit: u32,
     /// Text lines, or one JSON object per line
@@ -55,6 +65,13 @@ pub struct LogsArgs {
     /// Only lines matching this free-text search (done by the API)
     #[arg(long, value_name = "TEXT")]
     pub query: Option<String>,
+    /// Keep printing new lines as they are written, until Ctrl-C (with
+    /// --session: until the session has ended)
+    #[arg(long, visible_alias = "tail", conflicts_with_all = ["order", "until"])]
+    pub follow: bool,
+    /// Seconds between two checks for new lines with --follow
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    pub interval: Duration,
 }
 
 /// A log level, as the official CLI names them.
@@ -120,12 +137,31 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     {
         return Err(Failure::usage("--since is after --until"));
     }
+    let client = ctx.management_client().await?;
+    let render = Render {
+        level: args.level,
+        json: args.format == LogFormat::Json || ctx.output == OutputMode::Json,
+        painter: ctx.stdout_painter,
+    };
+    if args.follow {
+        let follow = Follow {
+            agent,
+            session_id: args.session_id,
+            deployment_id: args.deployment,
+            query: args.query,
+            since: start_time,
+            tail: args.limit,
+            interval: args.interval,
+            render,
+        };
+        return until_interrupted(follow.run(&client, ctx)).await;
+    }
     let order = match args.order {
         Some(OrderArg::Asc) => LogOrder::Asc,
         Some(OrderArg::Desc) | None => LogOrder::Desc,
     };
     let query = LogQuery {
-        limit: Some(args.limit),
+        limit: None,
         deployment_id: args.deployment,
         session_id: args.session_id,
         query: args.query,
@@ -134,36 +170,16 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
         end_time,
         offset: None,
     };
-    let client = ctx.management_client().await?;
-    let answer = client
-        .logs(&agent, &query)
-        .await
-        .map_err(|err| match err.kind {
-            ErrorKind::NotFound => {
-                Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
-            }
-            _ => api_failure(&err),
-        })?;
+    let (mut entries, raw) = fetch(&client, &agent, &query, args.limit).await?;
     if ctx.output == OutputMode::Json {
-        print_json(&answer.raw);
+        print_json(&raw);
         return Ok(());
     }
-    let mut entries = answer.value.logs;
     if args.order.is_none() {
         // The newest lines were fetched; show them in the order they happened.
         entries.reverse();
     }
-    let mut text = String::new();
-    for entry in entries.iter().filter(|entry| !entry.log.is_empty()) {
-        let level = infer_level(&entry.log);
-        if args.level.is_some_and(|wanted| wanted != level) {
-            continue;
-        }
-        text.push_str(&match args.format {
-            LogFormat::Text => text_line(entry, level, &ctx.stdout_painter),
-            LogFormat::Json => json_line(entry, level),
-        });
-    }
+    let text = render.lines(&entries);
     if text.is_empty() {
         if ctx.output == OutputMode::Rich {
             ctx.note("No log lines match.");
@@ -172,6 +188,181 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     }
     stdout(&text);
     Ok(())
+}
+
+fn agent_failure(agent: &str, err: &ApiError) -> Failure {
+    match err.kind {
+        ErrorKind::NotFound => {
+            Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
+        }
+        _ => api_failure(err),
+    }
+}
+
+/// How many pages are asked for at once when more than one is needed: the
+/// API's time per page, not ours, dominates a large fetch.
+const PAGES_AT_ONCE: u32 = 4;
+
+/// Up to `limit` entries of `query`, page by page when `limit` is more than
+/// the API gives at once (a few pages in flight at a time, until a page
+/// comes back short); also the answer as JSON (one page's, or the pages'
+/// lines joined under `logs`).
+async fn fetch(
+    client: &Client,
+    agent: &str,
+    query: &LogQuery,
+    limit: u32,
+) -> CliResult<(Vec<LogEntry>, Value)> {
+    let failed = |err: ApiError| agent_failure(agent, &err);
+    let page_query = |offset: u32| LogQuery {
+        limit: Some((limit - offset).min(API_MAX_PAGE)),
+        offset: (offset > 0).then_some(offset),
+        ..query.clone()
+    };
+    let first = client.logs(agent, &page_query(0)).await.map_err(failed)?;
+    let mut entries = first.value.logs;
+    let mut raw = first.raw;
+    let mut offset = entries.len() as u32;
+    let mut more = offset == API_MAX_PAGE && offset < limit;
+    while more {
+        let offsets: Vec<u32> = (0..PAGES_AT_ONCE)
+            .map(|page| offset + page * API_MAX_PAGE)
+            .filter(|&at| at < limit)
+            .collect();
+        let mut wave = tokio::task::JoinSet::new();
+        for (index, &at) in offsets.iter().enumerate() {
+            let (client, agent, page) = (client.clone(), agent.to_string(), page_query(at));
+            wave.spawn(async move { (index, client.logs(&agent, &page).await) });
+        }
+        let mut pages = vec![None; offsets.len()];
+        while let Some(done) = wave.join_next().await {
+            let (index, page) = done.map_err(|err| {
+                Failure::new(Exit::ApiFailure, format!("a page request failed: {err}"))
+            })?;
+            pages[index] = Some(page.map_err(failed)?);
+        }
+        for page in pages.into_iter().flatten() {
+            let count = page.value.logs.len() as u32;
+            entries.extend(page.value.logs);
+            if let (Some(Value::Array(all)), Value::Object(mut page_raw)) =
+                (raw.get_mut("logs"), page.raw)
+                && let Some(Value::Array(lines)) = page_raw.remove("logs")
+            {
+                all.extend(lines);
+            }
+            offset += count;
+            if count < API_MAX_PAGE || offset >= limit {
+                more = false;
+                break;
+            }
+        }
+    }
+    Ok((entries, raw))
+}
+
+/// How entries become output lines.
+#[derive(Clone, Copy)]
+pub struct Render {
+    pub level: Option<Level>,
+    /// NDJSON (`--format json` or `--output json`) instead of text.
+    pub json: bool,
+    pub painter: Painter,
+}
+
+impl Render {
+    /// The lines of `entries` that pass the level filter, each ending in a
+    /// newline; empty lines are skipped.
+    fn lines(&self, entries: &[LogEntry]) -> String {
+        let mut text = String::with_capacity(entries.len() * 80);
+        for entry in entries.iter().filter(|entry| !entry.log.is_empty()) {
+            let level = infer_level(&entry.log);
+            if self.level.is_some_and(|wanted| wanted != level) {
+                continue;
+            }
+            if self.json {
+                text.push_str(&json_line(entry, level));
+            } else {
+                text.push_str(&text_line(entry, level, &self.painter));
+            }
+        }
+        text
+    }
+}
+
+/// A `--follow` run: what exists, then new lines as they come.
+pub struct Follow {
+    pub agent: String,
+    pub session_id: Option<String>,
+    pub deployment_id: Option<String>,
+    pub query: Option<String>,
+    /// Unix seconds of `--since`.
+    pub since: Option<i64>,
+    /// How many existing lines to show first.
+    pub tail: u32,
+    pub interval: Duration,
+    pub render: Render,
+}
+
+impl Follow {
+    /// Prints until stopped; with a session, until that session has ended
+    /// and its last lines are out.
+    pub async fn run(self, client: &Client, ctx: &Context) -> Result<(), Stop> {
+        if let Some(id) = &self.session_id {
+            // An unknown session fails now, not after a silent wait.
+            client
+                .get_session(&self.agent, id)
+                .await
+                .map_err(|err| session_failure(&self.agent, id, &err))?;
+        }
+        let filter = LogQuery {
+            session_id: self.session_id.clone(),
+            deployment_id: self.deployment_id.clone(),
+            query: self.query.clone(),
+            ..LogQuery::default()
+        };
+        let mut follower = LogFollower::new(client.clone(), self.agent.clone(), filter);
+        let existing = follower
+            .start(self.since, self.tail.min(API_MAX_PAGE))
+            .await
+            .map_err(|err| agent_failure(&self.agent, &err))?;
+        emit(&self.render.lines(&existing))?;
+        let mut outage = Outage::new();
+        let mut session_ended = false;
+        loop {
+            tokio::time::sleep(self.interval).await;
+            match follower.poll().await {
+                Ok(entries) => {
+                    outage.succeeded(ctx);
+                    emit(&self.render.lines(&entries))?;
+                }
+                Err(err) => {
+                    outage.failed(ctx, &err).await?;
+                    continue;
+                }
+            }
+            // This poll came after the session was seen ended, so its
+            // last lines (and the platform's exit event) are out.
+            if session_ended {
+                return Ok(());
+            }
+            if let Some(id) = &self.session_id {
+                match client.get_session(&self.agent, id).await {
+                    Ok(session) => session_ended = session.value.ended_at.is_some(),
+                    Err(err) => outage.failed(ctx, &err).await?,
+                }
+            }
+        }
+    }
+}
+
+fn session_failure(agent: &str, id: &str, err: &ApiError) -> Failure {
+    match err.kind {
+        ErrorKind::NotFound => Failure::new(
+            Exit::NotFound,
+            format!("session `{id}` of agent `{agent}` not found: {err}"),
+        ),
+        _ => api_failure(err),
+    }
 }
 
 /// The level of a log line: the first word of the line (words split at

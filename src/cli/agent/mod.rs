@@ -1,5 +1,6 @@
 //! `pipecat cloud agent ...`: start, stop and inspect sessions of agents.
 
+mod live;
 pub mod logs;
 pub mod sessions;
 pub mod start;

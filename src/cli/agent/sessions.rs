@@ -1,15 +1,20 @@
 //! `pipecat cloud agent sessions`: an agent's sessions as a table with a
-//! summary, or one session in full.
+//! summary, or one session in full; `--watch` keeps the table current.
+
+use std::io::IsTerminal;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
 
 use super::super::context::{Context, api_failure};
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{
     OutputMode, Table, format_duration, format_timestamp, key_values, print_json, stdout,
 };
+use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
 use pipecat_cloud::api::types::Session;
-use pipecat_cloud::api::{ApiError, ErrorKind, SessionQuery, SessionStatus};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus};
 
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
@@ -27,6 +32,13 @@ pub struct SessionsArgs {
     /// Only sessions that ended this way (e.g. completed, agent_error)
     #[arg(long, value_name = "STATE", value_parser = parse_end_state)]
     pub end_state: Option<String>,
+    /// Keep the list current until Ctrl-C: redrawn in place on a terminal,
+    /// else one snapshot per interval (NDJSON with --output json)
+    #[arg(short = 'w', long, conflicts_with = "id")]
+    pub watch: bool,
+    /// Seconds between two snapshots with --watch
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "2", requires = "watch")]
+    pub interval: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,6 +92,14 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
         end_state: args.end_state,
         ..SessionQuery::default()
     };
+    if args.watch {
+        let watch = Watch {
+            agent,
+            query,
+            interval: args.interval,
+        };
+        return until_interrupted(watch.run(&client, ctx)).await;
+    }
     let listing = client
         .list_sessions(&agent, &query)
         .await
@@ -89,6 +109,21 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
         return Ok(());
     }
     let sessions = &listing.value.sessions;
+    if sessions.is_empty() && ctx.output == OutputMode::Rich {
+        ctx.note(&format!("No sessions of agent `{agent}` match."));
+        return Ok(());
+    }
+    stdout(&table(sessions, now).render(ctx.output));
+    // The summary is for people; plain output stays one TSV table.
+    if ctx.output == OutputMode::Rich {
+        let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
+        stdout(&summary(sessions, total, now));
+    }
+    Ok(())
+}
+
+/// Sessions as a table, in the order given (the API's: newest first).
+fn table(sessions: &[Session], now: jiff::Timestamp) -> Table {
     let mut table = Table::new(vec![
         "Session ID",
         "Created",
@@ -113,17 +148,106 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
                 .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
         ]);
     }
-    if sessions.is_empty() && ctx.output == OutputMode::Rich {
-        ctx.note(&format!("No sessions of agent `{agent}` match."));
-        return Ok(());
+    table
+}
+
+/// A `--watch` run: a snapshot of the agent's sessions every interval.
+struct Watch {
+    agent: String,
+    query: SessionQuery,
+    interval: Duration,
+}
+
+/// One look at the agent: how many sessions run, how many may, and the
+/// listing (as typed and as the API sent it).
+struct Snapshot {
+    active: u64,
+    capacity: Option<u32>,
+    sessions: Vec<Session>,
+    raw_sessions: Value,
+}
+
+impl Watch {
+    async fn run(self, client: &Client, ctx: &Context) -> Result<(), Stop> {
+        // Redraw in place only where a person looks at a table.
+        let redraw = ctx.output == OutputMode::Rich && std::io::stdout().is_terminal();
+        let mut outage = Outage::new();
+        loop {
+            let snapshot = match self.snapshot(client).await {
+                Ok(snapshot) => snapshot,
+                Err(err) if err.kind == ErrorKind::NotFound => {
+                    return Err(not_found(&err, format!("agent `{}`", self.agent)).into());
+                }
+                Err(err) => {
+                    outage.failed(ctx, &err).await?;
+                    continue;
+                }
+            };
+            outage.succeeded(ctx);
+            let now = jiff::Timestamp::now();
+            emit(&self.render(&snapshot, ctx.output, redraw, now))?;
+            tokio::time::sleep(self.interval).await;
+        }
     }
-    stdout(&table.render(ctx.output));
-    // The summary is for people; plain output stays one TSV table.
-    if ctx.output == OutputMode::Rich {
-        let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
-        stdout(&summary(sessions, total, now));
+
+    async fn snapshot(&self, client: &Client) -> Result<Snapshot, ApiError> {
+        let agent = client.get_agent(&self.agent).await?.value;
+        let listing = client.list_sessions(&self.agent, &self.query).await?;
+        let sessions = listing.value.sessions;
+        let active = match agent.active_session_count {
+            Some(count) => u64::from(count),
+            None => sessions
+                .iter()
+                .filter(|s| status_label(s) == "Active")
+                .count() as u64,
+        };
+        Ok(Snapshot {
+            active,
+            capacity: agent.auto_scaling.and_then(|scaling| scaling.max_replicas),
+            sessions,
+            raw_sessions: listing.raw.get("sessions").cloned().unwrap_or(json!([])),
+        })
     }
-    Ok(())
+
+    fn render(
+        &self,
+        snapshot: &Snapshot,
+        mode: OutputMode,
+        redraw: bool,
+        now: jiff::Timestamp,
+    ) -> String {
+        let capacity = snapshot
+            .capacity
+            .map_or_else(|| "?".to_string(), |max| max.to_string());
+        let time = now.strftime("%Y-%m-%d %H:%M:%S").to_string();
+        let table = table(&snapshot.sessions, now);
+        match mode {
+            OutputMode::Json => {
+                let record = json!({
+                    "time": now.to_string(),
+                    "agent": self.agent,
+                    "active": snapshot.active,
+                    "capacity": snapshot.capacity,
+                    "sessions": snapshot.raw_sessions,
+                });
+                format!("{record}\n")
+            }
+            OutputMode::Rich if redraw => format!(
+                // Home and clear, then the whole picture.
+                "\x1b[H\x1b[2J{}: {} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{}",
+                self.agent,
+                snapshot.active,
+                self.interval.as_secs_f64(),
+                table.render(mode)
+            ),
+            _ => format!(
+                "# {time}\tagent={}\tactive={}\tcapacity={capacity}\n{}\n",
+                self.agent,
+                snapshot.active,
+                table.render(mode)
+            ),
+        }
+    }
 }
 
 fn not_found(err: &ApiError, what: String) -> Failure {

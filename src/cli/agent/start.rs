@@ -4,8 +4,9 @@
 //! request before the start itself (the official CLI needs a login and
 //! checks the agent first, one more round trip on every start).
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
@@ -13,9 +14,16 @@ use serde_json::Value;
 use super::super::context::{Context, api_failure, env_value};
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{OutputMode, key_values, print_json, stdout};
-use pipecat_cloud::api::types::StartResponse;
-use pipecat_cloud::api::{ApiError, Credential, ErrorKind, SessionParams, Transport, redact};
+use super::live::{emit, parse_interval, until_interrupted};
+use super::logs::{Follow, Render};
+use pipecat_cloud::api::types::{StartRequest, StartResponse};
+use pipecat_cloud::api::{
+    ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
+};
 use pipecat_cloud::config::env;
+
+/// How long `--wait-for-capacity` waits when given no duration.
+const DEFAULT_CAPACITY_WAIT: &str = "5m";
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -43,6 +51,50 @@ pub struct StartArgs {
     /// for confirmation
     #[arg(short = 'f', long)]
     pub force: bool,
+    /// When the agent is at its session limit (429), keep retrying for up
+    /// to DURATION (e.g. 30s, 5m, 1h; default 5m), with growing pauses,
+    /// honouring the API's Retry-After
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = DEFAULT_CAPACITY_WAIT,
+        value_parser = parse_wait
+    )]
+    pub wait_for_capacity: Option<Duration>,
+    /// Retry at most N times on a 429 (waits up to 5m unless
+    /// --wait-for-capacity says otherwise)
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Then follow the session's logs until it ends (Ctrl-C stops
+    /// following, not the session)
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between two checks for new lines with --follow
+    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    pub interval: Duration,
+}
+
+/// A `--wait-for-capacity` duration: `90s`, `5m`, `1h30m`, or seconds.
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let seconds = match text.parse::<f64>() {
+        Ok(seconds) => Some(seconds),
+        Err(_) => text.parse::<jiff::Span>().ok().and_then(|span| {
+            span.total((
+                jiff::Unit::Second,
+                jiff::SpanRelativeTo::days_are_24_hours(),
+            ))
+            .ok()
+        }),
+    };
+    match seconds {
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Ok(Duration::from_secs_f64(seconds))
+        }
+        _ => Err("a duration such as 30s, 5m or 1h (or seconds)".into()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,15 +131,77 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         transport: args.transport.map(Transport::from),
         ..SessionParams::default()
     };
+    // Following needs a management credential: found (or refused) before
+    // anything starts.
+    let logs_client = if args.follow {
+        Some(ctx.management_client().await?)
+    } else {
+        None
+    };
     let client = ctx.client(Credential::PublicKey(key.key.clone()), None)?;
-    let started = client
-        .start_session(&agent, &params.to_request())
-        .await
-        .map_err(|err| start_failure(&agent, &key, &err))?;
+    let patience = match (args.wait_for_capacity, args.retries) {
+        (None, None) => None,
+        (wait, retries) => Some(Patience {
+            budget: wait.unwrap_or_else(|| parse_wait(DEFAULT_CAPACITY_WAIT).unwrap_or_default()),
+            retries,
+        }),
+    };
+    let request = params.to_request();
+    let started = match patience {
+        None => client.start_session(&agent, &request).await,
+        Some(patience) => start_patiently(ctx, &client, &agent, &request, patience).await,
+    }
+    .map_err(|err| start_failure(&agent, &key, &err))?;
+    let session_id = started.value.session_id.clone();
+    if let Some(logs_client) = logs_client {
+        // One JSON object per line, so the answer and the log lines after it
+        // form a single NDJSON stream.
+        if ctx.output == OutputMode::Json {
+            emit(&format!("{}\n", started.raw)).ok();
+        } else {
+            show_started(ctx, &agent, &started);
+        }
+        let Some(id) = session_id else {
+            return Err(Failure::new(
+                Exit::Unreachable,
+                "the API answered without a session id: nothing to follow",
+            ));
+        };
+        ctx.note(&format!(
+            "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
+             stop it with `pipecat cloud agent stop {agent} --session {id}`)."
+        ));
+        let follow = Follow {
+            agent,
+            session_id: Some(id),
+            deployment_id: None,
+            query: None,
+            since: None,
+            tail: 10_000,
+            interval: args.interval,
+            render: Render {
+                level: None,
+                json: ctx.output == OutputMode::Json,
+                painter: ctx.stdout_painter,
+            },
+        };
+        return until_interrupted(follow.run(&logs_client, ctx)).await;
+    }
     if ctx.output == OutputMode::Json {
         print_json(&started.raw);
         return Ok(());
     }
+    show_started(ctx, &agent, &started);
+    if let (OutputMode::Rich, Some(id)) = (ctx.output, &started.value.session_id) {
+        ctx.note(&format!(
+            "Logs: pipecat cloud agent logs {agent} --session {id}\n\
+             Stop: pipecat cloud agent stop {agent} --session {id}"
+        ));
+    }
+    Ok(())
+}
+
+fn show_started(ctx: &Context, agent: &str, started: &Raw<StartResponse>) {
     ctx.note(&format!("Started a session of agent `{agent}`."));
     let pairs = answer_fields(&started.value);
     if pairs.is_empty() {
@@ -97,13 +211,67 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         ctx.note("The session token is shortened here; --output json prints it in full.");
     }
     stdout(&key_values(ctx.output, &pairs));
-    if let (OutputMode::Rich, Some(id)) = (ctx.output, &started.value.session_id) {
-        ctx.note(&format!(
-            "Logs: pipecat cloud agent logs {agent} --session {id}\n\
-             Stop: pipecat cloud agent stop {agent} --session {id}"
-        ));
+}
+
+/// How long, and how many times, to retry a start that found the agent at
+/// its session limit.
+#[derive(Debug, Clone, Copy)]
+struct Patience {
+    budget: Duration,
+    retries: Option<u32>,
+}
+
+/// Starts a session, retrying while (and only while) the API answers 429:
+/// pauses grow exponentially with jitter, a `Retry-After` sets the pause,
+/// and no pause runs past the budget. The last 429 is returned when the
+/// budget or the retries run out. Each retry is a new start request, safe
+/// because a 429 started nothing.
+async fn start_patiently(
+    ctx: &Context,
+    client: &Client,
+    agent: &str,
+    request: &StartRequest,
+    patience: Patience,
+) -> Result<Raw<StartResponse>, ApiError> {
+    let backoff = Backoff {
+        base: Duration::from_millis(500),
+        max: Duration::from_secs(15),
+    };
+    let began = Instant::now();
+    let spinner = (!ctx.global.quiet && std::io::stderr().is_terminal()).then(|| {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    });
+    let mut retry = 0;
+    let outcome = loop {
+        let err = match client.start_session(agent, request).await {
+            Err(err) if err.kind == ErrorKind::Capacity => err,
+            outcome => break outcome,
+        };
+        let left = patience.budget.saturating_sub(began.elapsed());
+        if left.is_zero() || patience.retries.is_some_and(|max| retry >= max) {
+            break Err(err);
+        }
+        retry += 1;
+        let pause = backoff.delay(retry, err.retry_after).min(left);
+        let waiting = format!(
+            "agent `{agent}` is at its session limit; retry {retry} in {:.1}s \
+             (waited {:.0}s of {:.0}s)",
+            pause.as_secs_f64(),
+            began.elapsed().as_secs_f64(),
+            patience.budget.as_secs_f64()
+        );
+        match &spinner {
+            Some(spinner) => spinner.set_message(waiting),
+            None => ctx.note(&waiting),
+        }
+        tokio::time::sleep(pause).await;
+    };
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
     }
-    Ok(())
+    outcome
 }
 
 /// The public key to start with and where it came from.
