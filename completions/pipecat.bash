@@ -572,7 +572,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__logs)
-            opts="-s -d -l -n -f -o -q -v -h -V --session --session-id --deployment --level --limit --format --order --since --until --query --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-s -d -l -n -f -o -q -v -h -V --session --session-id --deployment --level --limit --format --order --since --until --query --tail --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +638,10 @@ _pipecat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
                     return 0
@@ -674,7 +678,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__sessions)
-            opts="-i -n -o -q -v -h -V --id --status --limit --end-state --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-i -n -w -o -q -v -h -V --id --status --limit --end-state --watch --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +705,10 @@ _pipecat() {
                     return 0
                     ;;
                 --end-state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -740,7 +748,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__start)
-            opts="-k -d -D -p -f -o -q -v -h -V --api-key --data --data-file --use-daily --daily-properties --transport --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-k -d -D -p -f -o -q -v -h -V --api-key --data --data-file --use-daily --daily-properties --transport --force --wait-for-capacity --retries --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,6 +784,18 @@ _pipecat() {
                     ;;
                 --transport)
                     COMPREPLY=($(compgen -W "daily webrtc websocket" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait-for-capacity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
