@@ -25,7 +25,10 @@ fn committed_completions_are_current() {
             .output()
             .unwrap();
         assert!(output.status.success(), "completions {shell} failed");
-        assert!(!output.stdout.is_empty(), "completions {shell} printed nothing");
+        assert!(
+            !output.stdout.is_empty(),
+            "completions {shell} printed nothing"
+        );
         let path = dir.join(file);
         if update {
             std::fs::write(&path, &output.stdout).unwrap();
@@ -46,7 +49,15 @@ fn completions_know_the_commands() {
         .output()
         .unwrap();
     let script = String::from_utf8(output.stdout).unwrap();
-    for word in ["cloud", "agent", "start", "--data-file", "organizations", "keys", "--local"] {
+    for word in [
+        "cloud",
+        "agent",
+        "start",
+        "--data-file",
+        "organizations",
+        "keys",
+        "--local",
+    ] {
         assert!(script.contains(word), "bash completion lacks {word}");
     }
 }
