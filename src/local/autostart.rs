@@ -8,8 +8,8 @@
 //! servers.
 
 use std::fs::OpenOptions;
-use std::os::unix::fs::DirBuilderExt;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
