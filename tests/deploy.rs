@@ -126,20 +126,24 @@ fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
 fn create_then_update(surface: Surface) {
     let setup = Setup::new(LocalCloud::start());
     let agent = "deploy-me";
-    let created = setup.json(
-        surface,
-        &[
+    let output = setup
+        .on(surface)
+        .args([
             "cloud",
             "deploy",
             agent,
             IMAGE,
             "--max-session-duration",
             "300",
-            "--min-agents",
-            "1",
-            "--yes",
-        ],
-    );
+        ])
+        .args(["--min-agents", "1", "--yes", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("billed all the time"), "{stderr}");
+    assert!(stderr.contains("is ready"), "{stderr}");
+    let created: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
     assert_eq!(created["agentName"], agent, "{created}");
     assert_eq!(created["ready"], true, "{created}");
     assert_eq!(created["available"], true, "{created}");
@@ -257,6 +261,12 @@ fn a_running_session_keeps_its_cap_when_the_max_duration_changes() {
     let warning = stderr_of(&output);
     assert!(warning.contains("60 s → 120 s"), "{warning}");
     assert!(warning.contains("running sessions keep"), "{warning}");
+    // The review lists the change.
+    assert!(warning.contains("Update agent `capped`:"), "{warning}");
+    assert!(
+        warning.contains("Max session duration: 60 s → 120 s"),
+        "{warning}"
+    );
     let second = setup.start(agent);
 
     assert_eq!(setup.session(agent, &first)["maxSessionDuration"], 60);
