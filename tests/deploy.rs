@@ -528,10 +528,31 @@ fn delete_keeps_running_sessions(surface: Surface) {
     let agent = "short-lived";
     setup
         .on(surface)
-        .args(["cloud", "deploy", agent, IMAGE, "--yes"])
+        .args([
+            "cloud",
+            "deploy",
+            agent,
+            IMAGE,
+            "--max-agents",
+            "1",
+            "--yes",
+        ])
         .assert()
         .success();
     let id = setup.start(agent);
+    // --max-agents 1 is the agent's capacity: a second session is a 429.
+    setup
+        .on(surface)
+        .args([
+            "cloud",
+            "agent",
+            "start",
+            agent,
+            "-k",
+            &setup.cloud.public_key,
+        ])
+        .assert()
+        .code(75);
     setup
         .on(surface)
         .args(["cloud", "agent", "delete", agent, "-f"])

@@ -133,6 +133,16 @@ struct Plan {
 pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     // Everything is checked before the first request.
     let config = load_config(args.config_file.as_deref())?;
+    if let Some((path, file)) = &config
+        && (file.resources.is_some() || file.git.is_some())
+    {
+        // Valid official keys this client cannot deploy yet: said, not
+        // silently dropped.
+        ctx.warn(&format!(
+            "{}: [resources] and [git] are not deployed by this client; they are ignored",
+            path.display()
+        ));
+    }
     let wait = if args.no_wait {
         None
     } else {
