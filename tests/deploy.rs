@@ -673,3 +673,39 @@ fn a_204_delete_is_success() {
         .stdout(predicate::str::contains(r#""agentName": "bot""#));
     assert_eq!(server.requests()[0].method, "DELETE");
 }
+
+#[test]
+fn a_crash_looping_revision_fails_with_its_reason_and_exit_code() {
+    let crashing = r#"{"name": "bot", "ready": false, "available": false,
+        "desiredDeploymentId": "d1", "reconciledDeploymentId": "d1",
+        "currentRevision": {"deploymentID": "d1", "phase": "Failed",
+          "health": {"ready": false, "state": "waiting", "reason": "CrashLoopBackOff",
+            "lastExitCode": 1, "lastTerminationReason": "Error",
+            "message": "ModuleNotFoundError: No module named 'bot'"}}}"#;
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents/bot",
+            vec![
+                Reply::json(404, r#"{"error":"Not found","code":"NOT_FOUND"}"#),
+                Reply::json(200, crashing),
+            ],
+        ),
+        ("/v1/agents", vec![Reply::json(200, "{}")]),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = scripted_cmd(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
+        .args(["cloud", "deploy", "bot", "me/bot:1", "--yes", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("reason CrashLoopBackOff"), "{stderr}");
+    assert!(stderr.contains("exit code 1"), "{stderr}");
+    assert!(stderr.contains("No module named 'bot'"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(
+        doc,
+        serde_json::json!({"agentName": "bot", "deploymentId": "d1", "ready": false, "available": false})
+    );
+}

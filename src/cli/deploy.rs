@@ -711,21 +711,23 @@ fn transient(err: &ApiError) -> bool {
 }
 
 /// Why a deployment failed, if the status says so: the `errors` array (as
-/// the official CLI reads it), with the revision's health reason, exit
-/// code and message when there are any.
+/// the official CLI reads it), or a current revision in phase `Failed`;
+/// with the revision's health reason, exit code and termination reason
+/// when there are any (e.g. `CrashLoopBackOff, exit code 1`).
 fn failure_reason(details: &AgentDetails) -> Option<String> {
-    let error = details.errors.first()?;
-    let mut text = match (&error.code, &error.message) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.clone(),
-        (None, Some(message)) => message.clone(),
-        (None, None) => "the platform reported an error".into(),
+    let revision = details.current_revision.as_ref();
+    let failed_revision = revision.and_then(|r| r.phase.as_deref()) == Some("Failed");
+    let mut text = match details.errors.first() {
+        Some(error) => match (&error.code, &error.message) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.clone(),
+            (None, Some(message)) => message.clone(),
+            (None, None) => "the platform reported an error".into(),
+        },
+        None if failed_revision => "the new revision failed".into(),
+        None => return None,
     };
-    if let Some(health) = details
-        .current_revision
-        .as_ref()
-        .and_then(|r| r.health.as_ref())
-    {
+    if let Some(health) = revision.and_then(|r| r.health.as_ref()) {
         let mut extra = Vec::new();
         if let Some(reason) = &health.reason {
             extra.push(format!("reason {reason}"));
@@ -738,6 +740,11 @@ fn failure_reason(details: &AgentDetails) -> Option<String> {
         }
         if !extra.is_empty() {
             text.push_str(&format!(" ({})", extra.join(", ")));
+        }
+        if details.errors.is_empty()
+            && let Some(message) = &health.message
+        {
+            text.push_str(&format!(": {}", message.trim()));
         }
     }
     Some(text)
