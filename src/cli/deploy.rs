@@ -119,7 +119,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Ok(Duration::from_secs_f64(value * factor))
+    Duration::try_from_secs_f64(value * factor)
+        .map_err(|_| format!("{text:?} is too long a duration; use e.g. 10m"))
 }
 
 /// What to deploy, merged from flags and file and checked.
@@ -835,6 +836,7 @@ mod tests {
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
         assert!(parse_duration("10d").is_err());
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("99999999999999999999999h").is_err());
     }
 
     #[test]
