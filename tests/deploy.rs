@@ -100,6 +100,28 @@ impl Setup {
         )
     }
 
+    /// `pipecat ARGS` on a pseudo-terminal (util-linux `script`), with
+    /// `keys` typed in; its terminal output (stdout and stderr) and exit.
+    fn on_terminal(&self, args: &str, keys: &str) -> (String, Option<i32>) {
+        let mut cmd = assert_cmd::Command::new("script");
+        common::scrub_env(&mut cmd);
+        let line = format!("{} {args}", common::pipecat_bin().display());
+        cmd.env("PIPECAT_API_HOST", &self.cloud.url)
+            .env("PIPECAT_CONFIG_PATH", &self.config)
+            .env("PIPECAT_PRIVATE_API_KEY", &self.cloud.private_key)
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path())
+            .args(["-qec", &line, "/dev/null"])
+            .write_stdin(keys)
+            .timeout(Duration::from_secs(120));
+        let output = cmd.output().expect("run script");
+        (
+            String::from_utf8_lossy(&output.stdout).to_string(),
+            output.status.code(),
+        )
+    }
+
     fn access_log(&self) -> String {
         std::fs::read_to_string(self.cloud.data_dir.join("access.log")).unwrap_or_default()
     }
@@ -298,6 +320,22 @@ fn an_unknown_image_fails_with_the_health_reason() {
     assert!(stderr.contains("PCC_IMAGE_NOT_FOUND"), "{stderr}");
     assert!(stderr.contains("ImageNotFound"), "{stderr}");
     assert!(stderr.contains("nobody/ghost:1"), "{stderr}");
+    // One line per phase without a terminal.
+    assert!(
+        stderr.contains("agent `ghost`: unavailable (ImageNotFound)"),
+        "{stderr}"
+    );
+    // --no-wait returns once the API accepted it, whatever the readiness.
+    let output = setup
+        .on(Surface::PrivateKey)
+        .args(["cloud", "deploy", "ghost-2", "nobody/ghost:2", "--yes"])
+        .args(["--no-wait", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(doc["agentName"], "ghost-2");
+    assert_eq!(doc["ready"], false);
     // The status shows the error too.
     let plain = setup
         .on(Surface::UserToken)
@@ -708,4 +746,36 @@ fn a_crash_looping_revision_fails_with_its_reason_and_exit_code() {
         doc,
         serde_json::json!({"agentName": "bot", "deploymentId": "d1", "ready": false, "available": false})
     );
+}
+
+#[test]
+fn on_a_terminal_deploy_asks_and_defaults_to_yes() {
+    if !Path::new("/usr/bin/script").exists() && !Path::new("/bin/script").exists() {
+        eprintln!("skipped: util-linux `script` is needed for a pseudo-terminal");
+        return;
+    }
+    let setup = Setup::new(LocalCloud::start());
+    // "n" declines: exit 1, nothing created.
+    let (screen, code) =
+        setup.on_terminal(&format!("cloud deploy asked {IMAGE} --no-credentials"), "n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(screen.contains("Create agent asked?"), "{screen}");
+    assert!(screen.contains("cancelled"), "{screen}");
+    setup
+        .on(Surface::PrivateKey)
+        .args(["cloud", "agent", "status", "asked"])
+        .assert()
+        .code(4);
+    // Enter takes the default, yes; the review was shown first.
+    let (screen, code) = setup.on_terminal(
+        &format!("cloud deploy asked {IMAGE} --no-credentials"),
+        "\n",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        screen.contains("Pull secret: none (public image)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Ready:         yes"), "{screen}");
+    assert_eq!(setup.status(Surface::PrivateKey, "asked")["ready"], true);
 }
