@@ -62,12 +62,55 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;deploy' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Image pull secret set for a private image')
+            [CompletionResult]::new('--credentials', '--credentials', [CompletionResultType]::ParameterName, 'Image pull secret set for a private image')
+            [CompletionResult]::new('--min-agents', '--min-agents', [CompletionResultType]::ParameterName, 'Agents kept running even without sessions (billed all the time)')
+            [CompletionResult]::new('--max-agents', '--max-agents', [CompletionResultType]::ParameterName, 'Most sessions at once; the next start gets 429 [platform default: 50]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Secret set whose values the agent gets as environment variables')
+            [CompletionResult]::new('--secrets', '--secrets', [CompletionResultType]::ParameterName, 'Secret set whose values the agent gets as environment variables')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Region to deploy in [default: the organization''s]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to deploy in [default: the organization''s]')
+            [CompletionResult]::new('--krisp-viva-audio-filter', '--krisp-viva-audio-filter', [CompletionResultType]::ParameterName, 'Krisp VIVA noise filter: tel or pro')
+            [CompletionResult]::new('--max-session-duration', '--max-session-duration', [CompletionResultType]::ParameterName, 'Sessions are cut off after this many seconds, 60..14400 [platform default: 7200]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Deploy an existing cloud build instead of an image')
+            [CompletionResult]::new('--build-id', '--build-id', [CompletionResultType]::ParameterName, 'Deploy an existing cloud build instead of an image')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--no-credentials', '--no-credentials', [CompletionResultType]::ParameterName, 'Deploy an image without a pull secret (a public image)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Deploy without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Deploy without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the API accepted the deployment, without waiting for it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent' {
@@ -92,6 +135,10 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
+            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -223,11 +270,97 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'pipecat;cloud;agent;list' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;agent;status' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;agent;deployments' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;agent;delete' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Delete without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Delete without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'pipecat;cloud;agent;help' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
+            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -241,6 +374,18 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;help;logs' {
+            break
+        }
+        'pipecat;cloud;agent;help;list' {
+            break
+        }
+        'pipecat;cloud;agent;help;status' {
+            break
+        }
+        'pipecat;cloud;agent;help;deployments' {
+            break
+        }
+        'pipecat;cloud;agent;help;delete' {
             break
         }
         'pipecat;cloud;agent;help;help' {
@@ -977,6 +1122,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;help' {
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
@@ -984,11 +1130,18 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
+        'pipecat;cloud;help;deploy' {
+            break
+        }
         'pipecat;cloud;help;agent' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
+            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
             break
         }
         'pipecat;cloud;help;agent;start' {
@@ -1001,6 +1154,18 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;help;agent;logs' {
+            break
+        }
+        'pipecat;cloud;help;agent;list' {
+            break
+        }
+        'pipecat;cloud;help;agent;status' {
+            break
+        }
+        'pipecat;cloud;help;agent;deployments' {
+            break
+        }
+        'pipecat;cloud;help;agent;delete' {
             break
         }
         'pipecat;cloud;help;organizations' {
@@ -1123,10 +1288,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;help;cloud' {
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
+            break
+        }
+        'pipecat;help;cloud;deploy' {
             break
         }
         'pipecat;help;cloud;agent' {
@@ -1134,6 +1303,10 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
+            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
             break
         }
         'pipecat;help;cloud;agent;start' {
@@ -1146,6 +1319,18 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;help;cloud;agent;logs' {
+            break
+        }
+        'pipecat;help;cloud;agent;list' {
+            break
+        }
+        'pipecat;help;cloud;agent;status' {
+            break
+        }
+        'pipecat;help;cloud;agent;deployments' {
+            break
+        }
+        'pipecat;help;cloud;agent;delete' {
             break
         }
         'pipecat;help;cloud;organizations' {

@@ -34,6 +34,9 @@ _pipecat() {
             pipecat__subcmd__cloud,auth)
                 cmd="pipecat__subcmd__cloud__subcmd__auth"
                 ;;
+            pipecat__subcmd__cloud,deploy)
+                cmd="pipecat__subcmd__cloud__subcmd__deploy"
+                ;;
             pipecat__subcmd__cloud,help)
                 cmd="pipecat__subcmd__cloud__subcmd__help"
                 ;;
@@ -46,8 +49,17 @@ _pipecat() {
             pipecat__subcmd__cloud,organizations)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations"
                 ;;
+            pipecat__subcmd__cloud__subcmd__agent,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__agent,deployments)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__deployments"
+                ;;
             pipecat__subcmd__cloud__subcmd__agent,help)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__agent,list)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__list"
                 ;;
             pipecat__subcmd__cloud__subcmd__agent,logs)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__logs"
@@ -58,11 +70,23 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__agent,start)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__start"
                 ;;
+            pipecat__subcmd__cloud__subcmd__agent,status)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__status"
+                ;;
             pipecat__subcmd__cloud__subcmd__agent,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__stop"
                 ;;
+            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,deployments)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__deployments"
+                ;;
             pipecat__subcmd__cloud__subcmd__agent__subcmd__help,help)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,list)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__list"
                 ;;
             pipecat__subcmd__cloud__subcmd__agent__subcmd__help,logs)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__logs"
@@ -72,6 +96,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__agent__subcmd__help,start)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__start"
+                ;;
+            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,status)
+                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__status"
                 ;;
             pipecat__subcmd__cloud__subcmd__agent__subcmd__help,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__stop"
@@ -106,6 +133,9 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__help,auth)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth"
                 ;;
+            pipecat__subcmd__cloud__subcmd__help,deploy)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__deploy"
+                ;;
             pipecat__subcmd__cloud__subcmd__help,help)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__help"
                 ;;
@@ -115,6 +145,15 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__help,organizations)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations"
                 ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,deployments)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__deployments"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,list)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__list"
+                ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__agent,logs)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__logs"
                 ;;
@@ -123,6 +162,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__agent,start)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__start"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,status)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__status"
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__agent,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__stop"
@@ -292,11 +334,23 @@ _pipecat() {
             pipecat__subcmd__help__subcmd__cloud,auth)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth"
                 ;;
+            pipecat__subcmd__help__subcmd__cloud,deploy)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__deploy"
+                ;;
             pipecat__subcmd__help__subcmd__cloud,local)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local"
                 ;;
             pipecat__subcmd__help__subcmd__cloud,organizations)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,delete)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__delete"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,deployments)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__deployments"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,list)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__list"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__agent,logs)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__logs"
@@ -306,6 +360,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__agent,start)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__start"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,status)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__status"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__agent,stop)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__stop"
@@ -404,7 +461,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version agent organizations org auth local help"
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org auth local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,7 +503,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version start stop sessions logs help"
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version start stop sessions logs list status deployments delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,8 +544,92 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__delete)
+            opts="-f -o -q -v -h -V --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__deployments)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__help)
-            opts="start stop sessions logs help"
+            opts="start stop sessions logs list status deployments delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,7 +642,49 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__deployments)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -557,6 +740,20 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
@@ -564,6 +761,48 @@ _pipecat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__list)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -798,6 +1037,48 @@ _pipecat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__agent__subcmd__status)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
                     return 0
@@ -1125,8 +1406,114 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__deploy)
+            opts="-c -s -p -r -b -f -y -o -q -v -h -V --credentials --no-credentials --min-agents --max-agents --secrets --profile --region --krisp-viva-audio-filter --max-session-duration --build-id --force --yes --config-file --no-wait --wait-timeout --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-agents)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --krisp-viva-audio-filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-session-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --build-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__help)
-            opts="agent organizations auth local help"
+            opts="deploy agent organizations auth local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,8 +1527,50 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__help__subcmd__agent)
-            opts="start stop sessions logs"
+            opts="start stop sessions logs list status deployments delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__deployments)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1182,6 +1611,20 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1254,6 +1697,20 @@ _pipecat() {
         pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__deploy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2468,7 +2925,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud)
-            opts="agent organizations auth local"
+            opts="deploy agent organizations auth local"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2482,8 +2939,50 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud__subcmd__agent)
-            opts="start stop sessions logs"
+            opts="start stop sessions logs list status deployments delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__deployments)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2524,6 +3023,20 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2596,6 +3109,20 @@ _pipecat() {
         pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__deploy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -58,12 +58,54 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
             cand org 'Organizations and their public API keys'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;deploy'= {
+            cand -c 'Image pull secret set for a private image'
+            cand --credentials 'Image pull secret set for a private image'
+            cand --min-agents 'Agents kept running even without sessions (billed all the time)'
+            cand --max-agents 'Most sessions at once; the next start gets 429 [platform default: 50]'
+            cand -s 'Secret set whose values the agent gets as environment variables'
+            cand --secrets 'Secret set whose values the agent gets as environment variables'
+            cand -p 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)'
+            cand --profile 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)'
+            cand -r 'Region to deploy in [default: the organization''s]'
+            cand --region 'Region to deploy in [default: the organization''s]'
+            cand --krisp-viva-audio-filter 'Krisp VIVA noise filter: tel or pro'
+            cand --max-session-duration 'Sessions are cut off after this many seconds, 60..14400 [platform default: 7200]'
+            cand -b 'Deploy an existing cloud build instead of an image'
+            cand --build-id 'Deploy an existing cloud build instead of an image'
+            cand --config-file 'Deploy config to read [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]'
+            cand --wait-timeout 'Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]'
+            cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout in seconds'
+            cand --no-credentials 'Deploy an image without a pull secret (a public image)'
+            cand -f 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
+            cand --force 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
+            cand -y 'Deploy without asking (needed when stdin is not a terminal)'
+            cand --yes 'Deploy without asking (needed when stdin is not a terminal)'
+            cand --no-wait 'Return once the API accepted the deployment, without waiting for it'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'pipecat;cloud;agent'= {
             cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
@@ -87,6 +129,10 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand stop 'Stop a running session'
             cand sessions 'List an agent''s sessions, or show one in full'
             cand logs 'Show an agent''s logs'
+            cand list 'List the organization''s agents'
+            cand status 'Show an agent''s readiness, deployment, scaling and limits'
+            cand deployments 'List an agent''s deployments, newest first'
+            cand delete 'Delete an agent (running sessions keep running until stopped)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;agent;start'= {
@@ -213,11 +259,93 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'pipecat;cloud;agent;list'= {
+            cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout in seconds'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;agent;status'= {
+            cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout in seconds'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;agent;deployments'= {
+            cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout in seconds'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;agent;delete'= {
+            cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout in seconds'
+            cand -f 'Delete without asking (needed when stdin is not a terminal)'
+            cand --force 'Delete without asking (needed when stdin is not a terminal)'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'pipecat;cloud;agent;help'= {
             cand start 'Start a session of an agent (needs only a public API key)'
             cand stop 'Stop a running session'
             cand sessions 'List an agent''s sessions, or show one in full'
             cand logs 'Show an agent''s logs'
+            cand list 'List the organization''s agents'
+            cand status 'Show an agent''s readiness, deployment, scaling and limits'
+            cand deployments 'List an agent''s deployments, newest first'
+            cand delete 'Delete an agent (running sessions keep running until stopped)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;agent;help;start'= {
@@ -227,6 +355,14 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;agent;help;sessions'= {
         }
         &'pipecat;cloud;agent;help;logs'= {
+        }
+        &'pipecat;cloud;agent;help;list'= {
+        }
+        &'pipecat;cloud;agent;help;status'= {
+        }
+        &'pipecat;cloud;agent;help;deployments'= {
+        }
+        &'pipecat;cloud;agent;help;delete'= {
         }
         &'pipecat;cloud;agent;help;help'= {
         }
@@ -893,17 +1029,24 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;local;help;help'= {
         }
         &'pipecat;cloud;help'= {
+            cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
+        &'pipecat;cloud;help;deploy'= {
+        }
         &'pipecat;cloud;help;agent'= {
             cand start 'Start a session of an agent (needs only a public API key)'
             cand stop 'Stop a running session'
             cand sessions 'List an agent''s sessions, or show one in full'
             cand logs 'Show an agent''s logs'
+            cand list 'List the organization''s agents'
+            cand status 'Show an agent''s readiness, deployment, scaling and limits'
+            cand deployments 'List an agent''s deployments, newest first'
+            cand delete 'Delete an agent (running sessions keep running until stopped)'
         }
         &'pipecat;cloud;help;agent;start'= {
         }
@@ -912,6 +1055,14 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;help;agent;sessions'= {
         }
         &'pipecat;cloud;help;agent;logs'= {
+        }
+        &'pipecat;cloud;help;agent;list'= {
+        }
+        &'pipecat;cloud;help;agent;status'= {
+        }
+        &'pipecat;cloud;help;agent;deployments'= {
+        }
+        &'pipecat;cloud;help;agent;delete'= {
         }
         &'pipecat;cloud;help;organizations'= {
             cand list 'List the organizations you belong to'
@@ -1011,16 +1162,23 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;help;cloud'= {
+            cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
+        }
+        &'pipecat;help;cloud;deploy'= {
         }
         &'pipecat;help;cloud;agent'= {
             cand start 'Start a session of an agent (needs only a public API key)'
             cand stop 'Stop a running session'
             cand sessions 'List an agent''s sessions, or show one in full'
             cand logs 'Show an agent''s logs'
+            cand list 'List the organization''s agents'
+            cand status 'Show an agent''s readiness, deployment, scaling and limits'
+            cand deployments 'List an agent''s deployments, newest first'
+            cand delete 'Delete an agent (running sessions keep running until stopped)'
         }
         &'pipecat;help;cloud;agent;start'= {
         }
@@ -1029,6 +1187,14 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;help;cloud;agent;sessions'= {
         }
         &'pipecat;help;cloud;agent;logs'= {
+        }
+        &'pipecat;help;cloud;agent;list'= {
+        }
+        &'pipecat;help;cloud;agent;status'= {
+        }
+        &'pipecat;help;cloud;agent;deployments'= {
+        }
+        &'pipecat;help;cloud;agent;delete'= {
         }
         &'pipecat;help;cloud;organizations'= {
             cand list 'List the organizations you belong to'

@@ -43,27 +43,58 @@ complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "cloud" -d 'Deploy a
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "completions" -d 'Print a shell completion script (e.g. `pipecat completions bash`)'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "man" -d 'Print the man page (roff) of `pipecat`'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l timeout -d 'Request timeout in seconds' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l json -d 'Shorthand for --output json'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -s q -l quiet -d 'Print only data and errors'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -s V -l version -d 'Print version'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "organizations" -d 'Organizations and their public API keys'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "org" -d 'Organizations and their public API keys'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "auth" -d 'Store, check and remove your credentials'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from agent organizations org auth local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l json -d 'Shorthand for --output json'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s q -l quiet -d 'Print only data and errors'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s V -l version -d 'Print version'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "organizations" -d 'Organizations and their public API keys'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "org" -d 'Organizations and their public API keys'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "auth" -d 'Store, check and remove your credentials'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s c -l credentials -d 'Image pull secret set for a private image' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l min-agents -d 'Agents kept running even without sessions (billed all the time)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-agents -d 'Most sessions at once; the next start gets 429 [platform default: 50]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s s -l secrets -d 'Secret set whose values the agent gets as environment variables' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s p -l profile -d 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s r -l region -d 'Region to deploy in [default: the organization\'s]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l krisp-viva-audio-filter -d 'Krisp VIVA noise filter: tel or pro' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-session-duration -d 'Sessions are cut off after this many seconds, 60..14400 [platform default: 7200]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s b -l build-id -d 'Deploy an existing cloud build instead of an image' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l config-file -d 'Deploy config to read [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]' -r -F
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l wait-timeout -d 'Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+plain\t'Tab-separated, uncoloured, for pipes and grep'
+json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-credentials -d 'Deploy an image without a pull secret (a public image)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s f -l force -d 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s y -l yes -d 'Deploy without asking (needed when stdin is not a terminal)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-wait -d 'Return once the API accepted the deployment, without waiting for it'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l json -d 'Shorthand for --output json'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s q -l quiet -d 'Print only data and errors'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
@@ -83,6 +114,10 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "stop" -d 'Stop a running session'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "sessions" -d 'List an agent\'s sessions, or show one in full'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "logs" -d 'Show an agent\'s logs'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "list" -d 'List the organization\'s agents'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "status" -d 'Show an agent\'s readiness, deployment, scaling and limits'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "deployments" -d 'List an agent\'s deployments, newest first'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "delete" -d 'Delete an agent (running sessions keep running until stopped)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
@@ -162,6 +197,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -f -a "stop" -d 'Stop the local cloud gracefully (its sessions are stopped and recorded)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -f -a "demo-bot" -d 'The built-in demo bot (what `pipecat-local/demo-bot` runs)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "organizations" -d 'Organizations and their public API keys'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "auth" -d 'Store, check and remove your credentials'
@@ -201,6 +237,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_see
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_seen_subcommand_from cloud completions man help" -f -a "completions" -d 'Print a shell completion script (e.g. `pipecat completions bash`)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_seen_subcommand_from cloud completions man help" -f -a "man" -d 'Print the man page (roff) of `pipecat`'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_seen_subcommand_from cloud completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "organizations" -d 'Organizations and their public API keys'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "auth" -d 'Store, check and remove your credentials'

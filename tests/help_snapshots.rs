@@ -1,4 +1,4 @@
-//! `--help` of every session, organization and auth command, under
+//! `--help` of every deploy, agent, organization and auth command, under
 //! snapshot: a changed flag or help text is a visible diff in review.
 
 mod common;
@@ -22,7 +22,12 @@ macro_rules! help_snapshot {
     };
 }
 
+help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);
+help_snapshot!(agent_list, ["cloud", "agent", "list"]);
+help_snapshot!(agent_status, ["cloud", "agent", "status"]);
+help_snapshot!(agent_deployments, ["cloud", "agent", "deployments"]);
+help_snapshot!(agent_delete, ["cloud", "agent", "delete"]);
 help_snapshot!(agent_start, ["cloud", "agent", "start"]);
 help_snapshot!(agent_stop, ["cloud", "agent", "stop"]);
 help_snapshot!(agent_sessions, ["cloud", "agent", "sessions"]);

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod auth;
 pub mod context;
+pub mod deploy;
 pub mod exit;
 pub mod local;
 pub mod organizations;
@@ -76,6 +77,8 @@ pub struct CloudArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum CloudCommand {
+    /// Create or update an agent, then wait until it is ready.
+    Deploy(Box<deploy::DeployArgs>),
     /// Start, stop and inspect agents and their sessions.
     Agent(agent::AgentArgs),
     /// Organizations and their public API keys.
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
 
 async fn run(command: CloudCommand, ctx: &Context) -> CliResult {
     match command {
+        CloudCommand::Deploy(args) => deploy::run(*args, ctx).await,
         CloudCommand::Agent(args) => agent::run(args, ctx).await,
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,

@@ -359,9 +359,7 @@ impl Cloud {
                     region: Some(a.region.clone()),
                     desired_deployment_id: Some(a.deployment.id.clone()),
                     active_deployment_id: Some(a.deployment.id.clone()),
-                    reconciled_deployment_id: self
-                        .is_ready(&a.deployment)
-                        .then(|| a.deployment.id.clone()),
+                    reconciled_deployment_id: Some(a.deployment.id.clone()),
                     organization_id: Some(self.org_id.clone()),
                     created_at: Some(rfc3339_millis(a.created_ns)),
                     updated_at: Some(rfc3339_millis(a.updated_ns)),
@@ -579,7 +577,9 @@ impl Cloud {
             updated_at: Some(rfc3339_millis(agent.updated_ns)),
             desired_deployment_id: Some(d.id.clone()),
             active_deployment_id: Some(d.id.clone()),
-            reconciled_deployment_id: ready.then(|| d.id.clone()),
+            // The deployment is always picked up at once; readiness alone says
+            // whether it runs.
+            reconciled_deployment_id: Some(d.id.clone()),
             active_deployment_ready: Some(ready),
             auto_scaling: Some(AutoScalingStatus {
                 min_replicas: Some(d.min_agents),

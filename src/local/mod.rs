@@ -3,7 +3,7 @@
 //!
 //! - [`store`]: SQLite state under the data dir (keys, agents,
 //!   deployments, sessions, logs);
-//! - [`logs`]: the batched log writer;
+//! - [`logs`]: the batched log writer; [`access_log`]: one line per request;
 //! - [`runtime`]: session processes (the process contract and completion
 //!   statuses are documented there);
 //! - [`cloud`]: the operations both API surfaces share;
@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_log;
 pub mod auth;
 pub mod autostart;
 pub mod capacity;
@@ -170,7 +171,12 @@ impl Server {
         let url = format!("http://{}", listener.local_addr()?);
         let credentials = cloud.credentials()?;
         let (stop_serving, stopped) = oneshot::channel::<()>();
-        let app = routes::router(cloud.clone());
+        let access_log = access_log::AccessLog::start(&options.data_dir)
+            .context("cannot open the access log")?;
+        let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
+            access_log,
+            access_log::log_request,
+        ));
         let serving = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {

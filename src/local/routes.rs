@@ -38,7 +38,8 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
             "/v1/agents/{agent}/sessions/{session}",
             get(get_session).delete(stop_session),
         )
-        .route("/v1/agents/{agent}/logs", get(logs));
+        .route("/v1/agents/{agent}/logs", get(logs))
+        .route("/v1/agents/{agent}/deployments", get(deployments));
     let org = Router::new()
         .route("/v1/organizations", get(organizations))
         .route("/v1/users", get(user))
@@ -166,6 +167,16 @@ async fn logs(
     QueryParams(query): QueryParams<LogQuery>,
 ) -> ApiResult<LogsResponse> {
     cloud.logs(&agent, &query).map(Json)
+}
+
+/// Not in the OpenAPI document: the organization surface's deployments
+/// route, mirrored so a private key can list them too.
+async fn deployments(
+    _: Manager,
+    State(cloud): AppState,
+    PathParams(agent): PathParams<String>,
+) -> ApiResult<DeploymentList> {
+    cloud.deployments(&agent).map(Json)
 }
 
 // --- /v1/organizations/{org} -------------------------------------------------

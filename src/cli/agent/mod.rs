@@ -1,9 +1,14 @@
-//! `pipecat cloud agent ...`: start, stop and inspect sessions of agents.
+//! `pipecat cloud agent ...`: inspect and delete agents; start, stop and
+//! inspect their sessions.
 
+pub mod delete;
+pub mod deployments;
+pub mod list;
 mod live;
 pub mod logs;
 pub mod sessions;
 pub mod start;
+pub mod status;
 pub mod stop;
 
 use clap::{Args, Subcommand};
@@ -29,6 +34,14 @@ pub enum AgentCommand {
     Sessions(sessions::SessionsArgs),
     /// Show an agent's logs.
     Logs(logs::LogsArgs),
+    /// List the organization's agents.
+    List,
+    /// Show an agent's readiness, deployment, scaling and limits.
+    Status(status::StatusArgs),
+    /// List an agent's deployments, newest first.
+    Deployments(deployments::DeploymentsArgs),
+    /// Delete an agent (running sessions keep running until stopped).
+    Delete(delete::DeleteArgs),
 }
 
 pub async fn run(args: AgentArgs, ctx: &Context) -> CliResult {
@@ -37,6 +50,10 @@ pub async fn run(args: AgentArgs, ctx: &Context) -> CliResult {
         AgentCommand::Stop(args) => stop::run(args, ctx).await,
         AgentCommand::Sessions(args) => sessions::run(args, ctx).await,
         AgentCommand::Logs(args) => logs::run(args, ctx).await,
+        AgentCommand::List => list::run(ctx).await,
+        AgentCommand::Status(args) => status::run(args, ctx).await,
+        AgentCommand::Deployments(args) => deployments::run(args, ctx).await,
+        AgentCommand::Delete(args) => delete::run(args, ctx).await,
     }
 }
 
@@ -63,5 +80,17 @@ pub fn agent_name(argument: Option<String>) -> CliResult<String> {
             "pass the agent name as the first argument, or point {} at a deploy config",
             env::DEPLOY_CONFIG_PATH
         ))),
+    }
+}
+
+/// An API error about agent `agent`: a 404 is exit 4 naming the agent.
+pub fn agent_failure(agent: &str, err: &pipecat_cloud::api::ApiError) -> Failure {
+    match err.kind {
+        pipecat_cloud::api::ErrorKind::NotFound => Failure::new(
+            super::exit::Exit::NotFound,
+            format!("agent `{agent}` not found: {err}"),
+        )
+        .with_hint("list the agents with `pipecat cloud agent list`"),
+        _ => super::context::api_failure(err),
     }
 }
