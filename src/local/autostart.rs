@@ -109,7 +109,20 @@ pub fn ensure_running(data_dir: &Path, exe: &Path) -> Result<(Endpoint, bool), A
     Ok((endpoint, true))
 }
 
+/// Starts a server on the usual port, so `local env` stays valid across
+/// restarts, or on any free port when something else has it (another
+/// server, another program, or a race with either).
 fn spawn_and_wait(data_dir: &Path, exe: &Path) -> Result<Endpoint, AutostartError> {
+    if port_is_free(super::DEFAULT_PORT) {
+        match spawn_on(data_dir, exe, super::DEFAULT_PORT) {
+            Err(AutostartError::StartFailed { .. }) => {}
+            outcome => return outcome,
+        }
+    }
+    spawn_on(data_dir, exe, 0)
+}
+
+fn spawn_on(data_dir: &Path, exe: &Path, port: u16) -> Result<Endpoint, AutostartError> {
     use std::os::unix::process::CommandExt;
 
     let log_path = data_dir.join(BACKGROUND_LOG_FILE);
@@ -119,14 +132,6 @@ fn spawn_and_wait(data_dir: &Path, exe: &Path) -> Result<Endpoint, AutostartErro
         .open(&log_path)
         .map_err(io(&log_path))?;
     let log_err = log.try_clone().map_err(io(&log_path))?;
-    // The usual port when it is free, so `local env` stays valid across
-    // restarts; any free port when another server (of another data dir, or
-    // of another program) has it.
-    let port = if port_is_free(super::DEFAULT_PORT) {
-        super::DEFAULT_PORT
-    } else {
-        0
-    };
     let mut child = Command::new(exe)
         .args([
             "cloud",
