@@ -250,21 +250,18 @@ fn create_then_update_with_the_user_token() {
 
 #[test]
 fn a_running_session_keeps_its_cap_when_the_max_duration_changes() {
+    // The CLI refuses caps under 60 s, as the platform does; the agent is
+    // created through the API with a 3 s cap (the test server's floor is
+    // lowered to 1 s) so the first session's cutoff comes quickly.
     let setup = Setup::new(LocalCloud::start());
     let agent = "capped";
-    setup
-        .on(Surface::PrivateKey)
-        .args([
-            "cloud",
-            "deploy",
-            agent,
-            IMAGE,
-            "--max-session-duration",
-            "60",
-        ])
-        .args(["--yes"])
-        .assert()
-        .success();
+    let created = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/agents", setup.cloud.url))
+        .bearer_auth(&setup.cloud.private_key)
+        .json(&serde_json::json!({"serviceName": agent, "image": IMAGE, "maxSessionDuration": 3}))
+        .send()
+        .unwrap();
+    assert!(created.status().is_success(), "{:?}", created.text());
     let first = setup.start(agent);
     let output = setup
         .on(Surface::UserToken)
@@ -273,7 +270,7 @@ fn a_running_session_keeps_its_cap_when_the_max_duration_changes() {
             "deploy",
             agent,
             "--max-session-duration",
-            "120",
+            "300",
             "--yes",
         ])
         .output()
@@ -281,29 +278,34 @@ fn a_running_session_keeps_its_cap_when_the_max_duration_changes() {
     assert!(output.status.success(), "{}", stderr_of(&output));
     // Warned: a new deployment, running sessions keep their cap.
     let warning = stderr_of(&output);
-    assert!(warning.contains("60 s → 120 s"), "{warning}");
+    assert!(warning.contains("3 s → 300 s"), "{warning}");
     assert!(warning.contains("running sessions keep"), "{warning}");
     // The review lists the change.
     assert!(warning.contains("Update agent `capped`:"), "{warning}");
     assert!(
-        warning.contains("Max session duration: 60 s → 120 s"),
+        warning.contains("Max session duration: 3 s → 300 s"),
         "{warning}"
     );
     let second = setup.start(agent);
 
-    assert_eq!(setup.session(agent, &first)["maxSessionDuration"], 60);
-    assert_eq!(setup.session(agent, &second)["maxSessionDuration"], 120);
+    assert_eq!(setup.session(agent, &first)["maxSessionDuration"], 3);
+    assert_eq!(setup.session(agent, &second)["maxSessionDuration"], 300);
     assert_ne!(
         setup.session(agent, &first)["deploymentId"],
         setup.session(agent, &second)["deploymentId"]
     );
-    // The first is cut off at its own 60 s; the second still runs.
-    let cut = eventually(Duration::from_secs(100), || {
+    // The first is cut off at its own 3 s; the second still runs.
+    let cut = eventually(Duration::from_secs(60), || {
         setup.session(agent, &first)["completionStatus"] == "MAX_DURATION_EXCEEDED"
     });
     assert!(cut, "{}", setup.session(agent, &first));
     let second_now = setup.session(agent, &second);
     assert_eq!(second_now["endState"], "active", "{second_now}");
+    let status = setup.status(Surface::PrivateKey, agent);
+    assert_eq!(
+        status["deployment"]["manifest"]["spec"]["maxSessionDurationSeconds"],
+        300
+    );
 }
 
 #[test]
