@@ -82,6 +82,19 @@ const REPLACED_BY_LOCAL: [&str; 5] = [
 /// The name of the config file `--local` keeps in the data dir.
 const LOCAL_CONFIG_FILE: &str = "pipecatcloud.toml";
 
+/// A confirmation asked by [`Context::confirm`].
+pub struct Question {
+    /// What needs it, for the error without a terminal ("deleting an agent").
+    pub action: &'static str,
+    /// The question itself.
+    pub prompt: String,
+    pub default_yes: bool,
+    /// The flag that skips it ("--force (-f)").
+    pub skip_flag: &'static str,
+    /// The outcome of a "no" ("not deleted").
+    pub declined: &'static str,
+}
+
 /// A user token and where it was found, for messages.
 struct FoundToken {
     credential: Credential,
@@ -162,6 +175,35 @@ impl Context {
     /// on stderr, so both must be terminals.
     pub fn can_prompt(&self) -> bool {
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// Asks a yes/no question before something hard to undo. Without a
+    /// terminal it fails at once (exit 2) naming the flag that skips the
+    /// question; a "no" fails (exit 1) saying nothing was done.
+    pub fn confirm(&self, question: &Question) -> CliResult {
+        if !self.can_prompt() {
+            return Err(Failure::usage(format!(
+                "{} needs confirmation, and stdin is not a terminal",
+                question.action
+            ))
+            .with_hint(format!(
+                "pass {} to go ahead without asking",
+                question.skip_flag
+            )));
+        }
+        let confirmed = dialoguer::Confirm::new()
+            .with_prompt(&question.prompt)
+            .default(question.default_yes)
+            .interact()
+            .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
+        if confirmed {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                Exit::ApiFailure,
+                format!("{}: cancelled at the prompt", question.declined),
+            ))
+        }
     }
 
     /// The user config file (empty when it does not exist yet). It holds

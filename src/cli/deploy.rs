@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use super::context::{Context, api_failure};
+use super::context::{Context, Question, api_failure};
 use super::exit::{CliResult, Exit, Failure};
 use super::output::{OutputMode, key_values, print_json, stdout};
 use pipecat_cloud::api::types::{
@@ -151,11 +151,16 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     };
     let (yes, force) = (args.yes, args.force);
     let plan = merge(args, config)?;
+    let question = Question {
+        action: "deploying",
+        prompt: String::new(),
+        default_yes: true,
+        skip_flag: "--yes (-y)",
+        declined: "not deployed",
+    };
+    // Before any request: a CI job without --yes fails at once.
     if !yes && !ctx.can_prompt() {
-        return Err(
-            Failure::usage("deploying needs confirmation, and stdin is not a terminal")
-                .with_hint("pass --yes (-y) to deploy without asking, e.g. from CI"),
-        );
+        return ctx.confirm(&question);
     }
 
     let client = ctx.management_client().await?;
@@ -194,7 +199,15 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
         eprint!("{}", key_values(OutputMode::Rich, &rows));
     }
     if !yes {
-        confirm(current.is_some(), &plan.agent)?;
+        let verb = if current.is_some() {
+            "Update"
+        } else {
+            "Create"
+        };
+        ctx.confirm(&Question {
+            prompt: format!("{verb} agent {}?", plan.agent),
+            ..question
+        })?;
     }
 
     let sent = match &current {
@@ -525,27 +538,6 @@ fn warn_about(ctx: &Context, plan: &Plan, current: Option<&AgentDetails>) {
             "no image pull secret: a private image will fail to pull \
              (--credentials SET names one; --no-credentials says the image is public)",
         );
-    }
-}
-
-fn confirm(update: bool, agent: &str) -> CliResult {
-    let prompt = if update {
-        format!("Update agent {agent}?")
-    } else {
-        format!("Create agent {agent}?")
-    };
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(prompt)
-        .default(true)
-        .interact()
-        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::ApiFailure,
-            "not deployed: cancelled at the prompt",
-        ))
     }
 }
 

@@ -7,8 +7,8 @@
 use clap::Args;
 use serde_json::json;
 
-use super::super::context::Context;
-use super::super::exit::{CliResult, Exit, Failure};
+use super::super::context::{Context, Question};
+use super::super::exit::CliResult;
 use super::super::output::{OutputMode, print_json};
 
 #[derive(Debug, Args)]
@@ -23,7 +23,13 @@ pub struct DeleteArgs {
 pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
     let agent = args.agent_name;
     if !args.force {
-        confirm(ctx, &agent)?;
+        ctx.confirm(&Question {
+            action: "deleting an agent",
+            prompt: format!("Delete agent {agent}? New sessions can no longer start"),
+            default_yes: false,
+            skip_flag: "--force (-f)",
+            declined: "not deleted",
+        })?;
     }
     let client = ctx.management_client().await?;
     let deleted = client
@@ -43,28 +49,4 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         ));
     }
     Ok(())
-}
-
-fn confirm(ctx: &Context, agent: &str) -> CliResult {
-    if !ctx.can_prompt() {
-        return Err(Failure::usage(
-            "deleting an agent needs confirmation, and stdin is not a terminal",
-        )
-        .with_hint("pass --force (-f) to delete without asking"));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Delete agent {agent}? New sessions can no longer start"
-        ))
-        .default(false)
-        .interact()
-        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::ApiFailure,
-            "not deleted: cancelled at the prompt",
-        ))
-    }
 }

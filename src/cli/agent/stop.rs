@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::json;
 
-use super::super::context::{Context, api_failure};
+use super::super::context::{Context, Question, api_failure};
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{OutputMode, print_json};
 use pipecat_cloud::api::ErrorKind;
@@ -29,7 +29,15 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
     let agent = super::agent_name(args.agent_name)?;
     let session = args.session_id;
     if !args.force {
-        confirm(ctx, &agent, &session)?;
+        // Stopping cuts off whoever is in the session, so a person is asked
+        // first, like the official CLI does; a script says `--force`.
+        ctx.confirm(&Question {
+            action: "stopping a session",
+            prompt: format!("Stop session {session} of agent {agent}? Anyone in it is cut off"),
+            default_yes: false,
+            skip_flag: "--force (-f)",
+            declined: "not stopped",
+        })?;
     }
     let client = ctx.management_client().await?;
     let stopped = client
@@ -57,30 +65,4 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
         ctx.note(&format!("Stopped session `{session}` of agent `{agent}`."));
     }
     Ok(())
-}
-
-/// Stopping cuts off whoever is in the session, so a person is asked
-/// first, like the official CLI does; a script says `--force`.
-fn confirm(ctx: &Context, agent: &str, session: &str) -> CliResult {
-    if !ctx.can_prompt() {
-        return Err(Failure::usage(
-            "stopping a session needs confirmation, and stdin is not a terminal",
-        )
-        .with_hint("pass --force (-f) to stop without asking"));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Stop session {session} of agent {agent}? Anyone in it is cut off"
-        ))
-        .default(false)
-        .interact()
-        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::ApiFailure,
-            "not stopped: cancelled at the prompt",
-        ))
-    }
 }

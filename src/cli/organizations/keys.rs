@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::super::context::{Context, api_failure, config_failure};
+use super::super::context::{Context, Question, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{OutputMode, Table, format_timestamp, key_values, print_json, stdout};
 use pipecat_cloud::api::types::ApiKey;
@@ -156,7 +156,17 @@ async fn revoke(
     let keys = active_keys(client).await?;
     let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
     if !args.force {
-        confirm_revoke(ctx, key)?;
+        ctx.confirm(&Question {
+            action: "revoking a key",
+            prompt: format!(
+                "Revoke key {} ({})? Apps using it can no longer start sessions",
+                key_name(key),
+                redact(&key.key)
+            ),
+            default_yes: false,
+            skip_flag: "--force (-f)",
+            declined: "not revoked",
+        })?;
     }
     let answer = client
         .revoke_api_key(&key.id)
@@ -322,30 +332,4 @@ fn ask_name(ctx: &Context) -> CliResult<String> {
         .with_prompt("Name of the new key")
         .interact_text()
         .map_err(|err| Failure::usage(format!("cannot ask for the name: {err}")))
-}
-
-fn confirm_revoke(ctx: &Context, key: &ApiKey) -> CliResult {
-    if !ctx.can_prompt() {
-        return Err(Failure::usage(
-            "revoking a key needs confirmation, and stdin is not a terminal",
-        )
-        .with_hint("pass --force (-f) to revoke without asking"));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Revoke key {} ({})? Apps using it can no longer start sessions",
-            key_name(key),
-            redact(&key.key)
-        ))
-        .default(false)
-        .interact()
-        .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::ApiFailure,
-            "not revoked: cancelled at the prompt",
-        ))
-    }
 }
