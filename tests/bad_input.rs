@@ -18,19 +18,8 @@ fn server() -> Scripted {
     )])
 }
 
-fn pipecat(url: &str, dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(common::pipecat_bin());
-    common::scrub_env(&mut cmd);
-    cmd.env("PIPECAT_API_HOST", url)
-        .env("PIPECAT_CONFIG_PATH", dir.join("pipecatcloud.toml"))
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .current_dir(dir);
-    cmd
-}
-
 fn start(url: &str, dir: &Path) -> assert_cmd::Command {
-    let mut cmd = pipecat(url, dir);
+    let mut cmd = common::pipecat_at(url, dir);
     cmd.args([
         "cloud",
         "agent",
@@ -162,7 +151,7 @@ fn a_corrupt_config_file_is_exit_2_naming_file_and_line_and_is_never_rewritten()
     let corrupt = "token = \"pcc_pat_x\"\norg = \"acme\"\n[acme\ndefault_public_key = \"pk\"\n";
     std::fs::write(&config, corrupt).unwrap();
     // Reading it (start without --api-key) ...
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent"])
         .assert()
         .code(2)
@@ -172,11 +161,11 @@ fn a_corrupt_config_file_is_exit_2_naming_file_and_line_and_is_never_rewritten()
         )))
         .stderr(predicate::str::contains("left untouched"));
     // ... and commands that would write it.
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "auth", "logout"])
         .assert()
         .code(2);
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "auth", "use-pat"])
         .write_stdin("pcc_pat_abc")
         .assert()
@@ -184,7 +173,7 @@ fn a_corrupt_config_file_is_exit_2_naming_file_and_line_and_is_never_rewritten()
     assert_eq!(std::fs::read_to_string(&config).unwrap(), corrupt);
     // A plain top-level key would crash the official CLI: refused too.
     std::fs::write(&config, "org = \"acme\"\noutput = \"json\"\n").unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "auth", "logout"])
         .assert()
         .code(2)
@@ -234,7 +223,7 @@ fn the_agent_name_comes_from_pcc_deploy_toml_when_missing() {
 }
 
 fn start_without_name(url: &str, dir: &Path) -> assert_cmd::Command {
-    let mut cmd = pipecat(url, dir);
+    let mut cmd = common::pipecat_at(url, dir);
     cmd.args(["cloud", "agent", "start", "-k", "pk_test_0123456789"]);
     cmd
 }
@@ -243,13 +232,13 @@ fn start_without_name(url: &str, dir: &Path) -> assert_cmd::Command {
 fn prompts_are_never_shown_without_a_terminal() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
         .args(["cloud", "agent", "stop", "my-agent", "-s", "s-1"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--force"));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "auth", "use-pat"])
         .write_stdin("not-a-pat")
         .assert()
@@ -274,7 +263,7 @@ fn an_api_that_is_not_running_is_exit_5_naming_the_url() {
         .stderr(predicate::str::contains(format!(
             "cannot reach the API at {url}"
         )));
-    pipecat(&url, dir.path())
+    common::pipecat_at(&url, dir.path())
         .env("PIPECAT_TOKEN", "pcc_pat_x")
         .env("PIPECAT_ORG", "acme")
         .args(["cloud", "agent", "sessions", "my-agent"])
@@ -287,14 +276,14 @@ fn an_api_that_is_not_running_is_exit_5_naming_the_url() {
 fn no_credentials_is_exit_3_saying_how_to_log_in() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "sessions", "my-agent"])
         .assert()
         .code(3)
         .stderr(predicate::str::contains("not logged in"))
         .stderr(predicate::str::contains("pipecat cloud auth use-pat"))
         .stderr(predicate::str::contains("PIPECAT_PRIVATE_API_KEY"));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent"])
         .assert()
         .code(3)
@@ -312,7 +301,7 @@ fn a_config_file_others_can_read_is_made_private_with_a_warning() {
     let text = "org = \"acme\"\n\n[acme]\ndefault_public_key = \"pk_from_config\"\n";
     std::fs::write(&config, text).unwrap();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent"])
         .assert()
         .success()

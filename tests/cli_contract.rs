@@ -4,27 +4,12 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::scripted::{Reply, Scripted};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const START: &str = "/v1/public/my-agent/start";
 const KEY: &str = "pk_contract_0123456789";
-
-/// `pipecat` with a scrubbed environment talking to `url`, with a config
-/// path in `dir` that does not exist.
-fn pipecat(url: &str, dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(common::pipecat_bin());
-    common::scrub_env(&mut cmd);
-    cmd.env("PIPECAT_API_HOST", url)
-        .env("PIPECAT_CONFIG_PATH", dir.join("pipecatcloud.toml"))
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .current_dir(dir);
-    cmd
-}
 
 fn start_with(reply: Reply) -> (Scripted, tempfile::TempDir) {
     (
@@ -37,7 +22,7 @@ fn start_with(reply: Reply) -> (Scripted, tempfile::TempDir) {
 fn a_daily_answer_prints_the_session_id_and_the_join_url() {
     let body = r#"{"dailyRoom":"https://x.daily.co/room","dailyToken":"tok123","sessionId":"s-1"}"#;
     let (server, dir) = start_with(Reply::json(200, body));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "-D"])
         .args([
             "-p",
@@ -49,7 +34,7 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
         .assert()
         .success()
         .stdout("session_id\ts-1\njoin_url\thttps://x.daily.co/room?t=tok123\n");
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud", "agent", "start", "my-agent", "-k", KEY, "--output", "rich",
         ])
@@ -62,7 +47,7 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
             "Started a session of agent `my-agent`",
         ));
     // -q leaves only the data.
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud", "agent", "start", "my-agent", "-k", KEY, "-q", "--output", "rich",
         ])
@@ -70,7 +55,7 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
         .success()
         .stdout(predicate::str::contains("Session ID: s-1"))
         .stderr("");
-    let out = pipecat(&server.url, dir.path())
+    let out = common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
         .assert()
         .success()
@@ -98,7 +83,7 @@ fn a_websocket_answer_shows_the_url_and_a_shortened_token() {
     let token = "wstoken_abcdefghijklmnopqrstuvwxyz";
     let body = format!(r#"{{"sessionId":"s-2","wsUrl":"wss://ws.example/ws","token":"{token}"}}"#);
     let (server, dir) = start_with(Reply::json(200, &body));
-    let assert = pipecat(&server.url, dir.path())
+    let assert = common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud",
             "agent",
@@ -120,7 +105,7 @@ fn a_websocket_answer_shows_the_url_and_a_shortened_token() {
     assert!(!stdout.contains(token), "the full token leaked: {stdout}");
     assert_eq!(server.requests()[0].json()["transport"], "websocket");
     // --output json is the server's answer, token included.
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
         .assert()
         .success()
@@ -133,7 +118,7 @@ fn a_429_with_an_error_body_is_the_capacity_message_and_exit_75() {
         429,
         r#"{"error":"Agent my-agent has reached maximum capacity","code":"PCC-AGENT-AT-CAPACITY"}"#,
     ));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
         .assert()
         .code(75)
@@ -151,7 +136,7 @@ fn a_429_with_an_error_body_is_the_capacity_message_and_exit_75() {
 #[test]
 fn a_429_with_a_text_body_is_still_capacity() {
     let (server, dir) = start_with(Reply::text(429, "text/plain", "Too Many Requests"));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .assert()
         .code(75)
@@ -161,7 +146,7 @@ fn a_429_with_a_text_body_is_still_capacity() {
 #[test]
 fn a_401_without_code_is_exit_3_naming_the_key_shortened() {
     let (server, dir) = start_with(Reply::json(401, r#"{"error":"Unauthorized"}"#));
-    let assert = pipecat(&server.url, dir.path())
+    let assert = common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .assert()
         .code(3)
@@ -180,13 +165,13 @@ fn an_html_or_truncated_answer_is_exit_5() {
         "text/html",
         "<html><body>gateway</body></html>",
     ));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .assert()
         .code(5)
         .stderr(predicate::str::contains(&server.url));
     let (server, dir) = start_with(Reply::json(200, r#"{"sessionId":"s-"#).truncated(10));
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .assert()
         .code(5)
@@ -216,7 +201,7 @@ fn management_errors_map_to_exit_codes() {
     let private = |cmd: &mut assert_cmd::Command| {
         cmd.env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789");
     };
-    let mut cmd = pipecat(&server.url, dir.path());
+    let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
     // 502 is retried (idempotent GET), shown with -v, then reported as
     // the API failing.
@@ -225,7 +210,7 @@ fn management_errors_map_to_exit_codes() {
         .code(1)
         .stderr(predicate::str::contains("retry 1/3"))
         .stderr(predicate::str::contains("HTTP 502"));
-    let mut cmd = pipecat(&server.url, dir.path());
+    let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
     cmd.args(["cloud", "agent", "stop", "gone", "-s", "s-1", "-f"])
         .assert()
@@ -233,7 +218,7 @@ fn management_errors_map_to_exit_codes() {
         .stderr(predicate::str::contains(
             "no running session `s-1` of agent `gone`",
         ));
-    let mut cmd = pipecat(&server.url, dir.path());
+    let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
     cmd.args(["cloud", "agent", "logs", "my-agent"])
         .assert()
@@ -255,7 +240,7 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
     )]);
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let mut cmd = pipecat(&server.url, dir.path());
+        let mut cmd = common::pipecat_at(&server.url, dir.path());
         cmd.env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
             .args(["cloud", "agent", "logs", "my-agent"])
             .args(args);
@@ -317,7 +302,7 @@ fn logs_send_every_filter() {
         vec![Reply::json(200, r#"{"logs":[]}"#)],
     )]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
         .args([
             "cloud", "agent", "logs", "my-agent", "-n", "5", "-s", "s1", "-d", "dep1",
@@ -363,7 +348,7 @@ fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
         vec![(LOGS, vec![Reply::json(200, ONE_LINE)])],
     );
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
         .args(["cloud", "agent", "logs", "my-agent", "-v"])
         .assert()
@@ -383,7 +368,7 @@ fn a_503_then_an_answer_is_retried_and_shown_with_v() {
         ],
     )]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
         .args(["cloud", "agent", "logs", "my-agent", "-v"])
         .assert()
@@ -401,7 +386,7 @@ fn a_hanging_answer_is_cut_by_the_timeout_with_exit_5() {
         vec![Reply::json(200, ONE_LINE).delayed(std::time::Duration::from_secs(20))],
     )]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
         .env("PIPECAT_TIMEOUT", "0.5")
         .args(["cloud", "agent", "logs", "my-agent"])
@@ -422,7 +407,7 @@ fn wait_for_capacity_honours_retry_after_then_starts() {
         ],
     )]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud",
             "agent",
@@ -454,14 +439,14 @@ fn wait_for_capacity_gives_up_after_its_retries_and_never_retries_other_4xx() {
         ),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .args(["--wait-for-capacity", "--retries", "2"])
         .assert()
         .code(75)
         .stderr(predicate::str::contains("is at its session limit"));
     assert_eq!(server.requests().len(), 3, "one try and two retries");
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "not-ready", "-k", KEY])
         .arg("--wait-for-capacity=30s")
         .assert()
@@ -474,7 +459,7 @@ fn wait_for_capacity_gives_up_after_its_retries_and_never_retries_other_4xx() {
 fn a_bad_wait_duration_is_a_usage_error_and_sends_nothing() {
     let server = Scripted::start(vec![]);
     let dir = tempfile::tempdir().unwrap();
-    pipecat(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY])
         .arg("--wait-for-capacity=soonish")
         .assert()
@@ -495,7 +480,7 @@ fn more_lines_than_one_page_are_fetched_page_by_page() {
     // Newest first, as the API sends by default: the second page is older.
     let server = Scripted::start(vec![(LOGS, vec![page(5, 10_000), page(0, 5)])]);
     let dir = tempfile::tempdir().unwrap();
-    let out = pipecat(&server.url, dir.path())
+    let out = common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
         .args(["cloud", "agent", "logs", "my-agent", "-n", "10005"])
         .assert()

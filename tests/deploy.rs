@@ -644,17 +644,6 @@ fn delete_then_start_is_exit_4_while_a_running_session_runs_user_token() {
     delete_keeps_running_sessions(Surface::UserToken);
 }
 
-fn scripted_cmd(url: &str, dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(common::pipecat_bin());
-    common::scrub_env(&mut cmd);
-    cmd.env("PIPECAT_API_HOST", url)
-        .env("PIPECAT_CONFIG_PATH", dir.join("pipecatcloud.toml"))
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .current_dir(dir);
-    cmd
-}
-
 #[test]
 fn an_update_sends_only_what_the_user_set() {
     let ready = r#"{"body": {"name": "bot", "ready": true, "available": true,
@@ -672,7 +661,7 @@ fn an_update_sends_only_what_the_user_set() {
         ),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    scripted_cmd(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_TOKEN", "pcc_pat_test")
         .env("PIPECAT_ORG", "acme")
         .args([
@@ -705,7 +694,7 @@ fn a_204_delete_is_success() {
         vec![Reply::text(204, "text/plain", "")],
     )]);
     let dir = tempfile::tempdir().unwrap();
-    scripted_cmd(&server.url, dir.path())
+    common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
         .args(["cloud", "agent", "delete", "bot", "--force", "--json"])
         .assert()
@@ -733,7 +722,7 @@ fn a_crash_looping_revision_fails_with_its_reason_and_exit_code() {
         ("/v1/agents", vec![Reply::json(200, "{}")]),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let output = scripted_cmd(&server.url, dir.path())
+    let output = common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
         .args(["cloud", "deploy", "bot", "me/bot:1", "--yes", "--json"])
         .output()

@@ -140,6 +140,20 @@ impl Drop for LocalCloud {
     }
 }
 
+/// `pipecat` with a scrubbed environment talking to `url` (e.g. a scripted
+/// server), with `dir` as its HOME and working directory and a config path
+/// in it that does not exist yet.
+pub fn pipecat_at(url: &str, dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(pipecat_bin());
+    scrub_env(&mut cmd);
+    cmd.env("PIPECAT_API_HOST", url)
+        .env("PIPECAT_CONFIG_PATH", dir.join("pipecatcloud.toml"))
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .current_dir(dir);
+    cmd
+}
+
 /// Remove every variable that could make a test read the user's real setup.
 pub fn scrub_env(cmd: &mut assert_cmd::Command) {
     for (key, _) in std::env::vars() {
