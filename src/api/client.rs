@@ -243,9 +243,9 @@ impl Client {
         }
     }
 
-    /// The API base URL this client talks to.
-    pub fn base_url(&self) -> &str {
-        self.base.as_str().trim_end_matches('/')
+    /// The API base URL this client talks to (without any password).
+    pub fn base_url(&self) -> String {
+        shown(&self.base).trim_end_matches('/').to_string()
     }
 
     pub fn credential(&self) -> &Credential {
@@ -541,7 +541,7 @@ impl Client {
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
-        let shown = url.to_string();
+        let shown = shown(&url);
         let mut request = self
             .http
             .request(method, url)
@@ -584,6 +584,14 @@ impl Client {
 
     fn transport_error(&self, error: &reqwest::Error, url: &str) -> ApiError {
         let base = self.base_url();
+        if error.is_builder() {
+            // Nothing was sent: a credential or host with characters HTTP
+            // cannot carry (a pasted newline, say).
+            return ApiError::usage(format!(
+                "cannot build the request to {base}: {}; check the key or token and the API host for stray characters",
+                root_cause(error)
+            ));
+        }
         if error.is_connect() {
             ApiError::transport(
                 ErrorKind::Connect,
@@ -616,6 +624,14 @@ fn public_key_cannot_manage() -> ApiError {
             "a public API key can only start sessions; this needs a private API key or a user token",
         )
     }
+}
+
+/// A URL as it may be printed: a password in it (`https://user:pw@host`)
+/// is dropped.
+fn shown(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_password(None);
+    url.to_string()
 }
 
 /// Worth trying again unchanged: the connection failed, or a gateway in

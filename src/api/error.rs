@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::client::redact;
 use super::types::ErrorBody;
 
 /// What kind of failure an [`ApiError`] is.
@@ -85,6 +86,7 @@ impl ApiError {
                 body.code.as_ref().map(value_to_string),
                 body.error
                     .or(body.message)
+                    .map(|message| sanitize(&message))
                     .unwrap_or_else(|| reason.to_string()),
             ),
             None => {
@@ -140,14 +142,47 @@ fn value_to_string(value: &Value) -> String {
 /// error page or a proxy message apart, never a wall of markup.
 pub(crate) fn summarize(body: &[u8]) -> String {
     const MAX: usize = 80;
-    let text = String::from_utf8_lossy(body);
-    let line = text.trim().lines().next().unwrap_or("").trim();
+    let line = sanitize(&String::from_utf8_lossy(body));
     if line.chars().count() > MAX {
         let short: String = line.chars().take(MAX).collect();
         format!("{short}...")
     } else {
-        line.to_string()
+        line
     }
+}
+
+/// A server's message made safe to print as one line: its first non-empty
+/// line, without control characters (no terminal escapes), and with
+/// anything that looks like a key or bearer token redacted, in case the
+/// server echoes the request's credentials.
+pub(crate) fn sanitize(message: &str) -> String {
+    let line = message
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("");
+    let printable: String = line.chars().filter(|c| !c.is_control()).collect();
+    let mut after_bearer = false;
+    let words: Vec<String> = printable
+        .split(' ')
+        .map(|word| {
+            let secret = (after_bearer && !word.is_empty()) || looks_like_key(word);
+            after_bearer = word.eq_ignore_ascii_case("bearer");
+            if secret {
+                redact(word)
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+fn looks_like_key(word: &str) -> bool {
+    let word = word.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    ["pk_", "sk_", "pcc_pat_"]
+        .iter()
+        .any(|prefix| word.starts_with(prefix) && word.len() > prefix.len() + 4)
 }
 
 impl fmt::Display for ApiError {
@@ -203,6 +238,22 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Api);
         assert_eq!(e.message, "Bad Gateway: <html>");
         assert_eq!(e.code, None);
+    }
+
+    #[test]
+    fn a_server_message_is_one_safe_line() {
+        let e = ApiError::from_status(
+            401,
+            "Unauthorized",
+            "{\"error\":\"bad token Bearer abcdefghijklmnop for sk_0123456789abcdef\\nsecond line\\u001b[2J\"}".as_bytes(),
+            None,
+            "u",
+        );
+        assert!(!e.message.contains("abcdefghijklmnop"), "{}", e.message);
+        assert!(!e.message.contains("0123456789abcdef"), "{}", e.message);
+        assert!(!e.message.contains("second line"), "{}", e.message);
+        assert!(!e.message.contains('\u{1b}'), "{}", e.message);
+        assert!(e.message.starts_with("bad token Bearer "), "{}", e.message);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! clients at it. (`demo-bot` is the hidden subcommand the built-in
 //! `pipecat-local/demo-bot` image runs; it never reaches `run`.)
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -132,11 +133,21 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
             "is another server using port {port}? `--port 0` picks a free one"
         ))
     })?;
-    println!(
-        "Local Pipecat Cloud listening on {} (data dir: {})",
+    // The server goes on even when nobody reads this line (stdout closed
+    // or full): clients find it through the state file.
+    let announcement = format!(
+        "Local Pipecat Cloud listening on {} (data dir: {})\n",
         server.url(),
         server.data_dir().display()
     );
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = out
+        .write_all(announcement.as_bytes())
+        .and_then(|()| out.flush())
+    {
+        eprintln!("warning: cannot print the server's URL to stdout ({err}); it is in server.json");
+    }
+    drop(out);
     stop_signal.wait().await;
     server.shutdown().await;
     Ok(())
@@ -183,11 +194,11 @@ fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
             .into_iter()
             .map(|(name, value)| (name.to_string(), value.into()))
             .collect();
-        println!("{}", serde_json::Value::Object(object));
+        output::stdout(&format!("{}\n", serde_json::Value::Object(object)));
         return Ok(());
     }
     for (name, value) in variables {
-        println!("export {name}={}", shell_quote(&value));
+        output::stdout(&format!("export {name}={}\n", shell_quote(&value)));
     }
     Ok(())
 }

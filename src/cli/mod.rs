@@ -171,16 +171,17 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
 
 fn print_completions(shell: clap_complete::Shell) {
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "pipecat", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "pipecat", &mut script);
+    output::stdout(&String::from_utf8_lossy(&script));
 }
 
 fn print_man_page() -> ExitCode {
-    let page = clap_mangen::Man::new(Cli::command());
-    match page.render(&mut std::io::stdout()) {
-        Ok(()) => Exit::Success.into(),
-        Err(err) => {
-            eprintln!("error: cannot write the man page: {err}");
-            Exit::ApiFailure.into()
-        }
+    let mut page = Vec::new();
+    if let Err(err) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        eprintln!("error: cannot render the man page: {err}");
+        return Exit::ApiFailure.into();
     }
+    output::stdout(&String::from_utf8_lossy(&page));
+    Exit::Success.into()
 }

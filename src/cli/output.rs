@@ -83,11 +83,19 @@ pub const YELLOW: Style = AnsiColor::Yellow.on_default();
 pub const RED: Style = AnsiColor::Red.on_default();
 pub const BLUE: Style = AnsiColor::Blue.on_default();
 
-/// Write `text` to stdout. A closed pipe (`| head`) ends the output
-/// quietly instead of panicking like `print!` would.
+/// Write `text` to stdout. A closed pipe (`| head`) ends the program
+/// quietly (exit 0: the reader has what it wanted) instead of panicking
+/// like `print!` would; any other failure (a full disk) ends it with
+/// exit 1 and says so, since the output, perhaps a new key, was lost.
 pub fn stdout(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output to stdout: {err}");
+        std::process::exit(super::exit::Exit::ApiFailure as i32);
+    }
 }
 
 /// Print one JSON document, pretty, on stdout.

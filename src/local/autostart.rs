@@ -9,7 +9,6 @@
 
 use std::fs::OpenOptions;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,6 +32,9 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Endpoint {
     pub url: String,
     pub pid: u32,
+    /// False once the server that wrote the file stopped cleanly.
+    #[serde(default = "running_by_default")]
+    pub running: bool,
     pub org: String,
     pub public_key: String,
     pub private_key: String,
@@ -71,11 +73,18 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AutostartError + '_ {
     }
 }
 
+fn running_by_default() -> bool {
+    true
+}
+
 /// The local cloud serving `data_dir`, if one is running and answering.
+/// A state file left by a stopped server, or naming no real server pid
+/// (0, 1, or out of range), never counts: `stop` would signal it.
 pub fn running(data_dir: &Path) -> Option<Endpoint> {
     let text = std::fs::read_to_string(data_dir.join(STATE_FILE)).ok()?;
     let endpoint: Endpoint = serde_json::from_str(&text).ok()?;
-    (pid_alive(endpoint.pid) && accepts_connections(&endpoint.url)).then_some(endpoint)
+    let plausible = endpoint.running && endpoint.pid > 1 && i32::try_from(endpoint.pid).is_ok();
+    (plausible && pid_alive(endpoint.pid) && accepts_connections(&endpoint.url)).then_some(endpoint)
 }
 
 /// The local cloud serving `data_dir`, started in the background with
@@ -85,12 +94,10 @@ pub fn ensure_running(data_dir: &Path, exe: &Path) -> Result<(Endpoint, bool), A
     if let Some(endpoint) = running(data_dir) {
         return Ok((endpoint, false));
     }
-    // Private like the server makes it: the store holds the keys.
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .map_err(io(data_dir))?;
+    super::create_private_dir(data_dir).map_err(|err| AutostartError::Io {
+        path: data_dir.to_path_buf(),
+        source: std::io::Error::other(format!("{err:#}")),
+    })?;
     let lock_path = data_dir.join(LOCK_FILE);
     let lock = OpenOptions::new()
         .create(true)
@@ -175,7 +182,10 @@ pub fn stop(data_dir: &Path) -> Result<Option<u32>, AutostartError> {
     let Some(endpoint) = running(data_dir) else {
         return Ok(None);
     };
-    let pid = nix::unistd::Pid::from_raw(endpoint.pid as i32);
+    let Ok(raw_pid) = i32::try_from(endpoint.pid) else {
+        return Ok(None);
+    };
+    let pid = nix::unistd::Pid::from_raw(raw_pid);
     let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
     let deadline = Instant::now() + STOP_TIMEOUT;
     while pid_alive(endpoint.pid) {

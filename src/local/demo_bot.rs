@@ -86,8 +86,7 @@ fn converse() -> std::io::Result<i32> {
     let run_for = body
         .get("duration_secs")
         .and_then(Value::as_f64)
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64);
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok());
     let started = Instant::now();
     let mut next_line = started + LINE_EVERY;
     let mut lines = CONVERSATION.iter().cycle();

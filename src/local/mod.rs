@@ -110,6 +110,21 @@ pub struct RunningServer {
     _data_dir_lock: std::fs::File,
 }
 
+/// Creates the data dir, or takes an existing one, private to the user
+/// (0700): the store, the state file and session bodies hold keys and user
+/// data, whatever mode the files inside were created with.
+pub fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
+    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make the data dir {} private", data_dir.display()))
+}
+
 /// Takes the data dir's server lock, or says who holds it. Two servers on
 /// one store would each take the other's running sessions for orphans of a
 /// crash and end them.
@@ -142,13 +157,7 @@ impl Server {
     /// Opens (or creates and seeds) the data dir, binds 127.0.0.1, writes
     /// the state file and serves until [`RunningServer::shutdown`].
     pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&options.data_dir)
-            .with_context(|| {
-                format!("cannot create the data dir {}", options.data_dir.display())
-            })?;
+        create_private_dir(&options.data_dir)?;
         let data_dir_lock = lock_data_dir(&options.data_dir)?;
         let images =
             images::ImageCatalog::new(options.images.clone(), options.demo_bot_program.clone());
@@ -264,11 +273,7 @@ fn write_state_file(data_dir: &Path, state: &Value) -> anyhow::Result<()> {
 /// whether or not it runs (a never-used data dir is created and seeded).
 /// The URL is the last one a server used there, else the default port.
 pub fn client_environment(data_dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
+    create_private_dir(data_dir)?;
     let store = store::Store::open(data_dir)
         .with_context(|| format!("cannot open the local cloud in {}", data_dir.display()))?;
     let credentials = store.credentials()?;

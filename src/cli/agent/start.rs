@@ -89,12 +89,9 @@ fn parse_wait(text: &str) -> Result<Duration, String> {
             .ok()
         }),
     };
-    match seconds {
-        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-            Ok(Duration::from_secs_f64(seconds))
-        }
-        _ => Err("a duration such as 30s, 5m or 1h (or seconds)".into()),
-    }
+    seconds
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| "a duration such as 30s, 5m or 1h (or seconds)".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
