@@ -234,9 +234,10 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
             .map_err(|err| api_failure(&err))?;
         details.push(agent.value);
     }
-    let active: u32 = details
+    let active: u64 = details
         .iter()
         .filter_map(|agent| agent.active_session_count)
+        .map(u64::from)
         .sum();
     if ctx.output == OutputMode::Json {
         let agents: Vec<_> = details

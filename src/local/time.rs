@@ -37,7 +37,9 @@ pub fn seconds_between(from_ns: i64, to_ns: i64) -> f64 {
 pub fn parse_unix_seconds(text: &str) -> Option<i64> {
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() && fraction.is_empty() {
+    // At least one digit somewhere: "-", "." and "-." are not numbers.
+    let digits = whole.trim_start_matches('-');
+    if digits.is_empty() && fraction.is_empty() {
         return None;
     }
     if !fraction.chars().all(|c| c.is_ascii_digit()) {
@@ -61,6 +63,15 @@ pub fn parse_unix_seconds(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_or_a_dot_alone_is_not_a_time() {
+        for text in ["-", ".", "-.", ""] {
+            assert_eq!(parse_unix_seconds(text), None, "{text:?}");
+        }
+        assert_eq!(parse_unix_seconds("-.5"), Some(-500_000_000));
+        assert_eq!(parse_unix_seconds(".5"), Some(500_000_000));
+    }
 
     #[test]
     fn formats_with_fixed_precision() {
