@@ -75,8 +75,11 @@ pub fn attach(ctx: &mut Context) -> CliResult {
             format!("cannot find this program to start the local cloud: {err}"),
         )
     })?;
-    let (endpoint, started) = autostart::ensure_running(&data_dir, &exe)
-        .map_err(|err| Failure::new(Exit::Unreachable, err.to_string()))?;
+    let (endpoint, started) =
+        autostart::ensure_running(&data_dir, &exe).map_err(|err| match err {
+            autostart::AutostartError::DataDir(err) => Failure::usage(err.to_string()),
+            err => Failure::new(Exit::Unreachable, err.to_string()),
+        })?;
     if started {
         ctx.note(&format!(
             "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
@@ -129,6 +132,9 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
+        if let Some(err) = err.downcast_ref::<local::DataDirError>() {
+            return Failure::usage(err.to_string());
+        }
         Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
             "is another server using port {port}? `--port 0` picks a free one"
         ))
@@ -153,10 +159,12 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     Ok(())
 }
 
-/// SIGTERM or SIGINT: the signals that stop `serve` cleanly.
+/// SIGTERM, SIGINT or SIGHUP (a closed terminal or a dropped SSH
+/// connection): the signals that stop `serve` cleanly.
 struct StopSignal {
     terminate: tokio::signal::unix::Signal,
     interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
 }
 
 impl StopSignal {
@@ -173,6 +181,7 @@ impl StopSignal {
         Ok(StopSignal {
             terminate: listen(SignalKind::terminate())?,
             interrupt: listen(SignalKind::interrupt())?,
+            hangup: listen(SignalKind::hangup())?,
         })
     }
 
@@ -180,6 +189,7 @@ impl StopSignal {
         tokio::select! {
             _ = self.terminate.recv() => {}
             _ = self.interrupt.recv() => {}
+            _ = self.hangup.recv() => {}
         }
     }
 }
@@ -187,8 +197,12 @@ impl StopSignal {
 /// `export NAME='value'` lines, or one JSON object with `--output json`.
 fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
-    let variables = local::client_environment(&data_dir)
-        .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
+    let variables = local::client_environment(&data_dir).map_err(|err| {
+        match err.downcast_ref::<local::DataDirError>() {
+            Some(err) => Failure::usage(err.to_string()),
+            None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
+        }
+    })?;
     if ctx.output == OutputMode::Json {
         let object: serde_json::Map<String, serde_json::Value> = variables
             .into_iter()

@@ -56,6 +56,8 @@ pub use store::Credentials;
 pub const DEFAULT_PORT: u16 = 7463;
 /// The state file in the data dir (mode 0600; it holds the keys).
 pub use autostart::STATE_FILE;
+/// The file `serve` holds an exclusive lock on while it serves a data dir.
+pub const SERVER_LOCK_FILE: &str = "server.lock";
 
 /// How to run a local cloud.
 #[derive(Debug, Clone)]
@@ -110,34 +112,128 @@ pub struct RunningServer {
     _data_dir_lock: std::fs::File,
 }
 
-/// Creates the data dir, or takes an existing one, private to the user
-/// (0700): the store, the state file and session bodies hold keys and user
-/// data, whatever mode the files inside were created with.
-pub fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
+/// Why a data dir cannot be used. Its files hold every key and the
+/// sessions' bodies, so it must be the user's own and closed to everyone
+/// else; an existing directory is never changed to make it so.
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error(
+        "the data dir {} is open to other users (mode {mode:04o}); it would hold keys, so pass a directory only you can access (e.g. one that does not exist yet: it is created with mode 0700)",
+        path.display()
+    )]
+    Shared { path: PathBuf, mode: u32 },
+    #[error(
+        "the data dir {} belongs to another user (uid {owner}); pass a directory of your own",
+        path.display()
+    )]
+    NotOwned { path: PathBuf, owner: u32 },
+    #[error("the data dir {} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    #[error("cannot use the data dir {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Creates the data dir (and missing parents) with mode 0700, or checks
+/// that an existing one is a directory of this user closed to everyone else.
+/// An existing directory is refused, never chmod-ed: a shared one such as
+/// `/tmp` is not ours to change.
+pub fn create_private_dir(data_dir: &Path) -> Result<(), DataDirError> {
+    use std::os::unix::fs::MetadataExt;
+
+    let io = |source| DataDirError::Io {
+        path: data_dir.to_path_buf(),
+        source,
+    };
+    if let Err(err) = std::fs::metadata(data_dir) {
+        if err.kind() != std::io::ErrorKind::NotFound {
+            return Err(io(err));
+        }
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .map_err(io)?;
+    }
+    let metadata = std::fs::metadata(data_dir).map_err(io)?;
+    let path = data_dir.to_path_buf();
+    if !metadata.is_dir() {
+        return Err(DataDirError::NotADirectory { path });
+    }
+    if metadata.uid() != nix::unistd::geteuid().as_raw() {
+        return Err(DataDirError::NotOwned {
+            path,
+            owner: metadata.uid(),
+        });
+    }
+    let mode = metadata.mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(DataDirError::Shared { path, mode });
+    }
+    Ok(())
+}
+
+/// Creates `path` with mode 0600 if it does not exist (so it is never
+/// readable by others, whatever the umask), and takes an existing file of
+/// ours back to 0600. For files whose first writer is not us (SQLite).
+pub fn create_private_file(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
 
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
-    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("cannot make the data dir {} private", data_dir.display()))
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    let mode = file.metadata()?.permissions().mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
+/// Makes the store's files private before SQLite opens them: a new database
+/// file is created 0600 (its -wal and -shm are created with its mode), and
+/// files of ours left wider by an older version are narrowed.
+fn private_store_files(data_dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+
+    let db = data_dir.join(store::DB_FILE);
+    create_private_file(&db).with_context(|| format!("cannot create {}", db.display()))?;
+    for suffix in ["-wal", "-shm"] {
+        let path = data_dir.join(format!("{}{suffix}", store::DB_FILE));
+        if let Ok(metadata) = std::fs::metadata(&path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            let private = std::fs::Permissions::from_mode(metadata.permissions().mode() & 0o700);
+            std::fs::set_permissions(&path, private)
+                .with_context(|| format!("cannot make {} private", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Takes the data dir's server lock, or says who holds it. Two servers on
 /// one store would each take the other's running sessions for orphans of a
 /// crash and end them.
 fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
-    let path = data_dir.join("server.lock");
-    let file = std::fs::OpenOptions::new()
+    let path = data_dir.join(SERVER_LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => {
+            // Who holds it, for people reading the file; `local stop`
+            // trusts only the kernel's record of the holder.
+            file.set_len(0)?;
+            writeln!(file, "{}", std::process::id())?;
+            Ok(file)
+        }
         Err(std::fs::TryLockError::WouldBlock) => {
             let holder = autostart::running(data_dir)
                 .map(|endpoint| format!(" at {} (pid {})", endpoint.url, endpoint.pid))
@@ -159,6 +255,7 @@ impl Server {
     pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
         create_private_dir(&options.data_dir)?;
         let data_dir_lock = lock_data_dir(&options.data_dir)?;
+        private_store_files(&options.data_dir)?;
         let images =
             images::ImageCatalog::new(options.images.clone(), options.demo_bot_program.clone());
         let settings = cloud::Settings {
@@ -274,6 +371,7 @@ fn write_state_file(data_dir: &Path, state: &Value) -> anyhow::Result<()> {
 /// The URL is the last one a server used there, else the default port.
 pub fn client_environment(data_dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
     create_private_dir(data_dir)?;
+    private_store_files(data_dir)?;
     let store = store::Store::open(data_dir)
         .with_context(|| format!("cannot open the local cloud in {}", data_dir.display()))?;
     let credentials = store.credentials()?;

@@ -144,7 +144,7 @@ impl Runtime {
             .map_err(|e| ApiError::internal(format!("cannot encode the session body: {e}")));
         let spawned = body_json.and_then(|body| {
             let body_file = self.bodies_dir.join(format!("{}.json", session.id));
-            std::fs::write(&body_file, &body).map_err(|e| {
+            write_private(&body_file, &body).map_err(|e| {
                 ApiError::internal(format!("cannot write the session body file: {e}"))
             })?;
             spawn(&plan.launch, &session, &body_file)
@@ -425,6 +425,19 @@ fn spawn(
         });
     }
     command.spawn()
+}
+
+/// Writes a new file that only the user can read, from its creation on.
+fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
 }
 
 /// Each line read becomes a log entry. Lines are split on `\n`; invalid

@@ -197,6 +197,9 @@ pub struct StoreError(#[from] rusqlite::Error);
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The database file in the data dir.
+pub const DB_FILE: &str = "local-cloud.sqlite3";
+
 /// One connection behind a mutex: statements are short, and callers never
 /// hold it across an `.await`. Log lines are written by their own
 /// connection (see `logs.rs`); WAL lets both work at once.
@@ -217,7 +220,7 @@ pub fn connect(path: &Path) -> StoreResult<Connection> {
 impl Store {
     /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`.
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        let path = data_dir.join("local-cloud.sqlite3");
+        let path = data_dir.join(DB_FILE);
         let conn = connect(&path)?;
         conn.execute_batch(SCHEMA)?;
         let store = Store {
