@@ -184,11 +184,22 @@ fn pipecat(cloud: &LocalCloud, home: &Path) -> Command {
 #[test]
 fn a_session_flooding_its_output_is_capped_and_slowed_not_the_server() {
     let mut cloud = LocalCloud::start_with(&["--image", "acme/flood=yes"]);
-    create_agent(&cloud, json!({"serviceName": "flood", "image": "acme/flood:1"}));
+    create_agent(
+        &cloud,
+        json!({"serviceName": "flood", "image": "acme/flood:1"}),
+    );
     let home = tempfile::tempdir().unwrap();
     let id = start(&cloud, "flood", json!(null));
     let mut follow = pipecat(&cloud, home.path())
-        .args(["cloud", "agent", "logs", "flood", "--follow", "--session", &id])
+        .args([
+            "cloud",
+            "agent",
+            "logs",
+            "flood",
+            "--follow",
+            "--session",
+            &id,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -231,11 +242,17 @@ fn a_session_flooding_its_output_is_capped_and_slowed_not_the_server() {
         "follow's last line is not the session's last: {last:?}"
     );
     // The excess was dropped and said so in the session's logs.
-    let logs = session_logs(&cloud, "flood", &id);
+    let (_, dropped) = call(
+        &cloud,
+        reqwest::Method::GET,
+        &format!("/v1/agents/flood/logs?sessionId={id}&query=lines%20per%20second&limit=1"),
+        &cloud.private_key,
+        None,
+    );
+    let marker = dropped["logs"][0]["log"].as_str().unwrap_or_default();
     assert!(
-        logs.iter()
-            .any(|l| l.starts_with("[pipecat-local] dropped ") && l.contains("lines per second")),
-        "no dropped-lines marker"
+        marker.starts_with("[pipecat-local] dropped ") && marker.ends_with("lines per second"),
+        "no dropped-lines marker: {dropped}"
     );
 
     // `local stop` with a flood running returns promptly.
@@ -264,7 +281,10 @@ fn a_giant_line_is_stored_in_marked_pieces_of_64_kib() {
         "--image",
         "acme/long=head -c 200000 /dev/zero | tr '\\0' x; echo; echo after",
     ]);
-    create_agent(&cloud, json!({"serviceName": "long", "image": "acme/long:1"}));
+    create_agent(
+        &cloud,
+        json!({"serviceName": "long", "image": "acme/long:1"}),
+    );
     let id = start(&cloud, "long", json!(null));
     wait_ended(&cloud, "long", &id);
     let logs = session_logs(&cloud, "long", &id);
@@ -288,14 +308,38 @@ fn a_giant_line_is_stored_in_marked_pieces_of_64_kib() {
 const WRAPPED: &str = "acme/wrapped=sleep 1000; echo never";
 const DAEMON: &str = "acme/daemon=setsid sleep 1000 & echo started; sleep 1000";
 
+/// Serves with cgroups where the machine has them, or without.
+fn start_contained(data_dir: &Path, extra: &[&str], cgroups: bool) -> LocalCloud {
+    LocalCloud::start_configured(data_dir, extra, |command| {
+        if !cgroups {
+            command.env("PIPECAT_LOCAL_CGROUPS", "0");
+        }
+    })
+}
+
 #[test]
 fn a_restart_after_kill_9_leaves_no_process_of_the_old_sessions() {
+    restart_after_kill_9(true);
+}
+
+#[test]
+fn a_restart_after_kill_9_leaves_no_process_of_the_old_sessions_without_cgroups() {
+    restart_after_kill_9(false);
+}
+
+fn restart_after_kill_9(cgroups: bool) {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = temp.path().join("data");
     let images = ["--image", WRAPPED, "--image", DAEMON];
-    let mut cloud = LocalCloud::start_in(&data_dir, &images);
-    create_agent(&cloud, json!({"serviceName": "wrapped", "image": "acme/wrapped:1"}));
-    create_agent(&cloud, json!({"serviceName": "daemon", "image": "acme/daemon:1"}));
+    let mut cloud = start_contained(&data_dir, &images, cgroups);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "wrapped", "image": "acme/wrapped:1"}),
+    );
+    create_agent(
+        &cloud,
+        json!({"serviceName": "daemon", "image": "acme/daemon:1"}),
+    );
     let mut sessions = Vec::new();
     for i in 0..20 {
         let (agent, processes) = match i % 3 {
@@ -321,7 +365,7 @@ fn a_restart_after_kill_9_leaves_no_process_of_the_old_sessions() {
     eprintln!("{survivors} session processes outlived the killed server");
 
     let began = Instant::now();
-    let cloud = LocalCloud::start_in(&data_dir, &images);
+    let cloud = start_contained(&data_dir, &images, cgroups);
     wait_for("the old sessions' processes to be gone", || {
         sessions
             .iter()
@@ -348,7 +392,21 @@ fn a_restart_after_kill_9_leaves_no_process_of_the_old_sessions() {
 
 #[test]
 fn a_setsid_descendant_ends_with_its_session_and_does_not_hold_its_end() {
-    let cloud = LocalCloud::start_with(&["--min-session-duration", "1", "--image", DAEMON]);
+    setsid_descendant(true);
+}
+
+#[test]
+fn a_setsid_descendant_ends_with_its_session_and_does_not_hold_its_end_without_cgroups() {
+    setsid_descendant(false);
+}
+
+fn setsid_descendant(cgroups: bool) {
+    let temp = tempfile::tempdir().unwrap();
+    let cloud = start_contained(
+        &temp.path().join("data"),
+        &["--min-session-duration", "1", "--image", DAEMON],
+        cgroups,
+    );
     create_agent(
         &cloud,
         json!({"serviceName": "daemon", "image": "acme/daemon:1", "maxSessionDuration": 2}),
@@ -465,7 +523,10 @@ fn files_holding_keys_and_bodies_are_private_from_creation() {
             });
         },
     );
-    create_agent(&cloud, json!({"serviceName": "stat", "image": "acme/stat:1"}));
+    create_agent(
+        &cloud,
+        json!({"serviceName": "stat", "image": "acme/stat:1"}),
+    );
     let id = start(&cloud, "stat", json!({"secret": "body"}));
     let line = wait_for("the body file's mode", || {
         session_logs(&cloud, "stat", &id)
@@ -575,7 +636,9 @@ fn two_thousand_idle_connections_do_not_lock_out_a_client() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let reconnects = flood.join().unwrap();
-    eprintln!("slowest of 20 requests under a 2,000-connection flood: {slowest:?} ({reconnects} reconnects)");
+    eprintln!(
+        "slowest of 20 requests under a 2,000-connection flood: {slowest:?} ({reconnects} reconnects)"
+    );
 }
 
 #[test]
@@ -629,7 +692,8 @@ fn slow_and_idle_connections_are_closed() {
     };
     // A request head that never ends.
     let mut slow = TcpStream::connect(addr).unwrap();
-    slow.write_all(b"GET /v1/agents HTTP/1.1\r\nHost: x\r\n").unwrap();
+    slow.write_all(b"GET /v1/agents HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
     let slow = closed_after(slow);
     // A connection that never sends anything.
     let silent = closed_after(TcpStream::connect(addr).unwrap());
@@ -642,11 +706,22 @@ fn slow_and_idle_connections_are_closed() {
     let (slow, _) = slow.join().unwrap();
     let (silent, _) = silent.join().unwrap();
     let (kept, answered) = kept.join().unwrap();
-    eprintln!("closed: slow head after {slow:?}, silent after {silent:?}, idle keep-alive after {kept:?}");
+    eprintln!(
+        "closed: slow head after {slow:?}, silent after {silent:?}, idle keep-alive after {kept:?}"
+    );
     assert!(answered.starts_with("HTTP/1.1 404"), "{answered}");
-    assert!(slow < Duration::from_secs(60), "slow head open for {slow:?}");
-    assert!(silent < Duration::from_secs(60), "silent open for {silent:?}");
-    assert!(kept < Duration::from_secs(95), "idle keep-alive open for {kept:?}");
+    assert!(
+        slow < Duration::from_secs(60),
+        "slow head open for {slow:?}"
+    );
+    assert!(
+        silent < Duration::from_secs(60),
+        "silent open for {silent:?}"
+    );
+    assert!(
+        kept < Duration::from_secs(95),
+        "idle keep-alive open for {kept:?}"
+    );
 }
 
 // --- 9. a stale state file -------------------------------------------------

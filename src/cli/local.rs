@@ -56,6 +56,10 @@ pub struct ServeArgs {
     /// 60). For tests and demos only: lets a short cap be tried quickly.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=14400))]
     pub min_session_duration: u32,
+    /// Lines one session may log per second; the excess is dropped and
+    /// counted in its logs
+    #[arg(long, value_name = "N", default_value_t = local::logs::DEFAULT_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_log_lines_per_second: u32,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +119,7 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        max_log_lines_per_second: args.max_log_lines_per_second,
         ..Options::new(data_dir)
     };
     if ctx.global.verbose > 0 {
@@ -197,11 +202,11 @@ impl StopSignal {
 /// `export NAME='value'` lines, or one JSON object with `--output json`.
 fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
-    let variables = local::client_environment(&data_dir).map_err(|err| {
-        match err.downcast_ref::<local::DataDirError>() {
-            Some(err) => Failure::usage(err.to_string()),
-            None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
-        }
+    let variables = local::client_environment(&data_dir).map_err(|err| match err
+        .downcast_ref::<local::DataDirError>()
+    {
+        Some(err) => Failure::usage(err.to_string()),
+        None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
     })?;
     if ctx.output == OutputMode::Json {
         let object: serde_json::Map<String, serde_json::Value> = variables

@@ -49,6 +49,8 @@ pub struct Settings {
     pub default_max_agents: u32,
     /// The lowest `maxSessionDuration` accepted (60 unless lowered).
     pub min_session_duration: u32,
+    /// Lines one session may log per second (see `logs.rs`).
+    pub max_log_lines_per_second: u32,
 }
 
 pub struct Cloud {
@@ -77,14 +79,7 @@ impl Cloud {
         std::fs::create_dir_all(&bodies_dir)?;
         let store = Arc::new(Store::open(data_dir)?);
         let logs = Arc::new(LogWriter::start(store.path())?);
-        for orphan in
-            store.end_orphaned_sessions(runtime::SERVER_RESTARTED, runtime::END_TERMINATED)?
-        {
-            logs.event(
-                &source_of(&orphan),
-                "session ended: the server stopped while it ran (SERVER_RESTARTED)",
-            );
-        }
+        runtime::recover(&store, &logs)?;
         // Body files of sessions that ended with the previous server.
         if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
             for file in leftovers.flatten() {
@@ -104,6 +99,7 @@ impl Cloud {
             logs.clone(),
             capacity.clone(),
             bodies_dir,
+            settings.max_log_lines_per_second,
         ));
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
@@ -777,14 +773,6 @@ fn time_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> 
             })
         })
         .transpose()
-}
-
-fn source_of(session: &SessionRecord) -> LogSource {
-    LogSource {
-        agent_name: session.agent_name.clone(),
-        deployment_id: Some(session.deployment_id.clone()),
-        session_id: Some(session.id.clone()),
-    }
 }
 
 fn agent_source(agent: &AgentRecord) -> LogSource {

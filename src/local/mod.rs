@@ -3,9 +3,12 @@
 //!
 //! - [`store`]: SQLite state under the data dir (keys, agents,
 //!   deployments, sessions, logs);
-//! - [`logs`]: the batched log writer; [`access_log`]: one line per request;
+//! - [`logs`]: the batched, bounded log writer; [`access_log`]: one line
+//!   per request;
 //! - [`runtime`]: session processes (the process contract and completion
-//!   statuses are documented there);
+//!   statuses are documented there); [`containment`]: keeping each
+//!   session's processes together (cgroups or process groups) and killing
+//!   what a crashed server left;
 //! - [`cloud`]: the operations both API surfaces share;
 //! - [`routes`], [`auth`], [`http`]: the HTTP layer;
 //! - [`images`]: which command an image runs; [`demo_bot`]: the built-in bot.
@@ -24,6 +27,7 @@ pub mod auth;
 pub mod autostart;
 pub mod capacity;
 pub mod cloud;
+pub mod containment;
 pub mod demo_bot;
 pub mod http;
 pub mod images;
@@ -72,6 +76,8 @@ pub struct Options {
     pub min_session_duration: u32,
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
+    /// Lines one session may log per second; the excess is dropped.
+    pub max_log_lines_per_second: u32,
 }
 
 impl Options {
@@ -83,6 +89,7 @@ impl Options {
             default_max_agents: 50,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+            max_log_lines_per_second: logs::DEFAULT_LINES_PER_SECOND,
         }
     }
 }
@@ -261,6 +268,7 @@ impl Server {
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
+            max_log_lines_per_second: options.max_log_lines_per_second.max(1),
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {

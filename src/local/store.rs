@@ -69,6 +69,17 @@ CREATE TABLE IF NOT EXISTS logs (
     line TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_agent_time ON logs(agent_name, ts_ns, id);
+-- Session runtime (containment and crash recovery): each running session's
+-- processes, so that a server restarted after a crash can find and kill
+-- them; rows go when the session ends. The server's heartbeat is the meta
+-- key 'heartbeat_ns'.
+CREATE TABLE IF NOT EXISTS session_processes (
+    session_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    start_ticks INTEGER,
+    boot_id TEXT,
+    cgroup TEXT
+);
 ";
 
 /// The kinds of credential; only `Public` is listed and created by the API.
@@ -154,6 +165,18 @@ pub struct SessionRecord {
     pub updated_ns: i64,
     pub completion_status: Option<String>,
     pub end_state: String,
+}
+
+/// Where a running session's processes are (see `containment.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionProcess {
+    pub session_id: String,
+    /// The leader: its pid is the session's process group.
+    pub pid: i32,
+    /// The leader's start time in clock ticks since boot.
+    pub start_ticks: Option<i64>,
+    pub boot_id: Option<String>,
+    pub cgroup: Option<String>,
 }
 
 /// Which sessions to list.
@@ -488,8 +511,10 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every session still marked running (their processes died with
-    /// the previous server) and returns them.
+    /// Ends every session still marked running (the previous server died
+    /// while they ran) and returns them. Each ends at the server's last
+    /// heartbeat, so the time it was down is not billed, but never before
+    /// its process started.
     pub fn end_orphaned_sessions(
         &self,
         completion_status: &str,
@@ -504,8 +529,15 @@ impl Store {
             rows.collect::<Result<Vec<_>, _>>()?
         };
         let now = now_ns();
+        let last_alive = self.last_heartbeat()?.unwrap_or(now).min(now);
         for session in &orphans {
-            self.mark_ended(&session.id, now, completion_status, end_state)?;
+            let began = session.process_started_ns.unwrap_or(session.requested_ns);
+            self.mark_ended(
+                &session.id,
+                last_alive.max(began),
+                completion_status,
+                end_state,
+            )?;
         }
         Ok(orphans)
     }
@@ -634,6 +666,60 @@ impl Store {
             },
         )?;
         Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
+    }
+
+    // --- session runtime: processes and heartbeat ------------------------
+
+    pub fn record_session_process(&self, p: &SessionProcess) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.session_id, p.pid, p.start_ticks, p.boot_id, p.cgroup],
+        )?;
+        Ok(())
+    }
+
+    pub fn forget_session_process(&self, session_id: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "DELETE FROM session_processes WHERE session_id = ?1",
+            [session_id],
+        )?;
+        Ok(())
+    }
+
+    /// Every recorded process set (after a crash: what the sessions the
+    /// dead server ran may have left).
+    pub fn session_processes(&self) -> StoreResult<Vec<SessionProcess>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT session_id, pid, start_ticks, boot_id, cgroup FROM session_processes",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SessionProcess {
+                session_id: r.get(0)?,
+                pid: r.get(1)?,
+                start_ticks: r.get(2)?,
+                boot_id: r.get(3)?,
+                cgroup: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that the server is alive at `at_ns`.
+    pub fn beat(&self, at_ns: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO meta(key, value) VALUES ('heartbeat_ns', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [at_ns.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn last_heartbeat(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .meta("heartbeat_ns")?
+            .and_then(|value| value.parse().ok()))
     }
 }
 
