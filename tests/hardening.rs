@@ -724,6 +724,38 @@ fn slow_and_idle_connections_are_closed() {
     );
 }
 
+#[test]
+fn an_oversized_body_is_refused_while_it_is_being_sent() {
+    let cloud = LocalCloud::start();
+    let mut stream = TcpStream::connect(socket_addr(&cloud)).unwrap();
+    let head = format!(
+        "POST /v1/public/my-first-agent/start HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: 10000000000\r\n\r\n",
+        cloud.public_key
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    let answer = loop {
+        assert!(
+            sent < 16 << 20,
+            "no answer after {sent} bytes of a 10 GB body"
+        );
+        if stream.write_all(&chunk).is_ok() {
+            sent += chunk.len();
+        }
+        let mut answer = [0u8; 256];
+        if let Ok(n) = stream.read(&mut answer)
+            && n > 0
+        {
+            break String::from_utf8_lossy(&answer[..n]).to_string();
+        }
+    };
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
 // --- 9. a stale state file -------------------------------------------------
 
 #[test]

@@ -10,7 +10,8 @@
 //!   session's processes together (cgroups or process groups) and killing
 //!   what a crashed server left;
 //! - [`cloud`]: the operations both API surfaces share;
-//! - [`routes`], [`auth`], [`http`]: the HTTP layer;
+//! - [`routes`], [`auth`], [`http`]: the HTTP layer; [`connections`]: the
+//!   accept loop and its bounds (timeouts, connection limit);
 //! - [`images`]: which command an image runs; [`demo_bot`]: the built-in bot.
 //!
 //! ```no_run
@@ -27,6 +28,7 @@ pub mod auth;
 pub mod autostart;
 pub mod capacity;
 pub mod cloud;
+pub mod connections;
 pub mod containment;
 pub mod demo_bot;
 pub mod http;
@@ -46,7 +48,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::env;
@@ -113,7 +115,7 @@ pub struct RunningServer {
     data_dir: PathBuf,
     credentials: Credentials,
     cloud: Arc<Cloud>,
-    stop_serving: oneshot::Sender<()>,
+    stop_serving: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
     /// Held while serving: one server per data dir (see [`lock_data_dir`]).
     _data_dir_lock: std::fs::File,
@@ -284,20 +286,14 @@ impl Server {
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
         let credentials = cloud.credentials()?;
-        let (stop_serving, stopped) = oneshot::channel::<()>();
+        let (stop_serving, stopped) = watch::channel(false);
         let access_log = access_log::AccessLog::start(&options.data_dir)
             .context("cannot open the access log")?;
         let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
             access_log,
             access_log::log_request,
         ));
-        let serving = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let serving = tokio::spawn(connections::serve(listener, app, stopped));
         let server = RunningServer {
             url,
             data_dir: options.data_dir,
@@ -329,7 +325,7 @@ impl RunningServer {
     /// logs and marks the state file stopped.
     pub async fn shutdown(self) {
         let stopped_state = self.state_json(false);
-        let _ = self.stop_serving.send(());
+        let _ = self.stop_serving.send(true);
         // Requests in flight get a moment to finish; a stop waiting on a
         // slow session must not hold the shutdown.
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
