@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 
 use super::store::connect;
 use super::time::now_ns;
@@ -173,6 +173,8 @@ pub struct SessionOutput {
     writer: Arc<LogWriter>,
     limit: u32,
     window: Mutex<RateWindow>,
+    /// Told when no more output is expected (see [`SessionOutput::stop_reading`]).
+    stop: watch::Sender<bool>,
 }
 
 /// Lines taken and dropped in the current wall-clock second.
@@ -193,7 +195,14 @@ impl SessionOutput {
                 taken: 0,
                 dropped: 0,
             }),
+            stop: watch::Sender::new(false),
         }
+    }
+
+    /// Stops reading at once (a process that escaped its session still
+    /// holds the pipe); lines already read are still stored.
+    pub fn stop_reading(&self) {
+        self.stop.send_replace(true);
     }
 
     fn window(&self) -> std::sync::MutexGuard<'_, RateWindow> {
@@ -250,10 +259,14 @@ impl SessionOutput {
     pub async fn forward<R: AsyncRead + Unpin>(&self, stream: R) {
         let mut reader = BufReader::with_capacity(MAX_LINE_BYTES, stream);
         let mut splitter = Splitter::default();
+        let mut stop = self.stop.subscribe();
         loop {
-            let chunk = match reader.fill_buf().await {
-                Ok([]) | Err(_) => break,
-                Ok(chunk) => chunk,
+            let chunk = tokio::select! {
+                read = reader.fill_buf() => match read {
+                    Ok([]) | Err(_) => break,
+                    Ok(chunk) => chunk,
+                },
+                _ = stop.wait_for(|stop| *stop) => break,
             };
             let read = chunk.len();
             let mut pieces = Vec::new();

@@ -76,8 +76,8 @@ pub const STOP_GRACE: Duration = Duration::from_secs(5);
 /// was down.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
-/// How long to wait for a dead session's last output to drain (only a
-/// process that escaped its session can hold the pipes that long).
+/// How long a dead session's pipes may stay open before we stop reading
+/// them (only a process that escaped its session can hold them that long).
 const OUTPUT_DRAIN: Duration = Duration::from_secs(2);
 
 pub const COMPLETED: &str = "COMPLETED";
@@ -367,11 +367,18 @@ impl Runtime {
         // not hold the output pipes open.
         processes.kill_leftovers().await;
         let ended_ns = now_ns();
+        // The pipes reach their end once every process is gone; only one
+        // that escaped the session can hold them open. What was read is
+        // stored even if the queue is slow.
         let drained_by = tokio::time::Instant::now() + OUTPUT_DRAIN;
-        for reader in readers.into_iter().flatten() {
-            let abort = reader.abort_handle();
-            if tokio::time::timeout_at(drained_by, reader).await.is_err() {
-                abort.abort();
+        let mut told = false;
+        for mut reader in readers.into_iter().flatten() {
+            let drained =
+                !told && tokio::time::timeout_at(drained_by, &mut reader).await.is_ok();
+            if !drained {
+                output.stop_reading();
+                told = true;
+                let _ = reader.await;
             }
         }
         output.finish();
