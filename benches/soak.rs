@@ -75,7 +75,11 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    assert!(created.status().is_success(), "create: {}", created.status());
+    assert!(
+        created.status().is_success(),
+        "create: {}",
+        created.status()
+    );
     println!(
         "soak for {} s: {SESSIONS} chatty sessions, {FOLLOWERS} followers, {IDLE_CONNECTIONS} idle connections",
         soak_for.as_secs()
@@ -121,7 +125,8 @@ async fn main() {
     let started_ids = Arc::new(Mutex::new(Vec::new()));
     let mut slots = Vec::new();
     for slot in 0..SESSIONS {
-        let (http, url, public, private) = (http.clone(), url.clone(), public.clone(), private.clone());
+        let (http, url, public, private) =
+            (http.clone(), url.clone(), public.clone(), private.clone());
         let (latencies, started_ids, stop) = (latencies.clone(), started_ids.clone(), stop.clone());
         slots.push(tokio::spawn(async move {
             let mut turn = slot as u64;
@@ -144,7 +149,9 @@ async fn main() {
                     continue;
                 };
                 started_ids.lock().unwrap().push(id.clone());
-                turn = turn.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                turn = turn
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let run_for = Duration::from_millis(2000 + (turn >> 33) % 8000);
                 let until = Instant::now() + run_for;
                 while Instant::now() < until && !stop.load(Ordering::Relaxed) {
@@ -162,7 +169,10 @@ async fn main() {
         }));
     }
 
-    println!("{:>8}  {:>10}  {:>9}  {:>14}", "time s", "RSS MB", "started", "lines followed");
+    println!(
+        "{:>8}  {:>10}  {:>9}  {:>14}",
+        "time s", "RSS MB", "started", "lines followed"
+    );
     let server_pid = server.id();
     let mut peak_rss = 0;
     while began.elapsed() < soak_for {
@@ -258,7 +268,8 @@ fn idle_flood(addr: SocketAddr, count: usize, stop: &AtomicBool) -> u64 {
             let dropped = match slot {
                 Some(stream) => {
                     let mut byte = [0u8; 512];
-                    match stream.read(&mut byte) {
+                    // Data (a refusal) or the end: either way, gone.
+                    match stream.peek(&mut byte) {
                         Ok(_) => true,
                         Err(err) => err.kind() != std::io::ErrorKind::WouldBlock,
                     }
@@ -289,7 +300,10 @@ fn session_processes(ids: &HashSet<String>) -> usize {
         });
         let zombie = std::fs::read_to_string(entry.path().join("stat"))
             .ok()
-            .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.trim_start().starts_with(['Z', 'X'])))
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with(['Z', 'X']))
+            })
             .unwrap_or(true);
         if ours && !zombie {
             found += 1;

@@ -992,6 +992,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in')
             [CompletionResult]::new('--default-max-agents', '--default-max-agents', [CompletionResultType]::ParameterName, 'Session limit of agents that do not set `maxAgents`')
             [CompletionResult]::new('--min-session-duration', '--min-session-duration', [CompletionResultType]::ParameterName, 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly')
+            [CompletionResult]::new('--max-log-lines-per-second', '--max-log-lines-per-second', [CompletionResultType]::ParameterName, 'Lines one session may log per second; the excess is dropped and counted in its logs')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')

@@ -2161,7 +2161,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__serve)
-            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --max-log-lines-per-second --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2184,6 +2184,10 @@ _pipecat() {
                     return 0
                     ;;
                 --min-session-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-log-lines-per-second)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

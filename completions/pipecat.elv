@@ -911,6 +911,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --image 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in'
             cand --default-max-agents 'Session limit of agents that do not set `maxAgents`'
             cand --min-session-duration 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly'
+            cand --max-log-lines-per-second 'Lines one session may log per second; the excess is dropped and counted in its logs'
             cand --output 'Output mode [default: rich on a terminal, plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'

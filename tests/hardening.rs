@@ -583,7 +583,8 @@ fn idle_flood(
                 let dropped = match slot {
                     Some(stream) => {
                         let mut byte = [0u8; 512];
-                        match stream.read(&mut byte) {
+                        // Data (a refusal) or the end: either way, gone.
+                        match stream.peek(&mut byte) {
                             Ok(_) => true,
                             Err(err) => err.kind() != std::io::ErrorKind::WouldBlock,
                         }

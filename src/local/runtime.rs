@@ -373,8 +373,10 @@ impl Runtime {
         let drained_by = tokio::time::Instant::now() + OUTPUT_DRAIN;
         let mut told = false;
         for mut reader in readers.into_iter().flatten() {
-            let drained =
-                !told && tokio::time::timeout_at(drained_by, &mut reader).await.is_ok();
+            let drained = !told
+                && tokio::time::timeout_at(drained_by, &mut reader)
+                    .await
+                    .is_ok();
             if !drained {
                 output.stop_reading();
                 told = true;
