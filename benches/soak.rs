@@ -12,8 +12,8 @@
 //! written by the sessions against lines stored, and processes of its
 //! sessions left alive once the server has stopped (must be 0).
 //!
-//! Run: `cargo bench --bench soak` (`SOAK_SECS=60` for a short run). Not
-//! run in CI.
+//! Run: `cargo bench --bench soak` (`SOAK_SECS=60` for a short run;
+//! `SOAK_FOLLOWERS` and `SOAK_IDLE` change the load). Not run in CI.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
@@ -26,20 +26,16 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 const SESSIONS: usize = 50;
-const FOLLOWERS: usize = 20;
-const IDLE_CONNECTIONS: usize = 2000;
 /// Logs 20 lines, then sleeps 0.1 s; keeps its count in `$SOAK_DIR/<id>`
 /// (every 20 lines, and when stopped).
 const CHATTY: &str = r#"acme/chatty=i=0; trap 'echo $i > "$SOAK_DIR/$PIPECAT_SESSION_ID"; exit 0' TERM; while :; do i=$((i+1)); echo "chatty line $i of the soak"; if [ $((i % 20)) = 0 ]; then echo $i > "$SOAK_DIR/$PIPECAT_SESSION_ID"; sleep 0.1; fi; done"#;
 
 #[tokio::main]
 async fn main() {
-    let soak_for = Duration::from_secs(
-        std::env::var("SOAK_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(600),
-    );
+    let soak_for = Duration::from_secs(env_number("SOAK_SECS", 600) as u64);
+    // For finding what costs what: SOAK_FOLLOWERS, SOAK_IDLE.
+    let followers_wanted = env_number("SOAK_FOLLOWERS", 20);
+    let idle_connections = env_number("SOAK_IDLE", 2000);
     let temp = tempfile::tempdir().expect("temp dir");
     let data_dir = temp.path().join("data");
     let counts_dir = temp.path().join("counts");
@@ -81,7 +77,7 @@ async fn main() {
         created.status()
     );
     println!(
-        "soak for {} s: {SESSIONS} chatty sessions, {FOLLOWERS} followers, {IDLE_CONNECTIONS} idle connections",
+        "soak for {} s: {SESSIONS} chatty sessions, {followers_wanted} followers, {idle_connections} idle connections",
         soak_for.as_secs()
     );
 
@@ -89,11 +85,11 @@ async fn main() {
     let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
     let flood = {
         let stop = stop.clone();
-        std::thread::spawn(move || idle_flood(addr, IDLE_CONNECTIONS, &stop))
+        std::thread::spawn(move || idle_flood(addr, idle_connections, &stop))
     };
     let followed = Arc::new(AtomicU64::new(0));
     let mut followers = Vec::new();
-    for _ in 0..FOLLOWERS {
+    for _ in 0..followers_wanted {
         let mut child = Command::new(exe)
             .args(["cloud", "agent", "logs", "chatty", "--follow"])
             .env_clear()
@@ -236,12 +232,19 @@ async fn main() {
         pct(1.0)
     );
     println!(
-        "lines written {written}, stored {stored} ({:.3}% of written); lines printed by {FOLLOWERS} followers {}",
+        "lines written {written}, stored {stored} ({:.3}% of written); lines printed by {followers_wanted} followers {}",
         stored as f64 * 100.0 / written.max(1) as f64,
         followed.load(Ordering::Relaxed)
     );
     println!("idle-flood reconnects (connections the server closed): {reconnects}");
     println!("orphan processes of the soak's sessions: {}", orphans);
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn rss_kib(pid: u32) -> u64 {

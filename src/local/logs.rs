@@ -199,8 +199,9 @@ impl SessionOutput {
         }
     }
 
-    /// Stops reading at once (a process that escaped its session still
-    /// holds the pipe); lines already read are still stored.
+    /// Stops waiting for more output (a process that escaped its session
+    /// still holds the pipe): what the pipe holds now (up to the queue's
+    /// size) is still read and stored.
     pub fn stop_reading(&self) {
         self.stop.send_replace(true);
     }
@@ -260,8 +261,12 @@ impl SessionOutput {
         let mut reader = BufReader::with_capacity(MAX_LINE_BYTES, stream);
         let mut splitter = Splitter::default();
         let mut stop = self.stop.subscribe();
+        // Read once told to stop: what the pipe already holds is still
+        // taken (however slow the queue), more is not waited for.
+        let mut read_after_stop = 0;
         loop {
             let chunk = tokio::select! {
+                biased;
                 read = reader.fill_buf() => match read {
                     Ok([]) | Err(_) => break,
                     Ok(chunk) => chunk,
@@ -269,6 +274,12 @@ impl SessionOutput {
                 _ = stop.wait_for(|stop| *stop) => break,
             };
             let read = chunk.len();
+            if *stop.borrow() {
+                read_after_stop += read;
+                if read_after_stop > QUEUE_BYTES {
+                    break;
+                }
+            }
             let mut pieces = Vec::new();
             let dropped_any = splitter.push(chunk, |piece| {
                 if self.admit() {
@@ -333,7 +344,7 @@ impl Splitter {
                     self.continued = false;
                     chunk = &chunk[end + 1..];
                 }
-                None if chunk.len() < room => {
+                None if chunk.len() <= room => {
                     self.partial.extend_from_slice(chunk);
                     chunk = &[];
                 }
@@ -505,9 +516,12 @@ mod tests {
         );
         assert_eq!(pieces[2], format!("{CONTINUATION_PREFIX}xxxxxxxxxx"));
         assert_eq!(pieces[3], "next");
-        // A line of exactly the limit is one entry.
+        // A line of exactly the limit is one entry, however it arrives.
         let exact = [vec![b'y'; MAX_LINE_BYTES], b"\n".to_vec()].concat();
         assert_eq!(split(&[&exact]), ["y".repeat(MAX_LINE_BYTES)]);
+        let (body, end) = exact.split_at(MAX_LINE_BYTES);
+        assert_eq!(split(&[body, end]), ["y".repeat(MAX_LINE_BYTES)]);
+        assert_eq!(split(&[body]), ["y".repeat(MAX_LINE_BYTES)]);
     }
 
     #[test]
