@@ -34,8 +34,6 @@ use nix::unistd::Pid;
 
 use super::store::SessionProcess;
 
-/// Set to `0` to run sessions without cgroups even where they work.
-pub const CGROUPS_ENV: &str = "PIPECAT_LOCAL_CGROUPS";
 /// The variable that marks every process of a session.
 pub const SESSION_MARKER: &str = "PIPECAT_SESSION_ID";
 
@@ -55,7 +53,8 @@ impl Containment {
     /// Cgroups if a cgroup v2 hierarchy is mounted and we may create
     /// cgroups under our own, else process groups.
     pub fn detect() -> Containment {
-        if std::env::var(CGROUPS_ENV).is_ok_and(|v| v == "0") {
+        // `0` runs sessions without cgroups even where they work.
+        if std::env::var(crate::config::env::LOCAL_CGROUPS).is_ok_and(|v| v == "0") {
             return Containment::ProcessGroups;
         }
         match cgroup_base() {
@@ -190,9 +189,13 @@ impl ProcessSet {
     pub async fn kill_leftovers(&self) {
         match &self.cgroup {
             Some(cgroup) => {
-                kill_cgroup(cgroup);
                 let deadline = Instant::now() + EMPTY_WAIT;
+                let mut killed = false;
                 while cgroup_populated(cgroup) && Instant::now() < deadline {
+                    if !killed {
+                        kill_cgroup(cgroup);
+                        killed = true;
+                    }
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
             }

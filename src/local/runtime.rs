@@ -57,7 +57,7 @@ use nix::unistd::Pid;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
@@ -66,7 +66,7 @@ use super::demo_bot;
 use super::http::ApiError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter, SessionOutput};
-use super::store::{SessionProcess, SessionRecord, Store};
+use super::store::{SessionEnd, SessionProcess, SessionRecord, Store};
 use super::time::now_ns;
 
 /// How long a stopped session may take to exit before SIGKILL.
@@ -121,6 +121,10 @@ pub struct Runtime {
     lines_per_second: u32,
     running: Mutex<HashMap<String, RunningSession>>,
     heartbeat: Option<JoinHandle<()>>,
+    /// Session ends go through one task that records them in batches: a
+    /// shutdown ending a thousand sessions makes a few transactions, not a
+    /// thousand.
+    ends: Option<mpsc::UnboundedSender<(SessionEnd, oneshot::Sender<()>)>>,
 }
 
 /// Ends the sessions a dead server left running, after killing every
@@ -156,7 +160,28 @@ impl Runtime {
         bodies_dir: PathBuf,
         lines_per_second: u32,
     ) -> Self {
-        let heartbeat = tokio::runtime::Handle::try_current().ok().map(|handle| {
+        let handle = tokio::runtime::Handle::try_current().ok();
+        let ends = handle.as_ref().map(|handle| {
+            let (ends, mut queued) = mpsc::unbounded_channel::<(SessionEnd, oneshot::Sender<()>)>();
+            let store = store.clone();
+            handle.spawn(async move {
+                while let Some(first) = queued.recv().await {
+                    let mut batch = vec![first];
+                    while let Ok(next) = queued.try_recv() {
+                        batch.push(next);
+                    }
+                    let (records, done): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                    if let Err(err) = store.end_sessions(&records) {
+                        eprintln!("pipecat local: {err}");
+                    }
+                    for done in done {
+                        let _ = done.send(());
+                    }
+                }
+            });
+            ends
+        });
+        let heartbeat = handle.map(|handle| {
             let store = store.clone();
             handle.spawn(async move {
                 let mut every = tokio::time::interval(HEARTBEAT);
@@ -184,6 +209,7 @@ impl Runtime {
             lines_per_second,
             running: Mutex::new(HashMap::new()),
             heartbeat,
+            ends,
         }
     }
 
@@ -342,7 +368,10 @@ impl Runtime {
                 child.wait().await
             }
             Some(reason) = stop_rx.recv() => {
-                let _ = self.store.mark_stop_requested(&session.id, now_ns());
+                // A shutdown records every session's stop at once.
+                if reason == StopReason::Api {
+                    let _ = self.store.mark_stop_requested(&session.id, now_ns());
+                }
                 self.logs.event(&source, match reason {
                     StopReason::Api => "stop requested: sending SIGTERM",
                     StopReason::Shutdown => "server shutting down: sending SIGTERM",
@@ -390,17 +419,31 @@ impl Runtime {
         // Its last line is stored before its end is: a follower that sees
         // the end and reads once more gets every line.
         self.logs.flushed().await;
-        if let Err(err) = self
-            .store
-            .mark_ended(&session.id, ended_ns, &completion, end_state)
-        {
-            eprintln!("pipecat local: {err}");
-        }
-        let _ = self.store.forget_session_process(&session.id);
+        self.record_end(SessionEnd {
+            session_id: session.id.clone(),
+            ended_ns,
+            completion_status: completion,
+            end_state: end_state.to_string(),
+        })
+        .await;
         processes.release();
         self.capacity.release(&session.agent_name);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
+    }
+
+    async fn record_end(&self, end: SessionEnd) {
+        let (done, recorded) = oneshot::channel();
+        let queued = self
+            .ends
+            .as_ref()
+            .and_then(|ends| ends.send((end, done)).ok());
+        match queued {
+            Some(()) => {
+                let _ = recorded.await;
+            }
+            None => eprintln!("pipecat local: a session's end could not be recorded"),
+        }
     }
 
     /// Stops a running session and waits (up to the grace period and a
@@ -423,6 +466,9 @@ impl Runtime {
     pub async fn shutdown(&self) {
         if let Some(heartbeat) = &self.heartbeat {
             heartbeat.abort();
+        }
+        if let Err(err) = self.store.mark_running_stop_requested(now_ns()) {
+            eprintln!("pipecat local: {err}");
         }
         let waits: Vec<_> = self
             .running()

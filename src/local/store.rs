@@ -179,6 +179,15 @@ pub struct SessionProcess {
     pub cgroup: Option<String>,
 }
 
+/// How a session ended, for [`Store::end_sessions`].
+#[derive(Debug, Clone)]
+pub struct SessionEnd {
+    pub session_id: String,
+    pub ended_ns: i64,
+    pub completion_status: String,
+    pub end_state: String,
+}
+
 /// Which sessions to list.
 #[derive(Debug, Default)]
 pub struct SessionFilter {
@@ -704,6 +713,37 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the ends of many sessions in one transaction (as
+    /// `mark_ended` each) and forgets their processes.
+    pub fn end_sessions(&self, ends: &[SessionEnd]) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut end = tx.prepare_cached(
+                "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
+                 WHERE id = ?1 AND ended_ns IS NULL",
+            )?;
+            let mut forget =
+                tx.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?;
+            for e in ends {
+                end.execute(params![e.session_id, e.ended_ns, e.completion_status, e.end_state])?;
+                forget.execute([&e.session_id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A graceful shutdown: every running session's stop is requested now.
+    pub fn mark_running_stop_requested(&self, at_ns: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?1), updated_ns = ?1
+             WHERE ended_ns IS NULL",
+            [at_ns],
+        )?;
+        Ok(())
     }
 
     /// Records that the server is alive at `at_ns`.
