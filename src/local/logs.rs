@@ -23,6 +23,11 @@
 //! - a batch that fails to insert is retried line by line, so one bad line
 //!   loses only itself; the failure is logged.
 //!
+//! Session ends are written here too, in the same transaction as (or one
+//! after) the session's last lines: one writer, so the store's connection
+//! and this one never wait for each other's lock at a shutdown, and a
+//! follower that sees a session ended has its last line.
+//!
 //! Timestamps are taken when a line is read, then clamped so the stored
 //! sequence never goes back in time: `(ts_ns, id)` order equals insertion
 //! order, which lets a follower poll with `startTime` + `offset` without
@@ -38,7 +43,7 @@ use rusqlite::{Connection, params};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 
-use super::store::connect;
+use super::store::{SessionEnd, connect, record_ends};
 use super::time::now_ns;
 
 /// The longest log entry, in bytes; longer lines are split.
@@ -81,8 +86,9 @@ struct Line {
 
 enum Message {
     Line(Line),
+    /// A session's end, recorded with (or after) its last lines.
+    End(SessionEnd, oneshot::Sender<()>),
     Flush(SyncSender<()>),
-    FlushAsync(oneshot::Sender<()>),
 }
 
 /// Handle to the writer thread; cheap to share.
@@ -149,12 +155,12 @@ impl LogWriter {
         }
     }
 
-    /// Waits until every line sent so far is committed.
-    pub async fn flushed(&self) {
+    /// Records a session's end in the same transaction as its last lines
+    /// (or a later one), and waits until it is committed. False if the
+    /// writer is gone.
+    pub async fn end_session(&self, end: SessionEnd) -> bool {
         let (done, wait) = oneshot::channel();
-        if self.send(Message::FlushAsync(done)) {
-            let _ = wait.await;
-        }
+        self.send(Message::End(end, done)) && wait.await.is_ok()
     }
 
     /// Commits what is queued and stops the thread.
@@ -402,20 +408,22 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
                 Err(_) => break,
             }
         }
-        let lines: Vec<&Line> = batch
-            .iter()
-            .filter_map(|message| match message {
-                Message::Line(line) => Some(line),
-                _ => None,
-            })
-            .collect();
-        store(&mut conn, &lines, &mut last_ns);
+        let mut lines = Vec::new();
+        let mut ends = Vec::new();
+        for message in &batch {
+            match message {
+                Message::Line(line) => lines.push(line),
+                Message::End(end, _) => ends.push(end.clone()),
+                Message::Flush(_) => {}
+            }
+        }
+        store(&mut conn, &lines, &ends, &mut last_ns);
         for message in batch {
             match message {
                 Message::Flush(done) => {
                     let _ = done.send(());
                 }
-                Message::FlushAsync(done) => {
+                Message::End(_, done) => {
                     let _ = done.send(());
                 }
                 Message::Line(_) => {}
@@ -424,17 +432,18 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
     }
 }
 
-/// Stores `lines` in one transaction; if that fails, stores them one by
-/// one so that only the lines that cannot be stored are lost, and says so.
-fn store(conn: &mut Connection, lines: &[&Line], last_ns: &mut i64) {
-    if lines.is_empty() {
+/// Stores `lines` and `ends` in one transaction; if that fails, stores the
+/// lines one by one so that only those that cannot be stored are lost, then
+/// the ends, and says so.
+fn store(conn: &mut Connection, lines: &[&Line], ends: &[SessionEnd], last_ns: &mut i64) {
+    if lines.is_empty() && ends.is_empty() {
         return;
     }
-    let batch_error = match insert(conn, lines, last_ns, false) {
+    let batch_error = match insert(conn, lines, ends, last_ns, false) {
         Ok(_) => return,
         Err(err) => err,
     };
-    match insert(conn, lines, last_ns, true) {
+    match insert(conn, lines, &[], last_ns, true) {
         Ok(0) => eprintln!(
             "pipecat local: a batch of {} log lines failed ({batch_error}); stored them one by one",
             lines.len()
@@ -448,13 +457,23 @@ fn store(conn: &mut Connection, lines: &[&Line], last_ns: &mut i64) {
             lines.len()
         ),
     }
+    if !ends.is_empty()
+        && let Err(err) = insert(conn, &[], ends, last_ns, false)
+    {
+        eprintln!(
+            "pipecat local: could not record the end of {} sessions: {err}",
+            ends.len()
+        );
+    }
 }
 
-/// Inserts `lines` in one transaction. With `skip_failures`, a line whose
-/// insert fails is left out (SQLite undoes only that statement) and counted.
+/// Inserts `lines`, then records `ends`, in one transaction. With
+/// `skip_failures`, a line whose insert fails is left out (SQLite undoes
+/// only that statement) and counted.
 fn insert(
     conn: &mut Connection,
     lines: &[&Line],
+    ends: &[SessionEnd],
     last_ns: &mut i64,
     skip_failures: bool,
 ) -> rusqlite::Result<usize> {
@@ -481,6 +500,7 @@ fn insert(
             }
         }
     }
+    record_ends(&tx, ends)?;
     tx.commit()?;
     *last_ns = clamp;
     Ok(failed)

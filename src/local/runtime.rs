@@ -57,7 +57,7 @@ use nix::unistd::Pid;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
@@ -121,10 +121,6 @@ pub struct Runtime {
     lines_per_second: u32,
     running: Mutex<HashMap<String, RunningSession>>,
     heartbeat: Option<JoinHandle<()>>,
-    /// Session ends go through one task that records them in batches: a
-    /// shutdown ending a thousand sessions makes a few transactions, not a
-    /// thousand.
-    ends: Option<mpsc::UnboundedSender<(SessionEnd, oneshot::Sender<()>)>>,
 }
 
 /// Ends the sessions a dead server left running, after killing every
@@ -160,28 +156,7 @@ impl Runtime {
         bodies_dir: PathBuf,
         lines_per_second: u32,
     ) -> Self {
-        let handle = tokio::runtime::Handle::try_current().ok();
-        let ends = handle.as_ref().map(|handle| {
-            let (ends, mut queued) = mpsc::unbounded_channel::<(SessionEnd, oneshot::Sender<()>)>();
-            let store = store.clone();
-            handle.spawn(async move {
-                while let Some(first) = queued.recv().await {
-                    let mut batch = vec![first];
-                    while let Ok(next) = queued.try_recv() {
-                        batch.push(next);
-                    }
-                    let (records, done): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                    if let Err(err) = store.end_sessions(&records) {
-                        eprintln!("pipecat local: {err}");
-                    }
-                    for done in done {
-                        let _ = done.send(());
-                    }
-                }
-            });
-            ends
-        });
-        let heartbeat = handle.map(|handle| {
+        let heartbeat = tokio::runtime::Handle::try_current().ok().map(|handle| {
             let store = store.clone();
             handle.spawn(async move {
                 let mut every = tokio::time::interval(HEARTBEAT);
@@ -209,7 +184,6 @@ impl Runtime {
             lines_per_second,
             running: Mutex::new(HashMap::new()),
             heartbeat,
-            ends,
         }
     }
 
@@ -416,34 +390,24 @@ impl Runtime {
 
         let (completion, end_state, event) = outcome(stopped_by, status);
         self.logs.event(&source, &event);
-        // Its last line is stored before its end is: a follower that sees
-        // the end and reads once more gets every line.
-        self.logs.flushed().await;
-        self.record_end(SessionEnd {
+        // Recorded by the log writer after its last line: a follower that
+        // sees the end and reads once more gets every line.
+        let end = SessionEnd {
             session_id: session.id.clone(),
             ended_ns,
             completion_status: completion,
             end_state: end_state.to_string(),
-        })
-        .await;
+        };
+        if !self.logs.end_session(end).await {
+            eprintln!(
+                "pipecat local: the end of session {} could not be recorded",
+                session.id
+            );
+        }
         processes.release();
         self.capacity.release(&session.agent_name);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
-    }
-
-    async fn record_end(&self, end: SessionEnd) {
-        let (done, recorded) = oneshot::channel();
-        let queued = self
-            .ends
-            .as_ref()
-            .and_then(|ends| ends.send((end, done)).ok());
-        match queued {
-            Some(()) => {
-                let _ = recorded.await;
-            }
-            None => eprintln!("pipecat local: a session's end could not be recorded"),
-        }
     }
 
     /// Stops a running session and waits (up to the grace period and a

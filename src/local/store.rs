@@ -179,7 +179,7 @@ pub struct SessionProcess {
     pub cgroup: Option<String>,
 }
 
-/// How a session ended, for [`Store::end_sessions`].
+/// How a session ended, for [`record_ends`].
 #[derive(Debug, Clone)]
 pub struct SessionEnd {
     pub session_id: String,
@@ -242,11 +242,24 @@ pub struct Store {
 
 /// Opens a connection with the pragmas every connection needs.
 pub fn connect(path: &Path) -> StoreResult<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_handler(Some(wait_for_lock))?;
     Ok(conn)
+}
+
+/// Waits for another connection's write lock for up to 10 s, retrying every
+/// 200 µs: SQLite's own busy timeout sleeps up to 100 ms a try, which two
+/// writers (the store and the log writer) hit constantly under load.
+fn wait_for_lock(attempt: i32) -> bool {
+    const RETRY: std::time::Duration = std::time::Duration::from_micros(200);
+    const TRIES: i32 = 50_000;
+    if attempt >= TRIES {
+        return false;
+    }
+    std::thread::sleep(RETRY);
+    true
 }
 
 impl Store {
@@ -715,27 +728,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records the ends of many sessions in one transaction (as
-    /// `mark_ended` each) and forgets their processes.
-    pub fn end_sessions(&self, ends: &[SessionEnd]) -> StoreResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        {
-            let mut end = tx.prepare_cached(
-                "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
-                 WHERE id = ?1 AND ended_ns IS NULL",
-            )?;
-            let mut forget =
-                tx.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?;
-            for e in ends {
-                end.execute(params![e.session_id, e.ended_ns, e.completion_status, e.end_state])?;
-                forget.execute([&e.session_id])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     /// A graceful shutdown: every running session's stop is requested now.
     pub fn mark_running_stop_requested(&self, at_ns: i64) -> StoreResult<()> {
         self.conn().execute(
@@ -810,6 +802,30 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
             d.created_ns
         ],
     )?;
+    Ok(())
+}
+
+/// Records session ends (as [`Store::mark_ended`] each) and forgets their
+/// processes, on `conn` (the log writer's, inside its transaction: a
+/// session's end is committed with or after its last log line).
+pub fn record_ends(conn: &Connection, ends: &[SessionEnd]) -> rusqlite::Result<()> {
+    if ends.is_empty() {
+        return Ok(());
+    }
+    let mut end = conn.prepare_cached(
+        "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
+         WHERE id = ?1 AND ended_ns IS NULL",
+    )?;
+    let mut forget = conn.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?;
+    for e in ends {
+        end.execute(params![
+            e.session_id,
+            e.ended_ns,
+            e.completion_status,
+            e.end_state
+        ])?;
+        forget.execute([&e.session_id])?;
+    }
     Ok(())
 }
 
