@@ -27,6 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
@@ -139,6 +140,8 @@ pub struct ProcessSet {
     /// session id. Signalled as a group only until it is reaped.
     leader: Pid,
     cgroup: Option<PathBuf>,
+    /// The cgroup is already removed (it was empty when the leader ended).
+    removed: AtomicBool,
 }
 
 impl ProcessSet {
@@ -156,6 +159,7 @@ impl ProcessSet {
             session_id: session_id.to_string(),
             leader,
             cgroup,
+            removed: AtomicBool::new(false),
         }
     }
 
@@ -189,13 +193,16 @@ impl ProcessSet {
     pub async fn kill_leftovers(&self) {
         match &self.cgroup {
             Some(cgroup) => {
+                // Usually nothing is left, and removing the empty cgroup is
+                // the whole job (cgroupfs calls cost a fifth of a
+                // millisecond each, which adds up at a shutdown).
+                if std::fs::remove_dir(cgroup).is_ok() {
+                    self.removed.store(true, Ordering::Relaxed);
+                    return;
+                }
+                kill_cgroup(cgroup);
                 let deadline = Instant::now() + EMPTY_WAIT;
-                let mut killed = false;
                 while cgroup_populated(cgroup) && Instant::now() < deadline {
-                    if !killed {
-                        kill_cgroup(cgroup);
-                        killed = true;
-                    }
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
             }
@@ -208,7 +215,9 @@ impl ProcessSet {
 
     /// Removes the session's cgroup (once it is empty).
     pub fn release(&self) {
-        if let Some(cgroup) = &self.cgroup {
+        if let Some(cgroup) = &self.cgroup
+            && !self.removed.load(Ordering::Relaxed)
+        {
             remove_cgroup(cgroup);
         }
     }
