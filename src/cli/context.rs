@@ -42,8 +42,8 @@ pub struct GlobalArgs {
     /// Print more about what happens (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Request timeout in seconds
-    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = parse_timeout)]
+    /// Request timeout: seconds, or a duration such as 2m
+    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = super::duration::timeout)]
     pub timeout: Duration,
     /// Talk to the local Pipecat Cloud in the default data dir (started in
     /// the background if none runs), with its own credentials and config
@@ -81,23 +81,6 @@ const REPLACED_BY_LOCAL: [&str; 5] = [
 
 /// The name of the config file `--local` keeps in the data dir.
 const LOCAL_CONFIG_FILE: &str = "pipecatcloud.toml";
-
-/// The longest request timeout accepted: a day. Longer is surely a typo.
-const MAX_TIMEOUT_SECS: f64 = 86_400.0;
-
-/// `--timeout`: a positive number of seconds (fractions allowed).
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let seconds: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds, e.g. 30 or 2.5"))?;
-    if !(seconds > 0.0 && seconds <= MAX_TIMEOUT_SECS) {
-        return Err(format!(
-            "the timeout must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
-        ));
-    }
-    Ok(Duration::from_secs_f64(seconds))
-}
 
 /// A confirmation asked by [`Context::confirm`].
 pub struct Question {

@@ -91,37 +91,13 @@ pub struct DeployArgs {
     /// Return once the API accepted the deployment, without waiting for it
     #[arg(long, conflicts_with = "wait_timeout")]
     pub no_wait: bool,
-    /// Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Give up waiting for readiness after this long (e.g. 90s, 10m, 1h30m) [default: 10m]
+    #[arg(long, value_name = "DURATION", value_parser = super::duration::wait)]
     pub wait_timeout: Option<Duration>,
 }
 
 /// The default of `--wait-timeout`: the official CLI's 120 polls of 5 s.
 const DEFAULT_WAIT: Duration = Duration::from_secs(600);
-
-/// `90`, `90s`, `10m`, `1h`: a duration for `--wait-timeout`.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a duration such as 90s or 10m, got {text:?}"))?;
-    let factor = match unit {
-        "" | "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        _ => {
-            return Err(format!(
-                "unknown unit {unit:?}: use s, m or h (e.g. 90s, 10m)"
-            ));
-        }
-    };
-    Duration::try_from_secs_f64(value * factor)
-        .map_err(|_| format!("{text:?} is too long a duration; use e.g. 10m"))
-}
 
 /// What to deploy, merged from flags and file and checked.
 #[derive(Debug)]
@@ -819,17 +795,6 @@ fn degraded(details: &AgentDetails) -> Option<String> {
 mod tests {
     use super::*;
     use pipecat_cloud::api::types::{RevisionHealth, RevisionInfo};
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
-        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
-        assert!(parse_duration("10d").is_err());
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("99999999999999999999999h").is_err());
-    }
 
     #[test]
     fn images_need_a_tag() {

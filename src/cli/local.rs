@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use pipecat_cloud::local::{self, ImageMapping, Options, Server, autostart};
 
-use pipecat_cloud::api::{Client, Credential};
+use pipecat_cloud::api::{Client, Credential, limits};
 use serde_json::json;
 
 use super::context::{Context, api_failure};
@@ -50,11 +50,11 @@ pub struct ServeArgs {
     #[arg(long = "image", value_name = "NAME=COMMAND")]
     pub images: Vec<ImageMapping>,
     /// Session limit of agents that do not set `maxAgents`
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_AGENTS, value_parser = clap::value_parser!(u32).range(1..))]
     pub default_max_agents: u32,
     /// Lowest `maxSessionDuration` accepted, in seconds (the platform's is
     /// 60). For tests and demos only: lets a short cap be tried quickly.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=14400))]
+    #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
 }
 

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod auth;
 pub mod context;
 pub mod deploy;
+pub mod duration;
 pub mod exit;
 pub mod local;
 pub mod organizations;

@@ -104,26 +104,9 @@ impl Outage {
     }
 }
 
-/// `--interval` values: positive seconds, fractions allowed.
-pub fn parse_interval(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err("a number of seconds above 0, such as 1 or 0.5".into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn intervals_are_positive_seconds() {
-        assert_eq!(parse_interval("0.5"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_interval("2"), Ok(Duration::from_secs(2)));
-        assert!(parse_interval("0").is_err());
-        assert!(parse_interval("-1").is_err());
-        assert!(parse_interval("soon").is_err());
-    }
 
     #[test]
     fn only_unreachable_or_server_side_failures_are_outages() {

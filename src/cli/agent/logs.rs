@@ -12,18 +12,19 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value};
 
 use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{
     BLUE, DIM, GREEN, OutputMode, Painter, RED, YELLOW, format_timestamp, print_json, stdout,
 };
-use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
+use super::live::{Outage, Stop, emit, until_interrupted};
 use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
-use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogOrder, LogQuery};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogOrder, LogQuery, limits};
 
-/// The most lines the logs endpoint returns per request (its documented
-/// `limit` maximum); more are fetched page by page.
-const API_MAX_PAGE: u32 = 10_000;
+/// The most lines the logs endpoint returns per request; more are fetched
+/// page by page.
+const API_MAX_PAGE: u32 = limits::MAX_PAGE;
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -69,8 +70,9 @@ pub struct LogsArgs {
     /// --session: until the session has ended)
     #[arg(long, visible_alias = "tail", conflicts_with_all = ["order", "until"])]
     pub follow: bool,
-    /// Seconds between two checks for new lines with --follow
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
     pub interval: Duration,
 }
 
@@ -434,13 +436,8 @@ pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64
     {
         return Ok(ts.as_second());
     }
-    if let Ok(span) = text.parse::<jiff::Span>()
-        && let Ok(seconds) = span.total((
-            jiff::Unit::Second,
-            jiff::SpanRelativeTo::days_are_24_hours(),
-        ))
-    {
-        return Ok(now.as_second() - seconds.abs().round() as i64);
+    if let Some(age) = duration::age(text) {
+        return Ok(now.as_second() - age.as_secs_f64().round() as i64);
     }
     Err(Failure::usage(format!(
         "{flag} `{text}` is not a time: use RFC 3339 (2025-01-02T03:04:05Z), \

@@ -8,11 +8,12 @@ use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
 use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{
     OutputMode, Table, format_duration, format_timestamp, key_values, print_json, stdout,
 };
-use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
+use super::live::{Outage, Stop, emit, until_interrupted};
 use pipecat_cloud::api::types::Session;
 use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus};
 
@@ -36,8 +37,9 @@ pub struct SessionsArgs {
     /// else one snapshot per interval (NDJSON with --output json)
     #[arg(short = 'w', long, conflicts_with = "id")]
     pub watch: bool,
-    /// Seconds between two snapshots with --watch
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "2", requires = "watch")]
+    /// Time between two snapshots with --watch: seconds, or a duration
+    /// such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "2", requires = "watch")]
     pub interval: Duration,
 }
 

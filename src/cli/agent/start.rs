@@ -12,9 +12,10 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::super::context::{Context, api_failure, env_value};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{OutputMode, key_values, print_json, stdout};
-use super::live::{emit, parse_interval, until_interrupted};
+use super::live::{emit, until_interrupted};
 use super::logs::{Follow, Render};
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
@@ -22,8 +23,10 @@ use pipecat_cloud::api::{
 };
 use pipecat_cloud::config::env;
 
-/// How long `--wait-for-capacity` waits when given no duration.
+/// How long `--wait-for-capacity` waits when given no duration (and
+/// `--retries` alone), as the flag reads it and as a value.
 const DEFAULT_CAPACITY_WAIT: &str = "5m";
+const DEFAULT_CAPACITY_WAIT_DURATION: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -60,7 +63,7 @@ pub struct StartArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = DEFAULT_CAPACITY_WAIT,
-        value_parser = parse_wait
+        value_parser = duration::wait
     )]
     pub wait_for_capacity: Option<Duration>,
     /// Retry at most N times on a 429 (waits up to 5m unless
@@ -71,27 +74,10 @@ pub struct StartArgs {
     /// following, not the session)
     #[arg(long)]
     pub follow: bool,
-    /// Seconds between two checks for new lines with --follow
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
     pub interval: Duration,
-}
-
-/// A `--wait-for-capacity` duration: `90s`, `5m`, `1h30m`, or seconds.
-fn parse_wait(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let seconds = match text.parse::<f64>() {
-        Ok(seconds) => Some(seconds),
-        Err(_) => text.parse::<jiff::Span>().ok().and_then(|span| {
-            span.total((
-                jiff::Unit::Second,
-                jiff::SpanRelativeTo::days_are_24_hours(),
-            ))
-            .ok()
-        }),
-    };
-    seconds
-        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .ok_or_else(|| "a duration such as 30s, 5m or 1h (or seconds)".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,7 +125,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     let patience = match (args.wait_for_capacity, args.retries) {
         (None, None) => None,
         (wait, retries) => Some(Patience {
-            budget: wait.unwrap_or_else(|| parse_wait(DEFAULT_CAPACITY_WAIT).unwrap_or_default()),
+            budget: wait.unwrap_or(DEFAULT_CAPACITY_WAIT_DURATION),
             retries,
         }),
     };
