@@ -10,21 +10,15 @@ use super::super::exit::{CliResult, Exit, Failure};
 use pipecat_cloud::api::{ApiError, Backoff};
 
 /// Runs `stream` until it ends, fails, or Ctrl-C (exit 130). The stream
-/// writes whole records between its awaits, so an interrupt, which lands
-/// only at an await, never cuts a line.
-pub async fn until_interrupted(
-    ctx: &Context,
-    stream: impl std::future::Future<Output = CliResult>,
-) -> CliResult {
+/// writes (and flushes) whole records between its awaits, so an interrupt,
+/// which lands only at an await, never cuts a line.
+pub async fn until_interrupted(stream: impl std::future::Future<Output = CliResult>) -> CliResult {
     // Listening before the first request replaces the default SIGINT action
     // (die mid-write) for the rest of the run.
     let interrupt = tokio::signal::ctrl_c();
     tokio::select! {
         outcome = stream => outcome,
-        _ = interrupt => {
-            ctx.out.flush();
-            Err(Failure::new(Exit::Interrupted, "interrupted"))
-        }
+        _ = interrupt => Err(Failure::new(Exit::Interrupted, "interrupted")),
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
             interval: args.interval,
             render,
         };
-        return until_interrupted(ctx, follow.run(&client, ctx)).await;
+        return until_interrupted(follow.run(&client, ctx)).await;
     }
     let order = match args.order {
         Some(OrderArg::Asc) => LogOrder::Asc,

@@ -95,7 +95,7 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
             query,
             interval: args.interval,
         };
-        return until_interrupted(ctx, watch.run(&client, ctx)).await;
+        return until_interrupted(watch.run(&client, ctx)).await;
     }
     let listing = client
         .list_sessions(&agent, &query)

@@ -163,7 +163,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
                 format: LogFormat::Text,
             },
         };
-        return until_interrupted(ctx, follow.run(&logs_client, ctx)).await;
+        return until_interrupted(follow.run(&logs_client, ctx)).await;
     }
     let answer = match &session_id {
         Some(id) => answer.aside(format!(

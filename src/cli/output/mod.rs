@@ -262,11 +262,6 @@ impl Output {
         self.message(&text);
     }
 
-    /// Pushes out anything still buffered on stdout (before an abrupt end).
-    pub fn flush(&self) {
-        let _ = self.stdout.write("");
-    }
-
     fn human(&self) -> Human<'_> {
         Human {
             rich: self.mode == OutputMode::Rich,
@@ -712,7 +707,7 @@ mod tests {
         out.answer(Answer::new(json!({})).table(wide.clone()))
             .unwrap();
         assert!(captured.stdout().contains(&"x".repeat(30)));
-        assert!(captured.stdout().contains("1 column hidden (Note)"));
+        assert!(captured.stdout().contains("1 column hidden;"));
         // A width is only that of a terminal on stdout.
         let (out, captured) = Output::capture_with(
             settings(OutputMode::Rich),

@@ -158,7 +158,7 @@ impl Table {
         for row in &self.rows {
             table.add_row(row.clone());
         }
-        let mut hidden = Vec::new();
+        let mut hidden_note = None;
         if let Some(width) = width {
             let content: Vec<usize> = table
                 .column_max_content_widths()
@@ -167,7 +167,7 @@ impl Table {
                 .collect();
             let all = vec![true; self.columns.len()];
             if table_width(&content, &all, |_, width| width) > usize::from(width) {
-                hidden = self.columns_to_hide(&content, usize::from(width));
+                let hidden = self.columns_to_hide(&content, usize::from(width));
                 let constraints = self.columns.iter().enumerate().map(|(i, column)| {
                     if hidden.contains(&i) {
                         ColumnConstraint::Hidden
@@ -181,26 +181,41 @@ impl Table {
                     }
                 });
                 table.set_constraints(constraints).set_width(width);
+                hidden_note = self.hidden_note(hidden, usize::from(width));
             }
         }
         let mut text = format!("{table}\n");
-        if !hidden.is_empty() {
-            hidden.sort_unstable();
-            let titles: Vec<&str> = hidden.iter().map(|&i| self.columns[i].title).collect();
-            let count = match hidden.len() {
-                1 => "1 column".to_string(),
-                n => format!("{n} columns"),
-            };
-            text.push_str(&format!(
-                "{count} hidden ({}); widen the terminal or use --output plain\n",
-                titles.join(", ")
-            ));
+        if let Some(note) = hidden_note {
+            text.push_str(&note);
         }
         if let Some(footer) = &self.footer {
             text.push_str(footer);
             text.push('\n');
         }
         text
+    }
+
+    /// Says which columns are hidden (if any), by name when that fits in
+    /// `width`.
+    fn hidden_note(&self, mut hidden: Vec<usize>, width: usize) -> Option<String> {
+        if hidden.is_empty() {
+            return None;
+        }
+        hidden.sort_unstable();
+        let count = match hidden.len() {
+            1 => "1 column".to_string(),
+            n => format!("{n} columns"),
+        };
+        let titles: Vec<&str> = hidden.iter().map(|&i| self.columns[i].title).collect();
+        let named = format!(
+            "{count} hidden ({}); widen the terminal or use --output plain\n",
+            titles.join(", ")
+        );
+        Some(if named.chars().count() <= width + 1 {
+            named
+        } else {
+            format!("{count} hidden; widen the terminal or use --output plain\n")
+        })
     }
 
     /// The columns to hide so the rest fit in `width` (given each
@@ -377,9 +392,17 @@ mod tests {
              │ 8c0b4f5e-5b8f-4b8e-9f3a-1d2c3b4a5f6e ┆ 2025-10-22 08:39:26 ┆ Complete │\n\
              │ 8c0b4f5e-5b8f-4b8e-9f3a-1d2c3b4a5f6e ┆ 2025-10-22 08:39:26 ┆ Complete │\n\
              └──────────────────────────────────────┴─────────────────────┴──────────┘\n\
-             4 columns hidden (Ended, Duration, Bot start, Cold start); \
-             widen the terminal or use --output plain\n"
+             4 columns hidden; widen the terminal or use --output plain\n"
         );
+        let wider = sessions().rich(Some(100));
+        assert!(
+            wider.contains(
+                "\n3 columns hidden (Ended, Bot start, Cold start); \
+                 widen the terminal or use --output plain\n"
+            ),
+            "{wider}"
+        );
+        assert!(widest_line(&wider) <= 100, "{wider}");
     }
 
     #[test]
