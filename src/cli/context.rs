@@ -27,10 +27,11 @@ impl Context {
         Context { settings, out }
     }
 
-    /// Points every command at the local cloud `endpoint`: its URL, its organization, and a config file of its own
-    /// in its data dir (see [`Settings::resolve`]), seeded with its user token and public key, so
-    /// `keys use`, `organizations select` and the rest work as with the
-    /// real cloud without touching the user's config.
+    /// Points every command at the local cloud `endpoint`: its URL, its
+    /// organization, and the config file `--local` keeps in its data dir
+    /// (see [`Settings::resolve`]), seeded with its user token and public
+    /// key, so `keys use`, `organizations select` and the rest work as
+    /// with the real cloud without touching the user's config.
     pub fn use_local(&mut self, endpoint: &Endpoint) -> CliResult {
         self.settings.attach_local(&endpoint.url, &endpoint.org);
         let path = self
