@@ -21,13 +21,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'pipecat' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -45,13 +45,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -87,14 +87,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Deploy an existing cloud build instead of an image')
             [CompletionResult]::new('--build-id', '--build-id', [CompletionResultType]::ParameterName, 'Deploy an existing cloud build instead of an image')
             [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
-            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for readiness after this long (e.g. 90s, 10m, 1h30m) [default: 10m]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--no-credentials', '--no-credentials', [CompletionResultType]::ParameterName, 'Deploy an image without a pull secret (a public image)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
@@ -114,13 +114,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -153,14 +153,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Transport the agent should use')
             [CompletionResult]::new('--wait-for-capacity', '--wait-for-capacity', [CompletionResultType]::ParameterName, 'When the agent is at its session limit (429), keep retrying for up to DURATION (e.g. 30s, 5m, 1h; default 5m), with growing pauses, honouring the API''s Retry-After')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry at most N times on a 429 (waits up to 5m unless --wait-for-capacity says otherwise)')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between two checks for new lines with --follow')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two checks for new lines with --follow: seconds, or a duration such as 500ms')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Create a Daily room for the session')
             [CompletionResult]::new('--use-daily', '--use-daily', [CompletionResultType]::ParameterName, 'Create a Daily room for the session')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the official CLI: start never asks for confirmation')
@@ -182,13 +182,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The session to stop')
             [CompletionResult]::new('--session-id', '--session-id', [CompletionResultType]::ParameterName, 'The session to stop')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'The session to stop')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Stop without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Stop without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -210,14 +210,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many sessions, newest first')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many sessions, newest first')
             [CompletionResult]::new('--end-state', '--end-state', [CompletionResultType]::ParameterName, 'Only sessions that ended this way (e.g. completed, agent_error)')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between two snapshots with --watch')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two snapshots with --watch: seconds, or a duration such as 500ms')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep the list current until Ctrl-C: redrawn in place on a terminal, else one snapshot per interval (NDJSON with --output json)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep the list current until Ctrl-C: redrawn in place on a terminal, else one snapshot per interval (NDJSON with --output json)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -248,14 +248,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only lines at or after TIME: RFC 3339, Unix seconds, or an age such as 10m, 2h, 1d')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only lines before TIME (same forms as --since)')
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Only lines matching this free-text search (done by the API)')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between two checks for new lines with --follow')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two checks for new lines with --follow: seconds, or a duration such as 500ms')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new lines as they are written, until Ctrl-C (with --session: until the session has ended)')
             [CompletionResult]::new('--tail', '--tail', [CompletionResultType]::ParameterName, 'Keep printing new lines as they are written, until Ctrl-C (with --session: until the session has ended)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -271,13 +271,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;list' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -291,13 +291,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;status' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -311,13 +311,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;deployments' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -331,13 +331,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;delete' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Delete without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Delete without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -392,13 +392,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -416,13 +416,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -440,13 +440,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;list' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -460,13 +460,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;list' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -480,13 +480,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;select' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -500,13 +500,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;select' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -520,13 +520,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;keys' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -545,13 +545,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;keys;list' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -567,13 +567,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;organizations;keys;create' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Name of the new key (asked on a terminal when missing)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the new key (asked on a terminal when missing)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Also make it the organization''s default key')
             [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'Also make it the organization''s default key')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -589,13 +589,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;keys;revoke' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Revoke without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Revoke without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -611,13 +611,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;keys;use' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -654,13 +654,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;keys' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -679,13 +679,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;keys;list' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -701,13 +701,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;org;keys;create' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Name of the new key (asked on a terminal when missing)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the new key (asked on a terminal when missing)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Also make it the organization''s default key')
             [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'Also make it the organization''s default key')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -723,13 +723,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;keys;revoke' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Revoke without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Revoke without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
@@ -745,13 +745,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;keys;use' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -858,13 +858,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;auth' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -882,13 +882,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;auth;use-pat' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -902,13 +902,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;auth;whoami' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -922,13 +922,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;auth;logout' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -961,13 +961,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;local' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -992,13 +992,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in')
             [CompletionResult]::new('--default-max-agents', '--default-max-agents', [CompletionResultType]::ParameterName, 'Session limit of agents that do not set `maxAgents`')
             [CompletionResult]::new('--min-session-duration', '--min-session-duration', [CompletionResultType]::ParameterName, 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1013,13 +1013,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         }
         'pipecat;cloud;local;env' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory of the local cloud [default: as for `serve`]')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1034,13 +1034,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         }
         'pipecat;cloud;local;status' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory of the local cloud [default: as for `serve`]')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1055,13 +1055,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         }
         'pipecat;cloud;local;stop' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory of the local cloud [default: as for `serve`]')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1075,13 +1075,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;local;demo-bot' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1241,13 +1241,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;completions' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1261,13 +1261,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;man' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: rich on a terminal, plain otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout in seconds')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')

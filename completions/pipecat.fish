@@ -24,7 +24,7 @@ function __fish_pipecat_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c pipecat -n "__fish_pipecat_needs_command" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_needs_command" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_needs_command" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -32,7 +32,7 @@ complete -c pipecat -n "__fish_pipecat_needs_command" -l api-host -d 'API base U
 complete -c pipecat -n "__fish_pipecat_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_needs_command" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_needs_command" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_needs_command" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_needs_command" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_needs_command" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -43,7 +43,7 @@ complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "cloud" -d 'Deploy a
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "completions" -d 'Print a shell completion script (e.g. `pipecat completions bash`)'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "man" -d 'Print the man page (roff) of `pipecat`'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -51,7 +51,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_se
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -75,8 +75,8 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-session-duration -d 'Sessions are cut off after this many seconds, 60..14400 [platform default: 7200]' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s b -l build-id -d 'Deploy an existing cloud build instead of an image' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l config-file -d 'Deploy config to read [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]' -r -F
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l wait-timeout -d 'Give up waiting for readiness after this long (e.g. 90s, 10m) [default: 10m]' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l wait-timeout -d 'Give up waiting for readiness after this long (e.g. 90s, 10m, 1h30m) [default: 10m]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -84,7 +84,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-credentials -d 'Deploy an image without a pull secret (a public image)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s f -l force -d 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s y -l yes -d 'Deploy without asking (needed when stdin is not a terminal)'
@@ -95,7 +95,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -103,7 +103,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -119,7 +119,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "deployments" -d 'List an agent\'s deployments, newest first'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "delete" -d 'Delete an agent (running sessions keep running until stopped)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from agent" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -127,7 +127,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -138,7 +138,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "select" -d 'Make an organization the active one (stored in the config file)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "keys" -d 'Public API keys of the organization (they start sessions)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -146,7 +146,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -157,7 +157,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "select" -d 'Make an organization the active one (stored in the config file)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "keys" -d 'Public API keys of the organization (they start sessions)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -165,7 +165,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -176,7 +176,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -f -a "whoami" -d 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored token (the active org and per-org settings stay)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -184,7 +184,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -203,7 +203,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "auth" -d 'Store, check and remove your credentials'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -211,14 +211,14 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l api-host
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pipecat -n "__fish_pipecat_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l output -d 'Output mode [default: rich on a terminal, plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
 complete -c pipecat -n "__fish_pipecat_using_subcommand man" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
@@ -226,7 +226,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l api-host -d 'API
 complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l timeout -d 'Request timeout in seconds' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand man" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand man" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand man" -s v -l verbose -d 'Print more about what happens (repeat for more)'

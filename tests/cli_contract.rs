@@ -464,7 +464,8 @@ fn a_bad_wait_duration_is_a_usage_error_and_sends_nothing() {
         .arg("--wait-for-capacity=soonish")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("30s, 5m or 1h"));
+        .stderr(predicate::str::contains("is not a duration"))
+        .stderr(predicate::str::contains("(30s, 5m, 1h30m)"));
     assert!(server.requests().is_empty());
 }
 
@@ -498,5 +499,59 @@ fn more_lines_than_one_page_are_fetched_page_by_page() {
     assert!(
         targets[1].contains("limit=5") && targets[1].contains("offset=10000"),
         "{targets:?}"
+    );
+}
+
+#[test]
+fn the_output_mode_comes_from_the_flag_then_the_environment_then_the_config_file() {
+    let server = Scripted::start(vec![(
+        "/v1/agents",
+        vec![Reply::json(200, r#"{"services":[{"name":"bot"}]}"#)],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pipecatcloud.toml");
+    let list = || {
+        let mut cmd = common::pipecat_at(&server.url, dir.path());
+        cmd.env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
+            .args(["cloud", "agent", "list"]);
+        cmd
+    };
+    // The active organization's table says json, as the official CLI reads it.
+    std::fs::write(&config, "org = \"acme\"\n\n[acme]\noutput = \"json\"\n").unwrap();
+    let out = list().assert().success().get_output().stdout.clone();
+    let listed: Value = serde_json::from_slice(&out).expect("one JSON document");
+    assert_eq!(listed["services"][0]["name"], "bot");
+    list()
+        .env("PIPECAT_OUTPUT", "plain")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Name\tRegion\t"));
+    list()
+        .env("PIPECAT_OUTPUT", "rich")
+        .args(["--output", "plain"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Name\tRegion\t"));
+    // A value that names no mode is exit 2 naming where it came from.
+    list()
+        .env("PIPECAT_OUTPUT", "yaml")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "PIPECAT_OUTPUT is \"yaml\", not an output mode",
+        ));
+    std::fs::write(&config, "org = \"acme\"\n\n[acme]\noutput = \"table\"\n").unwrap();
+    list()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "`output` in [acme] of config file {} is \"table\"",
+            config.display()
+        )))
+        .stderr(predicate::str::contains("use rich, plain or json"));
+    // The file is read, never rewritten.
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "org = \"acme\"\n\n[acme]\noutput = \"table\"\n"
     );
 }

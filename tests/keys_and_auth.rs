@@ -291,8 +291,8 @@ fn keys_use_then_agent_start_without_a_key() {
 
 #[test]
 fn the_default_key_is_read_from_the_effective_org() {
-    // Fixes the official Q-START-5: `--org` picks that org's default key,
-    // not the file's active org's.
+    // Unlike the official CLI (docs/compatibility.md): `--org` picks that
+    // org's default key, not the file's active org's.
     let setup = Setup::new();
     std::fs::create_dir_all(setup.config.parent().unwrap()).unwrap();
     std::fs::write(

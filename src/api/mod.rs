@@ -4,8 +4,10 @@
 mod client;
 mod error;
 pub mod follow;
+pub mod limits;
 mod retry;
 mod session;
+pub mod status;
 pub mod types;
 
 pub use client::{
@@ -15,3 +17,4 @@ pub use client::{
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};
 pub use session::{Session, SessionParams, Transport};
+pub use status::Phase;

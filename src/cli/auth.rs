@@ -1,15 +1,14 @@
 //! `pipecat cloud auth ...`: store, check and remove the user token.
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::context::{Context, api_failure, config_failure, env_value};
+use super::context::{Context, api_failure, config_failure};
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{OutputMode, key_values, print_json, stdout};
+use super::output::Answer;
 use pipecat_cloud::api::{Credential, ErrorKind, redact};
-use pipecat_cloud::config::env;
 
 /// Personal access tokens start with this (the official CLI checks it too).
 const PAT_PREFIX: &str = "pcc_pat_";
@@ -40,7 +39,7 @@ pub async fn run(args: AuthArgs, ctx: &Context) -> CliResult {
 }
 
 async fn use_pat(ctx: &Context) -> CliResult {
-    let token = read_token()?;
+    let token = read_token(ctx)?;
     if !token.starts_with(PAT_PREFIX) {
         return Err(Failure::usage(format!(
             "that is not a personal access token: it must start with `{PAT_PREFIX}`"
@@ -65,7 +64,7 @@ async fn use_pat(ctx: &Context) -> CliResult {
     let is_member = |org: &str| organizations.iter().any(|o| o.name == org);
     // The org asked for, else the one already active if the token can use
     // it, else the token's first.
-    let org = match ctx.global.org.as_deref().filter(|org| !org.is_empty()) {
+    let org = match ctx.settings.org.as_deref() {
         Some(org) if is_member(org) => org.to_string(),
         Some(org) => {
             return Err(Failure::new(
@@ -88,27 +87,23 @@ async fn use_pat(ctx: &Context) -> CliResult {
     };
     config.set_personal_access_token(&token, &org);
     config.save().map_err(config_failure)?;
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"org": org, "config": config.path()}));
-    } else {
-        ctx.note(&format!(
+    ctx.out.answer(
+        Answer::new(json!({"org": org, "config": config.path()})).note(format!(
             "Logged in to organization `{org}`; the token is stored in {}.",
             config.path().display()
-        ));
-    }
-    if env_value(env::TOKEN).is_some() {
-        ctx.warn("PIPECAT_TOKEN is set and takes precedence over the stored token");
+        )),
+    )?;
+    if ctx.settings.token.is_some() {
+        ctx.out
+            .warn("PIPECAT_TOKEN is set and takes precedence over the stored token");
     }
     Ok(())
 }
 
 /// The token from a hidden prompt on a terminal, else all of stdin.
-fn read_token() -> CliResult<String> {
-    let token = if std::io::stdin().is_terminal() {
-        dialoguer::Password::new()
-            .with_prompt("Personal access token")
-            .interact()
-            .map_err(|err| Failure::usage(format!("cannot read the token: {err}")))?
+fn read_token(ctx: &Context) -> CliResult<String> {
+    let token = if ctx.out.stdin_is_terminal() {
+        ctx.out.ask_secret("Personal access token", "the token")?
     } else {
         let mut text = String::new();
         std::io::stdin()
@@ -129,16 +124,12 @@ async fn whoami(ctx: &Context) -> CliResult {
     let config = ctx.user_config()?;
     let client = ctx.user_client(&config).await?;
     let answer = client.whoami().await.map_err(|err| api_failure(&err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&answer.raw);
-        return Ok(());
-    }
     let user = &answer.value.user;
     let token = match client.credential() {
         Credential::UserToken(token) => token.as_str(),
         _ => "",
     };
-    let source = if env_value(env::TOKEN).is_some() {
+    let source = if ctx.settings.token.is_some() {
         "PIPECAT_TOKEN".to_string()
     } else {
         config.path().display().to_string()
@@ -164,14 +155,13 @@ async fn whoami(ctx: &Context) -> CliResult {
         ("Token", redact(token)),
         ("Token from", source),
     ];
-    if env_value(env::PRIVATE_API_KEY).is_some() {
+    if ctx.settings.private_api_key.is_some() {
         pairs.push((
             "Agent commands use",
             "PIPECAT_PRIVATE_API_KEY (set in the environment)".to_string(),
         ));
     }
-    stdout(&key_values(ctx.output, &pairs));
-    Ok(())
+    ctx.out.answer(Answer::new(answer.raw).key_values(pairs))
 }
 
 fn logout(ctx: &Context) -> CliResult {
@@ -180,18 +170,19 @@ fn logout(ctx: &Context) -> CliResult {
     if removed {
         config.save().map_err(config_failure)?;
     }
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"removed": removed, "config": config.path()}));
-    } else if removed {
-        ctx.note(&format!(
+    let said = if removed {
+        format!(
             "Removed the stored token from {} (the active org and per-org settings stay).",
             config.path().display()
-        ));
+        )
     } else {
-        ctx.note(&format!("No token stored in {}.", config.path().display()));
-    }
-    if env_value(env::TOKEN).is_some() {
-        ctx.warn("PIPECAT_TOKEN is still set in the environment and still logs you in");
+        format!("No token stored in {}.", config.path().display())
+    };
+    ctx.out
+        .answer(Answer::new(json!({"removed": removed, "config": config.path()})).note(said))?;
+    if ctx.settings.token.is_some() {
+        ctx.out
+            .warn("PIPECAT_TOKEN is still set in the environment and still logs you in");
     }
     Ok(())
 }

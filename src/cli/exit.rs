@@ -51,6 +51,9 @@ pub struct Failure {
     pub exit: Exit,
     pub message: String,
     pub hint: Option<String>,
+    /// Ends the run with `exit` without an error line (e.g. stdout was
+    /// closed: the reader has what it wanted).
+    pub silent: bool,
 }
 
 impl Failure {
@@ -59,6 +62,15 @@ impl Failure {
             exit,
             message: message.into(),
             hint: None,
+            silent: false,
+        }
+    }
+
+    /// An end that is not reported: `message` says why, for the code only.
+    pub fn silent(exit: Exit, message: impl Into<String>) -> Self {
+        Failure {
+            silent: true,
+            ..Failure::new(exit, message)
         }
     }
 

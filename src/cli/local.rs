@@ -2,19 +2,18 @@
 //! clients at it. (`demo-bot` is the hidden subcommand the built-in
 //! `pipecat-local/demo-bot` image runs; it never reaches `run`.)
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use pipecat_cloud::local::{self, ImageMapping, Options, Server, autostart};
 
-use pipecat_cloud::api::{Client, Credential};
+use pipecat_cloud::api::{Client, Credential, limits};
 use serde_json::json;
 
 use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{self, OutputMode, Table, key_values, print_json};
+use super::output::{Answer, Column, Table};
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
@@ -50,11 +49,11 @@ pub struct ServeArgs {
     #[arg(long = "image", value_name = "NAME=COMMAND")]
     pub images: Vec<ImageMapping>,
     /// Session limit of agents that do not set `maxAgents`
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_AGENTS, value_parser = clap::value_parser!(u32).range(1..))]
     pub default_max_agents: u32,
     /// Lowest `maxSessionDuration` accepted, in seconds (the platform's is
     /// 60). For tests and demos only: lets a short cap be tried quickly.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=14400))]
+    #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
 }
 
@@ -65,10 +64,14 @@ pub struct EnvArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-/// `--local`: attaches `ctx` to the local cloud of the default data dir,
-/// starting one in the background (and saying so, once) when none runs.
+/// `--local`: attaches `ctx` to the local cloud of its data dir, starting
+/// one in the background (and saying so, once) when none runs.
 pub fn attach(ctx: &mut Context) -> CliResult {
-    let data_dir = local::default_data_dir();
+    let data_dir = ctx
+        .settings
+        .local
+        .clone()
+        .unwrap_or_else(local::default_data_dir);
     let exe = std::env::current_exe().map_err(|err| {
         Failure::new(
             Exit::ApiFailure,
@@ -78,14 +81,14 @@ pub fn attach(ctx: &mut Context) -> CliResult {
     let (endpoint, started) = autostart::ensure_running(&data_dir, &exe)
         .map_err(|err| Failure::new(Exit::Unreachable, err.to_string()))?;
     if started {
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
             endpoint.url,
             data_dir.display(),
             data_dir.join(autostart::BACKGROUND_LOG_FILE).display()
         ));
     }
-    ctx.use_local(&endpoint, &data_dir)
+    ctx.use_local(&endpoint)
 }
 
 #[derive(Debug, Args)]
@@ -114,16 +117,14 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         min_session_duration: args.min_session_duration,
         ..Options::new(data_dir)
     };
-    if ctx.global.verbose > 0 {
-        eprintln!(
-            "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
-            options.data_dir.display(),
-            options.port,
-            options.default_max_agents,
-            options.min_session_duration,
-            options.images
-        );
-    }
+    ctx.out.detail(&format!(
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
+        options.data_dir.display(),
+        options.port,
+        options.default_max_agents,
+        options.min_session_duration,
+        options.images
+    ));
     // Listen for signals before anyone can know we run (the line below):
     // a stop sent right after it must not be lost or kill us uncleanly.
     let stop_signal = StopSignal::listen()?;
@@ -140,14 +141,12 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         server.url(),
         server.data_dir().display()
     );
-    let mut out = std::io::stdout().lock();
-    if let Err(err) = out
-        .write_all(announcement.as_bytes())
-        .and_then(|()| out.flush())
-    {
-        eprintln!("warning: cannot print the server's URL to stdout ({err}); it is in server.json");
+    if let Err(failure) = ctx.out.raw(&announcement) {
+        ctx.out.warn(&format!(
+            "cannot print the server's URL to stdout ({}); it is in server.json",
+            failure.message
+        ));
     }
-    drop(out);
     stop_signal.wait().await;
     server.shutdown().await;
     Ok(())
@@ -189,26 +188,23 @@ fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let variables = local::client_environment(&data_dir)
         .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
-    if ctx.output == OutputMode::Json {
-        let object: serde_json::Map<String, serde_json::Value> = variables
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value.into()))
-            .collect();
-        output::stdout(&format!("{}\n", serde_json::Value::Object(object)));
-        return Ok(());
-    }
-    for (name, value) in variables {
-        output::stdout(&format!("export {name}={}\n", shell_quote(&value)));
-    }
-    Ok(())
+    let object: serde_json::Map<String, serde_json::Value> = variables
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone().into()))
+        .collect();
+    ctx.out.answer(Answer::new(object.into()).lines(|_| {
+        variables
+            .iter()
+            .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
+            .collect()
+    }))
 }
 
 async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let Some(endpoint) = autostart::running(&data_dir) else {
-        if ctx.output == OutputMode::Json {
-            print_json(&json!({"running": false, "dataDir": data_dir}));
-        }
+        ctx.out
+            .answer(Answer::new(json!({"running": false, "dataDir": data_dir})))?;
         return Err(Failure::new(
             Exit::Unreachable,
             format!("no local cloud is running in {}", data_dir.display()),
@@ -219,7 +215,7 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
         &endpoint.url,
         Credential::PrivateKey(endpoint.private_key.clone()),
         None,
-        ctx.timeout(),
+        ctx.settings.timeout,
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
@@ -239,76 +235,69 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
         .filter_map(|agent| agent.active_session_count)
         .map(u64::from)
         .sum();
-    if ctx.output == OutputMode::Json {
-        let agents: Vec<_> = details
-            .iter()
-            .map(|agent| {
-                json!({
-                    "name": agent.name,
-                    "ready": agent.ready,
-                    "activeSessionCount": agent.active_session_count,
-                    "maxAgents": agent.auto_scaling.as_ref().and_then(|s| s.max_replicas),
-                })
+    let agents: Vec<_> = details
+        .iter()
+        .map(|agent| {
+            json!({
+                "name": agent.name,
+                "ready": agent.ready,
+                "activeSessionCount": agent.active_session_count,
+                "maxAgents": agent.max_agents(),
             })
-            .collect();
-        print_json(&json!({
-            "running": true,
-            "url": endpoint.url,
-            "pid": endpoint.pid,
-            "dataDir": data_dir,
-            "activeSessions": active,
-            "agents": agents,
-        }));
-        return Ok(());
-    }
-    output::stdout(&key_values(
-        ctx.output,
-        &[
-            ("URL", endpoint.url.clone()),
-            ("PID", endpoint.pid.to_string()),
-            ("Data dir", data_dir.display().to_string()),
-            ("Agents", details.len().to_string()),
-            ("Active sessions", active.to_string()),
-        ],
-    ));
-    let mut table = Table::new(vec!["Agent", "Ready", "Active sessions", "Max agents"]);
+        })
+        .collect();
+    let document = json!({
+        "running": true,
+        "url": endpoint.url,
+        "pid": endpoint.pid,
+        "dataDir": data_dir,
+        "activeSessions": active,
+        "agents": agents,
+    });
+    let mut table = Table::new([
+        Column::name("Agent").key(),
+        Column::label("Ready"),
+        Column::number("Active sessions"),
+        Column::number("Max agents"),
+    ]);
     for agent in &details {
         table.push(vec![
             agent.name.clone(),
             if agent.ready { "yes" } else { "no" }.to_string(),
             agent.active_session_count.unwrap_or(0).to_string(),
             agent
-                .auto_scaling
-                .as_ref()
-                .and_then(|s| s.max_replicas)
+                .max_agents()
                 .map_or_else(|| "-".to_string(), |max| max.to_string()),
         ]);
     }
+    let mut answer = Answer::new(document).key_values(vec![
+        ("URL", endpoint.url.clone()),
+        ("PID", endpoint.pid.to_string()),
+        ("Data dir", data_dir.display().to_string()),
+        ("Agents", details.len().to_string()),
+        ("Active sessions", active.to_string()),
+    ]);
     if !table.is_empty() {
-        output::stdout(&table.render(ctx.output));
+        answer = answer.table(table);
     }
-    Ok(())
+    ctx.out.answer(answer)
 }
 
 fn stop(args: DataDirArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let stopped = autostart::stop(&data_dir)
         .map_err(|err| Failure::new(Exit::ApiFailure, err.to_string()))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"stopped": stopped.is_some(), "pid": stopped, "dataDir": data_dir}));
-        return Ok(());
-    }
-    match stopped {
-        Some(pid) => ctx.note(&format!(
+    let said = match stopped {
+        Some(pid) => format!(
             "stopped the local cloud (pid {pid}) in {}",
             data_dir.display()
-        )),
-        None => ctx.note(&format!(
-            "no local cloud was running in {}",
-            data_dir.display()
-        )),
-    }
-    Ok(())
+        ),
+        None => format!("no local cloud was running in {}", data_dir.display()),
+    };
+    ctx.out.answer(
+        Answer::new(json!({"stopped": stopped.is_some(), "pid": stopped, "dataDir": data_dir}))
+            .note(said),
+    )
 }
 
 /// Single-quotes a value for POSIX shells.

@@ -5,10 +5,12 @@ pub mod agent;
 pub mod auth;
 pub mod context;
 pub mod deploy;
+pub mod duration;
 pub mod exit;
 pub mod local;
 pub mod organizations;
 pub mod output;
+pub mod settings;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -16,8 +18,10 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use context::{Context, GlobalArgs};
-use exit::{CliResult, EXIT_CODES_HELP, Exit};
+use context::Context;
+use exit::{CliResult, EXIT_CODES_HELP, Exit, Failure};
+use output::{Output, Terminals};
+use settings::{GlobalArgs, Settings};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,69 +94,84 @@ pub enum CloudCommand {
     Local(local::LocalArgs),
 }
 
-/// Parse, run, and turn the outcome into an exit code.
+/// What a run does, once parsed.
+enum Run {
+    Cloud(CloudCommand),
+    Completions(clap_complete::Shell),
+    Man,
+}
+
+/// Parse, resolve the settings, run, and turn the outcome into an exit
+/// code; the one place that ends the process.
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let (global, command) = if invoked_as_pcc(&args) {
+    let (global, run) = if invoked_as_pcc(&args) {
         let pcc = PccCli::parse_from(args);
-        (pcc.global, pcc.command)
+        (pcc.global, Run::Cloud(pcc.command))
     } else {
         let cli = Cli::parse_from(args);
-        match cli.command {
-            TopCommand::Cloud(cloud) => (cli.global, cloud.command),
-            TopCommand::Completions(completions) => {
-                print_completions(completions.shell);
-                return Exit::Success.into();
-            }
-            TopCommand::Man => return print_man_page(),
-        }
+        let run = match cli.command {
+            TopCommand::Cloud(cloud) => Run::Cloud(cloud.command),
+            TopCommand::Completions(completions) => Run::Completions(completions.shell),
+            TopCommand::Man => Run::Man,
+        };
+        (cli.global, run)
     };
     // The demo bot is a session process, many at a time: plain sync code,
-    // no async runtime.
-    if let CloudCommand::Local(local::LocalArgs {
+    // no async runtime, no settings.
+    if let Run::Cloud(CloudCommand::Local(local::LocalArgs {
         command: local::LocalCommand::DemoBot,
-    }) = &command
+    })) = &run
     {
         let code = pipecat_cloud::local::demo_bot::run();
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    let mut ctx = Context::new(global);
+    let terminals = Terminals::detect();
     // `--local` points every command but `local ...` (which manages the
-    // server itself) at the local cloud, starting it when none runs.
-    let attached = if ctx.global.local && !matches!(command, CloudCommand::Local(_)) {
-        local::attach(&mut ctx)
-    } else {
-        Ok(())
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return Exit::ApiFailure.into();
+    // server itself) at the local cloud.
+    let local = (global.local && !matches!(run, Run::Cloud(CloudCommand::Local(_))))
+        .then(pipecat_cloud::local::default_data_dir);
+    let settings = match Settings::resolve(&global, local, &Settings::process_env, terminals) {
+        Ok(settings) => settings,
+        Err(failure) => {
+            Output::new(Settings::fallback_output(&global), terminals).error(&failure);
+            return failure.exit.into();
         }
     };
-    let outcome = attached.and_then(|()| runtime.block_on(run(command, &ctx)));
-    match outcome {
+    let out = Output::new(settings.output, terminals);
+    match start(run, settings, &out) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
-            let paint = |style, text| ctx.stderr_painter.paint(style, text);
-            eprintln!(
-                "{} {}",
-                paint(output::RED.bold(), "error:"),
-                failure.message
-            );
-            if let Some(hint) = &failure.hint {
-                eprintln!("{} {hint}", paint(output::DIM, "hint:"));
-            }
+            out.error(&failure);
             failure.exit.into()
         }
     }
 }
 
-async fn run(command: CloudCommand, ctx: &Context) -> CliResult {
+fn start(run: Run, settings: Settings, out: &Output) -> CliResult {
+    let command = match run {
+        Run::Cloud(command) => command,
+        Run::Completions(shell) => return print_completions(shell, out),
+        Run::Man => return print_man_page(out),
+    };
+    let mut ctx = Context::new(settings, out.clone());
+    // With `--local`: start the local cloud when none runs.
+    if ctx.settings.local.is_some() {
+        local::attach(&mut ctx)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            Failure::new(
+                Exit::ApiFailure,
+                format!("cannot start the async runtime: {err}"),
+            )
+        })?;
+    runtime.block_on(run_command(command, &ctx))
+}
+
+async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
     match command {
         CloudCommand::Deploy(args) => deploy::run(*args, ctx).await,
         CloudCommand::Agent(args) => agent::run(args, ctx).await,
@@ -169,19 +188,22 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
         .is_some_and(|stem| stem == "pcc")
 }
 
-fn print_completions(shell: clap_complete::Shell) {
+fn print_completions(shell: clap_complete::Shell, out: &Output) -> CliResult {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "pipecat", &mut script);
-    output::stdout(&String::from_utf8_lossy(&script));
+    out.raw(&String::from_utf8_lossy(&script))
 }
 
-fn print_man_page() -> ExitCode {
+fn print_man_page(out: &Output) -> CliResult {
     let mut page = Vec::new();
-    if let Err(err) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        eprintln!("error: cannot render the man page: {err}");
-        return Exit::ApiFailure.into();
-    }
-    output::stdout(&String::from_utf8_lossy(&page));
-    Exit::Success.into()
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|err| {
+            Failure::new(
+                Exit::ApiFailure,
+                format!("cannot render the man page: {err}"),
+            )
+        })?;
+    out.raw(&String::from_utf8_lossy(&page))
 }

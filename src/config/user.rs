@@ -39,6 +39,8 @@ const TOP_LEVEL_KEYS: [&str; 4] = [TOKEN, ORG, REFRESH_TOKEN, TOKEN_EXPIRES_AT];
 /// Keys inside an organization's table.
 const DEFAULT_PUBLIC_KEY: &str = "default_public_key";
 const DEFAULT_PUBLIC_KEY_NAME: &str = "default_public_key_name";
+/// The output mode of the organization (`rich`, `plain` or `json`).
+pub const OUTPUT: &str = "output";
 
 /// Why the user config could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +90,13 @@ impl UserConfig {
     /// `~/.config/pipecatcloud/pipecatcloud.toml` (the official CLI's path
     /// on every OS; it ignores XDG, and so do we, so both find one login).
     pub fn default_path() -> Result<PathBuf, ConfigError> {
-        match std::env::var_os(env::CONFIG_PATH) {
+        Self::path_for(std::env::var_os(env::CONFIG_PATH))
+    }
+
+    /// The config file's path given the value of `PIPECAT_CONFIG_PATH`
+    /// (`configured`): that path if set and not empty, else the default.
+    pub fn path_for(configured: Option<std::ffi::OsString>) -> Result<PathBuf, ConfigError> {
+        match configured {
             Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
             _ => dirs::home_dir()
                 .map(|home| home.join(".config/pipecatcloud/pipecatcloud.toml"))
@@ -188,8 +196,16 @@ impl UserConfig {
         self.top_level_str(ORG)
     }
 
-    /// The default public key of `org` (looked up in `org`'s own table, not
-    /// the file's active org: the official CLI's Q-START-5 bug).
+    /// A setting of the active organization: `key` in the table named by
+    /// the file's `org` (where the official CLI reads settings such as
+    /// `output`; a top-level key would crash it). `None` when unset or
+    /// not a string.
+    pub fn active_org_setting(&self, key: &str) -> Option<&str> {
+        self.org_table(self.org()?)?.get(key)?.as_str()
+    }
+
+    /// The default public key of `org` (looked up in `org`'s own table,
+    /// not the file's active org's; see docs/compatibility.md).
     pub fn default_public_key(&self, org: &str) -> Option<StoredPublicKey> {
         let table = self.org_table(org)?;
         let key = non_empty(table.get(DEFAULT_PUBLIC_KEY)?.as_str()?)?;
@@ -339,7 +355,7 @@ fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigEr
                         ),
                     ));
                 };
-                for name in [DEFAULT_PUBLIC_KEY, DEFAULT_PUBLIC_KEY_NAME] {
+                for name in [DEFAULT_PUBLIC_KEY, DEFAULT_PUBLIC_KEY_NAME, OUTPUT] {
                     if let Some(entry) = table.get(name)
                         && entry.as_str().is_none()
                     {
@@ -437,6 +453,27 @@ keep = true
 
     fn sample() -> UserConfig {
         UserConfig::parse(Path::new("cfg.toml"), SAMPLE).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn settings_are_read_from_the_active_orgs_table_only() {
+        let config = sample();
+        assert_eq!(config.active_org_setting(OUTPUT), Some("json"));
+        let other = SAMPLE.replace("org = \"acme\"", "org = \"other\"");
+        let config = UserConfig::parse(Path::new("cfg.toml"), &other).unwrap();
+        assert_eq!(config.active_org_setting(OUTPUT), None);
+        let none = UserConfig::parse(Path::new("cfg.toml"), "[acme]\noutput = \"json\"\n").unwrap();
+        assert_eq!(none.active_org_setting(OUTPUT), None);
+        let err = UserConfig::parse(
+            Path::new("cfg.toml"),
+            "org = \"acme\"\n[acme]\noutput = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "config file cfg.toml:3: `[acme].output` must be a string"
+        );
     }
 
     #[test]

@@ -32,15 +32,11 @@ use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, sec
 
 /// The only organization of a local cloud.
 pub const ORG: &str = "local";
-/// The platform's default max session duration (seconds).
-pub const DEFAULT_MAX_SESSION_DURATION: u32 = 7200;
-/// The platform's bounds for `maxSessionDuration` (seconds).
-pub const MIN_SESSION_DURATION: u32 = 60;
-pub const MAX_SESSION_DURATION: u32 = 14_400;
-/// Most rows one list or logs request may ask for.
-pub const MAX_PAGE: u32 = 10_000;
-/// Rows returned when `limit` is not given (as documented).
-pub const DEFAULT_PAGE: u32 = 10;
+/// The platform's limits, defined once for the client and this server.
+pub use crate::api::limits::{
+    DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, MAX_PAGE, MAX_SESSION_DURATION,
+    MIN_SESSION_DURATION,
+};
 
 /// Server-wide settings that shape validation and defaults.
 #[derive(Debug, Clone)]

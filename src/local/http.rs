@@ -13,8 +13,8 @@ use crate::api::types::ErrorBody;
 
 use super::store::StoreError;
 
-/// Largest request body accepted (the start `body` may be up to 1 MB).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest request body accepted (the platform's limit).
+pub use crate::api::limits::MAX_BODY_BYTES;
 
 /// An error answer: `{"error": message, "code": code}` with `status`,
 /// except capacity, which answers the seed's exact 429 body.

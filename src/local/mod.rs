@@ -78,7 +78,7 @@ impl Options {
             data_dir,
             port: DEFAULT_PORT,
             images: Vec::new(),
-            default_max_agents: 50,
+            default_max_agents: crate::api::limits::DEFAULT_MAX_AGENTS,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
         }

@@ -1,15 +1,14 @@
 //! `pipecat cloud agent delete`: delete an agent. New starts fail at once;
 //! sessions already running keep running until they are stopped.
 //!
-//! Any 2xx is success, a 204 without a body too (the official CLI calls a
-//! 204 "Agent not found", Q-DEL-1).
+//! Any 2xx is success, a 204 without a body too (see docs/compatibility.md).
 
 use clap::Args;
 use serde_json::json;
 
-use super::super::context::{Context, Question};
+use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{OutputMode, print_json};
+use super::super::output::{Answer, Question};
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
@@ -23,7 +22,7 @@ pub struct DeleteArgs {
 pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
     let agent = args.agent_name;
     if !args.force {
-        ctx.confirm(&Question {
+        ctx.out.confirm(&Question {
             action: "deleting an agent",
             prompt: format!("Delete agent {agent}? New sessions can no longer start"),
             default_yes: false,
@@ -36,17 +35,13 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         .delete_agent(&agent)
         .await
         .map_err(|err| super::agent_failure(&agent, &err))?;
-    if ctx.output == OutputMode::Json {
-        let answer = if deleted.raw.is_null() {
-            json!({"status": "OK", "agentName": agent})
-        } else {
-            deleted.raw
-        };
-        print_json(&answer);
+    // A 204 has no body: say what happened in the documented shape.
+    let document = if deleted.raw.is_null() {
+        json!({"status": "OK", "agentName": agent})
     } else {
-        ctx.note(&format!(
-            "Deleted agent `{agent}`. Sessions still running keep running until stopped."
-        ));
-    }
-    Ok(())
+        deleted.raw
+    };
+    ctx.out.answer(Answer::new(document).note(format!(
+        "Deleted agent `{agent}`. Sessions still running keep running until stopped."
+    )))
 }

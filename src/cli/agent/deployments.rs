@@ -4,7 +4,8 @@ use clap::Args;
 
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{OutputMode, Table, format_timestamp, print_json, stdout};
+use super::super::output::{Answer, Column, Table, format_timestamp};
+use super::status::max_session_duration;
 
 #[derive(Debug, Args)]
 pub struct DeploymentsArgs {
@@ -19,43 +20,31 @@ pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
         .list_deployments(&agent)
         .await
         .map_err(|err| super::agent_failure(&agent, &err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
-    let mut table = Table::new(vec![
-        "ID",
-        "Image / Build",
-        "Max session duration",
-        "Min agents",
-        "Max agents",
-        "Created",
+    let mut table = Table::new([
+        Column::id("ID").key(),
+        Column::name("Image / Build"),
+        Column::number("Max session duration").low(),
+        Column::number("Min agents").low(),
+        Column::number("Max agents").low(),
+        Column::time("Created"),
     ]);
+    let count = |n: Option<u32>| n.map_or_else(|| "-".into(), |n| n.to_string());
     for deployment in &listing.value.deployments {
-        let spec = deployment
-            .manifest
-            .as_ref()
-            .and_then(|m| m.spec.clone())
-            .unwrap_or_default();
-        let scaling = spec.auto_scaling.clone().unwrap_or_default();
-        let count = |n: Option<u32>| n.map_or_else(|| "-".into(), |n| n.to_string());
         table.push(vec![
             deployment.id.clone(),
-            match (&deployment.build_id, &spec.image) {
+            match (&deployment.build_id, deployment.image()) {
                 (Some(build), _) => format!("build {build}"),
-                (None, Some(image)) => image.clone(),
+                (None, Some(image)) => image.to_string(),
                 (None, None) => "-".into(),
             },
-            spec.max_session_duration_seconds
-                .map_or_else(|| "default (7200 s)".into(), |s| format!("{s} s")),
-            count(scaling.min_replicas),
-            count(scaling.max_replicas),
+            max_session_duration(deployment.max_session_duration()),
+            count(deployment.min_agents()),
+            count(deployment.max_agents()),
             deployment
                 .created_at
                 .as_deref()
                 .map_or_else(|| "-".into(), format_timestamp),
         ]);
     }
-    stdout(&table.render(ctx.output));
-    Ok(())
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }

@@ -2,7 +2,7 @@
 
 use super::super::context::{Context, api_failure};
 use super::super::exit::CliResult;
-use super::super::output::{OutputMode, Table, format_timestamp, print_json, stdout};
+use super::super::output::{Answer, Column, Table, format_timestamp};
 
 pub async fn run(ctx: &Context) -> CliResult {
     let client = ctx.management_client().await?;
@@ -10,19 +10,17 @@ pub async fn run(ctx: &Context) -> CliResult {
         .list_agents()
         .await
         .map_err(|err| api_failure(&err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
-    let mut table = Table::new(vec![
-        "Name",
-        "Region",
-        "Agent ID",
-        "Deployment ID",
-        "Created",
-        "Updated",
-    ]);
-    let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    // Unlike the official CLI, no agents is not an error: an empty list.
+    let mut table = Table::new([
+        Column::name("Name").key(),
+        Column::label("Region").low(),
+        Column::id("Agent ID").low(),
+        Column::id("Deployment ID"),
+        Column::time("Created").low(),
+        Column::time("Updated"),
+    ])
+    .when_empty("No agents yet: `pipecat cloud deploy NAME IMAGE:TAG` creates one.");
+    let dash = |value: Option<&str>| value.unwrap_or("-").to_string();
     let time = |value: &Option<String>| {
         value
             .as_deref()
@@ -31,23 +29,12 @@ pub async fn run(ctx: &Context) -> CliResult {
     for agent in &listing.value.services {
         table.push(vec![
             agent.name.clone(),
-            dash(&agent.region),
-            dash(&agent.id),
-            dash(
-                &agent
-                    .desired_deployment_id
-                    .clone()
-                    .or_else(|| agent.active_deployment_id.clone()),
-            ),
+            dash(agent.region.as_deref()),
+            dash(agent.id.as_deref()),
+            dash(agent.deployment_id()),
             time(&agent.created_at),
             time(&agent.updated_at),
         ]);
     }
-    // Unlike the official CLI, no agents is not an error: an empty list.
-    if table.is_empty() && ctx.output == OutputMode::Rich {
-        ctx.note("No agents yet: `pipecat cloud deploy NAME IMAGE:TAG` creates one.");
-        return Ok(());
-    }
-    stdout(&table.render(ctx.output));
-    Ok(())
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }

@@ -1,18 +1,18 @@
 //! `pipecat cloud agent sessions`: an agent's sessions as a table with a
 //! summary, or one session in full; `--watch` keeps the table current.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
 use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{
-    OutputMode, Table, format_duration, format_timestamp, key_values, print_json, stdout,
+    Answer, Column, Human, Record, Table, format_duration, format_timestamp,
 };
-use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
+use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::types::Session;
 use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus};
 
@@ -36,8 +36,9 @@ pub struct SessionsArgs {
     /// else one snapshot per interval (NDJSON with --output json)
     #[arg(short = 'w', long, conflicts_with = "id")]
     pub watch: bool,
-    /// Seconds between two snapshots with --watch
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "2", requires = "watch")]
+    /// Time between two snapshots with --watch: seconds, or a duration
+    /// such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "2", requires = "watch")]
     pub interval: Duration,
 }
 
@@ -79,12 +80,8 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
             .get_session(&agent, &id)
             .await
             .map_err(|err| not_found(&err, format!("session `{id}` of agent `{agent}`")))?;
-        if ctx.output == OutputMode::Json {
-            print_json(&session.raw);
-        } else {
-            stdout(&key_values(ctx.output, &details(&session.value, now)));
-        }
-        return Ok(());
+        let pairs = details(&session.value, now);
+        return ctx.out.answer(Answer::new(session.raw).key_values(pairs));
     }
     let query = SessionQuery {
         limit: Some(args.limit),
@@ -104,34 +101,25 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
         .list_sessions(&agent, &query)
         .await
         .map_err(|err| not_found(&err, format!("agent `{agent}`")))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
     let sessions = &listing.value.sessions;
-    if sessions.is_empty() && ctx.output == OutputMode::Rich {
-        ctx.note(&format!("No sessions of agent `{agent}` match."));
-        return Ok(());
-    }
-    stdout(&table(sessions, now).render(ctx.output));
+    let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
     // The summary is for people; plain output stays one TSV table.
-    if ctx.output == OutputMode::Rich {
-        let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
-        stdout(&summary(sessions, total, now));
-    }
-    Ok(())
+    let table = table(sessions, now)
+        .when_empty(format!("No sessions of agent `{agent}` match."))
+        .footer(summary(sessions, total, now));
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }
 
 /// Sessions as a table, in the order given (the API's: newest first).
 fn table(sessions: &[Session], now: jiff::Timestamp) -> Table {
-    let mut table = Table::new(vec![
-        "Session ID",
-        "Created",
-        "Ended",
-        "Duration",
-        "Status",
-        "Bot start",
-        "Cold start",
+    let mut table = Table::new([
+        Column::id("Session ID").key(),
+        Column::time("Created"),
+        Column::time("Ended").low(),
+        Column::number("Duration"),
+        Column::label("Status").key(),
+        Column::number("Bot start").low(),
+        Column::label("Cold start").low(),
     ]);
     for session in sessions {
         table.push(vec![
@@ -168,15 +156,13 @@ struct Snapshot {
 }
 
 impl Watch {
-    async fn run(self, client: &Client, ctx: &Context) -> Result<(), Stop> {
-        // Redraw in place only where a person looks at a table.
-        let redraw = ctx.output == OutputMode::Rich && std::io::stdout().is_terminal();
+    async fn run(self, client: &Client, ctx: &Context) -> CliResult {
         let mut outage = Outage::new();
         loop {
             let snapshot = match self.snapshot(client).await {
                 Ok(snapshot) => snapshot,
                 Err(err) if err.kind == ErrorKind::NotFound => {
-                    return Err(not_found(&err, format!("agent `{}`", self.agent)).into());
+                    return Err(not_found(&err, format!("agent `{}`", self.agent)));
                 }
                 Err(err) => {
                     outage.failed(ctx, &err).await?;
@@ -184,8 +170,12 @@ impl Watch {
                 }
             };
             outage.succeeded(ctx);
-            let now = jiff::Timestamp::now();
-            emit(&self.render(&snapshot, ctx.output, redraw, now))?;
+            let frame = Frame {
+                watch: &self,
+                snapshot,
+                now: jiff::Timestamp::now(),
+            };
+            ctx.out.records(&[frame])?;
             tokio::time::sleep(self.interval).await;
         }
     }
@@ -203,49 +193,49 @@ impl Watch {
         };
         Ok(Snapshot {
             active,
-            capacity: agent.auto_scaling.and_then(|scaling| scaling.max_replicas),
+            capacity: agent.max_agents(),
             sessions,
             raw_sessions: listing.raw.get("sessions").cloned().unwrap_or(json!([])),
         })
     }
+}
 
-    fn render(
-        &self,
-        snapshot: &Snapshot,
-        mode: OutputMode,
-        redraw: bool,
-        now: jiff::Timestamp,
-    ) -> String {
-        let capacity = snapshot
+/// One snapshot of a watch, as shown.
+struct Frame<'a> {
+    watch: &'a Watch,
+    snapshot: Snapshot,
+    now: jiff::Timestamp,
+}
+
+impl Record for Frame<'_> {
+    fn document(&self) -> Value {
+        json!({
+            "time": self.now.to_string(),
+            "agent": self.watch.agent,
+            "active": self.snapshot.active,
+            "capacity": self.snapshot.capacity,
+            "sessions": self.snapshot.raw_sessions,
+        })
+    }
+
+    /// Redrawn in place where a person looks at a table (rich output on a
+    /// terminal), else one snapshot after the other.
+    fn human(&self, human: &Human) -> String {
+        let capacity = self
+            .snapshot
             .capacity
             .map_or_else(|| "?".to_string(), |max| max.to_string());
-        let time = now.strftime("%Y-%m-%d %H:%M:%S").to_string();
-        let table = table(&snapshot.sessions, now);
-        match mode {
-            OutputMode::Json => {
-                let record = json!({
-                    "time": now.to_string(),
-                    "agent": self.agent,
-                    "active": snapshot.active,
-                    "capacity": snapshot.capacity,
-                    "sessions": snapshot.raw_sessions,
-                });
-                format!("{record}\n")
-            }
-            OutputMode::Rich if redraw => format!(
+        let time = self.now.strftime("%Y-%m-%d %H:%M:%S").to_string();
+        let table = human.table(&table(&self.snapshot.sessions, self.now));
+        let (agent, active) = (&self.watch.agent, self.snapshot.active);
+        if human.rich && human.terminal {
+            format!(
                 // Home and clear, then the whole picture.
-                "\x1b[H\x1b[2J{}: {} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{}",
-                self.agent,
-                snapshot.active,
-                self.interval.as_secs_f64(),
-                table.render(mode)
-            ),
-            _ => format!(
-                "# {time}\tagent={}\tactive={}\tcapacity={capacity}\n{}\n",
-                self.agent,
-                snapshot.active,
-                table.render(mode)
-            ),
+                "\x1b[H\x1b[2J{agent}: {active} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{table}",
+                self.watch.interval.as_secs_f64(),
+            )
+        } else {
+            format!("# {time}\tagent={agent}\tactive={active}\tcapacity={capacity}\n{table}\n")
         }
     }
 }
@@ -315,7 +305,6 @@ fn summary(sessions: &[Session], total: u64, now: jiff::Timestamp) -> String {
             format_duration(p95)
         ));
     }
-    text.push('\n');
     text
 }
 
@@ -418,7 +407,7 @@ mod tests {
         ];
         assert_eq!(
             summary(&sessions, 7, now),
-            "3 shown of 7, 1 active; duration of ended sessions p50 00:00:10, p95 00:01:40\n"
+            "3 shown of 7, 1 active; duration of ended sessions p50 00:00:10, p95 00:01:40"
         );
     }
 

@@ -4,26 +4,28 @@
 //! request before the start itself (the official CLI needs a login and
 //! checks the agent first, one more round trip on every start).
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use super::super::context::{Context, api_failure, env_value};
+use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{OutputMode, key_values, print_json, stdout};
-use super::live::{emit, parse_interval, until_interrupted};
-use super::logs::{Follow, Render};
+use super::super::output::Answer;
+use super::live::until_interrupted;
+use super::logs::{Follow, LogFormat, Render};
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
     ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
 };
-use pipecat_cloud::config::env;
 
-/// How long `--wait-for-capacity` waits when given no duration.
+/// How long `--wait-for-capacity` waits when given no duration (and
+/// `--retries` alone), as the flag reads it and as a value.
 const DEFAULT_CAPACITY_WAIT: &str = "5m";
+const DEFAULT_CAPACITY_WAIT_DURATION: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -60,7 +62,7 @@ pub struct StartArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = DEFAULT_CAPACITY_WAIT,
-        value_parser = parse_wait
+        value_parser = duration::wait
     )]
     pub wait_for_capacity: Option<Duration>,
     /// Retry at most N times on a 429 (waits up to 5m unless
@@ -71,27 +73,10 @@ pub struct StartArgs {
     /// following, not the session)
     #[arg(long)]
     pub follow: bool,
-    /// Seconds between two checks for new lines with --follow
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
     pub interval: Duration,
-}
-
-/// A `--wait-for-capacity` duration: `90s`, `5m`, `1h30m`, or seconds.
-fn parse_wait(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let seconds = match text.parse::<f64>() {
-        Ok(seconds) => Some(seconds),
-        Err(_) => text.parse::<jiff::Span>().ok().and_then(|span| {
-            span.total((
-                jiff::Unit::Second,
-                jiff::SpanRelativeTo::days_are_24_hours(),
-            ))
-            .ok()
-        }),
-    };
-    seconds
-        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .ok_or_else(|| "a duration such as 30s, 5m or 1h (or seconds)".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,7 +124,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     let patience = match (args.wait_for_capacity, args.retries) {
         (None, None) => None,
         (wait, retries) => Some(Patience {
-            budget: wait.unwrap_or_else(|| parse_wait(DEFAULT_CAPACITY_WAIT).unwrap_or_default()),
+            budget: wait.unwrap_or(DEFAULT_CAPACITY_WAIT_DURATION),
             retries,
         }),
     };
@@ -150,21 +135,18 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     }
     .map_err(|err| start_failure(&agent, &key, &err))?;
     let session_id = started.value.session_id.clone();
+    let answer = started_answer(&agent, started);
     if let Some(logs_client) = logs_client {
         // One JSON object per line, so the answer and the log lines after it
         // form a single NDJSON stream.
-        if ctx.output == OutputMode::Json {
-            emit(&format!("{}\n", started.raw)).ok();
-        } else {
-            show_started(ctx, &agent, &started);
-        }
+        ctx.out.answer(answer.first_of_stream())?;
         let Some(id) = session_id else {
             return Err(Failure::new(
                 Exit::Unreachable,
                 "the API answered without a session id: nothing to follow",
             ));
         };
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
              stop it with `pipecat cloud agent stop {agent} --session {id}`)."
         ));
@@ -178,36 +160,35 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
             interval: args.interval,
             render: Render {
                 level: None,
-                json: ctx.output == OutputMode::Json,
-                painter: ctx.stdout_painter,
+                format: LogFormat::Text,
             },
         };
         return until_interrupted(follow.run(&logs_client, ctx)).await;
     }
-    if ctx.output == OutputMode::Json {
-        print_json(&started.raw);
-        return Ok(());
-    }
-    show_started(ctx, &agent, &started);
-    if let (OutputMode::Rich, Some(id)) = (ctx.output, &started.value.session_id) {
-        ctx.note(&format!(
+    let answer = match &session_id {
+        Some(id) => answer.aside(format!(
             "Logs: pipecat cloud agent logs {agent} --session {id}\n\
              Stop: pipecat cloud agent stop {agent} --session {id}"
-        ));
-    }
-    Ok(())
+        )),
+        None => answer,
+    };
+    ctx.out.answer(answer)
 }
 
-fn show_started(ctx: &Context, agent: &str, started: &Raw<StartResponse>) {
-    ctx.note(&format!("Started a session of agent `{agent}`."));
+/// A start's answer: the API's own in JSON; else the session id and how
+/// to join it.
+fn started_answer<'a>(agent: &str, started: Raw<StartResponse>) -> Answer<'a> {
     let pairs = answer_fields(&started.value);
+    let mut answer =
+        Answer::new(started.raw).note(format!("Started a session of agent `{agent}`."));
     if pairs.is_empty() {
-        ctx.warn("the API answered without a session id");
+        answer = answer.warn("the API answered without a session id");
     }
     if started.value.token.is_some() {
-        ctx.note("The session token is shortened here; --output json prints it in full.");
+        answer =
+            answer.note("The session token is shortened here; --output json prints it in full.");
     }
-    stdout(&key_values(ctx.output, &pairs));
+    answer.key_values(pairs)
 }
 
 /// How long, and how many times, to retry a start that found the agent at
@@ -235,20 +216,17 @@ async fn start_patiently(
         max: Duration::from_secs(15),
     };
     let began = Instant::now();
-    let spinner = (!ctx.global.quiet && std::io::stderr().is_terminal()).then(|| {
-        let spinner = indicatif::ProgressBar::new_spinner();
-        spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner
-    });
+    let mut progress = ctx.out.progress();
     let mut retry = 0;
-    let outcome = loop {
+    // The spinner (dropped on return) lasts the whole loop.
+    loop {
         let err = match client.start_session(agent, request).await {
             Err(err) if err.kind == ErrorKind::Capacity => err,
-            outcome => break outcome,
+            outcome => return outcome,
         };
         let left = patience.budget.saturating_sub(began.elapsed());
         if left.is_zero() || patience.retries.is_some_and(|max| retry >= max) {
-            break Err(err);
+            return Err(err);
         }
         retry += 1;
         let pause = backoff.delay(retry, err.retry_after).min(left);
@@ -259,16 +237,9 @@ async fn start_patiently(
             began.elapsed().as_secs_f64(),
             patience.budget.as_secs_f64()
         );
-        match &spinner {
-            Some(spinner) => spinner.set_message(waiting),
-            None => ctx.note(&waiting),
-        }
+        progress.say(waiting);
         tokio::time::sleep(pause).await;
-    };
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
     }
-    outcome
 }
 
 /// The public key to start with and where it came from.
@@ -286,10 +257,10 @@ fn public_key(ctx: &Context, flag: Option<String>) -> CliResult<PublicKey> {
             source: "--api-key".into(),
         });
     }
-    if let Some(key) = env_value(env::DEFAULT_PUBLIC_KEY) {
+    if let Some(key) = &ctx.settings.default_public_key {
         return Ok(PublicKey {
-            key,
-            source: env::DEFAULT_PUBLIC_KEY.into(),
+            key: key.clone(),
+            source: "PIPECAT_DEFAULT_PUBLIC_KEY".into(),
         });
     }
     let config = ctx.user_config()?;

@@ -1,12 +1,12 @@
 //! `pipecat cloud agent status`: an agent's readiness, deployment, scaling
-//! and limits, as the official CLI shows them (official-cli.md §6.4).
+//! and limits, with the fields the official CLI shows.
 
 use clap::Args;
 
 use super::super::context::Context;
-use super::super::deploy::Phase;
 use super::super::exit::CliResult;
-use super::super::output::{OutputMode, format_timestamp, key_values, print_json, stdout};
+use super::super::output::{Answer, format_timestamp};
+use pipecat_cloud::api::limits::DEFAULT_MAX_SESSION_DURATION;
 use pipecat_cloud::api::types::AgentDetails;
 
 #[derive(Debug, Args)]
@@ -22,62 +22,42 @@ pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
         .get_agent(&agent)
         .await
         .map_err(|err| super::agent_failure(&agent, &err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&found.raw);
-    } else {
-        stdout(&key_values(ctx.output, &fields(&found.value)));
+    let pairs = fields(&found.value);
+    ctx.out.answer(Answer::new(found.raw).key_values(pairs))
+}
+
+/// A max session duration as set (`None`: the platform default).
+pub fn max_session_duration(seconds: Option<u32>) -> String {
+    match seconds {
+        Some(seconds) => format!("{seconds} s"),
+        None => format!("default ({DEFAULT_MAX_SESSION_DURATION} s)"),
     }
-    Ok(())
 }
 
 fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
     let dash = |value: Option<String>| value.unwrap_or_else(|| "-".into());
-    let deployment = d.deployment.as_ref();
-    let spec = deployment
-        .and_then(|dep| dep.manifest.as_ref())
-        .and_then(|m| m.spec.as_ref());
-    let scaling = d.auto_scaling.clone().unwrap_or_default();
-    let image = match (
-        spec.and_then(|s| s.image.clone()),
-        deployment.and_then(|dep| dep.build_id.clone()),
-    ) {
+    let image = match (d.image(), d.build_id()) {
         (_, Some(build)) => format!("cloud build {build}"),
-        (Some(image), None) => image,
+        (Some(image), None) => image.to_string(),
         (None, None) => "-".into(),
     };
     let mut pairs = vec![
         ("Agent", d.name.clone()),
         ("Ready", if d.ready { "yes" } else { "no" }.into()),
-        ("Phase", Phase::of(d).describe(d)),
-        (
-            "Deployment ID",
-            dash(
-                d.desired_deployment_id
-                    .clone()
-                    .or_else(|| d.active_deployment_id.clone()),
-            ),
-        ),
+        ("Phase", d.phase().describe(d)),
+        ("Deployment ID", dash(d.deployment_id().map(str::to_string))),
         ("Image", image),
         ("Region", dash(d.region.clone())),
         ("Profile", dash(d.agent_profile.clone())),
-        (
-            "Min agents",
-            dash(scaling.min_replicas.map(|n| n.to_string())),
-        ),
-        (
-            "Max agents",
-            dash(scaling.max_replicas.map(|n| n.to_string())),
-        ),
+        ("Min agents", dash(d.min_agents().map(|n| n.to_string()))),
+        ("Max agents", dash(d.max_agents().map(|n| n.to_string()))),
         (
             "Max session duration",
-            match spec.and_then(|s| s.max_session_duration_seconds) {
-                Some(seconds) => format!("{seconds} s"),
-                None => "default (7200 s)".into(),
-            },
+            max_session_duration(d.max_session_duration()),
         ),
         (
             "Krisp VIVA",
-            match d.krisp_viva.as_ref().and_then(|k| k.audio_filter.clone()) {
+            match d.krisp_filter() {
                 Some(filter) => format!("enabled ({filter})"),
                 None => "disabled".into(),
             },

@@ -3,9 +3,9 @@
 use clap::Args;
 use serde_json::json;
 
-use super::super::context::{Context, Question, api_failure};
+use super::super::context::{Context, api_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{OutputMode, print_json};
+use super::super::output::{Answer, Question};
 use pipecat_cloud::api::ErrorKind;
 
 #[derive(Debug, Args)]
@@ -31,7 +31,7 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
     if !args.force {
         // Stopping cuts off whoever is in the session, so a person is asked
         // first, like the official CLI does; a script says `--force`.
-        ctx.confirm(&Question {
+        ctx.out.confirm(&Question {
             action: "stopping a session",
             prompt: format!("Stop session {session} of agent {agent}? Anyone in it is cut off"),
             default_yes: false,
@@ -53,16 +53,13 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
             )),
             _ => api_failure(&err),
         })?;
-    if ctx.output == OutputMode::Json {
-        // A 204 has no body: say what happened in the stop answer's shape.
-        let answer = if stopped.raw.is_null() {
-            json!({"status": "stopped", "session_id": session})
-        } else {
-            stopped.raw
-        };
-        print_json(&answer);
+    // A 204 has no body: say what happened in the stop answer's shape.
+    let document = if stopped.raw.is_null() {
+        json!({"status": "stopped", "session_id": session})
     } else {
-        ctx.note(&format!("Stopped session `{session}` of agent `{agent}`."));
-    }
-    Ok(())
+        stopped.raw
+    };
+    ctx.out.answer(
+        Answer::new(document).note(format!("Stopped session `{session}` of agent `{agent}`.")),
+    )
 }

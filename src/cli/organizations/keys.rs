@@ -5,9 +5,9 @@
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::super::context::{Context, Question, api_failure, config_failure};
+use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{OutputMode, Table, format_timestamp, key_values, print_json, stdout};
+use super::super::output::{Answer, Column, Question, Table, format_timestamp};
 use pipecat_cloud::api::types::ApiKey;
 use pipecat_cloud::api::{Client, redact};
 use pipecat_cloud::config::user::UserConfig;
@@ -72,12 +72,16 @@ async fn list(ctx: &Context, client: &Client, config: &UserConfig, org: &str) ->
         .list_api_keys()
         .await
         .map_err(|err| api_failure(&err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
     let default = config.default_public_key(org).map(|stored| stored.key);
-    let mut table = Table::new(vec!["Name", "Key", "ID", "Created", "Status", "Default"]);
+    let mut table = Table::new([
+        Column::name("Name").key(),
+        Column::id("Key"),
+        Column::id("ID").low(),
+        Column::time("Created").low(),
+        Column::label("Status"),
+        Column::label("Default"),
+    ])
+    .when_empty(format!("Organization `{org}` has no public API keys."));
     for key in &listing.value.public {
         table.push(vec![
             key_name(key).to_string(),
@@ -95,12 +99,7 @@ async fn list(ctx: &Context, client: &Client, config: &UserConfig, org: &str) ->
             .to_string(),
         ]);
     }
-    if table.is_empty() && ctx.output == OutputMode::Rich {
-        ctx.note(&format!("Organization `{org}` has no public API keys."));
-        return Ok(());
-    }
-    stdout(&table.render(ctx.output));
-    Ok(())
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }
 
 async fn create(
@@ -124,22 +123,16 @@ async fn create(
             .map_err(config_failure)?;
         config.save().map_err(config_failure)?;
     }
-    if ctx.output == OutputMode::Json {
-        print_json(&created.raw);
-    } else {
-        // Showing the whole key is the point of creating it.
-        stdout(&key_values(
-            ctx.output,
-            &[
-                ("Name", name.clone()),
-                ("Key", created.value.key.clone()),
-                ("ID", created.value.id.clone()),
-                ("Organization", org.to_string()),
-            ],
-        ));
-    }
+    // Showing the whole key is the point of creating it.
+    let pairs = vec![
+        ("Name", name.clone()),
+        ("Key", created.value.key.clone()),
+        ("ID", created.value.id.clone()),
+        ("Organization", org.to_string()),
+    ];
+    ctx.out.answer(Answer::new(created.raw).key_values(pairs))?;
     if args.default {
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "Key `{name}` is now the default of organization `{org}` for `agent start`."
         ));
     }
@@ -156,7 +149,7 @@ async fn revoke(
     let keys = active_keys(client).await?;
     let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
     if !args.force {
-        ctx.confirm(&Question {
+        ctx.out.confirm(&Question {
             action: "revoking a key",
             prompt: format!(
                 "Revoke key {} ({})? Apps using it can no longer start sessions",
@@ -179,22 +172,19 @@ async fn revoke(
         config.clear_default_public_key(org);
         config.save().map_err(config_failure)?;
     }
-    if ctx.output == OutputMode::Json {
-        let answer = if answer.raw.is_null() {
-            json!({"id": key.id, "revoked": true})
-        } else {
-            answer.raw
-        };
-        print_json(&answer);
+    // A 204 has no body: say what happened.
+    let document = if answer.raw.is_null() {
+        json!({"id": key.id, "revoked": true})
     } else {
-        ctx.note(&format!(
-            "Revoked key `{}` ({}) of organization `{org}`.",
-            key_name(key),
-            redact(&key.key)
-        ));
-    }
+        answer.raw
+    };
+    ctx.out.answer(Answer::new(document).note(format!(
+        "Revoked key `{}` ({}) of organization `{org}`.",
+        key_name(key),
+        redact(&key.key)
+    )))?;
     if was_default {
-        ctx.warn(&format!(
+        ctx.out.warn(&format!(
             "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
         ));
     }
@@ -215,17 +205,15 @@ async fn use_key(
         .set_default_public_key(org, &key.key, name)
         .map_err(config_failure)?;
     config.save().map_err(config_failure)?;
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"org": org, "id": key.id, "name": name}));
-    } else {
-        ctx.note(&format!(
+    ctx.out.answer(
+        Answer::new(json!({"org": org, "id": key.id, "name": name})).note(format!(
             "Default key of organization `{org}`: `{}` ({}).",
             key_name(key),
             redact(&key.key)
-        ));
-    }
+        )),
+    )?;
     if config.org() != Some(org) {
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
              or after `pipecat cloud organizations select {org}`."
         ));
@@ -265,7 +253,7 @@ fn choose<'a>(
     if let Some(wanted) = wanted {
         return find(keys, wanted, org);
     }
-    if !ctx.can_prompt() {
+    if !ctx.out.can_prompt() {
         return Err(
             Failure::usage("no key given, and stdin is not a terminal to pick one").with_hint(
                 format!("name it: `pipecat cloud organizations keys {verb} NAME|ID`"),
@@ -283,13 +271,7 @@ fn choose<'a>(
         .iter()
         .map(|key| format!("{} ({}, {})", key_name(key), redact(&key.key), key.id))
         .collect();
-    let index = dialoguer::Select::new()
-        .with_prompt("Public API key")
-        .items(&items)
-        .default(0)
-        .interact_opt()
-        .map_err(|err| Failure::usage(format!("cannot show the picker: {err}")))?
-        .ok_or_else(|| Failure::new(Exit::ApiFailure, "nothing selected"))?;
+    let index = ctx.out.pick("Public API key", &items)?;
     Ok(&keys[index])
 }
 
@@ -322,14 +304,11 @@ fn find<'a>(keys: &'a [ApiKey], wanted: &str, org: &str) -> CliResult<&'a ApiKey
 }
 
 fn ask_name(ctx: &Context) -> CliResult<String> {
-    if !ctx.can_prompt() {
+    if !ctx.out.can_prompt() {
         return Err(
             Failure::usage("no key name given, and stdin is not a terminal to ask")
                 .with_hint("pass --name NAME"),
         );
     }
-    dialoguer::Input::<String>::new()
-        .with_prompt("Name of the new key")
-        .interact_text()
-        .map_err(|err| Failure::usage(format!("cannot ask for the name: {err}")))
+    ctx.out.ask("Name of the new key", "the name")
 }

@@ -1,0 +1,318 @@
+//! Global flags, and the settings resolved from them once at start-up:
+//! flags, then environment, then the config file, then defaults. Commands
+//! read the resulting [`Settings`]; nothing looks the environment up again
+//! later.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::exit::{CliResult, Failure};
+use super::output::{ColorChoice, OutputMode, OutputSettings, Terminals};
+use pipecat_cloud::api::DEFAULT_API_HOST;
+use pipecat_cloud::config::env;
+use pipecat_cloud::config::user::{self, UserConfig};
+
+/// Flags accepted anywhere on the command line.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Output mode [default: PIPECAT_OUTPUT, else `output` in the active
+    /// organization's table of the config file, else rich on a terminal
+    /// and plain otherwise]
+    #[arg(long, global = true, value_enum)]
+    pub output: Option<OutputMode>,
+    /// Shorthand for --output json
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Organization to act on (default: the active one in the config file)
+    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, env = env::ORG)]
+    pub org: Option<String>,
+    /// API base URL [default: https://api.pipecat.daily.co]
+    #[arg(long, global = true, env = env::API_HOST)]
+    pub api_host: Option<String>,
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more about what happens (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Request timeout: seconds, or a duration such as 2m
+    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = super::duration::timeout)]
+    pub timeout: Duration,
+    /// Talk to the local Pipecat Cloud in the default data dir (started in
+    /// the background if none runs), with its own credentials and config
+    #[arg(long, global = true, env = env::LOCAL, value_parser = clap::builder::BoolishValueParser::new())]
+    pub local: bool,
+}
+
+/// The name of the config file `--local` keeps in the data dir.
+const LOCAL_CONFIG_FILE: &str = "pipecatcloud.toml";
+
+/// Everything a command may read about how it was asked to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub output: OutputSettings,
+    /// Bound of each request.
+    pub timeout: Duration,
+    /// `--api-host`/`PIPECAT_API_HOST`, else none (the real API).
+    pub api_host: Option<String>,
+    /// `--org`/`PIPECAT_ORG`, else none (the config file's, read by the
+    /// commands that load it).
+    pub org: Option<String>,
+    /// The user config file in effect; `None` when there is no home
+    /// directory to find it in.
+    pub config_path: Option<PathBuf>,
+    /// With `--local`: the data dir of the local cloud to talk to.
+    pub local: Option<PathBuf>,
+    /// `PIPECAT_TOKEN`.
+    pub token: Option<String>,
+    /// `PIPECAT_PRIVATE_API_KEY`.
+    pub private_api_key: Option<String>,
+    /// `PIPECAT_DEFAULT_PUBLIC_KEY`.
+    pub default_public_key: Option<String>,
+}
+
+impl Settings {
+    /// Resolves the settings of a run from its flags, its environment
+    /// (`env` gives a variable's value, `None` when unset or empty) and the
+    /// terminals it runs on. `local` is the local cloud's data dir when
+    /// `--local` applies: then the credentials, organization and API host
+    /// of the environment are not used (the local cloud's replace them,
+    /// see [`Settings::attach_local`]), nor is the user's config file.
+    pub fn resolve(
+        flags: &GlobalArgs,
+        local: Option<PathBuf>,
+        env: &dyn Fn(&str) -> Option<String>,
+        terminals: Terminals,
+    ) -> CliResult<Settings> {
+        let config_path = match &local {
+            Some(data_dir) => Some(data_dir.join(LOCAL_CONFIG_FILE)),
+            None => UserConfig::path_for(env(env::CONFIG_PATH).map(Into::into)).ok(),
+        };
+        let mode = output_mode(flags, env, config_path.as_ref(), terminals.stdout)?;
+        let from_env = |name| if local.is_some() { None } else { env(name) };
+        Ok(Settings {
+            output: OutputSettings {
+                mode,
+                color: flags.color,
+                no_color: env(env::NO_COLOR).is_some(),
+                quiet: flags.quiet,
+                verbose: flags.verbose,
+            },
+            timeout: flags.timeout,
+            api_host: flags.api_host.clone().filter(|host| !host.is_empty()),
+            org: flags.org.clone().filter(|org| !org.is_empty()),
+            config_path,
+            token: from_env(env::TOKEN),
+            private_api_key: from_env(env::PRIVATE_API_KEY),
+            default_public_key: from_env(env::DEFAULT_PUBLIC_KEY),
+            local,
+        })
+    }
+
+    /// The value of a variable of the process's environment, if set and
+    /// not empty: what [`Settings::resolve`] reads in a real run.
+    pub fn process_env(name: &str) -> Option<String> {
+        std::env::var_os(name)
+            .map(|value| value.to_string_lossy().into_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Settings good enough to report a failure to resolve the real ones.
+    pub fn fallback_output(flags: &GlobalArgs) -> OutputSettings {
+        OutputSettings {
+            mode: OutputMode::Plain,
+            color: flags.color,
+            no_color: Settings::process_env(env::NO_COLOR).is_some(),
+            quiet: flags.quiet,
+            verbose: flags.verbose,
+        }
+    }
+
+    /// Points the run at a local cloud serving at `url` with organization
+    /// `org` (with `--local`, once it runs).
+    pub fn attach_local(&mut self, url: &str, org: &str) {
+        self.api_host = Some(url.to_string());
+        self.org = Some(org.to_string());
+    }
+
+    /// The API base URL.
+    pub fn api_host(&self) -> &str {
+        self.api_host.as_deref().unwrap_or(DEFAULT_API_HOST)
+    }
+}
+
+/// `--json`, `--output`, then `PIPECAT_OUTPUT`, then `output` in the
+/// config file's active organization, then rich on a terminal and plain
+/// otherwise. A value that names no mode is an error naming its source. A
+/// config file that cannot be read is skipped here: the commands that
+/// need it report it.
+fn output_mode(
+    flags: &GlobalArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    config_path: Option<&PathBuf>,
+    stdout_is_terminal: bool,
+) -> CliResult<OutputMode> {
+    let invalid = |source: String, value: &str| {
+        Failure::usage(format!("{source} is {value:?}, not an output mode"))
+            .with_hint("use rich, plain or json")
+    };
+    if flags.json {
+        return Ok(OutputMode::Json);
+    }
+    if let Some(mode) = flags.output {
+        return Ok(mode);
+    }
+    if let Some(value) = env(env::OUTPUT) {
+        return OutputMode::named(&value).ok_or_else(|| invalid(env::OUTPUT.to_string(), &value));
+    }
+    if let Some(path) = config_path
+        && let Ok(config) = UserConfig::load(path)
+        && let Some(value) = config.active_org_setting(user::OUTPUT)
+    {
+        return OutputMode::named(value).ok_or_else(|| {
+            let org = config.org().unwrap_or_default();
+            invalid(
+                format!("`output` in [{org}] of config file {}", path.display()),
+                value,
+            )
+        });
+    }
+    Ok(if stdout_is_terminal {
+        OutputMode::Rich
+    } else {
+        OutputMode::Plain
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::exit::Exit;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        global: GlobalArgs,
+    }
+
+    /// Settings of a run with these arguments and variables, as if on a
+    /// terminal when `terminal`.
+    fn resolve(args: &[&str], vars: &[(&str, &str)], terminal: bool) -> CliResult<Settings> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        // clap reads the variables it knows itself; hand them over.
+        let cli =
+            Cli::try_parse_from(std::iter::once("pipecat").chain(args.iter().copied())).unwrap();
+        let env = move |name: &str| vars.get(name).cloned().filter(|v| !v.is_empty());
+        let terminals = Terminals {
+            stdout: terminal,
+            ..Terminals::default()
+        };
+        Settings::resolve(&cli.global, None, &env, terminals)
+    }
+
+    fn mode(args: &[&str], vars: &[(&str, &str)]) -> OutputMode {
+        resolve(args, vars, false).unwrap().output.mode
+    }
+
+    fn config(text: &str) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipecatcloud.toml");
+        std::fs::write(&path, text).unwrap();
+        let path = path.display().to_string();
+        (dir, path)
+    }
+
+    #[test]
+    fn the_output_mode_is_flag_then_env_then_config_then_terminal() {
+        let (_dir, path) = config("org = \"acme\"\n[acme]\noutput = \"json\"\n");
+        let file = [(env::CONFIG_PATH, path.as_str())];
+        let with_env = [(env::CONFIG_PATH, path.as_str()), (env::OUTPUT, "rich")];
+        assert_eq!(mode(&["--output", "plain"], &with_env), OutputMode::Plain);
+        assert_eq!(
+            mode(&["--output", "plain", "--json"], &[]),
+            OutputMode::Json
+        );
+        assert_eq!(mode(&[], &with_env), OutputMode::Rich);
+        assert_eq!(mode(&[], &file), OutputMode::Json);
+        let (_other, other) = config("org = \"other\"\n[acme]\noutput = \"json\"\n");
+        assert_eq!(mode(&[], &[(env::CONFIG_PATH, &other)]), OutputMode::Plain);
+        let (_dir, none) = config("");
+        let nothing = [(env::CONFIG_PATH, none.as_str())];
+        assert_eq!(mode(&[], &nothing), OutputMode::Plain);
+        let on_terminal = resolve(&[], &nothing, true).unwrap();
+        assert_eq!(on_terminal.output.mode, OutputMode::Rich);
+    }
+
+    #[test]
+    fn an_invalid_mode_is_exit_2_naming_where_it_came_from() {
+        let err = resolve(&[], &[(env::OUTPUT, "yaml")], false).unwrap_err();
+        assert_eq!(err.exit, Exit::Usage);
+        assert_eq!(
+            err.message,
+            "PIPECAT_OUTPUT is \"yaml\", not an output mode"
+        );
+        assert_eq!(err.hint.as_deref(), Some("use rich, plain or json"));
+        let (_dir, path) = config("org = \"acme\"\n[acme]\noutput = \"table\"\n");
+        let err = resolve(&[], &[(env::CONFIG_PATH, &path)], false).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("`output` in [acme] of config file {path} is \"table\", not an output mode")
+        );
+        // A flag or the environment wins before the file is read.
+        assert!(resolve(&["--json"], &[(env::CONFIG_PATH, &path)], false).is_ok());
+        // A file that does not parse is left to the commands that read it.
+        let (_dir, broken) = config("org = \n");
+        assert!(resolve(&[], &[(env::CONFIG_PATH, &broken)], false).is_ok());
+    }
+
+    #[test]
+    fn credentials_come_from_the_environment_unless_local() {
+        let vars = [
+            (env::TOKEN, "pcc_pat_x"),
+            (env::PRIVATE_API_KEY, "sk_x"),
+            (env::DEFAULT_PUBLIC_KEY, ""),
+            (env::NO_COLOR, "1"),
+        ];
+        let settings = resolve(&["--org", "acme", "-q", "-vv"], &vars, false).unwrap();
+        assert_eq!(settings.token.as_deref(), Some("pcc_pat_x"));
+        assert_eq!(settings.private_api_key.as_deref(), Some("sk_x"));
+        assert_eq!(settings.default_public_key, None);
+        assert_eq!(settings.org.as_deref(), Some("acme"));
+        assert!(settings.output.no_color && settings.output.quiet);
+        assert_eq!(settings.output.verbose, 2);
+        assert_eq!(settings.api_host(), DEFAULT_API_HOST);
+
+        let cli = Cli::try_parse_from(["pipecat"]).unwrap();
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let data_dir = PathBuf::from("/data");
+        let mut local = Settings::resolve(
+            &cli.global,
+            Some(data_dir.clone()),
+            &env,
+            Terminals::default(),
+        )
+        .unwrap();
+        assert_eq!((&local.token, &local.private_api_key), (&None, &None));
+        assert_eq!(local.config_path, Some(data_dir.join("pipecatcloud.toml")));
+        local.attach_local("http://127.0.0.1:7463", "local");
+        assert_eq!(local.api_host(), "http://127.0.0.1:7463");
+        assert_eq!(local.org.as_deref(), Some("local"));
+    }
+}
