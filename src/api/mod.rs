@@ -4,8 +4,10 @@
 mod client;
 mod error;
 pub mod follow;
+pub mod oauth;
 mod retry;
 mod session;
+mod token_source;
 pub mod types;
 
 pub use client::{
@@ -15,3 +17,6 @@ pub use client::{
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};
 pub use session::{Session, SessionParams, Transport};
+pub use token_source::{
+    PERSONAL_ACCESS_TOKEN_PREFIX, TokenFuture, TokenSource, is_personal_access_token,
+};
