@@ -58,10 +58,12 @@ impl StoredLogin {
         let marked_as_pat = expires_at == Some(0.0);
         let refreshable =
             !is_personal_access_token(token) && refresh_token.is_some() && !marked_as_pat;
+        // Milliseconds: as precise as the file is written.
         let expires_at = expires_at
-            .filter(|seconds| *seconds > 0.0)
-            .and_then(|seconds| SignedDuration::try_from_secs_f64(seconds).ok())
-            .and_then(|since_epoch| Timestamp::from_duration(since_epoch).ok());
+            .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+            .and_then(|seconds| {
+                Timestamp::from_millisecond((seconds * 1000.0).round() as i64).ok()
+            });
         StoredLogin {
             token: token.to_string(),
             refresh_token: refresh_token.map(str::to_string),
@@ -243,12 +245,8 @@ impl ConfigTokenSource {
         config.set_refreshed_tokens(&tokens);
         config.save_locked(&lock).map_err(|e| config_error(&e))?;
         drop(lock);
-        state.login = StoredLogin {
-            token: tokens.access_token.clone(),
-            refresh_token: tokens.refresh_token.or(on_disk.refresh_token),
-            expires_at: Some(tokens.expires_at),
-            refreshable: true,
-        };
+        // What was written is what this source knows from now on.
+        state.login = config.login().ok_or_else(|| logged_out(&self.path))?;
         Ok(Some(tokens.access_token))
     }
 

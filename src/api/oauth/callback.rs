@@ -299,7 +299,7 @@ mod tests {
     }
 
     #[test]
-    fn a_taken_port_is_skipped_and_no_port_is_an_error() {
+    fn no_free_port_is_an_error_naming_the_range() {
         let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = taken.local_addr().unwrap().port();
         let err = CallbackServer::bind_in(port..=port).unwrap_err();

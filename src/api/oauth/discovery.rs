@@ -87,20 +87,20 @@ impl OAuthProvider {
             "{}{AUTH_CONFIG_PATH}",
             api_host.trim().trim_end_matches('/')
         );
-        let api = format!("the API at {}", api_host.trim().trim_end_matches('/'));
-        let answer = http::send(http.get(&config_url), &config_url, &api).await?;
+        let answer = http::send(http.get(&config_url), &config_url, "the API").await?;
         let provider_error = |problem: String| OAuthError::Provider {
             url: config_url.clone(),
             problem,
         };
         if !answer.status.is_success() {
             return Err(provider_error(format!(
-                "GET {AUTH_CONFIG_PATH} answered HTTP {}; this API may not offer browser login \
+                "it answered HTTP {}; this API may not offer browser login \
                  (a personal access token works instead)",
                 answer.status.as_u16()
             )));
         }
-        let config: AuthConfig = parse_json(&answer, &config_url, &api).map_err(provider_error)?;
+        let config: AuthConfig =
+            parse_json(&answer).map_err(|problem| provider_error(format!("it {problem}")))?;
         if config.client_id.trim().is_empty() {
             return Err(provider_error("its client_id is empty".into()));
         }
@@ -110,8 +110,12 @@ impl OAuthProvider {
             "{}{DISCOVERY_SUFFIX}",
             issuer.as_str().trim_end_matches('/')
         );
-        let provider_name = format!("the identity provider {}", config.issuer);
-        let answer = http::send(http.get(&discovery_url), &discovery_url, &provider_name).await?;
+        let answer = http::send(
+            http.get(&discovery_url),
+            &discovery_url,
+            "the identity provider",
+        )
+        .await?;
         let metadata_error = |problem: String| OAuthError::Provider {
             url: discovery_url.clone(),
             problem,
@@ -123,7 +127,7 @@ impl OAuthProvider {
             )));
         }
         let metadata: ProviderMetadata =
-            parse_json(&answer, &discovery_url, &provider_name).map_err(metadata_error)?;
+            parse_json(&answer).map_err(|problem| metadata_error(format!("it {problem}")))?;
         Self::checked(config, metadata, http).map_err(metadata_error)
     }
 

@@ -108,22 +108,18 @@ fn transport(error: &reqwest::Error, url: &str, what: &str) -> OAuthError {
     OAuthError::Http(ApiError::transport(kind, url, message))
 }
 
-/// Parses a JSON body, saying what came back when it is not the expected
-/// JSON.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    answer: &Answer,
-    url: &str,
-    what: &str,
-) -> Result<T, String> {
+/// Parses a JSON body; the error says what came back instead, as a
+/// predicate ("answered ...") for the caller to put after a subject.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, String> {
     serde_json::from_slice(&answer.body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
             format!(
-                "{what} at {url} answered HTTP {} with something that is not JSON ({:?})",
+                "answered HTTP {} with something that is not JSON ({:?})",
                 answer.status.as_u16(),
                 summarize(&answer.body)
             )
         } else {
-            format!("{what} at {url} answered an unexpected document: {e}")
+            format!("answered an unexpected document: {e}")
         }
     })
 }

@@ -156,14 +156,13 @@ impl OAuthProvider {
         form: &[(&str, &str)],
     ) -> Result<TokenSet, OAuthError> {
         let url = self.token_endpoint.to_string();
-        let what = format!("the token endpoint of {}", self.issuer);
         let request = self
             .http
             .post(self.token_endpoint.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form);
-        let answer = http::send(request, &url, &what).await?;
-        token_answer(grant, &answer, &url, &what, Timestamp::now())
+        let answer = http::send(request, &url, "the token endpoint").await?;
+        token_answer(grant, &answer, &url, Timestamp::now())
     }
 }
 
@@ -173,7 +172,6 @@ fn token_answer(
     grant: &'static str,
     answer: &Answer,
     url: &str,
-    what: &str,
     received_at: Timestamp,
 ) -> Result<TokenSet, OAuthError> {
     if !answer.status.is_success() {
@@ -197,10 +195,11 @@ fn token_answer(
     }
     let malformed =
         |message: String| OAuthError::Http(ApiError::transport(ErrorKind::Malformed, url, message));
-    let response: TokenResponse = parse_json(answer, url, what).map_err(malformed)?;
+    let response: TokenResponse = parse_json(answer)
+        .map_err(|problem| malformed(format!("the token endpoint at {url} {problem}")))?;
     response.into_token_set(received_at).map_err(|problem| {
         malformed(format!(
-            "{what} at {url} answered tokens that cannot be used: {problem}"
+            "the token endpoint at {url} answered tokens that cannot be used: {problem}"
         ))
     })
 }
@@ -238,14 +237,13 @@ pub async fn logout(
     let http = http::client(LOGOUT_TIMEOUT)?;
     let base = api_host.trim().trim_end_matches('/');
     let url = format!("{base}{LOGOUT_PATH}");
-    let what = format!("the API at {base}");
     let request = http
         .post(&url)
         .bearer_auth(access_token)
         .json(&LogoutRequest {
             refresh_token: refresh_token.to_string(),
         });
-    let answer = http::send(request, &url, &what).await?;
+    let answer = http::send(request, &url, "the API").await?;
     if answer.status.is_success() {
         return Ok(());
     }
@@ -276,13 +274,7 @@ mod tests {
     }
 
     fn parse(status: u16, body: &str) -> Result<TokenSet, OAuthError> {
-        token_answer(
-            "refresh token",
-            &answer(status, body),
-            "u",
-            "the token endpoint",
-            now(),
-        )
+        token_answer("refresh token", &answer(status, body), "u", now())
     }
 
     #[test]
