@@ -7,6 +7,7 @@
 //!   `/v1/organizations/{org}/...` that the official CLI uses.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, ErrorKind, summarize};
 use super::retry::{Backoff, RetryNotice, RetryObserver};
+use super::token_source::TokenSource;
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
@@ -41,6 +43,8 @@ pub enum Credential {
     /// A private API key: the documented `/v1/agents` management surface.
     PrivateKey(String),
     /// A user token or personal access token: the organization surface.
+    /// An OAuth token that can expire is sent through a [`TokenSource`]
+    /// (see [`Client::with_token_source`]).
     UserToken(String),
 }
 
@@ -151,11 +155,16 @@ pub const DEFAULT_RETRIES: u32 = 3;
 /// [`DEFAULT_RETRIES`] times, with backoff, when the connection fails or a
 /// gateway answers 502/503/504. Starting a session is never retried here: a
 /// retried start could start two sessions.
+///
+/// A user-token client with a [`TokenSource`] asks it for the token before
+/// each request, and after a 401 refreshes once and retries once (any
+/// request: a 401 means the server did nothing).
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     credential: Credential,
+    token_source: Option<Arc<dyn TokenSource>>,
     org: Option<String>,
     timeout: Duration,
     retries: u32,
@@ -168,6 +177,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base", &self.base.as_str())
             .field("credential", &self.credential)
+            .field("token_source", &self.token_source.is_some())
             .field("org", &self.org)
             .finish()
     }
@@ -201,6 +211,7 @@ impl Client {
             http,
             base,
             credential,
+            token_source: None,
             org,
             timeout,
             retries: DEFAULT_RETRIES,
@@ -228,9 +239,22 @@ impl Client {
 
     /// The same connection pool with another credential (a start needs the
     /// public key while everything else needs a management credential).
+    /// A token source does not carry over to it.
     pub fn with_credential(&self, credential: Credential) -> Client {
         Client {
             credential,
+            token_source: None,
+            ..self.clone()
+        }
+    }
+
+    /// Takes the user token to send from `source` (an OAuth login that
+    /// refreshes itself) instead of the credential's fixed string. Only a
+    /// [`Credential::UserToken`] client consults it; the credential still
+    /// selects the surface.
+    pub fn with_token_source(&self, source: Arc<dyn TokenSource>) -> Client {
+        Client {
+            token_source: Some(source),
             ..self.clone()
         }
     }
@@ -534,18 +558,46 @@ impl Client {
         }
     }
 
-    /// Sends a request once.
+    /// Sends a request once; with a token source, a 401 gets one refresh
+    /// and one retry.
     async fn send_once<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
+        let source = match (&self.credential, &self.token_source) {
+            (Credential::UserToken(_), Some(source)) => source,
+            _ => {
+                let secret = self.credential.secret();
+                return self.send_with(method, url, body, secret).await;
+            }
+        };
+        let token = source.token().await?;
+        match self
+            .send_with(method.clone(), url.clone(), body, &token)
+            .await
+        {
+            Err(error) if error.status == Some(401) => {
+                match source.after_unauthorized(&token).await? {
+                    Some(fresh) => self.send_with(method, url, body, &fresh).await,
+                    None => Err(error),
+                }
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// Sends a request once with `bearer` as its token.
+    async fn send_with<T: DeserializeOwned + Default>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+        bearer: &str,
+    ) -> Result<Raw<T>, ApiError> {
         let shown = shown(&url);
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(self.credential.secret());
+        let mut request = self.http.request(method, url).bearer_auth(bearer);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -720,7 +772,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// The innermost cause of an error: "connection refused" rather than
 /// "error sending request for url (...)".
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
     while let Some(source) = current.source() {
         current = source;

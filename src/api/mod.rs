@@ -5,9 +5,11 @@ mod client;
 mod error;
 pub mod follow;
 pub mod limits;
+pub mod oauth;
 mod retry;
 mod session;
 pub mod status;
+mod token_source;
 pub mod types;
 
 pub use client::{
@@ -18,3 +20,6 @@ pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};
 pub use session::{Session, SessionParams, Transport};
 pub use status::Phase;
+pub use token_source::{
+    PERSONAL_ACCESS_TOKEN_PREFIX, TokenFuture, TokenSource, is_personal_access_token,
+};
