@@ -75,6 +75,9 @@ pub struct Settings {
     pub private_api_key: Option<String>,
     /// `PIPECAT_DEFAULT_PUBLIC_KEY`.
     pub default_public_key: Option<String>,
+    /// The global flags a suggested command must repeat to reach the same
+    /// cloud as this run: `--local`, else `--org`/`--api-host` when given.
+    pub suggested_flags: Vec<String>,
 }
 
 impl Settings {
@@ -96,6 +99,17 @@ impl Settings {
         };
         let mode = output_mode(flags, env, config_path.as_ref(), terminals.stdout)?;
         let from_env = |name| if local.is_some() { None } else { env(name) };
+        let api_host = flags.api_host.clone().filter(|host| !host.is_empty());
+        let org = flags.org.clone().filter(|org| !org.is_empty());
+        let suggested_flags = if local.is_some() {
+            vec!["--local".to_string()]
+        } else {
+            [("--org", &org), ("--api-host", &api_host)]
+                .into_iter()
+                .filter_map(|(flag, value)| Some([flag.to_string(), value.clone()?]))
+                .flatten()
+                .collect()
+        };
         Ok(Settings {
             output: OutputSettings {
                 mode,
@@ -105,13 +119,14 @@ impl Settings {
                 verbose: flags.verbose,
             },
             timeout: flags.timeout,
-            api_host: flags.api_host.clone().filter(|host| !host.is_empty()),
-            org: flags.org.clone().filter(|org| !org.is_empty()),
+            api_host,
+            org,
             config_path,
             token: from_env(env::TOKEN),
             private_api_key: from_env(env::PRIVATE_API_KEY),
             default_public_key: from_env(env::DEFAULT_PUBLIC_KEY),
             local,
+            suggested_flags,
         })
     }
 
@@ -141,9 +156,35 @@ impl Settings {
         self.org = Some(org.to_string());
     }
 
+    /// A `pipecat cloud` command line that can be pasted as printed: the
+    /// words of `command` (e.g. `["agent", "stop", name, "--session", id]`)
+    /// after the global flags that reach the same cloud as this run, each
+    /// word quoted for a POSIX shell when it needs to be.
+    pub fn suggest(&self, command: &[&str]) -> String {
+        let words = ["pipecat", "cloud"].into_iter().map(str::to_string).chain(
+            self.suggested_flags
+                .iter()
+                .map(String::as_str)
+                .chain(command.iter().copied())
+                .map(shell_word),
+        );
+        words.collect::<Vec<_>>().join(" ")
+    }
+
     /// The API base URL.
     pub fn api_host(&self) -> &str {
         self.api_host.as_deref().unwrap_or(DEFAULT_API_HOST)
+    }
+}
+
+/// `word` as a POSIX shell reads it back: unchanged when it is made of
+/// characters no shell treats specially, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -276,6 +317,31 @@ mod tests {
         // A file that does not parse is left to the commands that read it.
         let (_dir, broken) = config("org = \n");
         assert!(resolve(&[], &[(env::CONFIG_PATH, &broken)], false).is_ok());
+    }
+
+    #[test]
+    fn suggested_commands_reach_the_same_cloud_and_survive_the_shell() {
+        let plain = resolve(&[], &[], false).unwrap();
+        assert_eq!(
+            plain.suggest(&["agent", "stop", "bot", "--session", "ab-12"]),
+            "pipecat cloud agent stop bot --session ab-12"
+        );
+        let flagged = resolve(
+            &["--org", "acme", "--api-host", "http://127.0.0.1:9"],
+            &[],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            flagged.suggest(&["agent", "logs", "it's"]),
+            "pipecat cloud --org acme --api-host http://127.0.0.1:9 agent logs 'it'\\''s'"
+        );
+        let mut local = plain.clone();
+        local.suggested_flags = vec!["--local".into()];
+        assert_eq!(
+            local.suggest(&["agent", "list"]),
+            "pipecat cloud --local agent list"
+        );
     }
 
     #[test]
