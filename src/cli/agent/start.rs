@@ -148,7 +148,9 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         };
         ctx.out.note(&format!(
             "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
-             stop it with `pipecat cloud agent stop {agent} --session {id}`)."
+             stop it with `{}`).",
+            ctx.settings
+                .suggest(&["agent", "stop", &agent, "--session", &id])
         ));
         let follow = Follow {
             agent,
@@ -167,8 +169,11 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     }
     let answer = match &session_id {
         Some(id) => answer.aside(format!(
-            "Logs: pipecat cloud agent logs {agent} --session {id}\n\
-             Stop: pipecat cloud agent stop {agent} --session {id}"
+            "Logs: {}\nStop: {}",
+            ctx.settings
+                .suggest(&["agent", "logs", &agent, "--session", id]),
+            ctx.settings
+                .suggest(&["agent", "stop", &agent, "--session", id]),
         )),
         None => answer,
     };

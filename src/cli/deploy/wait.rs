@@ -56,14 +56,16 @@ pub async fn finish(
                 ("Ready", "yes".into()),
             ]))?;
             ctx.out.note(&format!(
-                "Agent `{agent}` is ready: `pipecat cloud agent start {agent}` starts a session."
+                "Agent `{agent}` is ready: `{}` starts a session.",
+                ctx.settings.suggest(&["agent", "start", agent])
             ));
             Ok(())
         }
         Outcome::NotWaited => {
             ctx.out.answer(answer)?;
             ctx.out.note(&format!(
-                "Not waiting for readiness: `pipecat cloud agent status {agent}` shows it."
+                "Not waiting for readiness: `{}` shows it.",
+                ctx.settings.suggest(&["agent", "status", agent])
             ));
             Ok(())
         }
