@@ -247,12 +247,12 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
         cmd
     };
     run(&[]).assert().success().stdout(
-        "2025-01-01 00:00:01 INFO: no error here\n2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n",
+        "2025-01-01T00:00:01Z INFO: no error here\n2025-01-01T00:00:03Z 2025-01-01 | ERROR | boom\n",
     );
     run(&["--level", "error"])
         .assert()
         .success()
-        .stdout("2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n");
+        .stdout("2025-01-01T00:00:03Z 2025-01-01 | ERROR | boom\n");
     run(&["-l", "WARNING"]).assert().success().stdout("");
     // Colours: never by default off a terminal (and NO_COLOR is set), on
     // request with --color always, red for ERROR.

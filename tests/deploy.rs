@@ -476,10 +476,11 @@ fn bad_input_is_exit_2_and_sends_nothing() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("`max_session_duration` in range.toml"));
 
-    // A later request is logged, and nothing came in between.
+    // A later request is logged, and nothing came in between (in JSON,
+    // `agent list` makes one request).
     setup
         .on(Surface::PrivateKey)
-        .args(["cloud", "agent", "list"])
+        .args(["cloud", "agent", "list", "--output", "json"])
         .assert()
         .success();
     assert!(eventually(Duration::from_secs(10), || setup

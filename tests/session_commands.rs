@@ -274,7 +274,7 @@ fn rich_mode_draws_a_table_with_a_summary() {
     assert!(table.contains("│ Session ID"), "{table}");
     assert!(table.contains(&first) && table.contains(&second), "{table}");
     assert!(
-        table.contains("2 shown of 2, 1 active; duration of ended sessions p50 "),
+        table.contains("2 shown of 2, 1 active; ended: p50 "),
         "{table}"
     );
     let detail = stdout_of(setup.private().args([

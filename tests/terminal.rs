@@ -19,3 +19,249 @@ fn the_harness_shows_the_screen_and_the_exit_code_a_person_would_see() {
         "a line wider than the terminal: {screen}"
     );
 }
+
+/// A local cloud with sessions to show, and commands pointed at it.
+struct Cloud {
+    cloud: common::LocalCloud,
+    dir: tempfile::TempDir,
+}
+
+/// An agent with a name longer than any table would like.
+const LONG_AGENT: &str = "customer-support-voice-agent";
+
+impl Cloud {
+    /// Three sessions of `my-first-agent` (one stopped) and one of
+    /// [`LONG_AGENT`].
+    fn with_sessions() -> Cloud {
+        let cloud = Cloud {
+            cloud: common::LocalCloud::start(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        cloud
+            .cmd()
+            .args([
+                "cloud",
+                "deploy",
+                LONG_AGENT,
+                "pipecat-local/demo-bot:1",
+                "--yes",
+            ])
+            .assert()
+            .success();
+        let first = cloud.start("my-first-agent");
+        cloud.start("my-first-agent");
+        cloud.start("my-first-agent");
+        cloud.start(LONG_AGENT);
+        cloud
+            .cmd()
+            .args([
+                "cloud",
+                "agent",
+                "stop",
+                "my-first-agent",
+                "-s",
+                &first,
+                "-f",
+            ])
+            .assert()
+            .success();
+        cloud
+    }
+
+    fn config(&self) -> std::path::PathBuf {
+        self.dir.path().join("pipecatcloud.toml")
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = self.cloud.cmd(&self.config());
+        cmd.env("PIPECAT_PRIVATE_API_KEY", &self.cloud.private_key)
+            .env("PIPECAT_TOKEN", &self.cloud.user_token)
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    fn start(&self, agent: &str) -> String {
+        let output = self
+            .cmd()
+            .args([
+                "cloud",
+                "agent",
+                "start",
+                agent,
+                "-k",
+                &self.cloud.public_key,
+            ])
+            .args(["--output", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        answer["sessionId"].as_str().unwrap().to_string()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let output = self.cmd().args(args).arg("--json").output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    /// `args` in a terminal of `rows` x `cols`, as this cloud's user.
+    fn pty(&self, args: &[&str], rows: u16, cols: u16) -> PtyCommand {
+        PtyCommand::pipecat(args, rows, cols)
+            .env("PIPECAT_API_HOST", &self.cloud.url)
+            .env("PIPECAT_PRIVATE_API_KEY", &self.cloud.private_key)
+            .env("PIPECAT_TOKEN", &self.cloud.user_token)
+            .env("PIPECAT_CONFIG_PATH", self.config())
+            .env("HOME", self.dir.path())
+            .cwd(self.dir.path())
+    }
+
+    /// The rows `args` leave on a terminal of 50 rows x `cols` (a line
+    /// longer than the terminal continues on the next row).
+    fn screen(&self, args: &[&str], cols: u16) -> String {
+        let mut pty = self.pty(args, 50, cols).spawn();
+        assert_eq!(
+            pty.wait_exit(Duration::from_secs(60)),
+            0,
+            "{}",
+            pty.screen()
+        );
+        pty.rows().join("\n").trim_end().to_string()
+    }
+}
+
+fn widest_line(screen: &str) -> usize {
+    screen.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The width of the rule under a table's titles (as wide as the table).
+fn rule_width(screen: &str) -> usize {
+    screen
+        .lines()
+        .find(|line| !line.is_empty() && line.chars().all(|c| c == '─'))
+        .map_or(0, |rule| rule.chars().count())
+}
+
+/// `value` is on the screen whole, or not at all: never a part of it at
+/// the end of one line and the rest on the next.
+fn whole_or_absent(screen: &str, value: &str) -> bool {
+    let start: String = value.chars().take(8).collect();
+    screen.matches(&start).count() == screen.matches(value).count()
+}
+
+#[test]
+fn tables_fit_80_120_and_200_columns_without_splitting_an_id_a_name_or_a_time() {
+    let cloud = Cloud::with_sessions();
+    let sessions = cloud.json(&["cloud", "agent", "sessions"])["sessions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(sessions.len(), 4);
+    let agents = cloud.json(&["cloud", "agent", "list"])["services"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let deployments = cloud.json(&["cloud", "agent", "deployments", "my-first-agent"]);
+    let keys = cloud.json(&["cloud", "organizations", "keys", "list"]);
+    let mut ids: Vec<String> = Vec::new();
+    for session in &sessions {
+        ids.push(session["sessionId"].as_str().unwrap().into());
+    }
+    for agent in &agents {
+        for field in ["id", "activeDeploymentId"] {
+            ids.extend(agent[field].as_str().map(String::from));
+        }
+    }
+    for deployment in deployments["deployments"].as_array().unwrap() {
+        ids.push(deployment["id"].as_str().unwrap().into());
+    }
+    for key in keys["public"].as_array().unwrap() {
+        ids.push(key["id"].as_str().unwrap().into());
+    }
+    // Times are shown as HH:MM:SS today (in UTC here).
+    let times: Vec<String> = sessions
+        .iter()
+        .map(|s| s["createdAt"].as_str().unwrap()[11..19].to_string())
+        .collect();
+    let commands: [&[&str]; 5] = [
+        &["cloud", "agent", "sessions", "my-first-agent"],
+        &["cloud", "agent", "sessions"],
+        &["cloud", "agent", "list"],
+        &["cloud", "agent", "deployments", "my-first-agent"],
+        &["cloud", "organizations", "keys", "list"],
+    ];
+    for cols in [80, 120, 200] {
+        for args in commands {
+            let screen = cloud.screen(args, cols);
+            let at = format!("{args:?} at {cols} columns:\n{screen}");
+            let rule = rule_width(&screen);
+            assert!(rule > 0 && rule <= usize::from(cols), "{at}");
+            for value in ids.iter().chain(&times) {
+                assert!(whole_or_absent(&screen, value), "{value} split; {at}");
+            }
+            for name in ["my-first-agent", LONG_AGENT] {
+                assert!(whole_or_absent(&screen, name), "{name} split; {at}");
+            }
+            let footnote = screen
+                .lines()
+                .any(|line| line.contains(" hidden") && line.ends_with("use --output plain"));
+            if cols == 200 {
+                assert!(!footnote, "nothing needs hiding at 200 columns; {at}");
+            }
+        }
+        // Sessions: every id is there (the key column), and at 80 columns
+        // the footnote says columns are hidden.
+        let screen = cloud.screen(commands[1], cols);
+        for session in &sessions {
+            let id = session["sessionId"].as_str().unwrap();
+            assert!(screen.contains(id), "{id} missing at {cols}:\n{screen}");
+        }
+        assert!(screen.contains(LONG_AGENT), "{screen}");
+        assert_eq!(screen.contains("Created (UTC)"), cols > 80, "{screen}");
+        if cols == 80 {
+            assert!(
+                screen.contains("hidden; widen the terminal or use --output plain"),
+                "{screen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_terminal_without_a_size_is_drawn_for_columns_else_80() {
+    let cloud = Cloud::with_sessions();
+    let args = ["cloud", "agent", "sessions", "my-first-agent"];
+    // The parser is 200 wide so a line drawn wider than 80 would show.
+    let mut pty = cloud.pty(&args, 40, 200).reporting_size(0, 0).spawn();
+    assert_eq!(pty.wait_exit(Duration::from_secs(60)), 0);
+    let screen = pty.screen();
+    assert!(widest_line(&screen) <= 80, "{screen}");
+    assert!(widest_line(&screen) > 60, "{screen}");
+    assert!(screen.contains("hidden; widen the terminal"), "{screen}");
+
+    let mut pty = cloud
+        .pty(&args, 40, 200)
+        .reporting_size(0, 0)
+        .env("COLUMNS", "120")
+        .spawn();
+    assert_eq!(pty.wait_exit(Duration::from_secs(60)), 0);
+    let screen = pty.screen();
+    assert!(widest_line(&screen) > 80, "{screen}");
+    assert!(widest_line(&screen) <= 120, "{screen}");
+
+    // `--watch` draws for the same width.
+    let mut pty = cloud
+        .pty(
+            &["cloud", "agent", "sessions", "my-first-agent", "--watch"],
+            40,
+            200,
+        )
+        .reporting_size(0, 0)
+        .spawn();
+    pty.wait_for("Session ID", Duration::from_secs(30));
+    pty.wait_for("hidden; widen the terminal", Duration::from_secs(30));
+    let screen = pty.screen();
+    assert!(widest_line(&screen) <= 80, "{screen}");
+    pty.ctrl_c();
+    pty.wait_exit(Duration::from_secs(30));
+}

@@ -38,9 +38,13 @@ pub struct GlobalArgs {
     /// Print only data and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more about what happens (repeat for more)
+    /// Print more about what happens: -v each request, -vv its headers
+    /// and retries too
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Show times in UTC [default: the local time zone]
+    #[arg(long, global = true)]
+    pub utc: bool,
     /// Request timeout: seconds, or a duration such as 2m
     #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = super::duration::timeout)]
     pub timeout: Duration,
@@ -117,6 +121,7 @@ impl Settings {
                 no_color: env(env::NO_COLOR).is_some(),
                 quiet: flags.quiet,
                 verbose: flags.verbose,
+                utc: flags.utc,
             },
             timeout: flags.timeout,
             api_host,
@@ -146,6 +151,7 @@ impl Settings {
             no_color: Settings::process_env(env::NO_COLOR).is_some(),
             quiet: flags.quiet,
             verbose: flags.verbose,
+            utc: flags.utc,
         }
     }
 

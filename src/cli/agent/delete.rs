@@ -31,10 +31,13 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         })?;
     }
     let client = ctx.management_client().await?;
-    let deleted = client
-        .delete_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
+    let deleted = match client.delete_agent(&agent).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            let command = ["agent", "delete", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
     // A 204 has no body: say what happened in the documented shape.
     let document = if deleted.raw.is_null() {
         json!({"status": "OK", "agentName": agent})

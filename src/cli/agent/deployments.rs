@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, Column, Table, format_timestamp};
+use super::super::output::{Answer, Column, Table};
 use super::status::max_session_duration;
 
 #[derive(Debug, Args)]
@@ -16,10 +16,13 @@ pub struct DeploymentsArgs {
 pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
     let agent = super::agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let listing = client
-        .list_deployments(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
+    let listing = match client.list_deployments(&agent).await {
+        Ok(listing) => listing,
+        Err(err) => {
+            let command = ["agent", "deployments", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
     let mut table = Table::new([
         Column::id("ID").key(),
         Column::name("Image / Build"),
@@ -40,10 +43,7 @@ pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
             max_session_duration(deployment.max_session_duration()),
             count(deployment.min_agents()),
             count(deployment.max_agents()),
-            deployment
-                .created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            deployment.created_at.clone().unwrap_or_else(|| "-".into()),
         ]);
     }
     ctx.out.answer(Answer::new(listing.raw).table(table))

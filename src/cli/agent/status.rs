@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, format_timestamp};
+use super::super::output::Answer;
 use pipecat_cloud::api::limits::DEFAULT_MAX_SESSION_DURATION;
 use pipecat_cloud::api::types::AgentDetails;
 
@@ -18,11 +18,14 @@ pub struct StatusArgs {
 pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
     let agent = super::agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let found = client
-        .get_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
-    let pairs = fields(&found.value);
+    let found = match client.get_agent(&agent).await {
+        Ok(found) => found,
+        Err(err) => {
+            let command = ["agent", "status", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
+    let pairs = fields(&found.value, |raw| ctx.out.timestamp(raw));
     ctx.out.answer(Answer::new(found.raw).key_values(pairs))
 }
 
@@ -34,7 +37,8 @@ pub fn max_session_duration(seconds: Option<u32>) -> String {
     }
 }
 
-fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
+/// The agent's fields as shown, times through `time`.
+fn fields(d: &AgentDetails, time: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
     let dash = |value: Option<String>| value.unwrap_or_else(|| "-".into());
     let image = match (d.image(), d.build_id()) {
         (_, Some(build)) => format!("cloud build {build}"),
@@ -68,15 +72,11 @@ fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
         ),
         (
             "Created",
-            d.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            d.created_at.as_deref().map_or_else(|| "-".into(), &time),
         ),
         (
             "Updated",
-            d.updated_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            d.updated_at.as_deref().map_or_else(|| "-".into(), &time),
         ),
     ];
     if let Some(health) = d.current_revision.as_ref().and_then(|r| r.health.as_ref())
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn an_unset_max_duration_is_the_default() {
-        let pairs = fields(&AgentDetails::default());
+        let pairs = fields(&AgentDetails::default(), str::to_string);
         let max = pairs
             .iter()
             .find(|(k, _)| *k == "Max session duration")

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, Column, Question, Table, format_timestamp};
+use super::super::output::{Answer, Column, Question, Table};
 use pipecat_cloud::api::types::ApiKey;
 use pipecat_cloud::api::{Client, redact};
 use pipecat_cloud::config::user::UserConfig;
@@ -87,9 +87,7 @@ async fn list(ctx: &Context, client: &Client, config: &UserConfig, org: &str) ->
             key_name(key).to_string(),
             redact(&key.key),
             key.id.clone(),
-            key.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            key.created_at.clone().unwrap_or_else(|| "-".into()),
             if key.revoked { "Revoked" } else { "Active" }.to_string(),
             if default.as_deref() == Some(key.key.as_str()) {
                 "yes"
