@@ -203,9 +203,9 @@ fn management_errors_map_to_exit_codes() {
     };
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
-    // 502 is retried (idempotent GET), shown with -v, then reported as
+    // 502 is retried (idempotent GET), shown with -vv, then reported as
     // the API failing.
-    cmd.args(["cloud", "agent", "sessions", "my-agent", "-v"])
+    cmd.args(["cloud", "agent", "sessions", "my-agent", "-vv"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("retry 1/3"))
@@ -340,7 +340,7 @@ const LOGS: &str = "/v1/agents/my-agent/logs";
 const ONE_LINE: &str = r#"{"logs":[{"log":"INFO hello","timestamp":"2026-01-01T00:00:00Z"}]}"#;
 
 #[test]
-fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
+fn a_refused_connection_then_an_answer_is_retried_and_shown_with_vv() {
     // Nothing listens for a moment: the first tries are refused. The three
     // retries' pauses add up to at least 0.875 s, more than the 0.5 s.
     let server = Scripted::start_later(
@@ -350,7 +350,7 @@ fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
     let dir = tempfile::tempdir().unwrap();
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
-        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .args(["cloud", "agent", "logs", "my-agent", "-vv"])
         .assert()
         .success()
         .stdout(predicate::str::contains("INFO hello"))
@@ -359,7 +359,7 @@ fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
 }
 
 #[test]
-fn a_503_then_an_answer_is_retried_and_shown_with_v() {
+fn a_503_then_an_answer_is_retried_and_shown_with_vv() {
     let server = Scripted::start(vec![(
         LOGS,
         vec![
@@ -370,7 +370,7 @@ fn a_503_then_an_answer_is_retried_and_shown_with_v() {
     let dir = tempfile::tempdir().unwrap();
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
-        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .args(["cloud", "agent", "logs", "my-agent", "-vv"])
         .assert()
         .success()
         .stdout(predicate::str::contains("INFO hello"))

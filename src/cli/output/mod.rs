@@ -8,7 +8,7 @@
 //!   answer). Streams (`--follow`, `--watch`) hand over [`Record`]s, one
 //!   NDJSON line each in JSON mode.
 //! - Everything else goes to stderr: notes (silenced by `-q`), warnings,
-//!   details (`-v`), errors, and prompts and spinners (only where a person
+//!   details (`-v`; traces with `-vv`), errors, and prompts and spinners (only where a person
 //!   is; see `interact`).
 //! - A closed stdout (`| head`) ends the command quietly with exit 0; any
 //!   other failure to write is an error (exit 1). Nothing here exits.
@@ -258,11 +258,23 @@ impl Output {
         self.message(&format!("{label} {message}\n"));
     }
 
-    /// A detail shown with `-v` only (retries, server settings).
+    /// A detail shown with `-v` (each request, server settings).
     pub fn detail(&self, message: &str) {
         if self.verbose > 0 {
             self.message(&format!("{message}\n"));
         }
+    }
+
+    /// A detail shown with `-vv` only (headers, retries).
+    pub fn trace(&self, message: &str) {
+        if self.verbose > 1 {
+            self.message(&format!("{message}\n"));
+        }
+    }
+
+    /// How many `-v` were given.
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
     }
 
     /// A block for a person before a change (what a deploy will do): a
@@ -650,7 +662,7 @@ mod tests {
     }
 
     #[test]
-    fn details_need_verbose() {
+    fn details_need_verbose_and_traces_need_it_twice() {
         let (out, captured) = Output::capture(OutputMode::Plain);
         out.detail("retry 1/3");
         assert_eq!(captured.stderr(), "");
@@ -661,7 +673,17 @@ mod tests {
             },
             Terminals::default(),
         );
-        out.detail("retry 1/3");
+        out.detail("GET /v1/agents → 200 (3 ms)");
+        out.trace("retry 1/3");
+        assert_eq!(captured.stderr(), "GET /v1/agents → 200 (3 ms)\n");
+        let (out, captured) = Output::capture_with(
+            OutputSettings {
+                verbose: 2,
+                ..settings(OutputMode::Plain)
+            },
+            Terminals::default(),
+        );
+        out.trace("retry 1/3");
         assert_eq!(captured.stderr(), "retry 1/3\n");
     }
 
