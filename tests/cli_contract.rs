@@ -128,7 +128,7 @@ fn a_429_with_an_error_body_is_the_capacity_message_and_exit_75() {
         ))
         .stderr(predicate::str::contains("reached maximum capacity"))
         .stderr(predicate::str::contains("--max-agents"))
-        .stderr(predicate::str::contains("retry later"));
+        .stderr(predicate::str::contains("--wait-for-capacity=5m"));
     // A start is never retried on its own.
     assert_eq!(server.requests().len(), 1);
 }
@@ -185,6 +185,7 @@ fn management_errors_map_to_exit_codes() {
             "/v1/agents/my-agent/sessions",
             vec![Reply::text(502, "text/html", "<html>bad gateway</html>")],
         ),
+        ("/v1/agents/gone", vec![Reply::json(200, r#"{"name":"gone"}"#)]),
         (
             "/v1/agents/gone/sessions/s-1",
             vec![Reply::json(
@@ -422,7 +423,7 @@ fn wait_for_capacity_honours_retry_after_then_starts() {
         .stdout(predicate::str::contains("s-after-wait"))
         // Without a terminal, one line per attempt; the pause is the
         // server's Retry-After.
-        .stderr(predicate::str::contains("retry 1 in 1.0s"));
+        .stderr(predicate::str::contains("attempt 2 in 1.0s"));
     assert_eq!(server.requests().len(), 2);
 }
 

@@ -265,3 +265,88 @@ fn a_terminal_without_a_size_is_drawn_for_columns_else_80() {
     pty.ctrl_c();
     pty.wait_exit(Duration::from_secs(30));
 }
+
+#[test]
+fn a_wait_for_capacity_counts_down_and_shows_the_time_it_has_taken() {
+    let cloud = Cloud::with_sessions();
+    cloud
+        .cmd()
+        .args([
+            "cloud",
+            "deploy",
+            "capped",
+            "pipecat-local/demo-bot:1",
+            "--max-agents",
+            "1",
+        ])
+        .arg("--yes")
+        .assert()
+        .success();
+    let blocking = cloud.start("capped");
+    // The countdown to the next attempt runs, and the time waited grows.
+    let mut pty = cloud
+        .pty(
+            &[
+                "cloud",
+                "agent",
+                "start",
+                "capped",
+                "--wait-for-capacity=1m",
+            ],
+            24,
+            120,
+        )
+        .env("PIPECAT_DEFAULT_PUBLIC_KEY", &cloud.cloud.public_key)
+        .spawn();
+    for elapsed in ["(1s)", "(2s)"] {
+        pty.wait_for_screen(elapsed, Duration::from_secs(30), |screen| {
+            screen.contains("agent `capped` is at its session limit; attempt ")
+                && screen.contains(&format!("waiting up to 1m {elapsed}"))
+        });
+    }
+    cloud
+        .cmd()
+        .args(["cloud", "agent", "stop", "capped", "-s", &blocking, "-f"])
+        .assert()
+        .success();
+    assert_eq!(
+        pty.wait_exit(Duration::from_secs(60)),
+        0,
+        "{}",
+        pty.screen()
+    );
+    assert!(
+        pty.screen()
+            .contains("Started a session of agent `capped`.")
+    );
+}
+
+#[test]
+fn a_deploy_shows_its_phase_and_the_time_it_has_taken_as_it_goes() {
+    use common::scripted::{Reply, Scripted};
+    let waiting = r#"{"name": "bot", "ready": false, "available": false,
+        "desiredDeploymentId": "d1", "reconciledDeploymentId": "d0"}"#;
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents/bot",
+            vec![
+                Reply::json(404, r#"{"error":"Not found","code":"NOT_FOUND"}"#),
+                Reply::json(200, waiting),
+            ],
+        ),
+        ("/v1/agents", vec![Reply::json(200, "{}")]),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = PtyCommand::pipecat(&["cloud", "deploy", "bot", "me/bot:1", "--yes"], 24, 120)
+        .env("PIPECAT_API_HOST", &server.url)
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
+        .env("HOME", dir.path())
+        .env("PIPECAT_CONFIG_PATH", dir.path().join("config.toml"))
+        .cwd(dir.path())
+        .spawn();
+    for elapsed in ["(1s)", "(2s)"] {
+        pty.wait_for_screen(elapsed, Duration::from_secs(30), |screen| {
+            screen.contains("agent `bot`: waiting") && screen.contains(elapsed)
+        });
+    }
+}

@@ -168,3 +168,292 @@ fn serve_v_prints_each_request_it_answers() {
     assert!(found, "no access line on stderr: {seen:?}");
     assert!(!seen.iter().any(|line| line.contains(&key)));
 }
+
+/// A HOME and a data dir for `--local` (the local cloud it starts is
+/// stopped on drop).
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("home")).unwrap();
+        Sandbox { dir }
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PIPECAT_") || key == "NO_COLOR" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("HOME", self.dir.path().join("home"))
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("PIPECAT_LOCAL_DATA_DIR", self.dir.path().join("data"))
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .current_dir(self.dir.path());
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(pipecat_bin());
+        self.env(&mut cmd);
+        cmd.args(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// A suggested command line, run by a shell as a person would paste it.
+    fn paste(&self, line: &str) -> Output {
+        paste(line, |cmd| self.env(cmd))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.run(&["cloud", "local", "stop"]);
+    }
+}
+
+/// `line` run by `sh`, with `pipecat` found on the PATH as the binary
+/// under test, in the environment `env` sets up.
+fn paste(line: &str, env: impl FnOnce(&mut Command)) -> Output {
+    let bin_dir = pipecat_bin().parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let mut cmd = Command::new("sh");
+    env(&mut cmd);
+    cmd.arg("-c")
+        .arg(line)
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The commands quoted in `text` (`` `pipecat cloud ...` ``), in order.
+fn suggested(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| quoted.starts_with("pipecat cloud "))
+        .map(String::from)
+        .collect()
+}
+
+/// A session id that no session has.
+const NO_SESSION: &str = "00000000-0000-4000-8000-000000000000";
+
+#[test]
+fn suggested_commands_keep_local_and_run_as_printed() {
+    let sandbox = Sandbox::new();
+    let deployed = sandbox.run(&[
+        "cloud",
+        "--local",
+        "deploy",
+        "capped",
+        "pipecat-local/demo-bot:1",
+        "--max-agents",
+        "1",
+        "--yes",
+    ]);
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    let started = sandbox.run(&["cloud", "--local", "agent", "start", "capped", "--json"]);
+    assert!(started.status.success(), "{}", stderr(&started));
+    let first = json(&started)["sessionId"].as_str().unwrap().to_string();
+
+    // At capacity: every suggestion keeps --local.
+    let full = sandbox.run(&["cloud", "--local", "agent", "start", "capped"]);
+    assert_eq!(full.status.code(), Some(75), "{}", stderr(&full));
+    let hint = stderr(&full);
+    let commands = suggested(&hint);
+    assert_eq!(
+        commands,
+        [
+            "pipecat cloud --local agent start capped --wait-for-capacity=5m",
+            "pipecat cloud --local agent sessions capped --status active",
+            "pipecat cloud --local deploy capped --max-agents N",
+        ],
+        "{hint}"
+    );
+    let sessions = sandbox.paste(&commands[1]);
+    assert!(sessions.status.success(), "{}", stderr(&sessions));
+    assert!(stdout(&sessions).contains(&first), "{}", stdout(&sessions));
+    let raised = sandbox.paste(&commands[2].replace(" N", " 2 --yes"));
+    assert!(raised.status.success(), "{}", stderr(&raised));
+    let waited = sandbox.paste(&commands[0]);
+    assert!(waited.status.success(), "{}", stderr(&waited));
+
+    // A wrong agent name: the command for the closest one.
+    let typo = sandbox.run(&["cloud", "--local", "agent", "status", "caped"]);
+    assert_eq!(typo.status.code(), Some(4));
+    let commands = suggested(&stderr(&typo));
+    assert_eq!(
+        commands,
+        ["pipecat cloud --local agent status capped"],
+        "{}",
+        stderr(&typo)
+    );
+    assert!(stderr(&typo).contains("did you mean `capped`?"));
+    assert!(sandbox.paste(&commands[0]).status.success());
+
+    // A session that does not exist, and a hint written without settings
+    // at hand (completed when reported).
+    for args in [
+        &[
+            "cloud", "--local", "agent", "sessions", "capped", "--id", NO_SESSION,
+        ][..],
+        &[
+            "cloud", "--local", "agent", "stop", "capped", "-s", NO_SESSION, "-f",
+        ][..],
+        &["cloud", "--local", "organizations", "keys", "use", "nope"][..],
+    ] {
+        let failed = sandbox.run(args);
+        assert_eq!(
+            failed.status.code(),
+            Some(4),
+            "{args:?}: {}",
+            stderr(&failed)
+        );
+        let commands = suggested(&stderr(&failed));
+        assert_eq!(commands.len(), 1, "{args:?}: {}", stderr(&failed));
+        assert!(
+            commands[0].starts_with("pipecat cloud --local "),
+            "{commands:?}"
+        );
+        let pasted = sandbox.paste(&commands[0]);
+        assert!(pasted.status.success(), "{commands:?}: {}", stderr(&pasted));
+    }
+}
+
+#[test]
+fn suggested_commands_keep_org_and_api_host() {
+    let setup = Setup::new();
+    let env = |cmd: &mut Command| {
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PIPECAT_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("PIPECAT_TOKEN", &setup.cloud.user_token)
+            .env("PIPECAT_CONFIG_PATH", setup.config())
+            .env("HOME", setup.dir.path())
+            .env("NO_COLOR", "1")
+            .current_dir(setup.dir.path());
+    };
+    let mut cmd = Command::new(pipecat_bin());
+    env(&mut cmd);
+    let typo = cmd
+        .args([
+            "cloud",
+            "--api-host",
+            &setup.cloud.url,
+            "--org",
+            &setup.cloud.org,
+        ])
+        .args(["agent", "sessions", "my-frist-agent"])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(4), "{}", stderr(&typo));
+    let commands = suggested(&stderr(&typo));
+    assert_eq!(
+        commands,
+        [format!(
+            "pipecat cloud --org {} --api-host {} agent sessions my-first-agent",
+            setup.cloud.org, setup.cloud.url
+        )],
+        "{}",
+        stderr(&typo)
+    );
+    let pasted = paste(&commands[0], env);
+    assert!(pasted.status.success(), "{}", stderr(&pasted));
+}
+
+#[test]
+fn a_wait_for_capacity_that_gives_up_says_how_long_it_waited() {
+    let setup = Setup::new();
+    let deployed = setup.run(&[
+        "cloud",
+        "deploy",
+        "capped",
+        "pipecat-local/demo-bot:1",
+        "--max-agents",
+        "1",
+        "--yes",
+    ]);
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    setup.start("capped");
+    let gave_up = setup.run(&[
+        "cloud",
+        "agent",
+        "start",
+        "capped",
+        "--wait-for-capacity=2s",
+    ]);
+    assert_eq!(gave_up.status.code(), Some(75));
+    let text = stderr(&gave_up);
+    assert!(
+        text.contains("error: agent `capped` is still at its session limit after waiting 2s ("),
+        "{text}"
+    );
+    assert!(text.contains(" attempts): "), "{text}");
+    assert!(
+        text.contains("wait longer with `pipecat cloud agent start capped --wait-for-capacity=1m`"),
+        "{text}"
+    );
+    // Without a terminal, a line per attempt, after the time taken.
+    let attempts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("] agent `capped` is at its session limit; attempt "))
+        .collect();
+    assert!(!attempts.is_empty(), "{text}");
+    assert!(
+        attempts
+            .iter()
+            .all(|l| l.starts_with('[') && l.ends_with(", waiting up to 2s")),
+        "{text}"
+    );
+}
+
+/// A server where agent `bot` does not exist, then is picked up after
+/// a few polls, then is ready.
+fn slow_deployment() -> common::scripted::Scripted {
+    use common::scripted::{Reply, Scripted};
+    let waiting = r#"{"name": "bot", "ready": false, "available": false,
+        "desiredDeploymentId": "d1", "reconciledDeploymentId": "d0"}"#;
+    let ready = r#"{"name": "bot", "ready": true, "available": true,
+        "desiredDeploymentId": "d1", "reconciledDeploymentId": "d1"}"#;
+    let mut replies = vec![Reply::json(
+        404,
+        r#"{"error":"Not found","code":"NOT_FOUND"}"#,
+    )];
+    replies.extend(std::iter::repeat_n(Reply::json(200, waiting), 4));
+    replies.push(Reply::json(200, ready));
+    Scripted::start(vec![
+        ("/v1/agents/bot", replies),
+        ("/v1/agents", vec![Reply::json(200, "{}")]),
+    ])
+}
+
+#[test]
+fn deploy_says_each_phase_once_after_the_time_taken() {
+    let server = slow_deployment();
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::pipecat_at(&server.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
+        .args(["cloud", "deploy", "bot", "me/bot:1", "--yes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    // Polled five times, two phases: a line each, after the time taken.
+    let phases: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("] agent `bot`: "))
+        .collect();
+    assert_eq!(phases.len(), 2, "{text}");
+    assert!(phases[0].starts_with("[0s] agent `bot`: waiting"), "{text}");
+    assert!(phases[1].ends_with("] agent `bot`: ready"), "{text}");
+    assert!(!phases[1].starts_with("[0s]"), "{text}");
+}

@@ -139,9 +139,13 @@ pub fn main() -> ExitCode {
         }
     };
     let out = Output::new(settings.output, terminals);
+    let reporting = settings.clone();
     match start(run, settings, &out) {
         Ok(()) => Exit::Success.into(),
-        Err(failure) => {
+        Err(mut failure) => {
+            // A hint's commands run as printed: with --local, --org or
+            // --api-host when this run had them.
+            failure.hint = failure.hint.map(|hint| reporting.complete_commands(&hint));
             out.error(&failure);
             failure.exit.into()
         }

@@ -40,19 +40,34 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
         })?;
     }
     let client = ctx.management_client().await?;
-    let stopped = client
-        .stop_session(&agent, &session)
-        .await
-        .map_err(|err| match err.kind {
-            ErrorKind::NotFound => Failure::new(
+    let stopped = match client.stop_session(&agent, &session).await {
+        Ok(stopped) => stopped,
+        Err(err) if err.kind == ErrorKind::NotFound => {
+            // A 404 is about the session or the agent: the agent's status says.
+            if let Err(agent_err) = client.get_agent(&agent).await
+                && agent_err.kind == ErrorKind::NotFound
+            {
+                let command = [
+                    "agent",
+                    "stop",
+                    agent.as_str(),
+                    "--session",
+                    session.as_str(),
+                ];
+                return Err(super::agent_failure(ctx, &client, &agent, &agent_err, &command).await);
+            }
+            return Err(Failure::new(
                 Exit::NotFound,
                 format!("no running session `{session}` of agent `{agent}`: {err}"),
             )
             .with_hint(format!(
-                "list the active ones with `pipecat cloud agent sessions {agent} --status active`"
-            )),
-            _ => api_failure(&err),
-        })?;
+                "list the active ones with `{}`",
+                ctx.settings
+                    .suggest(&["agent", "sessions", &agent, "--status", "active"])
+            )));
+        }
+        Err(err) => return Err(api_failure(&err)),
+    };
     // A 204 has no body: say what happened in the stop answer's shape.
     let document = if stopped.raw.is_null() {
         json!({"status": "stopped", "session_id": session})

@@ -183,7 +183,8 @@ async fn revoke(
     )))?;
     if was_default {
         ctx.out.warn(&format!(
-            "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
+            "it was the default key of `{org}`; choose another with `{}`",
+            ctx.settings.suggest(&["organizations", "keys", "use"])
         ));
     }
     Ok(())
@@ -213,7 +214,8 @@ async fn use_key(
     if config.org() != Some(org) {
         ctx.out.note(&format!(
             "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
-             or after `pipecat cloud organizations select {org}`."
+             or after `{}`.",
+            ctx.settings.suggest(&["organizations", "select", org])
         ));
     }
     Ok(())

@@ -126,14 +126,17 @@ pub fn format_duration(seconds: f64) -> String {
     )
 }
 
-/// A wait's length for a person: `45s`, `3m 05s`, `1h 02m`.
-#[allow(dead_code)]
+/// A wait's length for a person: `45s`, `5m`, `3m 05s`, `1h`, `1h 02m`.
 pub fn format_elapsed(elapsed: std::time::Duration) -> String {
     let total = elapsed.as_secs_f64().round() as u64;
-    match total {
-        0..60 => format!("{total}s"),
-        60..3600 => format!("{}m {:02}s", total / 60, total % 60),
-        _ => format!("{}h {:02}m", total / 3600, (total % 3600) / 60),
+    let (big, small) = match total {
+        0..60 => return format!("{total}s"),
+        60..3600 => ((total / 60, "m"), (total % 60, "s")),
+        _ => ((total / 3600, "h"), ((total % 3600) / 60, "m")),
+    };
+    match small {
+        (0, _) => format!("{}{}", big.0, big.1),
+        (n, unit) => format!("{}{} {n:02}{unit}", big.0, big.1),
     }
 }
 
@@ -195,6 +198,8 @@ mod tests {
         let secs = std::time::Duration::from_secs;
         assert_eq!(format_elapsed(secs(45)), "45s");
         assert_eq!(format_elapsed(secs(185)), "3m 05s");
+        assert_eq!(format_elapsed(secs(300)), "5m");
         assert_eq!(format_elapsed(secs(3725)), "1h 02m");
+        assert_eq!(format_elapsed(secs(7200)), "2h");
     }
 }

@@ -40,7 +40,7 @@ use serde_json::Value;
 
 use super::exit::{CliResult, Exit, Failure};
 
-pub use format::{Clock, format_duration};
+pub use format::{Clock, format_duration, format_elapsed};
 pub use interact::Question;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
