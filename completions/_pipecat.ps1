@@ -31,8 +31,9 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -40,8 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('cloud', 'cloud', [CompletionResultType]::ParameterValue, 'Deploy and manage agents and sessions on Pipecat Cloud')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (e.g. `pipecat completions bash`)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) of `pipecat`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) of `pipecat`, or write a page per command')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show the help of a command, or of the options every command takes (`pipecat help globals`)')
             break
         }
         'pipecat;cloud' {
@@ -55,20 +56,18 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;deploy' {
@@ -104,13 +103,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent' {
@@ -124,13 +122,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
@@ -139,7 +136,6 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
             [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;agent;start' {
@@ -169,13 +165,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;stop' {
@@ -194,13 +189,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;sessions' {
@@ -223,13 +217,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;logs' {
@@ -261,13 +254,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;list' {
@@ -281,13 +273,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;status' {
@@ -301,13 +292,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;deployments' {
@@ -321,13 +311,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;agent;delete' {
@@ -343,52 +332,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'pipecat;cloud;agent;help' {
-            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
-            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
-            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;agent;help;start' {
-            break
-        }
-        'pipecat;cloud;agent;help;stop' {
-            break
-        }
-        'pipecat;cloud;agent;help;sessions' {
-            break
-        }
-        'pipecat;cloud;agent;help;logs' {
-            break
-        }
-        'pipecat;cloud;agent;help;list' {
-            break
-        }
-        'pipecat;cloud;agent;help;status' {
-            break
-        }
-        'pipecat;cloud;agent;help;deployments' {
-            break
-        }
-        'pipecat;cloud;agent;help;delete' {
-            break
-        }
-        'pipecat;cloud;agent;help;help' {
             break
         }
         'pipecat;cloud;organizations' {
@@ -402,17 +351,15 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;org' {
@@ -426,17 +373,15 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;organizations;list' {
@@ -450,13 +395,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;org;list' {
@@ -470,13 +414,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;organizations;select' {
@@ -490,13 +433,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;org;select' {
@@ -510,13 +452,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;organizations;keys' {
@@ -530,18 +471,16 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;organizations;keys;list' {
@@ -555,13 +494,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;organizations;keys;create' {
@@ -579,13 +517,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;organizations;keys;revoke' {
@@ -601,13 +538,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;organizations;keys;use' {
@@ -621,36 +557,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'pipecat;cloud;organizations;keys;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;organizations;keys;help;list' {
-            break
-        }
-        'pipecat;cloud;organizations;keys;help;create' {
-            break
-        }
-        'pipecat;cloud;organizations;keys;help;revoke' {
-            break
-        }
-        'pipecat;cloud;organizations;keys;help;use' {
-            break
-        }
-        'pipecat;cloud;organizations;keys;help;help' {
             break
         }
         'pipecat;cloud;org;keys' {
@@ -664,18 +576,16 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;org;keys;list' {
@@ -689,13 +599,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;org;keys;create' {
@@ -713,13 +622,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;org;keys;revoke' {
@@ -735,13 +643,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;org;keys;use' {
@@ -755,106 +662,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'pipecat;cloud;org;keys;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;org;keys;help;list' {
-            break
-        }
-        'pipecat;cloud;org;keys;help;create' {
-            break
-        }
-        'pipecat;cloud;org;keys;help;revoke' {
-            break
-        }
-        'pipecat;cloud;org;keys;help;use' {
-            break
-        }
-        'pipecat;cloud;org;keys;help;help' {
-            break
-        }
-        'pipecat;cloud;organizations;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
-            [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;organizations;help;list' {
-            break
-        }
-        'pipecat;cloud;organizations;help;select' {
-            break
-        }
-        'pipecat;cloud;organizations;help;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            break
-        }
-        'pipecat;cloud;organizations;help;keys;list' {
-            break
-        }
-        'pipecat;cloud;organizations;help;keys;create' {
-            break
-        }
-        'pipecat;cloud;organizations;help;keys;revoke' {
-            break
-        }
-        'pipecat;cloud;organizations;help;keys;use' {
-            break
-        }
-        'pipecat;cloud;organizations;help;help' {
-            break
-        }
-        'pipecat;cloud;org;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
-            [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;org;help;list' {
-            break
-        }
-        'pipecat;cloud;org;help;select' {
-            break
-        }
-        'pipecat;cloud;org;help;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            break
-        }
-        'pipecat;cloud;org;help;keys;list' {
-            break
-        }
-        'pipecat;cloud;org;help;keys;create' {
-            break
-        }
-        'pipecat;cloud;org;help;keys;revoke' {
-            break
-        }
-        'pipecat;cloud;org;help;keys;use' {
-            break
-        }
-        'pipecat;cloud;org;help;help' {
             break
         }
         'pipecat;cloud;auth' {
@@ -868,17 +681,15 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;auth;use-pat' {
@@ -892,13 +703,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;auth;whoami' {
@@ -912,13 +722,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;auth;logout' {
@@ -932,32 +741,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'pipecat;cloud;auth;help' {
-            [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;auth;help;use-pat' {
-            break
-        }
-        'pipecat;cloud;auth;help;whoami' {
-            break
-        }
-        'pipecat;cloud;auth;help;logout' {
-            break
-        }
-        'pipecat;cloud;auth;help;help' {
             break
         }
         'pipecat;cloud;local' {
@@ -971,19 +760,17 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print `export PIPECAT_...=` lines that point clients at a local cloud')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a local cloud runs, its URL, pid, agents and active sessions')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the local cloud gracefully (its sessions are stopped and recorded)')
             [CompletionResult]::new('demo-bot', 'demo-bot', [CompletionResultType]::ParameterValue, 'The built-in demo bot (what `pipecat-local/demo-bot` runs)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'pipecat;cloud;local;serve' {
@@ -1002,13 +789,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;local;env' {
@@ -1023,13 +809,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;local;status' {
@@ -1044,13 +829,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;local;stop' {
@@ -1065,13 +849,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;local;demo-bot' {
@@ -1085,159 +868,12 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'pipecat;cloud;local;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)')
-            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print `export PIPECAT_...=` lines that point clients at a local cloud')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a local cloud runs, its URL, pid, agents and active sessions')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the local cloud gracefully (its sessions are stopped and recorded)')
-            [CompletionResult]::new('demo-bot', 'demo-bot', [CompletionResultType]::ParameterValue, 'The built-in demo bot (what `pipecat-local/demo-bot` runs)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;local;help;serve' {
-            break
-        }
-        'pipecat;cloud;local;help;env' {
-            break
-        }
-        'pipecat;cloud;local;help;status' {
-            break
-        }
-        'pipecat;cloud;local;help;stop' {
-            break
-        }
-        'pipecat;cloud;local;help;demo-bot' {
-            break
-        }
-        'pipecat;cloud;local;help;help' {
-            break
-        }
-        'pipecat;cloud;help' {
-            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
-            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
-            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;cloud;help;deploy' {
-            break
-        }
-        'pipecat;cloud;help;agent' {
-            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
-            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
-            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
-            break
-        }
-        'pipecat;cloud;help;agent;start' {
-            break
-        }
-        'pipecat;cloud;help;agent;stop' {
-            break
-        }
-        'pipecat;cloud;help;agent;sessions' {
-            break
-        }
-        'pipecat;cloud;help;agent;logs' {
-            break
-        }
-        'pipecat;cloud;help;agent;list' {
-            break
-        }
-        'pipecat;cloud;help;agent;status' {
-            break
-        }
-        'pipecat;cloud;help;agent;deployments' {
-            break
-        }
-        'pipecat;cloud;help;agent;delete' {
-            break
-        }
-        'pipecat;cloud;help;organizations' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
-            [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            break
-        }
-        'pipecat;cloud;help;organizations;list' {
-            break
-        }
-        'pipecat;cloud;help;organizations;select' {
-            break
-        }
-        'pipecat;cloud;help;organizations;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            break
-        }
-        'pipecat;cloud;help;organizations;keys;list' {
-            break
-        }
-        'pipecat;cloud;help;organizations;keys;create' {
-            break
-        }
-        'pipecat;cloud;help;organizations;keys;revoke' {
-            break
-        }
-        'pipecat;cloud;help;organizations;keys;use' {
-            break
-        }
-        'pipecat;cloud;help;auth' {
-            [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
-            break
-        }
-        'pipecat;cloud;help;auth;use-pat' {
-            break
-        }
-        'pipecat;cloud;help;auth;whoami' {
-            break
-        }
-        'pipecat;cloud;help;auth;logout' {
-            break
-        }
-        'pipecat;cloud;help;local' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)')
-            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print `export PIPECAT_...=` lines that point clients at a local cloud')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a local cloud runs, its URL, pid, agents and active sessions')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the local cloud gracefully (its sessions are stopped and recorded)')
-            [CompletionResult]::new('demo-bot', 'demo-bot', [CompletionResultType]::ParameterValue, 'The built-in demo bot (what `pipecat-local/demo-bot` runs)')
-            break
-        }
-        'pipecat;cloud;help;local;serve' {
-            break
-        }
-        'pipecat;cloud;help;local;env' {
-            break
-        }
-        'pipecat;cloud;help;local;status' {
-            break
-        }
-        'pipecat;cloud;help;local;stop' {
-            break
-        }
-        'pipecat;cloud;help;local;demo-bot' {
-            break
-        }
-        'pipecat;cloud;help;help' {
             break
         }
         'pipecat;completions' {
@@ -1251,16 +887,16 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write a page per command (`pipecat-cloud-agent-start.1`, ...) in DIR, made if missing, instead of printing the page of `pipecat`')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
@@ -1271,144 +907,31 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;help' {
-            [CompletionResult]::new('cloud', 'cloud', [CompletionResultType]::ParameterValue, 'Deploy and manage agents and sessions on Pipecat Cloud')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (e.g. `pipecat completions bash`)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) of `pipecat`')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'pipecat;help;cloud' {
-            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
-            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
-            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
-            [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
-            break
-        }
-        'pipecat;help;cloud;deploy' {
-            break
-        }
-        'pipecat;help;cloud;agent' {
-            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a session of an agent (needs only a public API key)')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop a running session')
-            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List an agent''s sessions, or show one in full')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show an agent''s logs')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s agents')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show an agent''s readiness, deployment, scaling and limits')
-            [CompletionResult]::new('deployments', 'deployments', [CompletionResultType]::ParameterValue, 'List an agent''s deployments, newest first')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an agent (running sessions keep running until stopped)')
-            break
-        }
-        'pipecat;help;cloud;agent;start' {
-            break
-        }
-        'pipecat;help;cloud;agent;stop' {
-            break
-        }
-        'pipecat;help;cloud;agent;sessions' {
-            break
-        }
-        'pipecat;help;cloud;agent;logs' {
-            break
-        }
-        'pipecat;help;cloud;agent;list' {
-            break
-        }
-        'pipecat;help;cloud;agent;status' {
-            break
-        }
-        'pipecat;help;cloud;agent;deployments' {
-            break
-        }
-        'pipecat;help;cloud;agent;delete' {
-            break
-        }
-        'pipecat;help;cloud;organizations' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
-            [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
-            break
-        }
-        'pipecat;help;cloud;organizations;list' {
-            break
-        }
-        'pipecat;help;cloud;organizations;select' {
-            break
-        }
-        'pipecat;help;cloud;organizations;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
-            break
-        }
-        'pipecat;help;cloud;organizations;keys;list' {
-            break
-        }
-        'pipecat;help;cloud;organizations;keys;create' {
-            break
-        }
-        'pipecat;help;cloud;organizations;keys;revoke' {
-            break
-        }
-        'pipecat;help;cloud;organizations;keys;use' {
-            break
-        }
-        'pipecat;help;cloud;auth' {
-            [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
-            break
-        }
-        'pipecat;help;cloud;auth;use-pat' {
-            break
-        }
-        'pipecat;help;cloud;auth;whoami' {
-            break
-        }
-        'pipecat;help;cloud;auth;logout' {
-            break
-        }
-        'pipecat;help;cloud;local' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)')
-            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print `export PIPECAT_...=` lines that point clients at a local cloud')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a local cloud runs, its URL, pid, agents and active sessions')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the local cloud gracefully (its sessions are stopped and recorded)')
-            [CompletionResult]::new('demo-bot', 'demo-bot', [CompletionResultType]::ParameterValue, 'The built-in demo bot (what `pipecat-local/demo-bot` runs)')
-            break
-        }
-        'pipecat;help;cloud;local;serve' {
-            break
-        }
-        'pipecat;help;cloud;local;env' {
-            break
-        }
-        'pipecat;help;cloud;local;status' {
-            break
-        }
-        'pipecat;help;cloud;local;stop' {
-            break
-        }
-        'pipecat;help;cloud;local;demo-bot' {
-            break
-        }
-        'pipecat;help;completions' {
-            break
-        }
-        'pipecat;help;man' {
-            break
-        }
-        'pipecat;help;help' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens: -v each request, -vv its headers and retries too')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC [default: the local time zone]')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
     })

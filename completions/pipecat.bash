@@ -37,9 +37,6 @@ _pipecat() {
             pipecat__subcmd__cloud,deploy)
                 cmd="pipecat__subcmd__cloud__subcmd__deploy"
                 ;;
-            pipecat__subcmd__cloud,help)
-                cmd="pipecat__subcmd__cloud__subcmd__help"
-                ;;
             pipecat__subcmd__cloud,local)
                 cmd="pipecat__subcmd__cloud__subcmd__local"
                 ;;
@@ -54,9 +51,6 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__agent,deployments)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__deployments"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent,help)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help"
                 ;;
             pipecat__subcmd__cloud__subcmd__agent,list)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__list"
@@ -76,36 +70,6 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__agent,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__stop"
                 ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,delete)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__delete"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,deployments)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__deployments"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,list)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,logs)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__logs"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,sessions)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__sessions"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,start)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__start"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,status)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__status"
-                ;;
-            pipecat__subcmd__cloud__subcmd__agent__subcmd__help,stop)
-                cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__stop"
-                ;;
-            pipecat__subcmd__cloud__subcmd__auth,help)
-                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help"
-                ;;
             pipecat__subcmd__cloud__subcmd__auth,logout)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__logout"
                 ;;
@@ -115,113 +79,11 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__auth,whoami)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__whoami"
                 ;;
-            pipecat__subcmd__cloud__subcmd__auth__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__auth__subcmd__help,logout)
-                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__logout"
-                ;;
-            pipecat__subcmd__cloud__subcmd__auth__subcmd__help,use-pat)
-                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__use__subcmd__pat"
-                ;;
-            pipecat__subcmd__cloud__subcmd__auth__subcmd__help,whoami)
-                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__whoami"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,agent)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,auth)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,deploy)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__deploy"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,local)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help,organizations)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,delete)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__delete"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,deployments)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__deployments"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,list)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,logs)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__logs"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,sessions)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__sessions"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,start)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__start"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,status)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__status"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__agent,stop)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__stop"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__auth,logout)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__logout"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__auth,use-pat)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__use__subcmd__pat"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__auth,whoami)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__whoami"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__local,demo-bot)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__demo__subcmd__bot"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__local,env)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__env"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__local,serve)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__serve"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__local,status)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__status"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__local,stop)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__stop"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,keys)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,list)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,select)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__select"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys,create)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__create"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys,list)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys,revoke)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__revoke"
-                ;;
-            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys,use)
-                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__use"
-                ;;
             pipecat__subcmd__cloud__subcmd__local,demo-bot)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__demo__subcmd__bot"
                 ;;
             pipecat__subcmd__cloud__subcmd__local,env)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__env"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local,help)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help"
                 ;;
             pipecat__subcmd__cloud__subcmd__local,serve)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__serve"
@@ -232,27 +94,6 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__local,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__stop"
                 ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,demo-bot)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__demo__subcmd__bot"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,env)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__env"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,serve)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__serve"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,status)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__status"
-                ;;
-            pipecat__subcmd__cloud__subcmd__local__subcmd__help,stop)
-                cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__stop"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations,help)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help"
-                ;;
             pipecat__subcmd__cloud__subcmd__organizations,keys)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys"
                 ;;
@@ -262,35 +103,8 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__organizations,select)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__select"
                 ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,keys)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,list)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,select)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__select"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys,create)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__create"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys,list)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys,revoke)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__revoke"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys,use)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__use"
-                ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys,create)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__create"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys,help)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help"
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys,list)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__list"
@@ -301,117 +115,6 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys,use)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__use"
                 ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,create)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__create"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,help)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,list)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__list"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,revoke)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__revoke"
-                ;;
-            pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,use)
-                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__use"
-                ;;
-            pipecat__subcmd__help,cloud)
-                cmd="pipecat__subcmd__help__subcmd__cloud"
-                ;;
-            pipecat__subcmd__help,completions)
-                cmd="pipecat__subcmd__help__subcmd__completions"
-                ;;
-            pipecat__subcmd__help,help)
-                cmd="pipecat__subcmd__help__subcmd__help"
-                ;;
-            pipecat__subcmd__help,man)
-                cmd="pipecat__subcmd__help__subcmd__man"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud,agent)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud,auth)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud,deploy)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__deploy"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud,local)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud,organizations)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,delete)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__delete"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,deployments)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__deployments"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,list)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__list"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,logs)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__logs"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,sessions)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__sessions"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,start)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__start"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,status)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__status"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__agent,stop)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__stop"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__auth,logout)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__logout"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__auth,use-pat)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__use__subcmd__pat"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__auth,whoami)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__whoami"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__local,demo-bot)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__demo__subcmd__bot"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__local,env)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__env"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__local,serve)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__serve"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__local,status)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__status"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__local,stop)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__stop"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,keys)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,list)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__list"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,select)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__select"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys,create)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__create"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys,list)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__list"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys,revoke)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__revoke"
-                ;;
-            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys,use)
-                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__use"
-                ;;
             *)
                 ;;
         esac
@@ -419,7 +122,7 @@ _pipecat() {
 
     case "${cmd}" in
         pipecat)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version cloud completions man help"
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help --version cloud completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,7 +164,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org auth local help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help deploy agent organizations org auth local"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,7 +206,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version start stop sessions logs list status deployments delete help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help start stop sessions logs list status deployments delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,7 +248,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__delete)
-            opts="-f -o -q -v -h -V --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-f -o -q -v -h --force --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,7 +290,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__deployments)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,148 +331,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help)
-            opts="start stop sessions logs list status deployments delete help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__delete)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__deployments)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__sessions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__start)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__agent__subcmd__help__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__list)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,7 +374,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__logs)
-            opts="-s -d -l -n -f -o -q -v -h -V --session --session-id --deployment --level --limit --format --order --since --until --query --tail --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-s -d -l -n -f -o -q -v -h --session --session-id --deployment --level --limit --format --order --since --until --query --tail --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,7 +480,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__sessions)
-            opts="-i -n -w -o -q -v -h -V --id --status --limit --end-state --watch --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-i -n -w -o -q -v -h --id --status --limit --end-state --watch --interval --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -987,7 +550,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__start)
-            opts="-k -d -D -p -f -o -q -v -h -V --api-key --data --data-file --use-daily --daily-properties --transport --force --wait-for-capacity --retries --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-k -d -D -p -f -o -q -v -h --api-key --data --data-file --use-daily --daily-properties --transport --force --wait-for-capacity --retries --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1073,7 +636,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__status)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1115,7 +678,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__stop)
-            opts="-s -f -o -q -v -h -V --session --session-id --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-s -f -o -q -v -h --session --session-id --force --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1169,7 +732,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version use-pat whoami logout help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help use-pat whoami logout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,78 +773,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__auth__subcmd__help)
-            opts="use-pat whoami logout help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__logout)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__use__subcmd__pat)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__whoami)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__auth__subcmd__logout)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1323,7 +816,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth__subcmd__use__subcmd__pat)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1365,7 +858,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth__subcmd__whoami)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1407,7 +900,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__deploy)
-            opts="-c -s -p -r -b -f -y -o -q -v -h -V --credentials --no-credentials --min-agents --max-agents --secrets --profile --region --krisp-viva-audio-filter --max-session-duration --build-id --force --yes --config-file --no-wait --wait-timeout --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-c -s -p -r -b -f -y -o -q -v -h --credentials --no-credentials --min-agents --max-agents --secrets --profile --region --krisp-viva-audio-filter --max-session-duration --build-id --force --yes --config-file --no-wait --wait-timeout --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1512,428 +1005,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__help)
-            opts="deploy agent organizations auth local help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent)
-            opts="start stop sessions logs list status deployments delete"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__delete)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__deployments)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__sessions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__start)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__auth)
-            opts="use-pat whoami logout"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__logout)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__use__subcmd__pat)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__whoami)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__deploy)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local)
-            opts="serve env status stop demo-bot"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__demo__subcmd__bot)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__env)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations)
-            opts="list select keys"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys)
-            opts="list create revoke use"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__revoke)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__select)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__local)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version serve env status stop demo-bot help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help serve env status stop demo-bot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1975,7 +1048,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__demo__subcmd__bot)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2017,7 +1090,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__env)
-            opts="-o -q -v -h -V --data-dir --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --data-dir --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2062,106 +1135,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help)
-            opts="serve env status stop demo-bot help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__demo__subcmd__bot)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__env)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__serve)
-            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --port --data-dir --image --default-max-agents --min-session-duration --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2223,7 +1198,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__status)
-            opts="-o -q -v -h -V --data-dir --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --data-dir --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2269,7 +1244,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__stop)
-            opts="-o -q -v -h -V --data-dir --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --data-dir --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2315,7 +1290,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list select keys help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help list select keys"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2356,134 +1331,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help)
-            opts="list select keys help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys)
-            opts="list create revoke use"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__revoke)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__select)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list create revoke use help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help list create revoke use"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2525,7 +1374,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__create)
-            opts="-n -d -o -q -v -h -V --name --default --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-n -d -o -q -v -h --name --default --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2574,92 +1423,8 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help)
-            opts="list create revoke use help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__revoke)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__list)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2701,7 +1466,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__revoke)
-            opts="-f -o -q -v -h -V --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-f -o -q -v -h --force --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2743,7 +1508,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__use)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2785,7 +1550,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__list)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2827,7 +1592,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__select)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2869,7 +1634,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__completions)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2911,460 +1676,40 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help)
-            opts="cloud completions man help"
+            opts="-o -q -v -h --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud)
-            opts="deploy agent organizations auth local"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent)
-            opts="start stop sessions logs list status deployments delete"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__delete)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__deployments)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__sessions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__start)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__auth)
-            opts="use-pat whoami logout"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__logout)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__use__subcmd__pat)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__whoami)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__deploy)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local)
-            opts="serve env status stop demo-bot"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__demo__subcmd__bot)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__env)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__stop)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations)
-            opts="list select keys"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys)
-            opts="list create revoke use"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__revoke)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__use)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__select)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__completions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pipecat__subcmd__help__subcmd__man)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -3373,12 +1718,16 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__man)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h --dir --output --json --organization --org --api-host --color --quiet --verbose --utc --timeout --local --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
                     return 0

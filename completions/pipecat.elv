@@ -28,8 +28,9 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -37,8 +38,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
             cand cloud 'Deploy and manage agents and sessions on Pipecat Cloud'
             cand completions 'Print a shell completion script (e.g. `pipecat completions bash`)'
-            cand man 'Print the man page (roff) of `pipecat`'
-            cand help 'Print this message or the help of the given subcommand(s)'
+            cand man 'Print the man page (roff) of `pipecat`, or write a page per command'
+            cand help 'Show the help of a command, or of the options every command takes (`pipecat help globals`)'
         }
         &'pipecat;cloud'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -51,20 +52,18 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
             cand org 'Organizations and their public API keys'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;deploy'= {
             cand -c 'Image pull secret set for a private image'
@@ -99,13 +98,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -118,13 +116,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand start 'Start a session of an agent (needs only a public API key)'
             cand stop 'Stop a running session'
             cand sessions 'List an agent''s sessions, or show one in full'
@@ -133,7 +130,6 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand status 'Show an agent''s readiness, deployment, scaling and limits'
             cand deployments 'List an agent''s deployments, newest first'
             cand delete 'Delete an agent (running sessions keep running until stopped)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;agent;start'= {
             cand -k 'Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization''s default key]'
@@ -162,13 +158,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;stop'= {
             cand -s 'The session to stop'
@@ -186,13 +181,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;sessions'= {
             cand -i 'Show this one session in full'
@@ -214,13 +208,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;logs'= {
             cand -s 'Only lines of this session'
@@ -251,13 +244,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;list'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -270,13 +262,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;status'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -289,13 +280,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;deployments'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -308,13 +298,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;agent;delete'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -329,42 +318,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'pipecat;cloud;agent;help'= {
-            cand start 'Start a session of an agent (needs only a public API key)'
-            cand stop 'Stop a running session'
-            cand sessions 'List an agent''s sessions, or show one in full'
-            cand logs 'Show an agent''s logs'
-            cand list 'List the organization''s agents'
-            cand status 'Show an agent''s readiness, deployment, scaling and limits'
-            cand deployments 'List an agent''s deployments, newest first'
-            cand delete 'Delete an agent (running sessions keep running until stopped)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;agent;help;start'= {
-        }
-        &'pipecat;cloud;agent;help;stop'= {
-        }
-        &'pipecat;cloud;agent;help;sessions'= {
-        }
-        &'pipecat;cloud;agent;help;logs'= {
-        }
-        &'pipecat;cloud;agent;help;list'= {
-        }
-        &'pipecat;cloud;agent;help;status'= {
-        }
-        &'pipecat;cloud;agent;help;deployments'= {
-        }
-        &'pipecat;cloud;agent;help;delete'= {
-        }
-        &'pipecat;cloud;agent;help;help'= {
         }
         &'pipecat;cloud;organizations'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -377,17 +336,15 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;org'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -400,17 +357,15 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;organizations;list'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -423,13 +378,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;org;list'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -442,13 +396,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;select'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -461,13 +414,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;org;select'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -480,13 +432,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;keys'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -499,18 +450,16 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand list 'List the organization''s public API keys (shortened)'
             cand create 'Create a public API key and print it (in full, this once)'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;organizations;keys;list'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -523,13 +472,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;keys;create'= {
             cand -n 'Name of the new key (asked on a terminal when missing)'
@@ -546,13 +494,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;keys;revoke'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -567,13 +514,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;keys;use'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -586,30 +532,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'pipecat;cloud;organizations;keys;help'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;organizations;keys;help;list'= {
-        }
-        &'pipecat;cloud;organizations;keys;help;create'= {
-        }
-        &'pipecat;cloud;organizations;keys;help;revoke'= {
-        }
-        &'pipecat;cloud;organizations;keys;help;use'= {
-        }
-        &'pipecat;cloud;organizations;keys;help;help'= {
         }
         &'pipecat;cloud;org;keys'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -622,18 +550,16 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand list 'List the organization''s public API keys (shortened)'
             cand create 'Create a public API key and print it (in full, this once)'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;org;keys;list'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -646,13 +572,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;org;keys;create'= {
             cand -n 'Name of the new key (asked on a terminal when missing)'
@@ -669,13 +594,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;org;keys;revoke'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -690,13 +614,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;org;keys;use'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -709,82 +632,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'pipecat;cloud;org;keys;help'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;org;keys;help;list'= {
-        }
-        &'pipecat;cloud;org;keys;help;create'= {
-        }
-        &'pipecat;cloud;org;keys;help;revoke'= {
-        }
-        &'pipecat;cloud;org;keys;help;use'= {
-        }
-        &'pipecat;cloud;org;keys;help;help'= {
-        }
-        &'pipecat;cloud;organizations;help'= {
-            cand list 'List the organizations you belong to'
-            cand select 'Make an organization the active one (stored in the config file)'
-            cand keys 'Public API keys of the organization (they start sessions)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;organizations;help;list'= {
-        }
-        &'pipecat;cloud;organizations;help;select'= {
-        }
-        &'pipecat;cloud;organizations;help;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-        }
-        &'pipecat;cloud;organizations;help;keys;list'= {
-        }
-        &'pipecat;cloud;organizations;help;keys;create'= {
-        }
-        &'pipecat;cloud;organizations;help;keys;revoke'= {
-        }
-        &'pipecat;cloud;organizations;help;keys;use'= {
-        }
-        &'pipecat;cloud;organizations;help;help'= {
-        }
-        &'pipecat;cloud;org;help'= {
-            cand list 'List the organizations you belong to'
-            cand select 'Make an organization the active one (stored in the config file)'
-            cand keys 'Public API keys of the organization (they start sessions)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;org;help;list'= {
-        }
-        &'pipecat;cloud;org;help;select'= {
-        }
-        &'pipecat;cloud;org;help;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-        }
-        &'pipecat;cloud;org;help;keys;list'= {
-        }
-        &'pipecat;cloud;org;help;keys;create'= {
-        }
-        &'pipecat;cloud;org;help;keys;revoke'= {
-        }
-        &'pipecat;cloud;org;help;keys;use'= {
-        }
-        &'pipecat;cloud;org;help;help'= {
         }
         &'pipecat;cloud;auth'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -797,17 +650,15 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
             cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
             cand logout 'Remove the stored token (the active org and per-org settings stay)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;auth;use-pat'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -820,13 +671,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;auth;whoami'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -839,13 +689,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;auth;logout'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -858,27 +707,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'pipecat;cloud;auth;help'= {
-            cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;auth;help;use-pat'= {
-        }
-        &'pipecat;cloud;auth;help;whoami'= {
-        }
-        &'pipecat;cloud;auth;help;logout'= {
-        }
-        &'pipecat;cloud;auth;help;help'= {
         }
         &'pipecat;cloud;local'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -891,19 +725,17 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand serve 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)'
             cand env 'Print `export PIPECAT_...=` lines that point clients at a local cloud'
             cand status 'Show whether a local cloud runs, its URL, pid, agents and active sessions'
             cand stop 'Stop the local cloud gracefully (its sessions are stopped and recorded)'
             cand demo-bot 'The built-in demo bot (what `pipecat-local/demo-bot` runs)'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;local;serve'= {
             cand --port 'Port on 127.0.0.1 (0 picks a free one)'
@@ -921,13 +753,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;local;env'= {
             cand --data-dir 'Data directory of the local cloud [default: as for `serve`]'
@@ -941,13 +772,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;local;status'= {
             cand --data-dir 'Data directory of the local cloud [default: as for `serve`]'
@@ -961,13 +791,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;local;stop'= {
             cand --data-dir 'Data directory of the local cloud [default: as for `serve`]'
@@ -981,13 +810,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;cloud;local;demo-bot'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -1000,122 +828,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'pipecat;cloud;local;help'= {
-            cand serve 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)'
-            cand env 'Print `export PIPECAT_...=` lines that point clients at a local cloud'
-            cand status 'Show whether a local cloud runs, its URL, pid, agents and active sessions'
-            cand stop 'Stop the local cloud gracefully (its sessions are stopped and recorded)'
-            cand demo-bot 'The built-in demo bot (what `pipecat-local/demo-bot` runs)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;local;help;serve'= {
-        }
-        &'pipecat;cloud;local;help;env'= {
-        }
-        &'pipecat;cloud;local;help;status'= {
-        }
-        &'pipecat;cloud;local;help;stop'= {
-        }
-        &'pipecat;cloud;local;help;demo-bot'= {
-        }
-        &'pipecat;cloud;local;help;help'= {
-        }
-        &'pipecat;cloud;help'= {
-            cand deploy 'Create or update an agent, then wait until it is ready'
-            cand agent 'Start, stop and inspect agents and their sessions'
-            cand organizations 'Organizations and their public API keys'
-            cand auth 'Store, check and remove your credentials'
-            cand local 'Run and manage a local Pipecat Cloud on this machine'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;cloud;help;deploy'= {
-        }
-        &'pipecat;cloud;help;agent'= {
-            cand start 'Start a session of an agent (needs only a public API key)'
-            cand stop 'Stop a running session'
-            cand sessions 'List an agent''s sessions, or show one in full'
-            cand logs 'Show an agent''s logs'
-            cand list 'List the organization''s agents'
-            cand status 'Show an agent''s readiness, deployment, scaling and limits'
-            cand deployments 'List an agent''s deployments, newest first'
-            cand delete 'Delete an agent (running sessions keep running until stopped)'
-        }
-        &'pipecat;cloud;help;agent;start'= {
-        }
-        &'pipecat;cloud;help;agent;stop'= {
-        }
-        &'pipecat;cloud;help;agent;sessions'= {
-        }
-        &'pipecat;cloud;help;agent;logs'= {
-        }
-        &'pipecat;cloud;help;agent;list'= {
-        }
-        &'pipecat;cloud;help;agent;status'= {
-        }
-        &'pipecat;cloud;help;agent;deployments'= {
-        }
-        &'pipecat;cloud;help;agent;delete'= {
-        }
-        &'pipecat;cloud;help;organizations'= {
-            cand list 'List the organizations you belong to'
-            cand select 'Make an organization the active one (stored in the config file)'
-            cand keys 'Public API keys of the organization (they start sessions)'
-        }
-        &'pipecat;cloud;help;organizations;list'= {
-        }
-        &'pipecat;cloud;help;organizations;select'= {
-        }
-        &'pipecat;cloud;help;organizations;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-        }
-        &'pipecat;cloud;help;organizations;keys;list'= {
-        }
-        &'pipecat;cloud;help;organizations;keys;create'= {
-        }
-        &'pipecat;cloud;help;organizations;keys;revoke'= {
-        }
-        &'pipecat;cloud;help;organizations;keys;use'= {
-        }
-        &'pipecat;cloud;help;auth'= {
-            cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
-        }
-        &'pipecat;cloud;help;auth;use-pat'= {
-        }
-        &'pipecat;cloud;help;auth;whoami'= {
-        }
-        &'pipecat;cloud;help;auth;logout'= {
-        }
-        &'pipecat;cloud;help;local'= {
-            cand serve 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)'
-            cand env 'Print `export PIPECAT_...=` lines that point clients at a local cloud'
-            cand status 'Show whether a local cloud runs, its URL, pid, agents and active sessions'
-            cand stop 'Stop the local cloud gracefully (its sessions are stopped and recorded)'
-            cand demo-bot 'The built-in demo bot (what `pipecat-local/demo-bot` runs)'
-        }
-        &'pipecat;cloud;help;local;serve'= {
-        }
-        &'pipecat;cloud;help;local;env'= {
-        }
-        &'pipecat;cloud;help;local;status'= {
-        }
-        &'pipecat;cloud;help;local;stop'= {
-        }
-        &'pipecat;cloud;help;local;demo-bot'= {
-        }
-        &'pipecat;cloud;help;help'= {
         }
         &'pipecat;completions'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -1128,15 +846,15 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;man'= {
+            cand --dir 'Write a page per command (`pipecat-cloud-agent-start.1`, ...) in DIR, made if missing, instead of printing the page of `pipecat`'
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'
@@ -1147,111 +865,30 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
-            cand -v 'Print more about what happens (repeat for more)'
-            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
             cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'pipecat;help'= {
-            cand cloud 'Deploy and manage agents and sessions on Pipecat Cloud'
-            cand completions 'Print a shell completion script (e.g. `pipecat completions bash`)'
-            cand man 'Print the man page (roff) of `pipecat`'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'pipecat;help;cloud'= {
-            cand deploy 'Create or update an agent, then wait until it is ready'
-            cand agent 'Start, stop and inspect agents and their sessions'
-            cand organizations 'Organizations and their public API keys'
-            cand auth 'Store, check and remove your credentials'
-            cand local 'Run and manage a local Pipecat Cloud on this machine'
-        }
-        &'pipecat;help;cloud;deploy'= {
-        }
-        &'pipecat;help;cloud;agent'= {
-            cand start 'Start a session of an agent (needs only a public API key)'
-            cand stop 'Stop a running session'
-            cand sessions 'List an agent''s sessions, or show one in full'
-            cand logs 'Show an agent''s logs'
-            cand list 'List the organization''s agents'
-            cand status 'Show an agent''s readiness, deployment, scaling and limits'
-            cand deployments 'List an agent''s deployments, newest first'
-            cand delete 'Delete an agent (running sessions keep running until stopped)'
-        }
-        &'pipecat;help;cloud;agent;start'= {
-        }
-        &'pipecat;help;cloud;agent;stop'= {
-        }
-        &'pipecat;help;cloud;agent;sessions'= {
-        }
-        &'pipecat;help;cloud;agent;logs'= {
-        }
-        &'pipecat;help;cloud;agent;list'= {
-        }
-        &'pipecat;help;cloud;agent;status'= {
-        }
-        &'pipecat;help;cloud;agent;deployments'= {
-        }
-        &'pipecat;help;cloud;agent;delete'= {
-        }
-        &'pipecat;help;cloud;organizations'= {
-            cand list 'List the organizations you belong to'
-            cand select 'Make an organization the active one (stored in the config file)'
-            cand keys 'Public API keys of the organization (they start sessions)'
-        }
-        &'pipecat;help;cloud;organizations;list'= {
-        }
-        &'pipecat;help;cloud;organizations;select'= {
-        }
-        &'pipecat;help;cloud;organizations;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
-            cand revoke 'Revoke a public API key: it stops working at once'
-            cand use 'Make a key the organization''s default for `agent start`'
-        }
-        &'pipecat;help;cloud;organizations;keys;list'= {
-        }
-        &'pipecat;help;cloud;organizations;keys;create'= {
-        }
-        &'pipecat;help;cloud;organizations;keys;revoke'= {
-        }
-        &'pipecat;help;cloud;organizations;keys;use'= {
-        }
-        &'pipecat;help;cloud;auth'= {
-            cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
-        }
-        &'pipecat;help;cloud;auth;use-pat'= {
-        }
-        &'pipecat;help;cloud;auth;whoami'= {
-        }
-        &'pipecat;help;cloud;auth;logout'= {
-        }
-        &'pipecat;help;cloud;local'= {
-            cand serve 'Run a local Pipecat Cloud on 127.0.0.1 (sessions are local processes)'
-            cand env 'Print `export PIPECAT_...=` lines that point clients at a local cloud'
-            cand status 'Show whether a local cloud runs, its URL, pid, agents and active sessions'
-            cand stop 'Stop the local cloud gracefully (its sessions are stopped and recorded)'
-            cand demo-bot 'The built-in demo bot (what `pipecat-local/demo-bot` runs)'
-        }
-        &'pipecat;help;cloud;local;serve'= {
-        }
-        &'pipecat;help;cloud;local;env'= {
-        }
-        &'pipecat;help;cloud;local;status'= {
-        }
-        &'pipecat;help;cloud;local;stop'= {
-        }
-        &'pipecat;help;cloud;local;demo-bot'= {
-        }
-        &'pipecat;help;completions'= {
-        }
-        &'pipecat;help;man'= {
-        }
-        &'pipecat;help;help'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --verbose 'Print more about what happens: -v each request, -vv its headers and retries too'
+            cand --utc 'Show times in UTC [default: the local time zone]'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
     ]
     $completions[$command]

@@ -185,7 +185,10 @@ fn management_errors_map_to_exit_codes() {
             "/v1/agents/my-agent/sessions",
             vec![Reply::text(502, "text/html", "<html>bad gateway</html>")],
         ),
-        ("/v1/agents/gone", vec![Reply::json(200, r#"{"name":"gone"}"#)]),
+        (
+            "/v1/agents/gone",
+            vec![Reply::json(200, r#"{"name":"gone"}"#)],
+        ),
         (
             "/v1/agents/gone/sessions/s-1",
             vec![Reply::json(

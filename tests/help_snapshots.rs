@@ -22,6 +22,9 @@ macro_rules! help_snapshot {
     };
 }
 
+help_snapshot!(top, []);
+help_snapshot!(help_topics, ["help"]);
+help_snapshot!(man, ["man"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);
 help_snapshot!(agent_list, ["cloud", "agent", "list"]);

@@ -350,3 +350,69 @@ fn a_deploy_shows_its_phase_and_the_time_it_has_taken_as_it_goes() {
         });
     }
 }
+
+#[test]
+fn short_help_shows_the_commands_own_options_and_points_at_the_global_ones() {
+    let mut pty = PtyCommand::pipecat(&["cloud", "agent", "start", "-h"], 24, 80).spawn();
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    let help = pty.scrollback_and_screen();
+    let lines: Vec<&str> = help.trim_end().lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{help}");
+    // Before: 68 lines at 80 columns, the global options included.
+    assert!(lines.len() <= 45, "{} lines:\n{help}", lines.len());
+    assert!(help.contains("--wait-for-capacity"), "{help}");
+    assert!(
+        !help.contains("--api-host") && !help.contains("--version"),
+        "{help}"
+    );
+    assert_eq!(
+        lines.last().map(|l| l.trim_end()),
+        Some("Global options (--output, --org, --local, -v, ...): `pipecat help globals`"),
+        "{help}"
+    );
+
+    // --help: the command's options, then the global ones, then examples.
+    let mut pty = PtyCommand::pipecat(&["cloud", "agent", "start", "--help"], 24, 80).spawn();
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    let help = pty.scrollback_and_screen();
+    let at = |text: &str| {
+        help.find(text)
+            .unwrap_or_else(|| panic!("no {text}: {help}"))
+    };
+    assert!(at("\nOptions:") < at("\nGlobal options:"), "{help}");
+    assert!(at("\nGlobal options:") < at("\nExamples:"), "{help}");
+    assert!(help.contains("[env: PIPECAT_ORG]"), "{help}");
+    assert!(!help.contains("PIPECAT_ORG="), "{help}");
+}
+
+#[test]
+fn color_never_applies_to_help_and_usage_errors_too() {
+    let escapes = |args: &[&str]| {
+        let mut pty = PtyCommand::pipecat(args, 24, 100).spawn();
+        pty.wait_exit(Duration::from_secs(30));
+        String::from_utf8_lossy(&pty.raw()).contains("\x1b[")
+    };
+    // Styled by default on a terminal...
+    assert!(escapes(&["cloud", "agent", "start", "--help"]));
+    assert!(escapes(&["cloud", "agent", "start", "--bogus"]));
+    // ...and not with --color never, wherever it is.
+    assert!(!escapes(&[
+        "cloud", "agent", "start", "--help", "--color", "never"
+    ]));
+    assert!(!escapes(&[
+        "--color=never",
+        "cloud",
+        "agent",
+        "start",
+        "--bogus"
+    ]));
+    assert!(!escapes(&[
+        "cloud",
+        "agent",
+        "start",
+        "--wait-for-capacity",
+        "1m",
+        "--color",
+        "never"
+    ]));
+}

@@ -457,3 +457,71 @@ fn deploy_says_each_phase_once_after_the_time_taken() {
     assert!(phases[1].ends_with("] agent `bot`: ready"), "{text}");
     assert!(!phases[1].starts_with("[0s]"), "{text}");
 }
+
+#[test]
+fn a_value_after_a_flag_that_takes_none_that_way_is_an_error_naming_the_form_that_works() {
+    let setup = Setup::new();
+    let sessions = |setup: &Setup| {
+        json(&setup.run(&["cloud", "agent", "sessions", "--json"]))["total_count"].clone()
+    };
+    let before = sessions(&setup);
+    for args in [
+        // Without an agent name, `30s` would start an agent called `30s`.
+        &["cloud", "agent", "start", "--wait-for-capacity", "30s"][..],
+        &[
+            "cloud",
+            "agent",
+            "start",
+            "my-first-agent",
+            "--wait-for-capacity",
+            "30s",
+        ][..],
+    ] {
+        let output = setup.run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let text = stderr(&output);
+        assert!(
+            text.contains("hint: write --wait-for-capacity=30s"),
+            "{text}"
+        );
+    }
+    assert_eq!(sessions(&setup), before, "nothing was started");
+
+    let output = setup.run(&["cloud", "agent", "logs", "my-first-agent", "--tail", "10"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("hint: -n 10 shows the last 10 lines (add --follow to keep following)"),
+        "{}",
+        stderr(&output)
+    );
+    for args in [
+        &["cloud", "agent", "logs", "my-first-agent", "-f"][..],
+        &["cloud", "agent", "logs", "-f", "my-first-agent"][..],
+    ] {
+        let output = setup.run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("tip: -f is --format (text or json), as in the official CLI; to follow the logs, use --follow"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    // The forms that work.
+    assert!(
+        setup
+            .run(&["cloud", "agent", "logs", "my-first-agent", "-n", "10"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn the_version_flag_is_on_the_top_command_only() {
+    let setup = Setup::new();
+    let top = setup.run(&["-V"]);
+    assert!(top.status.success());
+    assert!(stdout(&top).starts_with("pipecat "), "{}", stdout(&top));
+    let sub = setup.run(&["cloud", "agent", "start", "-V"]);
+    assert_eq!(sub.status.code(), Some(2));
+}

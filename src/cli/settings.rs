@@ -21,36 +21,36 @@ pub struct GlobalArgs {
     /// Output mode [default: PIPECAT_OUTPUT, else `output` in the active
     /// organization's table of the config file, else rich on a terminal
     /// and plain otherwise]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, hide_short_help = true, value_enum)]
     pub output: Option<OutputMode>,
     /// Shorthand for --output json
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub json: bool,
     /// Organization to act on (default: the active one in the config file)
-    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, env = env::ORG)]
+    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, hide_short_help = true, env = env::ORG, hide_env_values = true)]
     pub org: Option<String>,
     /// API base URL [default: https://api.pipecat.daily.co]
-    #[arg(long, global = true, env = env::API_HOST)]
+    #[arg(long, global = true, hide_short_help = true, env = env::API_HOST, hide_env_values = true)]
     pub api_host: Option<String>,
     /// When to use colour (NO_COLOR is honoured)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, hide_short_help = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only data and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide_short_help = true)]
     pub quiet: bool,
     /// Print more about what happens: -v each request, -vv its headers
     /// and retries too
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, hide_short_help = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Show times in UTC [default: the local time zone]
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub utc: bool,
     /// Request timeout: seconds, or a duration such as 2m
-    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = super::duration::timeout)]
+    #[arg(long, global = true, hide_short_help = true, env = env::TIMEOUT, hide_env_values = true, default_value = "30", value_parser = super::duration::timeout)]
     pub timeout: Duration,
     /// Talk to the local Pipecat Cloud in the default data dir (started in
     /// the background if none runs), with its own credentials and config
-    #[arg(long, global = true, env = env::LOCAL, value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, global = true, hide_short_help = true, env = env::LOCAL, hide_env_values = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub local: bool,
 }
 

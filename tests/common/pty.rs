@@ -31,7 +31,17 @@ impl PtyCommand {
     /// `rows` x `cols`, with a scrubbed environment (no `PIPECAT_*`, no
     /// colour overrides, `TERM=xterm-256color`, times in UTC).
     pub fn pipecat(args: &[&str], rows: u16, cols: u16) -> PtyCommand {
-        let mut builder = CommandBuilder::new(super::pipecat_bin());
+        PtyCommand::program(super::pipecat_bin(), args, rows, cols)
+    }
+
+    /// `line` run by `sh -c`, with the same scrubbed environment (the
+    /// caller puts the binary under test on the PATH if the line needs it).
+    pub fn shell(line: &str, rows: u16, cols: u16) -> PtyCommand {
+        PtyCommand::program("sh".into(), &["-c", line], rows, cols)
+    }
+
+    fn program(program: std::path::PathBuf, args: &[&str], rows: u16, cols: u16) -> PtyCommand {
+        let mut builder = CommandBuilder::new(program);
         builder.args(args);
         builder.env_clear();
         for (key, value) in std::env::vars() {
@@ -247,6 +257,11 @@ impl Pty {
         lock(&self.parser)
             .screen_mut()
             .set_size(size(rows), size(cols));
+    }
+
+    /// True once the program has exited.
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
     /// Waits for the program to exit and for its last output to be read;
