@@ -525,3 +525,159 @@ fn the_version_flag_is_on_the_top_command_only() {
     let sub = setup.run(&["cloud", "agent", "start", "-V"]);
     assert_eq!(sub.status.code(), Some(2));
 }
+
+#[test]
+fn times_are_local_and_name_their_zone_or_utc_with_utc_and_json_keeps_the_api_text() {
+    let setup = Setup::new();
+    setup.start("my-first-agent");
+    let listing = json(&setup.run(&["cloud", "agent", "sessions", "my-first-agent", "--json"]));
+    let created = listing["sessions"][0]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(created.ends_with('Z'), "{created}");
+    let in_zone = |tz: &str, args: &[&str]| {
+        let output = setup.cmd().env("TZ", tz).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    // A zone 5:30 east of UTC, as a POSIX rule (no time zone database).
+    let zone = "XST-5:30";
+    let sessions = ["cloud", "agent", "sessions", "my-first-agent"];
+    let rich = in_zone(zone, &[&sessions[..], &["--output", "rich"]].concat());
+    assert!(rich.contains("Created (XST)"), "{rich}");
+    let plain = in_zone(zone, &[&sessions[..], &["--output", "plain"]].concat());
+    let cell = plain
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let utc: jiff::Timestamp = created.parse().unwrap();
+    let local: jiff::Timestamp = cell.parse().unwrap();
+    assert!(cell.ends_with("+05:30"), "{plain}");
+    assert_eq!(utc.as_second(), local.as_second(), "{cell} is {created}");
+    // --utc: UTC, said so.
+    let rich = in_zone(
+        zone,
+        &[&sessions[..], &["--output", "rich", "--utc"]].concat(),
+    );
+    assert!(rich.contains("Created (UTC)"), "{rich}");
+    let plain = in_zone(
+        zone,
+        &[&sessions[..], &["--output", "plain", "--utc"]].concat(),
+    );
+    assert!(plain.lines().nth(1).unwrap().contains("Z\t"), "{plain}");
+    // JSON is the API's text in every zone.
+    let json_text = in_zone(zone, &[&sessions[..], &["--json"]].concat());
+    assert!(
+        json_text.contains(&format!("\"createdAt\": \"{created}\"")),
+        "{json_text}"
+    );
+    // A key/value view says the zone after each time.
+    let status = in_zone(
+        zone,
+        &[
+            "cloud",
+            "agent",
+            "status",
+            "my-first-agent",
+            "--output",
+            "rich",
+        ],
+    );
+    let updated = status.lines().find(|l| l.starts_with("Updated:")).unwrap();
+    assert!(updated.ends_with(" XST"), "{status}");
+}
+
+#[test]
+fn the_summary_counts_every_active_session_not_only_those_shown() {
+    let setup = Setup::new();
+    for _ in 0..3 {
+        setup.start("my-first-agent");
+    }
+    let output = setup.run(&[
+        "cloud",
+        "agent",
+        "sessions",
+        "my-first-agent",
+        "-n",
+        "2",
+        "--output",
+        "rich",
+    ]);
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).contains("\n2 shown of 3, 3 active"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn sessions_without_an_agent_are_every_agents_newest_first() {
+    let setup = Setup::new();
+    let deployed = setup.run(&[
+        "cloud",
+        "deploy",
+        "second",
+        "pipecat-local/demo-bot:1",
+        "--yes",
+    ]);
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    let first = setup.start("my-first-agent");
+    let second = setup.start("second");
+    let third = setup.start("my-first-agent");
+    let all = json(&setup.run(&["cloud", "agent", "sessions", "--json"]));
+    assert_eq!(all["total_count"], 3, "{all}");
+    let sessions = all["sessions"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = sessions
+        .iter()
+        .map(|s| {
+            (
+                s["agentName"].as_str().unwrap(),
+                s["sessionId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("my-first-agent", third.as_str()),
+            ("second", second.as_str()),
+            ("my-first-agent", first.as_str())
+        ]
+    );
+    // The API's fields are kept as they came.
+    assert!(sessions[0]["createdAt"].is_string(), "{all}");
+    // -n applies to the whole list.
+    let two = json(&setup.run(&["cloud", "agent", "sessions", "-n", "2", "--json"]));
+    assert_eq!(two["sessions"].as_array().unwrap().len(), 2);
+    // Plain: the agent is the first column.
+    let plain = stdout(&setup.run(&["cloud", "agent", "sessions", "--output", "plain"]));
+    assert!(plain.starts_with("Agent\tSession ID\t"), "{plain}");
+    assert!(plain.contains(&format!("\nsecond\t{second}\t")), "{plain}");
+    let rich = stdout(&setup.run(&["cloud", "agent", "sessions", "--output", "rich"]));
+    assert!(
+        rich.contains("3 shown of 3, 3 active across 2 agents"),
+        "{rich}"
+    );
+}
+
+#[test]
+fn agent_list_says_whether_each_agent_is_ready_and_its_active_sessions() {
+    let setup = Setup::new();
+    setup.start("my-first-agent");
+    let plain = stdout(&setup.run(&["cloud", "agent", "list", "--output", "plain"]));
+    let header: Vec<&str> = plain.lines().next().unwrap().split('\t').collect();
+    let row: Vec<&str> = plain.lines().nth(1).unwrap().split('\t').collect();
+    let cell = |title: &str| row[header.iter().position(|h| *h == title).unwrap()];
+    assert_eq!(cell("Name"), "my-first-agent");
+    assert_eq!(cell("Ready"), "yes");
+    assert_eq!(cell("Active"), "1 / 50");
+    // JSON stays the API's listing.
+    let listing = json(&setup.run(&["cloud", "agent", "list", "--json"]));
+    assert!(listing["services"][0].get("ready").is_none(), "{listing}");
+}

@@ -211,7 +211,8 @@ impl Scope {
                     agents: 0,
                     document: Value::Null,
                 };
-                let mut documents = Vec::new();
+                // Each session with its agent and its document.
+                let mut entries: Vec<(String, Session, Value)> = Vec::new();
                 for (one, look) in looks {
                     let Scope::One(name) = one else { continue };
                     let look = match look {
@@ -232,20 +233,23 @@ impl Scope {
                         if let Some(object) = document.as_object_mut() {
                             object.insert("agentName".into(), Value::String(name.clone()));
                         }
-                        documents.push((session.created_at.clone(), document));
-                        merged.sessions.push((name.clone(), session));
+                        entries.push((name.clone(), session, document));
                     }
                 }
-                // Newest first across agents, as each agent's list is; RFC
-                // 3339 texts of one API sort by time.
-                merged
-                    .sessions
-                    .sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
-                documents.sort_by(|a, b| b.0.cmp(&a.0));
-                let limit = query.limit.map_or(usize::MAX, |n| n as usize);
-                merged.sessions.truncate(limit);
-                documents.truncate(limit);
-                let documents: Vec<Value> = documents.into_iter().map(|(_, d)| d).collect();
+                // Newest first across agents, as each agent's list is.
+                let created = |session: &Session| {
+                    session
+                        .created_at
+                        .as_deref()
+                        .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+                };
+                entries.sort_by_key(|(_, session, _)| std::cmp::Reverse(created(session)));
+                entries.truncate(query.limit.map_or(usize::MAX, |n| n as usize));
+                let mut documents = Vec::with_capacity(entries.len());
+                for (name, session, document) in entries {
+                    merged.sessions.push((name, session));
+                    documents.push(document);
+                }
                 merged.document = json!({"total_count": merged.total, "sessions": documents});
                 Ok(merged)
             }
