@@ -131,11 +131,11 @@ impl Examples {
             .cwd(self.home())
             .spawn();
         if serve {
-            pty.wait_for("listening on", Duration::from_secs(30));
+            pty.wait_for("listening on", Duration::from_secs(90));
             pty.ctrl_c();
         } else {
             // Answer a question, once, if one is asked.
-            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            let deadline = std::time::Instant::now() + Duration::from_secs(90);
             while std::time::Instant::now() < deadline && !pty.exited() {
                 let screen = pty.screen();
                 if screen.contains("[y/N]") || screen.contains("[Y/n]") {
@@ -145,7 +145,7 @@ impl Examples {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
-        let code = pty.wait_exit(Duration::from_secs(60));
+        let code = pty.wait_exit(Duration::from_secs(120));
         (code, pty.scrollback_and_screen())
     }
 }

@@ -337,7 +337,7 @@ fn a_deploy_shows_its_phase_and_the_time_it_has_taken_as_it_goes() {
         ("/v1/agents", vec![Reply::json(200, "{}")]),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let mut pty = PtyCommand::pipecat(&["cloud", "deploy", "bot", "me/bot:1", "--yes"], 24, 120)
+    let pty = PtyCommand::pipecat(&["cloud", "deploy", "bot", "me/bot:1", "--yes"], 24, 120)
         .env("PIPECAT_API_HOST", &server.url)
         .env("PIPECAT_PRIVATE_API_KEY", "sk_test")
         .env("HOME", dir.path())
