@@ -489,31 +489,14 @@ pub fn help(args: HelpArgs, out: &Output) -> CliResult {
 
 /// The global options, as `--help` shows them.
 fn globals() -> String {
-    let command = GlobalArgs::augment_args(
+    let mut command = GlobalArgs::augment_args(
         Command::new("globals")
             .disable_help_flag(true)
             .help_template(
                 "The options every command takes, before or after its name.\n\n{all-args}\n",
             ),
     );
-    command
-        .term_width(help_width())
-        .render_long_help()
-        .to_string()
-}
-
-/// The width help is wrapped to: the terminal's, else `COLUMNS`, else 100
-/// (what clap uses for the other help).
-fn help_width() -> usize {
-    let reported = comfy_table::Table::new().width();
-    match reported.filter(|&width| width > 0) {
-        Some(width) => usize::from(width),
-        None => std::env::var("COLUMNS")
-            .ok()
-            .and_then(|columns| columns.trim().parse().ok())
-            .filter(|&width: &usize| width > 0)
-            .unwrap_or(100),
-    }
+    command.render_long_help().to_string()
 }
 
 /// `pipecat man`: the page of `pipecat` on stdout, or with `dir` a page
