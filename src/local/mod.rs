@@ -22,6 +22,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod autostart;
+pub mod build;
 pub mod capacity;
 pub mod cloud;
 pub mod demo_bot;
