@@ -1,7 +1,9 @@
 //! Builds in the local cloud: an uploaded build context becomes an image
 //! directory that the runtime runs through the agent container contract.
 //!
-//! - [`unpack`]: the uploaded context, unpacked safely into a build dir.
+//! - [`unpack`]: the uploaded context, unpacked safely into a build dir;
+//! - [`dockerfile`]: the Dockerfile subset built natively.
 
+pub mod dockerfile;
 mod paths;
 pub mod unpack;
