@@ -22,11 +22,14 @@
 pub mod access_log;
 pub mod auth;
 pub mod autostart;
+pub mod build;
 pub mod capacity;
 pub mod cloud;
+pub mod contract;
 pub mod demo_bot;
 pub mod http;
 pub mod images;
+pub mod lines;
 pub mod logs;
 pub mod routes;
 pub mod runtime;
