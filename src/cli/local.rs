@@ -219,7 +219,7 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
-        .list_agents()
+        .list_agents(None)
         .await
         .map_err(|err| api_failure(&err))?;
     let mut details = Vec::new();

@@ -13,10 +13,12 @@ use pipecat_cloud::api::types::AgentDetails;
 pub struct StatusArgs {
     /// Agent to show [default: `agent_name` in pcc-deploy.toml]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
 }
 
 pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
     let found = client
         .get_agent(&agent)
