@@ -344,17 +344,54 @@ mod tests {
     }
 
     #[test]
+    fn the_official_log_level_debug_means_verbose() {
+        let verbose = |vars: &[(&str, &str)]| resolve(&[], vars, false).unwrap().output.verbose;
+        assert_eq!(verbose(&[(env::CLI_LOG_LEVEL, "DEBUG")]), 1);
+        assert_eq!(verbose(&[(env::CLI_LOG_LEVEL, "INFO")]), 0);
+        let (_dir, path) = config("org = \"acme\"\n[acme]\ncli_log_level = \"debug\"\n");
+        assert_eq!(verbose(&[(env::CONFIG_PATH, &path)]), 1);
+        // The environment wins over the file, and -vv stays -vv.
+        let both = [
+            (env::CONFIG_PATH, path.as_str()),
+            (env::CLI_LOG_LEVEL, "ERROR"),
+        ];
+        assert_eq!(verbose(&both), 0);
+        let flags = resolve(&["-vv"], &[(env::CLI_LOG_LEVEL, "DEBUG")], false).unwrap();
+        assert_eq!(flags.output.verbose, 2);
+    }
+
+    #[test]
+    fn the_mode_says_where_it_came_from() {
+        let cli = Cli::try_parse_from(["pipecat"]).unwrap();
+        let none = |_: &str| None;
+        let (mode, source) = output_mode(&cli.global, &none, None, true).unwrap();
+        assert_eq!((mode, source), (OutputMode::Rich, Source::Default));
+        let json = Cli::try_parse_from(["pipecat", "--json"]).unwrap();
+        let (_, source) = output_mode(&json.global, &none, None, false).unwrap();
+        assert_eq!(source.to_string(), "--json");
+        let file = UserConfig::parse(
+            std::path::Path::new("c.toml"),
+            "org = \"acme\"\n[acme]\noutput = \"plain\"\n",
+        )
+        .unwrap();
+        let (_, source) = output_mode(&cli.global, &none, Some(&file), true).unwrap();
+        assert_eq!(source.to_string(), "config file [acme]");
+    }
+
+    #[test]
     fn credentials_come_from_the_environment_unless_local() {
         let vars = [
             (env::TOKEN, "pcc_pat_x"),
             (env::PRIVATE_API_KEY, "sk_x"),
             (env::DEFAULT_PUBLIC_KEY, ""),
+            (env::DEFAULT_PUBLIC_KEY_NAME, "ci"),
             (env::NO_COLOR, "1"),
         ];
         let settings = resolve(&["--org", "acme", "-q", "-vv"], &vars, false).unwrap();
         assert_eq!(settings.token.as_deref(), Some("pcc_pat_x"));
         assert_eq!(settings.private_api_key.as_deref(), Some("sk_x"));
         assert_eq!(settings.default_public_key, None);
+        assert_eq!(settings.default_public_key_name.as_deref(), Some("ci"));
         assert_eq!(settings.org.as_deref(), Some("acme"));
         assert!(settings.output.no_color && settings.output.quiet);
         assert_eq!(settings.output.verbose, 2);

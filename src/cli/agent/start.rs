@@ -37,7 +37,13 @@ pub struct StartArgs {
     #[arg(short = 'k', long, value_name = "KEY")]
     pub api_key: Option<String>,
     /// Data for the agent (its `body`), as JSON
-    #[arg(short = 'd', long, value_name = "JSON", conflicts_with = "data_file")]
+    #[arg(
+        short = 'd',
+        long,
+        value_name = "JSON",
+        conflicts_with = "data_file",
+        allow_hyphen_values = true
+    )]
     pub data: Option<String>,
     /// Read the data from a JSON file (`-` reads stdin)
     #[arg(long, value_name = "PATH")]

@@ -3,7 +3,7 @@
 //! them; only without one, on a terminal, do they offer a picker.
 
 use clap::{Args, Subcommand};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
@@ -23,7 +23,7 @@ pub enum KeysCommand {
     /// List the organization's public API keys (whole in plain and JSON
     /// output; shortened in rich output unless --reveal).
     List(ListArgs),
-    /// Create a public API key and print it (in full, this once).
+    /// Create a public API key and print it in full.
     Create(CreateArgs),
     /// Revoke a public API key: it stops working at once.
     Revoke(RevokeArgs),
@@ -157,8 +157,8 @@ async fn create(
         org.to_string(),
     ]);
     ctx.out.answer(Answer::new(created.raw).table(table).note(
-        "Copy the key now and keep it with your app's settings \
-         (e.g. PIPECAT_DEFAULT_PUBLIC_KEY); `keys list --reveal` shows it again.",
+        "Copy the key now: apps start sessions with it (--api-key, or \
+         PIPECAT_DEFAULT_PUBLIC_KEY).",
     ))?;
     if args.default {
         ctx.out.note(&format!(
@@ -201,17 +201,20 @@ async fn revoke(
         config.clear_default_public_key(org);
         config.save().map_err(config_failure)?;
     }
-    // A 204 has no body: say what happened.
-    let document = if answer.raw.is_null() {
-        json!({"id": key.id, "revoked": true})
-    } else {
-        answer.raw
+    // The server's answer (a 204 has none) naming the key, the same
+    // whatever the server said.
+    let mut document = match answer.raw {
+        Value::Object(answer) => answer,
+        _ => Map::new(),
     };
-    ctx.out.answer(Answer::new(document).note(format!(
-        "Revoked key `{}` ({}) of organization `{org}`.",
-        key_name(key),
-        redact(&key.key)
-    )))?;
+    document.insert("id".into(), Value::String(key.id.clone()));
+    document.insert("revoked".into(), Value::Bool(true));
+    ctx.out
+        .answer(Answer::new(Value::Object(document)).note(format!(
+            "Revoked key `{}` ({}) of organization `{org}`.",
+            key_name(key),
+            redact(&key.key)
+        )))?;
     if was_default {
         ctx.out.warn(&format!(
             "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
