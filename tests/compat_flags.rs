@@ -324,6 +324,17 @@ fn show_cli_config_shows_every_setting_with_credentials_shortened() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let error = report["deployConfig"]["error"].as_str().unwrap();
     assert!(error.contains("pcc-deploy.toml:2"), "{error}");
+    // A config file that does not parse: said, and the rest still shown.
+    let broken = setup.dir.path().join("broken.toml");
+    write(&broken, "org = \n");
+    setup
+        .cmd()
+        .env("PIPECAT_CONFIG_PATH", &broken)
+        .args(["cloud", "--show-cli-config", "--output", "plain"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("api_host\t"))
+        .stderr(predicate::str::contains("broken.toml:1"));
     // `pcc --show-cli-config` is the same.
     let pcc_dir = tempfile::tempdir().unwrap();
     let pcc = pcc_dir.path().join("pcc");

@@ -246,6 +246,13 @@ fn the_agent_and_session_commands_print_the_official_documents_whatever_the_cred
         "agent_status",
         setup.json_both(&["cloud", "agent", "status", "shapes"])
     );
+    insta::assert_snapshot!(
+        "agent_status_plain",
+        setup.plain(
+            setup.with(Credential::UserToken),
+            &["cloud", "agent", "status", "shapes"]
+        )
+    );
     insta::assert_json_snapshot!(
         "agent_deployments",
         setup.json_both(&["cloud", "agent", "deployments", "shapes"])

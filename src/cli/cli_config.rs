@@ -60,12 +60,12 @@ pub fn report<'a>(
     env: &dyn Fn(&str) -> Option<String>,
     terminals: Terminals,
 ) -> CliResult<Answer<'a>> {
-    // A config file that cannot be read shows as empty here; any command
-    // that needs it says why.
-    let file = settings
-        .config_path
-        .as_deref()
-        .and_then(|path| UserConfig::load(path).ok());
+    // A config file that cannot be read shows as empty here, with why.
+    let (file, unreadable) = match settings.config_path.as_deref().map(UserConfig::load) {
+        Some(Ok(config)) => (Some(config), None),
+        Some(Err(err)) => (None, Some(err.to_string())),
+        None => (None, None),
+    };
     let file = file.as_ref();
     let from_file = |key: &str| {
         file.and_then(|config| config.setting(key))
@@ -216,6 +216,9 @@ pub fn report<'a>(
         "deployConfig": deploy.document(),
     }))
     .table(table);
+    if let Some(error) = unreadable {
+        answer = answer.warn(format!("{error}; its settings are not shown"));
+    }
     match deploy {
         Deploy::Loaded { path, config } => {
             let text = serde_json::to_string_pretty(&config).unwrap_or_default();
