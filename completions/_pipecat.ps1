@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--show-cli-config', '--show-cli-config', [CompletionResultType]::ParameterName, 'Show every setting with its value and where it came from (credentials shortened), and the deploy config')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -74,8 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;deploy' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Image pull secret set for a private image')
             [CompletionResult]::new('--credentials', '--credentials', [CompletionResultType]::ParameterName, 'Image pull secret set for a private image')
-            [CompletionResult]::new('--min-agents', '--min-agents', [CompletionResultType]::ParameterName, 'Agents kept running even without sessions (billed all the time)')
-            [CompletionResult]::new('--max-agents', '--max-agents', [CompletionResultType]::ParameterName, 'Most sessions at once; the next start gets 429 [platform default: 50]')
+            [CompletionResult]::new('--min-agents', '--min-agents', [CompletionResultType]::ParameterName, 'Agents kept running even without sessions (billed all the time); the official `-min` works too')
+            [CompletionResult]::new('--max-agents', '--max-agents', [CompletionResultType]::ParameterName, 'Most sessions at once; the next start gets 429 [platform default: 50]; the official `-max` works too')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Secret set whose values the agent gets as environment variables')
             [CompletionResult]::new('--secrets', '--secrets', [CompletionResultType]::ParameterName, 'Secret set whose values the agent gets as environment variables')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)')
@@ -95,9 +96,9 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
-            [CompletionResult]::new('--no-credentials', '--no-credentials', [CompletionResultType]::ParameterName, 'Deploy an image without a pull secret (a public image)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)')
+            [CompletionResult]::new('--no-credentials', '--no-credentials', [CompletionResultType]::ParameterName, 'Deploy an image without a pull secret (a public image); the official `-nc` works too')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag); implies --yes, as in the official CLI')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Make a new deployment even if nothing changed (e.g. to pull a moved tag); implies --yes, as in the official CLI')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Deploy without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Deploy without asking (needed when stdin is not a terminal)')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the API accepted the deployment, without waiting for it')
@@ -143,6 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;start' {
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization''s default key]')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization''s default key]')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Data for the agent (its `body`), as JSON')
@@ -179,6 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;stop' {
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The session to stop')
             [CompletionResult]::new('--session-id', '--session-id', [CompletionResultType]::ParameterName, 'The session to stop')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'The session to stop')
@@ -204,6 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;sessions' {
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Show this one session in full')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Show this one session in full')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Which sessions to list [default: all]')
@@ -271,6 +275,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;list' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Only the agents in this region (e.g. us-west)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only the agents in this region (e.g. us-west)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
@@ -291,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;agent;status' {
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
@@ -537,8 +544,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -552,6 +559,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show the keys whole in rich output too')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -631,8 +639,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;keys;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -671,8 +679,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -686,6 +694,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show the keys whole in rich output too')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -765,8 +774,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;keys;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -801,8 +810,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;organizations;help;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             break
@@ -836,8 +845,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;org;help;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             break
@@ -1181,8 +1190,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;help;organizations;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             break
@@ -1346,8 +1355,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;help;cloud;organizations;keys' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (shortened)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it (in full, this once)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a public API key and print it in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a public API key: it stops working at once')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make a key the organization''s default for `agent start`')
             break

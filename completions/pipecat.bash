@@ -461,7 +461,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org auth local help"
+            opts="-o -q -v -h -V --show-cli-config --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org auth local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -769,12 +769,20 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__list)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-r -o -q -v -h -V --region --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
                     return 0
@@ -917,12 +925,16 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__sessions)
-            opts="-i -n -w -o -q -v -h -V --id --status --limit --end-state --watch --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-i -n -w -o -q -v -h -V --config-file --id --status --limit --end-state --watch --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -987,12 +999,16 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__start)
-            opts="-k -d -D -p -f -o -q -v -h -V --api-key --data --data-file --use-daily --daily-properties --transport --force --wait-for-capacity --retries --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-k -d -D -p -f -o -q -v -h -V --config-file --api-key --data --data-file --use-daily --daily-properties --transport --force --wait-for-capacity --retries --follow --interval --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1073,12 +1089,16 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__status)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h -V --config-file --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
                     return 0
@@ -1115,12 +1135,16 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__agent__subcmd__stop)
-            opts="-s -f -o -q -v -h -V --session --session-id --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-s -f -o -q -v -h -V --config-file --session --session-id --force --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --session-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2659,7 +2683,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__list)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h -V --reveal --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --show-cli-config 'Show every setting with its value and where it came from (credentials shortened), and the deploy config'
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -69,8 +70,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;deploy'= {
             cand -c 'Image pull secret set for a private image'
             cand --credentials 'Image pull secret set for a private image'
-            cand --min-agents 'Agents kept running even without sessions (billed all the time)'
-            cand --max-agents 'Most sessions at once; the next start gets 429 [platform default: 50]'
+            cand --min-agents 'Agents kept running even without sessions (billed all the time); the official `-min` works too'
+            cand --max-agents 'Most sessions at once; the next start gets 429 [platform default: 50]; the official `-max` works too'
             cand -s 'Secret set whose values the agent gets as environment variables'
             cand --secrets 'Secret set whose values the agent gets as environment variables'
             cand -p 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)'
@@ -90,9 +91,9 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --timeout 'Request timeout: seconds, or a duration such as 2m'
-            cand --no-credentials 'Deploy an image without a pull secret (a public image)'
-            cand -f 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
-            cand --force 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
+            cand --no-credentials 'Deploy an image without a pull secret (a public image); the official `-nc` works too'
+            cand -f 'Make a new deployment even if nothing changed (e.g. to pull a moved tag); implies --yes, as in the official CLI'
+            cand --force 'Make a new deployment even if nothing changed (e.g. to pull a moved tag); implies --yes, as in the official CLI'
             cand -y 'Deploy without asking (needed when stdin is not a terminal)'
             cand --yes 'Deploy without asking (needed when stdin is not a terminal)'
             cand --no-wait 'Return once the API accepted the deployment, without waiting for it'
@@ -136,6 +137,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;agent;start'= {
+            cand --config-file 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]'
             cand -k 'Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization''s default key]'
             cand --api-key 'Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization''s default key]'
             cand -d 'Data for the agent (its `body`), as JSON'
@@ -171,6 +173,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;agent;stop'= {
+            cand --config-file 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]'
             cand -s 'The session to stop'
             cand --session-id 'The session to stop'
             cand --session 'The session to stop'
@@ -195,6 +198,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;agent;sessions'= {
+            cand --config-file 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]'
             cand -i 'Show this one session in full'
             cand --id 'Show this one session in full'
             cand --status 'Which sessions to list [default: all]'
@@ -260,6 +264,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;agent;list'= {
+            cand -r 'Only the agents in this region (e.g. us-west)'
+            cand --region 'Only the agents in this region (e.g. us-west)'
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'
@@ -279,6 +285,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;agent;status'= {
+            cand --config-file 'Deploy config to read `agent_name` from [default: PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]'
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'
@@ -506,8 +513,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -520,6 +527,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --reveal 'Show the keys whole in rich output too'
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -595,8 +603,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;organizations;keys;help'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -629,8 +637,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -643,6 +651,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --reveal 'Show the keys whole in rich output too'
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -718,8 +727,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;org;keys;help'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -745,8 +754,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;organizations;help;select'= {
         }
         &'pipecat;cloud;organizations;help;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
         }
@@ -771,8 +780,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;org;help;select'= {
         }
         &'pipecat;cloud;org;help;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
         }
@@ -1074,8 +1083,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;help;organizations;select'= {
         }
         &'pipecat;cloud;help;organizations;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
         }
@@ -1206,8 +1215,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;help;cloud;organizations;select'= {
         }
         &'pipecat;help;cloud;organizations;keys'= {
-            cand list 'List the organization''s public API keys (shortened)'
-            cand create 'Create a public API key and print it (in full, this once)'
+            cand list 'List the organization''s public API keys (whole in plain and JSON output; shortened in rich output unless --reveal)'
+            cand create 'Create a public API key and print it in full'
             cand revoke 'Revoke a public API key: it stops working at once'
             cand use 'Make a key the organization''s default for `agent start`'
         }

@@ -52,6 +52,7 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_se
 always\t''
 never\t''"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l show-cli-config -d 'Show every setting with its value and where it came from (credentials shortened), and the deploy config'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l json -d 'Shorthand for --output json'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s q -l quiet -d 'Print only data and errors'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -66,8 +67,8 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_se
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s c -l credentials -d 'Image pull secret set for a private image' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l min-agents -d 'Agents kept running even without sessions (billed all the time)' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-agents -d 'Most sessions at once; the next start gets 429 [platform default: 50]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l min-agents -d 'Agents kept running even without sessions (billed all the time); the official `-min` works too' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-agents -d 'Most sessions at once; the next start gets 429 [platform default: 50]; the official `-max` works too' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s s -l secrets -d 'Secret set whose values the agent gets as environment variables' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s p -l profile -d 'Agent profile (e.g. agent-1x, agent-2x, agent-3x)' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s r -l region -d 'Region to deploy in [default: the organization\'s]' -r
@@ -85,8 +86,8 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 always\t''
 never\t''"
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-credentials -d 'Deploy an image without a pull secret (a public image)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s f -l force -d 'Make a new deployment even if nothing changed (e.g. to pull a moved tag)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-credentials -d 'Deploy an image without a pull secret (a public image); the official `-nc` works too'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s f -l force -d 'Make a new deployment even if nothing changed (e.g. to pull a moved tag); implies --yes, as in the official CLI'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s y -l yes -d 'Deploy without asking (needed when stdin is not a terminal)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l no-wait -d 'Return once the API accepted the deployment, without waiting for it'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l json -d 'Shorthand for --output json'

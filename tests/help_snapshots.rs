@@ -22,6 +22,7 @@ macro_rules! help_snapshot {
     };
 }
 
+help_snapshot!(cloud, ["cloud"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);
 help_snapshot!(agent_list, ["cloud", "agent", "list"]);

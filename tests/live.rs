@@ -479,7 +479,7 @@ fn wait_for_capacity_starts_once_a_slot_frees_and_gives_up_after_its_duration() 
     waiting.until("a retry", |_, err| has_line(err, "retry 2 in"));
     stop_session(&cloud, "single", &busy);
     assert_eq!(waiting.finish(), Some(0), "stderr: {:?}", waiting.err);
-    assert!(has_line(&waiting.out, "session_id"), "{:?}", waiting.out);
+    assert!(has_line(&waiting.out, "Session ID: "), "{:?}", waiting.out);
 }
 
 #[test]

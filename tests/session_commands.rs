@@ -68,7 +68,7 @@ impl Setup {
             .clone();
         let text = String::from_utf8(out).unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix("session_id\t"))
+            .find_map(|line| line.strip_prefix("Session ID: "))
             .unwrap_or_else(|| panic!("no session id in {text:?}"))
             .to_string()
     }
@@ -105,7 +105,7 @@ fn round_trip_with_the_private_key_in_plain_mode() {
     let mut lines = table.lines();
     assert_eq!(
         lines.next(),
-        Some("Session ID\tCreated\tEnded\tDuration\tStatus\tBot start\tCold start")
+        Some("Session ID\tCreated At\tEnded At\tDuration\tStatus\tBot Start Seconds\tCold Start")
     );
     let row: Vec<&str> = lines
         .find(|line| line.starts_with(&id))
@@ -494,7 +494,7 @@ fn data_file_body_reaches_the_bot() {
     );
     let id = out
         .lines()
-        .find_map(|line| line.strip_prefix("session_id\t"))
+        .find_map(|line| line.strip_prefix("Session ID: "))
         .unwrap()
         .to_string();
     let logs = eventually(

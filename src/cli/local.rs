@@ -135,13 +135,17 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         ))
     })?;
     // The server goes on even when nobody reads this line (stdout closed
-    // or full): clients find it through the state file.
+    // or full): clients find it through the state file. In JSON mode the
+    // line is one JSON object (`{"url", "dataDir"}`).
     let announcement = format!(
         "Local Pipecat Cloud listening on {} (data dir: {})\n",
         server.url(),
         server.data_dir().display()
     );
-    if let Err(failure) = ctx.out.raw(&announcement) {
+    let answer = Answer::new(json!({"url": server.url(), "dataDir": server.data_dir()}))
+        .first_of_stream()
+        .lines(|_| announcement);
+    if let Err(failure) = ctx.out.answer(answer) {
         ctx.out.warn(&format!(
             "cannot print the server's URL to stdout ({}); it is in server.json",
             failure.message
@@ -219,7 +223,7 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
-        .list_agents()
+        .list_agents(None)
         .await
         .map_err(|err| api_failure(&err))?;
     let mut details = Vec::new();

@@ -2,7 +2,9 @@
 //! command group; each has an `Args` type and a `run` function.
 
 pub mod agent;
+pub mod argv;
 pub mod auth;
+pub mod cli_config;
 pub mod context;
 pub mod deploy;
 pub mod duration;
@@ -63,20 +65,34 @@ pub struct CompletionsArgs {
     version,
     about = "Pipecat Cloud from the command line (the same as `pipecat cloud`)",
     after_help = EXIT_CODES_HELP,
-    propagate_version = true
+    propagate_version = true,
+    arg_required_else_help = true
 )]
 pub struct PccCli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub show: ShowCliConfig,
     #[command(subcommand)]
-    pub command: CloudCommand,
+    pub command: Option<CloudCommand>,
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = EXIT_CODES_HELP)]
+#[command(after_help = EXIT_CODES_HELP, arg_required_else_help = true)]
 pub struct CloudArgs {
+    #[command(flatten)]
+    pub show: ShowCliConfig,
     #[command(subcommand)]
-    pub command: CloudCommand,
+    pub command: Option<CloudCommand>,
+}
+
+/// `--show-cli-config`, the official CLI's look at its settings.
+#[derive(Debug, Args)]
+pub struct ShowCliConfig {
+    /// Show every setting with its value and where it came from
+    /// (credentials shortened), and the deploy config
+    #[arg(long)]
+    pub show_cli_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,8 +113,21 @@ pub enum CloudCommand {
 /// What a run does, once parsed.
 enum Run {
     Cloud(CloudCommand),
+    ShowCliConfig,
+    /// `pipecat cloud` with global flags only.
+    NoCommand,
     Completions(clap_complete::Shell),
     Man,
+}
+
+impl Run {
+    fn cloud(show: ShowCliConfig, command: Option<CloudCommand>) -> Run {
+        match (show.show_cli_config, command) {
+            (true, _) => Run::ShowCliConfig,
+            (false, Some(command)) => Run::Cloud(command),
+            (false, None) => Run::NoCommand,
+        }
+    }
 }
 
 /// Parse, resolve the settings, run, and turn the outcome into an exit
@@ -106,12 +135,12 @@ enum Run {
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let (global, run) = if invoked_as_pcc(&args) {
-        let pcc = PccCli::parse_from(args);
-        (pcc.global, Run::Cloud(pcc.command))
+        let pcc = PccCli::parse_from(argv::expand_official_shorts(args, PccCli::command));
+        (pcc.global, Run::cloud(pcc.show, pcc.command))
     } else {
-        let cli = Cli::parse_from(args);
+        let cli = Cli::parse_from(argv::expand_official_shorts(args, Cli::command));
         let run = match cli.command {
-            TopCommand::Cloud(cloud) => Run::Cloud(cloud.command),
+            TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
             TopCommand::Completions(completions) => Run::Completions(completions.shell),
             TopCommand::Man => Run::Man,
         };
@@ -139,7 +168,7 @@ pub fn main() -> ExitCode {
         }
     };
     let out = Output::new(settings.output, terminals);
-    match start(run, settings, &out) {
+    match start(run, &global, settings, terminals, &out) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
             out.error(&failure);
@@ -148,9 +177,23 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn start(run: Run, settings: Settings, out: &Output) -> CliResult {
+fn start(
+    run: Run,
+    global: &GlobalArgs,
+    settings: Settings,
+    terminals: Terminals,
+    out: &Output,
+) -> CliResult {
     let command = match run {
         Run::Cloud(command) => command,
+        Run::ShowCliConfig => {
+            let answer = cli_config::report(global, &settings, &Settings::process_env, terminals)?;
+            return out.answer(answer);
+        }
+        Run::NoCommand => {
+            return Err(Failure::usage("no command given")
+                .with_hint("`pipecat cloud --help` lists the commands"));
+        }
         Run::Completions(shell) => return print_completions(shell, out),
         Run::Man => return print_man_page(out),
     };

@@ -4,7 +4,7 @@
 //! Any 2xx is success, a 204 without a body too (see docs/compatibility.md).
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::super::context::Context;
 use super::super::exit::CliResult;
@@ -35,13 +35,15 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         .delete_agent(&agent)
         .await
         .map_err(|err| super::agent_failure(&agent, &err))?;
-    // A 204 has no body: say what happened in the documented shape.
-    let document = if deleted.raw.is_null() {
-        json!({"status": "OK", "agentName": agent})
-    } else {
-        deleted.raw
+    // The server's answer (`{"status": "OK"}`; a 204 has none) with the
+    // agent named, the same whichever surface answered.
+    let mut document = match deleted.raw {
+        Value::Object(answer) => answer,
+        _ => Map::from_iter([("status".to_string(), json!("OK"))]),
     };
-    ctx.out.answer(Answer::new(document).note(format!(
-        "Deleted agent `{agent}`. Sessions still running keep running until stopped."
-    )))
+    document.insert("agentName".into(), Value::String(agent.clone()));
+    ctx.out
+        .answer(Answer::new(Value::Object(document)).note(format!(
+            "Deleted agent `{agent}`. Sessions still running keep running until stopped."
+        )))
 }

@@ -11,11 +11,13 @@ pub mod start;
 pub mod status;
 pub mod stop;
 
+use std::path::PathBuf;
+
 use clap::{Args, Subcommand};
 
 use super::context::Context;
 use super::exit::{CliResult, Failure};
-use pipecat_cloud::config::deploy::{DEFAULT_FILE_NAME, DeployConfig};
+use pipecat_cloud::config::deploy::DEFAULT_FILE_NAME;
 use pipecat_cloud::config::env;
 
 #[derive(Debug, Args)]
@@ -35,7 +37,7 @@ pub enum AgentCommand {
     /// Show an agent's logs.
     Logs(logs::LogsArgs),
     /// List the organization's agents.
-    List,
+    List(list::ListArgs),
     /// Show an agent's readiness, deployment, scaling and limits.
     Status(status::StatusArgs),
     /// List an agent's deployments, newest first.
@@ -50,37 +52,54 @@ pub async fn run(args: AgentArgs, ctx: &Context) -> CliResult {
         AgentCommand::Stop(args) => stop::run(args, ctx).await,
         AgentCommand::Sessions(args) => sessions::run(args, ctx).await,
         AgentCommand::Logs(args) => logs::run(args, ctx).await,
-        AgentCommand::List => list::run(ctx).await,
+        AgentCommand::List(args) => list::run(args, ctx).await,
         AgentCommand::Status(args) => status::run(args, ctx).await,
         AgentCommand::Deployments(args) => deployments::run(args, ctx).await,
         AgentCommand::Delete(args) => delete::run(args, ctx).await,
     }
 }
 
-/// The agent a command acts on: the argument, else `agent_name` from the
-/// project's `pcc-deploy.toml`. The file is read only when the name is
-/// missing, so a broken file never gets in the way of an explicit name.
-pub fn agent_name(argument: Option<String>) -> CliResult<String> {
-    if let Some(name) = argument.filter(|name| !name.is_empty()) {
-        return Ok(name);
-    }
-    let loaded = DeployConfig::load_current().map_err(|err| Failure::usage(err.to_string()))?;
-    match loaded {
-        Some((path, config)) => config.agent_name.filter(|n| !n.is_empty()).ok_or_else(|| {
-            Failure::usage(format!(
-                "no agent name given, and {} has no `agent_name`",
-                path.display()
+/// `--config-file`: the deploy config a command reads `agent_name` from
+/// when no agent is named (the official CLI's option on these commands).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DeployConfigArg {
+    /// Deploy config to read `agent_name` from [default:
+    /// PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+}
+
+impl DeployConfigArg {
+    /// The agent a command acts on: the argument, else `agent_name` from
+    /// the deploy config. The file is read only when the name is missing,
+    /// so a broken file never gets in the way of an explicit name.
+    pub fn agent_name(&self, argument: Option<String>) -> CliResult<String> {
+        if let Some(name) = argument.filter(|name| !name.is_empty()) {
+            return Ok(name);
+        }
+        match super::deploy::load_config(self.config_file.as_deref())? {
+            Some((path, config)) => config.agent_name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                Failure::usage(format!(
+                    "no agent name given, and {} has no `agent_name`",
+                    path.display()
+                ))
+                .with_hint("pass the agent name as the first argument")
+            }),
+            None => Err(Failure::usage(format!(
+                "no agent name given, and there is no {DEFAULT_FILE_NAME} here"
             ))
-            .with_hint("pass the agent name as the first argument")
-        }),
-        None => Err(Failure::usage(format!(
-            "no agent name given, and there is no {DEFAULT_FILE_NAME} here"
-        ))
-        .with_hint(format!(
-            "pass the agent name as the first argument, or point {} at a deploy config",
-            env::DEPLOY_CONFIG_PATH
-        ))),
+            .with_hint(format!(
+                "pass the agent name as the first argument, or point --config-file or {} at a deploy config",
+                env::DEPLOY_CONFIG_PATH
+            ))),
+        }
     }
+}
+
+/// The agent a command without `--config-file` acts on: the argument,
+/// else `agent_name` from the current project's deploy config.
+pub fn agent_name(argument: Option<String>) -> CliResult<String> {
+    DeployConfigArg::default().agent_name(argument)
 }
 
 /// An API error about agent `agent`: a 404 is exit 4 naming the agent.

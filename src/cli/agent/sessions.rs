@@ -20,6 +20,8 @@ use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatu
 pub struct SessionsArgs {
     /// Agent whose sessions to list [default: `agent_name` in pcc-deploy.toml]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
     /// Show this one session in full
     #[arg(short = 'i', long = "id", value_name = "SESSION_ID")]
     pub id: Option<String>,
@@ -72,7 +74,7 @@ fn parse_end_state(text: &str) -> Result<String, String> {
 }
 
 pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
     let now = jiff::Timestamp::now();
     if let Some(id) = args.id {
@@ -110,16 +112,17 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
     ctx.out.answer(Answer::new(listing.raw).table(table))
 }
 
-/// Sessions as a table, in the order given (the API's: newest first).
+/// Sessions as a table, in the order given (the API's: newest first),
+/// with the official CLI's columns in its order.
 fn table(sessions: &[Session], now: jiff::Timestamp) -> Table {
     let mut table = Table::new([
         Column::id("Session ID").key(),
-        Column::time("Created"),
-        Column::time("Ended").low(),
+        Column::time("Created At"),
+        Column::time("Ended At").low(),
         Column::number("Duration"),
         Column::label("Status").key(),
-        Column::number("Bot start").low(),
-        Column::label("Cold start").low(),
+        Column::number("Bot Start Seconds").low(),
+        Column::label("Cold Start").low(),
     ]);
     for session in sessions {
         table.push(vec![
@@ -130,7 +133,7 @@ fn table(sessions: &[Session], now: jiff::Timestamp) -> Table {
             status_label(session),
             session
                 .bot_start_seconds
-                .map_or_else(|| "-".into(), |s| format!("{s:.1}s")),
+                .map_or_else(|| "-".into(), |s| format!("{s:.1}")),
             session
                 .cold_start
                 .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),

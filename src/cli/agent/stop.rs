@@ -1,7 +1,7 @@
 //! `pipecat cloud agent stop`: stop a running session.
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::super::context::{Context, api_failure};
 use super::super::exit::{CliResult, Exit, Failure};
@@ -12,6 +12,8 @@ use pipecat_cloud::api::ErrorKind;
 pub struct StopArgs {
     /// Agent whose session to stop [default: `agent_name` in pcc-deploy.toml]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
     /// The session to stop
     #[arg(
         short = 's',
@@ -26,7 +28,7 @@ pub struct StopArgs {
 }
 
 pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     let session = args.session_id;
     if !args.force {
         // Stopping cuts off whoever is in the session, so a person is asked
@@ -53,13 +55,17 @@ pub async fn run(args: StopArgs, ctx: &Context) -> CliResult {
             )),
             _ => api_failure(&err),
         })?;
-    // A 204 has no body: say what happened in the stop answer's shape.
-    let document = if stopped.raw.is_null() {
-        json!({"status": "stopped", "session_id": session})
-    } else {
-        stopped.raw
+    // The stop answer's shape (a 204 has no body: then it says what
+    // happened), always naming the session.
+    let mut document = match stopped.raw {
+        Value::Object(answer) => answer,
+        _ => Map::from_iter([("status".to_string(), json!("stopped"))]),
     };
+    document
+        .entry("session_id")
+        .or_insert_with(|| Value::String(session.clone()));
     ctx.out.answer(
-        Answer::new(document).note(format!("Stopped session `{session}` of agent `{agent}`.")),
+        Answer::new(Value::Object(document))
+            .note(format!("Stopped session `{session}` of agent `{agent}`.")),
     )
 }

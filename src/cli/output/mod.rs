@@ -182,6 +182,11 @@ impl Output {
             };
             return self.data(&format!("{text}\n"));
         }
+        if self.quiet
+            && let Some(value) = answer.quiet
+        {
+            return self.data(&format!("{value}\n"));
+        }
         let human = self.human();
         for part in answer.parts {
             match part {
@@ -305,6 +310,7 @@ pub struct Answer<'a> {
     document: Value,
     in_stream: bool,
     parts: Vec<Part<'a>>,
+    quiet: Option<String>,
 }
 
 enum Part<'a> {
@@ -324,7 +330,15 @@ impl<'a> Answer<'a> {
             document,
             in_stream: false,
             parts: Vec::new(),
+            quiet: None,
         }
+    }
+
+    /// With `-q` (in rich or plain output), the whole answer on stdout is
+    /// this one value on a line (a new session's id), for `$(...)`.
+    pub fn quiet(mut self, value: impl Into<String>) -> Answer<'a> {
+        self.quiet = Some(value.into());
+        self
     }
 
     /// The document is the first line of a stream (records follow): one
@@ -586,6 +600,34 @@ mod tests {
         out.error(&Failure::usage("bad"));
         assert_eq!(captured.stdout(), "Session ID: s1\n");
         assert_eq!(captured.stderr(), "warning: warned\nerror: bad\n");
+    }
+
+    #[test]
+    fn quiet_answers_are_the_bare_value_except_in_json() {
+        let answer = || {
+            Answer::new(json!({"sessionId": "s1"}))
+                .note("Started.")
+                .lines(|_| "Session ID: s1\n".to_string())
+                .quiet("s1")
+        };
+        let quiet = |mode| OutputSettings {
+            quiet: true,
+            ..settings(mode)
+        };
+        for mode in [OutputMode::Rich, OutputMode::Plain] {
+            let (out, captured) = Output::capture_with(quiet(mode), Terminals::default());
+            out.answer(answer()).unwrap();
+            assert_eq!(
+                (captured.stdout(), captured.stderr()),
+                ("s1\n".into(), "".into())
+            );
+        }
+        let (out, captured) = Output::capture_with(quiet(OutputMode::Json), Terminals::default());
+        out.answer(answer()).unwrap();
+        assert!(captured.stdout().contains("\"sessionId\": \"s1\""));
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.answer(answer()).unwrap();
+        assert_eq!(captured.stdout(), "Session ID: s1\n");
     }
 
     #[test]

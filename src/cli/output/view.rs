@@ -4,6 +4,8 @@
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Table as ComfyTable, presets};
 
+use pipecat_cloud::api::redact;
+
 /// What a column holds, which says how it may be squeezed: only free text
 /// wraps; an id, a name or a time is never broken (so it can be copied
 /// with a double click).
@@ -45,6 +47,7 @@ pub struct Column {
     title: &'static str,
     kind: Kind,
     priority: Priority,
+    shortened: bool,
 }
 
 impl Column {
@@ -53,6 +56,7 @@ impl Column {
             title,
             kind,
             priority: Priority::Normal,
+            shortened: false,
         }
     }
 
@@ -89,6 +93,13 @@ impl Column {
     /// Hidden first when the terminal is too narrow.
     pub fn low(mut self) -> Column {
         self.priority = Priority::Low;
+        self
+    }
+
+    /// Rich output shows only a recognisable prefix of each value (a key
+    /// on a screen others may see); plain and JSON output show it whole.
+    pub fn shortened(mut self) -> Column {
+        self.shortened = true;
         self
     }
 }
@@ -156,7 +167,13 @@ impl Table {
             .force_no_tty()
             .set_header(self.columns.iter().map(|c| c.title));
         for row in &self.rows {
-            table.add_row(row.clone());
+            table.add_row(row.iter().zip(&self.columns).map(|(cell, column)| {
+                if column.shortened {
+                    redact(cell)
+                } else {
+                    cell.clone()
+                }
+            }));
         }
         let mut hidden_note = None;
         if let Some(width) = width {
@@ -451,6 +468,17 @@ mod tests {
         assert_eq!(table.empty_note(), Some("nothing here"));
         assert_eq!(table.plain(), "Name\n");
         assert!(table.rich(None).ends_with("0 shown\n"));
+    }
+
+    #[test]
+    fn shortened_columns_are_whole_in_plain_output_only() {
+        let key = "pk_0123456789abcdefghijklmnop";
+        let mut table = Table::new([Column::name("Name"), Column::id("Key").shortened()]);
+        table.push(vec!["main".into(), key.into()]);
+        assert_eq!(table.plain(), format!("Name\tKey\nmain\t{key}\n"));
+        let rich = table.rich(None);
+        assert!(!rich.contains(key), "{rich}");
+        assert!(rich.contains(&redact(key)), "{rich}");
     }
 
     #[test]
