@@ -6,6 +6,9 @@
 //! max duration) adds one and points the agent at it; sessions keep the
 //! deployment and the cap they started with. Log lines carry a monotonic
 //! `id` so that `(ts_ns, id)` is a total order that followers can page by.
+//!
+//! The schema is versioned: to change it, append a migration to
+//! [`MIGRATIONS`] (see there); never `CREATE ... IF NOT EXISTS` at open.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
