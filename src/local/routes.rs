@@ -25,7 +25,9 @@
 //!   carry `{org}`.
 //! - On one surface only: in the `match surface` of those functions.
 //! - A route of the official API that the local cloud does not serve: a
-//!   row of [`NOT_EMULATED`]. When a route gets a handler, delete its row.
+//!   row of [`NOT_EMULATED`]. When a route gets a handler, delete its row
+//!   (a handler and a row for the same path and method make the router
+//!   panic when it is built, so every test that starts a server says so).
 //!
 //! # Where the surfaces differ
 //!
