@@ -130,9 +130,17 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
-        Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
-            "is another server using port {port}? `--port 0` picks a free one"
-        ))
+        let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
+        let port_taken = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|err| err.kind() == std::io::ErrorKind::AddrInUse);
+        if port_taken {
+            failure.with_hint(format!(
+                "another program (or local cloud) uses port {port}; `--port 0` picks a free one"
+            ))
+        } else {
+            failure
+        }
     })?;
     // The server goes on even when nobody reads this line (stdout closed
     // or full): clients find it through the state file. In JSON mode the
