@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::LocalCloud;
 use common::pty::PtyCommand;
 
 #[test]
@@ -17,5 +18,150 @@ fn the_harness_shows_the_screen_and_the_exit_code_a_person_would_see() {
     assert!(
         screen.lines().all(|line| line.chars().count() <= 80),
         "a line wider than the terminal: {screen}"
+    );
+}
+
+/// Generous: the suite runs on a loaded 2-core machine.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// `pipecat ARGS` in a 24x100 terminal, with a fresh HOME and config path
+/// in `home` and these extra variables.
+fn pipecat_in(home: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> common::pty::Pty {
+    let mut command = PtyCommand::pipecat(args, 24, 100)
+        .env("HOME", home)
+        .env("PIPECAT_CONFIG_PATH", home.join("pipecatcloud.toml"))
+        .cwd(home);
+    for (key, value) in env {
+        command = command.env(key, value);
+    }
+    command.spawn()
+}
+
+/// Ctrl-C once `prompt` is on the screen must end the run with exit 130,
+/// no error line, and the cursor visible again.
+fn ctrl_c_at(mut pty: common::pty::Pty, prompt: &str) {
+    pty.wait_for(prompt, PATIENCE);
+    pty.ctrl_c();
+    let code = pty.wait_exit(PATIENCE);
+    let screen = pty.scrollback_and_screen();
+    assert_eq!(code, 130, "{screen}");
+    assert!(!screen.contains("error:"), "{screen}");
+    assert!(!pty.cursor_hidden(), "the cursor is left hidden:\n{screen}");
+}
+
+#[test]
+fn ctrl_c_at_a_yes_no_question_exits_130_quietly_with_the_cursor_shown() {
+    let home = tempfile::tempdir().unwrap();
+    let delete = pipecat_in(home.path(), &["cloud", "agent", "delete", "bot"], &[]);
+    ctrl_c_at(delete, "Delete agent bot?");
+    let stop = pipecat_in(
+        home.path(),
+        &["cloud", "agent", "stop", "bot", "--session", "s1"],
+        &[],
+    );
+    ctrl_c_at(stop, "Stop session s1 of agent bot?");
+}
+
+#[test]
+fn ctrl_c_at_deploys_question_exits_130_quietly_with_the_cursor_shown() {
+    let cloud = LocalCloud::start();
+    let home = tempfile::tempdir().unwrap();
+    let deploy = pipecat_in(
+        home.path(),
+        &["cloud", "deploy", "fresh", "pipecat-local/demo-bot:1"],
+        &[
+            ("PIPECAT_API_HOST", &cloud.url),
+            ("PIPECAT_PRIVATE_API_KEY", &cloud.private_key),
+        ],
+    );
+    ctrl_c_at(deploy, "Create agent fresh?");
+}
+
+#[test]
+fn ctrl_c_at_a_text_or_secret_prompt_exits_130_quietly_with_the_terminal_restored() {
+    let home = tempfile::tempdir().unwrap();
+    let ask = pipecat_in(
+        home.path(),
+        &["cloud", "organizations", "keys", "create"],
+        &[("PIPECAT_TOKEN", "pcc_pat_unused"), ("PIPECAT_ORG", "acme")],
+    );
+    ctrl_c_at(ask, "Name of the new key");
+    let mut secret = pipecat_in(home.path(), &["cloud", "auth", "use-pat"], &[]);
+    secret.wait_for("Personal access token", PATIENCE);
+    secret.ctrl_c();
+    assert_eq!(secret.wait_exit(PATIENCE), 130, "{}", secret.screen());
+    assert!(!secret.screen().contains("error:"), "{}", secret.screen());
+    assert!(!secret.cursor_hidden());
+}
+
+/// A user-token environment for `cloud` with a config file in `home`.
+fn user_env(cloud: &LocalCloud) -> Vec<(&'static str, String)> {
+    vec![
+        ("PIPECAT_API_HOST", cloud.url.clone()),
+        ("PIPECAT_TOKEN", cloud.user_token.clone()),
+        ("NO_COLOR", "1".into()),
+    ]
+}
+
+fn pipecat_as_user(home: &std::path::Path, cloud: &LocalCloud, args: &[&str]) -> common::pty::Pty {
+    let env = user_env(cloud);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pipecat_in(home, args, &env)
+}
+
+#[test]
+fn ctrl_c_in_the_key_picker_exits_130_quietly_with_the_cursor_shown() {
+    let cloud = LocalCloud::start();
+    let home = tempfile::tempdir().unwrap();
+    let picker = pipecat_as_user(
+        home.path(),
+        &cloud,
+        &["cloud", "organizations", "keys", "use"],
+    );
+    ctrl_c_at(picker, "Public API key");
+}
+
+#[test]
+fn the_key_picker_marks_the_default_starts_on_it_and_filters_as_you_type() {
+    let cloud = LocalCloud::start();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("pipecatcloud.toml");
+    for args in [
+        &["create", "--name", "alpha"][..],
+        &["create", "--name", "beta", "--default"][..],
+    ] {
+        cloud
+            .cmd(&config)
+            .env("PIPECAT_TOKEN", &cloud.user_token)
+            .args(["cloud", "organizations", "keys"])
+            .args(args)
+            .assert()
+            .success();
+    }
+    let mut picker = pipecat_as_user(
+        home.path(),
+        &cloud,
+        &["cloud", "organizations", "keys", "use"],
+    );
+    picker.wait_for("[default]", PATIENCE);
+    let rows = picker.rows();
+    let marked: Vec<&String> = rows.iter().filter(|r| r.contains("[default]")).collect();
+    assert_eq!(marked.len(), 1, "{rows:#?}");
+    assert!(marked[0].contains("beta"), "{rows:#?}");
+    // The cursor starts on the default.
+    assert!(marked[0].trim_start().starts_with('>'), "{rows:#?}");
+
+    picker.send(b"alph");
+    picker.wait_for_screen("only alpha listed", PATIENCE, |screen| {
+        screen.contains("alpha (") && !screen.contains("beta (")
+    });
+    picker.send(b"\r");
+    assert_eq!(picker.wait_exit(PATIENCE), 0, "{}", picker.screen());
+    assert!(picker.screen().contains("`alpha`"), "{}", picker.screen());
+    assert!(!picker.cursor_hidden());
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("default_public_key_name = \"alpha\""),
+        "{text}"
     );
 }

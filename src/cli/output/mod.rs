@@ -41,7 +41,7 @@ use serde_json::Value;
 use super::exit::{CliResult, Exit, Failure};
 
 pub use format::{format_duration, format_timestamp};
-pub use interact::Question;
+pub use interact::{Question, restore_cursor_on_panic};
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
 
