@@ -165,3 +165,55 @@ fn the_key_picker_marks_the_default_starts_on_it_and_filters_as_you_type() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_ends_follow_and_watch_quietly_with_exit_130() {
+    let cloud = LocalCloud::start();
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PIPECAT_API_HOST", cloud.url.as_str()),
+        ("PIPECAT_PRIVATE_API_KEY", cloud.private_key.as_str()),
+        ("PIPECAT_DEFAULT_PUBLIC_KEY", cloud.public_key.as_str()),
+    ];
+    let agent = "my-first-agent";
+    let runs: [(&[&str], &str); 3] = [
+        (
+            &["cloud", "agent", "start", agent, "--follow"],
+            "Following its logs",
+        ),
+        (
+            &[
+                "cloud",
+                "agent",
+                "logs",
+                agent,
+                "--follow",
+                "--interval",
+                "0.2",
+            ],
+            "session",
+        ),
+        (
+            &[
+                "cloud",
+                "agent",
+                "sessions",
+                agent,
+                "--watch",
+                "--interval",
+                "0.2",
+            ],
+            "active of",
+        ),
+    ];
+    for (args, shown) in runs {
+        let mut pty = pipecat_in(home.path(), args, &env);
+        pty.wait_for(shown, PATIENCE);
+        pty.ctrl_c();
+        let code = pty.wait_exit(PATIENCE);
+        let screen = pty.scrollback_and_screen();
+        assert_eq!(code, 130, "{args:?}: {screen}");
+        assert!(!screen.contains("error"), "{args:?}: {screen}");
+        assert!(!pty.cursor_hidden(), "{args:?}: {screen}");
+    }
+}
