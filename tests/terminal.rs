@@ -217,3 +217,97 @@ fn ctrl_c_ends_follow_and_watch_quietly_with_exit_130() {
         assert!(!pty.cursor_hidden(), "{args:?}: {screen}");
     }
 }
+
+/// Starts `count` sessions of `agent` with the public key; their ids.
+fn start_sessions(cloud: &LocalCloud, agent: &str, count: usize) -> Vec<String> {
+    let http = reqwest::blocking::Client::new();
+    (0..count)
+        .map(|_| {
+            let answer: serde_json::Value = http
+                .post(format!("{}/v1/public/{agent}/start", cloud.url))
+                .bearer_auth(&cloud.public_key)
+                .json(&serde_json::json!({}))
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            answer["sessionId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("start answered {answer}"))
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn watch_taller_than_the_screen_keeps_its_heading_counts_the_rest_and_never_fills_the_scrollback() {
+    let cloud = LocalCloud::start();
+    start_sessions(&cloud, "my-first-agent", 30);
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PIPECAT_API_HOST", cloud.url.as_str()),
+        ("PIPECAT_PRIVATE_API_KEY", cloud.private_key.as_str()),
+    ];
+    let mut pty = pipecat_in(
+        home.path(),
+        &[
+            "cloud",
+            "agent",
+            "sessions",
+            "my-first-agent",
+            "--watch",
+            "--interval",
+            "0.2",
+        ],
+        &env,
+    );
+    pty.wait_for("more not shown", PATIENCE);
+    let heading_on_top = |rows: &[String]| rows[0].starts_with("my-first-agent: 30 active of 50");
+    let rows = pty.rows();
+    assert!(heading_on_top(&rows), "{rows:#?}");
+    assert!(
+        rows.iter().any(|row| row.contains("Session ID")),
+        "{rows:#?}"
+    );
+    assert!(pty.alternate_screen());
+    // Several redraws later, still one copy and nothing scrolled away.
+    let first = rows[0].clone();
+    pty.wait_for_screen("a redraw at a later second", PATIENCE, |screen| {
+        !screen.starts_with(&first)
+    });
+    let everything = pty.scrollback_and_screen();
+    assert_eq!(everything.matches("Session ID").count(), 1, "{everything}");
+    assert_eq!(everything.lines().count(), 24, "{everything}");
+
+    // A shorter terminal: the heading stays, more rows are counted.
+    let count = |rows: &[String]| -> usize {
+        let line = rows
+            .iter()
+            .find(|row| row.contains("more not shown"))
+            .unwrap();
+        line.trim_start_matches("… ")
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = count(&pty.rows());
+    pty.resize(12, 100);
+    pty.wait_for_screen("the redraw at 12 rows", PATIENCE, |_| {
+        let rows = pty.rows();
+        rows.iter().any(|row| row.contains("more not shown")) && count(&rows) > before
+    });
+    assert!(heading_on_top(&pty.rows()), "{:#?}", pty.rows());
+
+    pty.ctrl_c();
+    assert_eq!(pty.wait_exit(PATIENCE), 130);
+    assert!(!pty.alternate_screen());
+    assert!(!pty.cursor_hidden());
+    let left = pty.scrollback_and_screen();
+    assert!(
+        !left.contains("Session ID"),
+        "the normal screen got a copy:\n{left}"
+    );
+    assert!(!left.contains("error"), "{left}");
+}

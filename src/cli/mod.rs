@@ -126,7 +126,7 @@ pub fn main() -> ExitCode {
         let code = pipecat_cloud::local::demo_bot::run();
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    output::restore_cursor_on_panic();
+    output::restore_terminal_on_panic();
     let terminals = Terminals::detect();
     // `--local` points every command but `local ...` (which manages the
     // server itself) at the local cloud.

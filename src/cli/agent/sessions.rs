@@ -156,7 +156,11 @@ struct Snapshot {
 }
 
 impl Watch {
+    /// On a terminal (rich output) the snapshot is redrawn in place, and
+    /// at once when the terminal's size changes; else one record per
+    /// snapshot.
     async fn run(self, client: &Client, ctx: &Context) -> CliResult {
+        let mut screen = ctx.out.live_screen()?;
         let mut outage = Outage::new();
         loop {
             let snapshot = match self.snapshot(client).await {
@@ -175,8 +179,19 @@ impl Watch {
                 snapshot,
                 now: jiff::Timestamp::now(),
             };
-            ctx.out.records(&[frame])?;
-            tokio::time::sleep(self.interval).await;
+            let Some(screen) = &mut screen else {
+                ctx.out.records(&[frame])?;
+                tokio::time::sleep(self.interval).await;
+                continue;
+            };
+            let next = tokio::time::Instant::now() + self.interval;
+            loop {
+                screen.draw(&frame.heading(), &frame.table())?;
+                tokio::select! {
+                    _ = tokio::time::sleep_until(next) => break,
+                    _ = screen.resized() => {}
+                }
+            }
         }
     }
 
@@ -218,25 +233,44 @@ impl Record for Frame<'_> {
         })
     }
 
-    /// Redrawn in place where a person looks at a table (rich output on a
-    /// terminal), else one snapshot after the other.
+    /// One snapshot after the other (rich output on a terminal is
+    /// redrawn in place instead, see [`Watch::run`]).
     fn human(&self, human: &Human) -> String {
-        let capacity = self
-            .snapshot
-            .capacity
-            .map_or_else(|| "?".to_string(), |max| max.to_string());
-        let time = self.now.strftime("%Y-%m-%d %H:%M:%S").to_string();
-        let table = human.table(&table(&self.snapshot.sessions, self.now));
         let (agent, active) = (&self.watch.agent, self.snapshot.active);
-        if human.rich && human.terminal {
-            format!(
-                // Home and clear, then the whole picture.
-                "\x1b[H\x1b[2J{agent}: {active} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{table}",
-                self.watch.interval.as_secs_f64(),
-            )
-        } else {
-            format!("# {time}\tagent={agent}\tactive={active}\tcapacity={capacity}\n{table}\n")
-        }
+        format!(
+            "# {}\tagent={agent}\tactive={active}\tcapacity={}\n{}\n",
+            self.time(),
+            self.capacity(),
+            human.table(&self.table())
+        )
+    }
+}
+
+impl Frame<'_> {
+    /// The line above the table on a live screen.
+    fn heading(&self) -> String {
+        format!(
+            "{}: {} active of {} · {} UTC · every {}s, Ctrl-C stops",
+            self.watch.agent,
+            self.snapshot.active,
+            self.capacity(),
+            self.time(),
+            self.watch.interval.as_secs_f64(),
+        )
+    }
+
+    fn table(&self) -> Table {
+        table(&self.snapshot.sessions, self.now)
+    }
+
+    fn capacity(&self) -> String {
+        self.snapshot
+            .capacity
+            .map_or_else(|| "?".to_string(), |max| max.to_string())
+    }
+
+    fn time(&self) -> String {
+        self.now.strftime("%Y-%m-%d %H:%M:%S").to_string()
     }
 }
 

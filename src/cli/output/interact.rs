@@ -9,7 +9,7 @@
 //! terminal back as it found it and the run ends with exit 130 and no
 //! error line.
 
-use std::io::{self, Write};
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -19,9 +19,6 @@ use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Output;
 use crate::cli::exit::{CliResult, Exit, Failure};
-
-/// Shows the cursor again (DECTCEM).
-const SHOW_CURSOR: &str = "\x1b[?25h";
 
 /// A yes/no question asked by [`Output::confirm`].
 pub struct Question {
@@ -171,10 +168,8 @@ impl Output {
         if let Some(saved) = saved {
             let _ = tcsetattr(io::stdin(), SetArg::TCSANOW, saved);
         }
-        self.message(&format!(
-            "{SHOW_CURSOR}{}",
-            if new_line { "\n" } else { "" }
-        ));
+        let end = if new_line { "\n" } else { "" };
+        self.message(&format!("{}{end}", crossterm::cursor::Show));
     }
 
     /// Progress of a wait: a spinner on a terminal, else a note each time
@@ -232,19 +227,6 @@ impl Drop for InterruptFlag {
             let _ = unsafe { sigaction(Signal::SIGINT, before) };
         }
     }
-}
-
-/// Shows the cursor if a panic ends the run while something hid it (a
-/// prompt, a spinner): the terminal is left usable even then.
-pub fn restore_cursor_on_panic() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        use std::io::IsTerminal;
-        if io::stderr().is_terminal() {
-            let _ = write!(io::stderr(), "{SHOW_CURSOR}");
-        }
-        previous(info);
-    }));
 }
 
 /// A wait in progress, from [`Output::progress`]; the spinner is cleared

@@ -29,6 +29,7 @@
 
 mod format;
 mod interact;
+mod screen;
 mod style;
 mod view;
 
@@ -41,7 +42,8 @@ use serde_json::Value;
 use super::exit::{CliResult, Exit, Failure};
 
 pub use format::{format_duration, format_timestamp};
-pub use interact::{Question, restore_cursor_on_panic};
+pub use interact::Question;
+pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
 
@@ -265,7 +267,6 @@ impl Output {
     fn human(&self) -> Human<'_> {
         Human {
             rich: self.mode == OutputMode::Rich,
-            terminal: self.stdout.terminal,
             width: self.stdout_width,
             painter: &self.stdout_painter,
         }
@@ -382,8 +383,6 @@ pub trait Record {
 pub struct Human<'a> {
     /// Rich (else plain).
     pub rich: bool,
-    /// Stdout is a terminal (a view may redraw in place).
-    pub terminal: bool,
     width: Option<u16>,
     painter: &'a Painter,
 }
