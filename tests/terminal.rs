@@ -311,3 +311,56 @@ fn watch_taller_than_the_screen_keeps_its_heading_counts_the_rest_and_never_fill
     );
     assert!(!left.contains("error"), "{left}");
 }
+
+/// Whether session `id` of `agent` has ended, as the API says.
+fn has_ended(cloud: &LocalCloud, agent: &str, id: &str) -> bool {
+    let session: serde_json::Value = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/agents/{agent}/sessions/{id}", cloud.url))
+        .bearer_auth(&cloud.private_key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    !session["endedAt"].is_null()
+}
+
+#[test]
+fn stop_without_a_session_picks_one_of_the_active_ones_then_asks() {
+    let cloud = LocalCloud::start();
+    let ids = start_sessions(&cloud, "my-first-agent", 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PIPECAT_API_HOST", cloud.url.as_str()),
+        ("PIPECAT_PRIVATE_API_KEY", cloud.private_key.as_str()),
+    ];
+    let mut pty = pipecat_in(
+        home.path(),
+        &["cloud", "agent", "stop", "my-first-agent"],
+        &env,
+    );
+    pty.wait_for("Session of agent my-first-agent to stop", PATIENCE);
+    pty.wait_for_screen("both sessions listed", PATIENCE, |screen| {
+        ids.iter().all(|id| screen.contains(id.as_str()))
+    });
+    assert!(pty.screen().contains("running 00:0"), "{}", pty.screen());
+    // Filter down to the first session by typing its id, pick it, say yes.
+    let (target, other) = (&ids[0], &ids[1]);
+    pty.send(target[..13].as_bytes());
+    pty.wait_for_screen("only the typed session listed", PATIENCE, |screen| {
+        !screen.contains(other.as_str())
+    });
+    pty.send(b"\r");
+    pty.wait_for(
+        &format!("Stop session {target} of agent my-first-agent?"),
+        PATIENCE,
+    );
+    pty.send(b"y");
+    assert_eq!(pty.wait_exit(PATIENCE), 0, "{}", pty.screen());
+    assert!(
+        pty.screen()
+            .contains(&format!("Stopped session `{target}`"))
+    );
+    assert!(!pty.cursor_hidden());
+    assert!(has_ended(&cloud, "my-first-agent", target));
+    assert!(!has_ended(&cloud, "my-first-agent", other));
+}

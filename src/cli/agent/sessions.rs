@@ -274,6 +274,30 @@ impl Frame<'_> {
     }
 }
 
+/// Sessions per request when every active one is read.
+const ACTIVE_PAGE: u32 = 100;
+/// The most active sessions read (far above any agent's capacity).
+const MAX_ACTIVE: usize = 10_000;
+
+/// Every active session of `agent`, newest first.
+pub async fn active_sessions(client: &Client, agent: &str) -> Result<Vec<Session>, ApiError> {
+    let mut sessions = Vec::new();
+    loop {
+        let query = SessionQuery {
+            limit: Some(ACTIVE_PAGE),
+            offset: Some(u32::try_from(sessions.len()).unwrap_or(u32::MAX)),
+            status: Some(SessionStatus::Active),
+            ..SessionQuery::default()
+        };
+        let page = client.list_sessions(agent, &query).await?.value.sessions;
+        let last = page.len() < ACTIVE_PAGE as usize;
+        sessions.extend(page);
+        if last || sessions.len() >= MAX_ACTIVE {
+            return Ok(sessions);
+        }
+    }
+}
+
 fn not_found(err: &ApiError, what: String) -> Failure {
     match err.kind {
         ErrorKind::NotFound => Failure::new(Exit::NotFound, format!("{what} not found: {err}")),
@@ -291,7 +315,7 @@ fn seconds_of(raw: Option<&str>) -> Option<f64> {
 }
 
 /// How long the session ran: to its end, or until now while it runs.
-fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
+pub fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
     let created = seconds_of(session.created_at.as_deref())?;
     let ended = match &session.ended_at {
         Some(ended) => seconds_of(Some(ended))?,
@@ -302,7 +326,7 @@ fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
 
 /// The official CLI's status words: an HTTP 500 completion is an error;
 /// otherwise the end state, else ended or active by `endedAt`.
-fn status_label(session: &Session) -> String {
+pub fn status_label(session: &Session) -> String {
     if session.completion_status.as_deref() == Some("500") {
         return "Error (500)".into();
     }
