@@ -345,7 +345,7 @@ fn stop_without_a_session_picks_one_of_the_active_ones_then_asks() {
     assert!(pty.screen().contains("running 00:0"), "{}", pty.screen());
     // Filter down to the first session by typing its id, pick it, say yes.
     let (target, other) = (&ids[0], &ids[1]);
-    pty.send(target[..13].as_bytes());
+    pty.send(&target.as_bytes()[..13]);
     pty.wait_for_screen("only the typed session listed", PATIENCE, |screen| {
         !screen.contains(other.as_str())
     });
