@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod auth;
+pub mod complete;
 pub mod context;
 pub mod deploy;
 pub mod duration;
@@ -42,7 +43,8 @@ pub struct Cli {
 pub enum TopCommand {
     /// Deploy and manage agents and sessions on Pipecat Cloud.
     Cloud(CloudArgs),
-    /// Print a shell completion script (e.g. `pipecat completions bash`).
+    /// Print a shell completion script (e.g. `pipecat completions bash`);
+    /// it completes agent names and session ids too, asking the API.
     Completions(CompletionsArgs),
     /// Print the man page (roff) of `pipecat`.
     Man,
@@ -104,6 +106,9 @@ enum Run {
 /// Parse, resolve the settings, run, and turn the outcome into an exit
 /// code; the one place that ends the process.
 pub fn main() -> ExitCode {
+    if complete::answer_if_asked() {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     let (global, run) = if invoked_as_pcc(&args) {
         let pcc = PccCli::parse_from(args);
@@ -190,10 +195,7 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
 }
 
 fn print_completions(shell: clap_complete::Shell, out: &Output) -> CliResult {
-    let mut command = Cli::command();
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "pipecat", &mut script);
-    out.raw(&String::from_utf8_lossy(&script))
+    out.raw(&String::from_utf8_lossy(&complete::script(shell)))
 }
 
 fn print_man_page(out: &Output) -> CliResult {

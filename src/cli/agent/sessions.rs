@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Value, json};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -19,6 +21,7 @@ use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatu
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
     /// Agent whose sessions to list [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     /// Show this one session in full
     #[arg(short = 'i', long = "id", value_name = "SESSION_ID")]

@@ -2,9 +2,11 @@
 //! the active ones on a terminal, or every active one (`--all`).
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{Answer, Question, format_duration};
@@ -15,6 +17,7 @@ use pipecat_cloud::api::{ApiError, Client, ErrorKind};
 #[derive(Debug, Args)]
 pub struct StopArgs {
     /// Agent whose session to stop [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     /// The session to stop (without it, a terminal offers a picker of the
     /// active ones)
@@ -23,7 +26,8 @@ pub struct StopArgs {
         long = "session-id",
         visible_alias = "session",
         value_name = "ID",
-        conflicts_with = "all"
+        conflicts_with = "all",
+        add = ArgValueCompleter::new(complete::session_ids)
     )]
     pub session_id: Option<String>,
     /// Stop every active session of the agent

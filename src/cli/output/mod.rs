@@ -152,6 +152,17 @@ impl Output {
         )
     }
 
+    /// An output that shows nothing (for a Tab of shell completion,
+    /// which must not print into the shell).
+    pub fn discard(settings: OutputSettings) -> Output {
+        Output::on(
+            settings,
+            Terminals::default(),
+            Box::new(io::sink()),
+            Box::new(io::sink()),
+        )
+    }
+
     fn on(
         settings: OutputSettings,
         terminals: Terminals,
