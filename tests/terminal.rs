@@ -364,3 +364,95 @@ fn stop_without_a_session_picks_one_of_the_active_ones_then_asks() {
     assert!(has_ended(&cloud, "my-first-agent", target));
     assert!(!has_ended(&cloud, "my-first-agent", other));
 }
+
+#[test]
+fn top_shows_sessions_live_stops_one_after_a_yes_and_quits_leaving_the_terminal_restored() {
+    let cloud = LocalCloud::start();
+    let ids = start_sessions(&cloud, "my-first-agent", 2);
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PIPECAT_API_HOST", cloud.url.as_str()),
+        ("PIPECAT_PRIVATE_API_KEY", cloud.private_key.as_str()),
+    ];
+    let mut top = PtyCommand::pipecat(&["cloud", "top", "--interval", "0.3"], 40, 120)
+        .env("HOME", home.path())
+        .env("PIPECAT_CONFIG_PATH", home.path().join("pipecatcloud.toml"));
+    for (key, value) in env {
+        top = top.env(key, value);
+    }
+    let mut top = top.spawn();
+    top.wait_for_screen(
+        "both sessions and the agent's capacity",
+        PATIENCE,
+        |screen| ids.iter().all(|id| screen.contains(id.as_str())) && screen.contains("2 / 50"),
+    );
+    assert!(top.alternate_screen());
+    // A session started now shows up, as a row and as an event.
+    let third = start_sessions(&cloud, "my-first-agent", 1).remove(0);
+    top.wait_for_screen("the new session and its event", PATIENCE, |screen| {
+        screen.contains(third.as_str()) && screen.contains(&format!("+ {}", &third[..8]))
+    });
+    // The selected session's logs (the demo bot logs its session id).
+    top.wait_for("Logs of ", PATIENCE);
+    if std::env::var_os("TOP_SCREEN").is_some() {
+        println!("{}", top.screen());
+    }
+
+    // Select the last row, ask to stop it, say no, then yes.
+    let sessions = [ids[0].clone(), ids[1].clone(), third];
+    let session_rows = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .filter(|row| row.contains("my-first-agent "))
+            .filter(|row| sessions.iter().any(|id| row.contains(&format!("{id} "))))
+            .collect()
+    };
+    top.send(b"G");
+    top.wait_for_screen("the last session selected", PATIENCE, |_| {
+        session_rows(top.rows())
+            .last()
+            .is_some_and(|row| row.contains("> "))
+    });
+    let selected = session_rows(top.rows()).pop().unwrap();
+    let victim = sessions
+        .iter()
+        .find(|id| selected.contains(id.as_str()))
+        .unwrap()
+        .clone();
+    top.send(b"s");
+    top.wait_for(&format!("Stop session {victim}"), PATIENCE);
+    top.send(b"n");
+    top.wait_for_screen("the question gone", PATIENCE, |screen| {
+        !screen.contains("Stop session ")
+    });
+    assert!(!has_ended(&cloud, "my-first-agent", &victim));
+    top.send(b"s");
+    top.wait_for(&format!("Stop session {victim}"), PATIENCE);
+    top.send(b"y");
+    top.wait_for_screen("the session gone and its end told", PATIENCE, |screen| {
+        !screen.contains(victim.as_str()) && screen.contains(&format!("- {} of", &victim[..8]))
+    });
+    assert!(has_ended(&cloud, "my-first-agent", &victim));
+
+    top.send(b"q");
+    assert_eq!(top.wait_exit(PATIENCE), 0, "{}", top.screen());
+    assert!(!top.alternate_screen(), "left in the alternate screen");
+    assert!(!top.cursor_hidden(), "the cursor is left hidden");
+    assert!(!top.scrollback_and_screen().contains("error"));
+}
+
+#[test]
+fn ctrl_c_in_top_exits_130_with_the_terminal_restored() {
+    let cloud = LocalCloud::start();
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("PIPECAT_API_HOST", cloud.url.as_str()),
+        ("PIPECAT_PRIVATE_API_KEY", cloud.private_key.as_str()),
+    ];
+    let mut top = pipecat_in(home.path(), &["cloud", "top"], &env);
+    top.wait_for("my-first-agent", PATIENCE);
+    top.ctrl_c();
+    assert_eq!(top.wait_exit(PATIENCE), 130, "{}", top.screen());
+    assert!(!top.alternate_screen());
+    assert!(!top.cursor_hidden());
+    assert!(!top.scrollback_and_screen().contains("error"));
+}

@@ -12,6 +12,7 @@ pub mod local;
 pub mod organizations;
 pub mod output;
 pub mod settings;
+pub mod top;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -94,6 +95,8 @@ pub enum CloudCommand {
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
+    /// Every agent's active sessions, live, full screen: select, stop, quit.
+    Top(top::TopArgs),
 }
 
 /// What a run does, once parsed.
@@ -184,6 +187,7 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
+        CloudCommand::Top(args) => top::run(args, ctx).await,
     }
 }
 

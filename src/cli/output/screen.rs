@@ -75,6 +75,14 @@ impl Output {
     }
 }
 
+impl Output {
+    /// True when a full-screen view can run: rich output on a terminal,
+    /// with a terminal on stdin for its keys.
+    pub fn full_screen(&self) -> bool {
+        self.mode == OutputMode::Rich && self.stdout.terminal && self.stdin_terminal
+    }
+}
+
 impl LiveScreen {
     /// Draws `heading` and then `table` from the top of the screen, at the
     /// terminal's size now. Table rows that do not fit make way for a line
