@@ -96,6 +96,15 @@ pub enum CloudCommand {
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
     /// Every agent's active sessions, live, full screen: select, stop, quit.
+    ///
+    /// Each agent's active sessions against its capacity, kept current;
+    /// session starts and ends as they happen; the selected session's
+    /// logs. Keys: ↑/↓ (or j/k) select a session, s stops it (after a
+    /// yes), q or Esc quits.
+    ///
+    /// Without a terminal it prints a snapshot per interval, as `agent
+    /// sessions --watch` does (one JSON object per line with --output
+    /// json), until Ctrl-C.
     Top(top::TopArgs),
 }
 

@@ -35,13 +35,6 @@ use poll::{Poller, Snapshot};
 use view::{Action, View};
 
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Every agent's active sessions against its capacity, kept current; session \
-starts and ends as they happen; the selected session's logs.\n\n\
-Keys: ↑/↓ (or j/k) select a session, s stops it (after a yes), q or Esc quits.\n\n\
-Without a terminal it prints a snapshot per interval, as `agent sessions --watch` does \
-(one JSON object per line with --output json), until Ctrl-C."
-)]
 pub struct TopArgs {
     /// Time between two looks at the API: seconds, or a duration such as
     /// 500ms
