@@ -57,3 +57,4 @@ help_snapshot!(auth, ["cloud", "auth"]);
 help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);
 help_snapshot!(auth_whoami, ["cloud", "auth", "whoami"]);
 help_snapshot!(auth_logout, ["cloud", "auth", "logout"]);
+help_snapshot!(top, ["cloud", "top"]);

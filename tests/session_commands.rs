@@ -507,3 +507,63 @@ fn data_file_body_reaches_the_bot() {
     );
     assert!(logs.contains("a data file"), "{logs}");
 }
+
+/// The ids of the agent's active sessions, as the API lists them.
+fn active_ids(setup: &Setup) -> Vec<String> {
+    let listing = json_of(setup.private().args([
+        "cloud", "agent", "sessions", AGENT, "--status", "active", "--output", "json",
+    ]));
+    listing["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sessionId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn stop_all_stops_every_active_session_and_without_a_terminal_needs_yes() {
+    let setup = Setup::new(LocalCloud::start());
+    let mut started: Vec<String> = (0..3).map(|_| setup.start_plain("{}")).collect();
+    started.sort();
+
+    // Neither a session nor --all, and no terminal to pick one: usage.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--session").and(predicate::str::contains("--all")));
+    // --all without a terminal to ask and without --yes: usage, nothing stopped.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let mut active = active_ids(&setup);
+    active.sort();
+    assert_eq!(active, started);
+
+    let answer = json_of(setup.private().args([
+        "cloud", "agent", "stop", AGENT, "--all", "--yes", "--output", "json",
+    ]));
+    let mut stopped: Vec<String> = answer["stopped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    stopped.sort();
+    assert_eq!(stopped, started, "{answer}");
+    assert_eq!(answer["failed"], serde_json::json!([]));
+    assert!(active_ids(&setup).is_empty());
+
+    // Nothing left: still a success, and it says so.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all", "-y"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no active sessions"));
+}

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod argv;
 pub mod auth;
 pub mod cli_config;
+pub mod complete;
 pub mod context;
 pub mod deploy;
 pub mod duration;
@@ -13,6 +14,7 @@ pub mod local;
 pub mod organizations;
 pub mod output;
 pub mod settings;
+pub mod top;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -44,7 +46,8 @@ pub struct Cli {
 pub enum TopCommand {
     /// Deploy and manage agents and sessions on Pipecat Cloud.
     Cloud(CloudArgs),
-    /// Print a shell completion script (e.g. `pipecat completions bash`).
+    /// Print a shell completion script (e.g. `pipecat completions bash`);
+    /// it completes agent names and session ids too, asking the API.
     Completions(CompletionsArgs),
     /// Print the man page (roff) of `pipecat`.
     Man,
@@ -108,6 +111,17 @@ pub enum CloudCommand {
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
+    /// Every agent's active sessions, live, full screen: select, stop, quit.
+    ///
+    /// Each agent's active sessions against its capacity, kept current;
+    /// session starts and ends as they happen; the selected session's
+    /// logs. Keys: ↑/↓ (or j/k) select a session, s stops it (after a
+    /// yes), q or Esc quits.
+    ///
+    /// Without a terminal it prints a snapshot per interval, as `agent
+    /// sessions --watch` does (one JSON object per line with --output
+    /// json), until Ctrl-C.
+    Top(top::TopArgs),
 }
 
 /// What a run does, once parsed.
@@ -133,6 +147,9 @@ impl Run {
 /// Parse, resolve the settings, run, and turn the outcome into an exit
 /// code; the one place that ends the process.
 pub fn main() -> ExitCode {
+    if complete::answer_if_asked() {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     let (global, run) = if invoked_as_pcc(&args) {
         let pcc = PccCli::parse_from(argv::expand_official_shorts(args, PccCli::command));
@@ -155,6 +172,7 @@ pub fn main() -> ExitCode {
         let code = pipecat_cloud::local::demo_bot::run();
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    output::restore_terminal_on_panic();
     let terminals = Terminals::detect();
     // `--local` points every command but `local ...` (which manages the
     // server itself) at the local cloud.
@@ -221,6 +239,7 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
+        CloudCommand::Top(args) => top::run(args, ctx).await,
     }
 }
 
@@ -232,10 +251,7 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
 }
 
 fn print_completions(shell: clap_complete::Shell, out: &Output) -> CliResult {
-    let mut command = Cli::command();
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "pipecat", &mut script);
-    out.raw(&String::from_utf8_lossy(&script))
+    out.raw(&String::from_utf8_lossy(&complete::script(shell)))
 }
 
 fn print_man_page(out: &Output) -> CliResult {

@@ -1,7 +1,9 @@
 //! `pipecat cloud agent deployments`: an agent's deployments, newest first.
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
 use super::super::output::{Answer, Column, Table, format_timestamp};
@@ -10,6 +12,7 @@ use super::status::max_session_duration;
 #[derive(Debug, Args)]
 pub struct DeploymentsArgs {
     /// Agent whose deployments to list [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
 }
 

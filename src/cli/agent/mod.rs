@@ -4,7 +4,7 @@
 pub mod delete;
 pub mod deployments;
 pub mod list;
-mod live;
+pub mod live;
 pub mod logs;
 pub mod sessions;
 pub mod start;

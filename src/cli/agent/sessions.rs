@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Value, json};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -19,6 +21,7 @@ use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatu
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
     /// Agent whose sessions to list [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     #[command(flatten)]
     pub deploy_config: super::DeployConfigArg,
@@ -159,7 +162,11 @@ struct Snapshot {
 }
 
 impl Watch {
+    /// On a terminal (rich output) the snapshot is redrawn in place, and
+    /// at once when the terminal's size changes; else one record per
+    /// snapshot.
     async fn run(self, client: &Client, ctx: &Context) -> CliResult {
+        let mut screen = ctx.out.live_screen()?;
         let mut outage = Outage::new();
         loop {
             let snapshot = match self.snapshot(client).await {
@@ -178,8 +185,19 @@ impl Watch {
                 snapshot,
                 now: jiff::Timestamp::now(),
             };
-            ctx.out.records(&[frame])?;
-            tokio::time::sleep(self.interval).await;
+            let Some(screen) = &mut screen else {
+                ctx.out.records(&[frame])?;
+                tokio::time::sleep(self.interval).await;
+                continue;
+            };
+            let next = tokio::time::Instant::now() + self.interval;
+            loop {
+                screen.draw(&frame.heading(), &frame.table())?;
+                tokio::select! {
+                    _ = tokio::time::sleep_until(next) => break,
+                    _ = screen.resized() => {}
+                }
+            }
         }
     }
 
@@ -221,24 +239,67 @@ impl Record for Frame<'_> {
         })
     }
 
-    /// Redrawn in place where a person looks at a table (rich output on a
-    /// terminal), else one snapshot after the other.
+    /// One snapshot after the other (rich output on a terminal is
+    /// redrawn in place instead, see [`Watch::run`]).
     fn human(&self, human: &Human) -> String {
-        let capacity = self
-            .snapshot
-            .capacity
-            .map_or_else(|| "?".to_string(), |max| max.to_string());
-        let time = self.now.strftime("%Y-%m-%d %H:%M:%S").to_string();
-        let table = human.table(&table(&self.snapshot.sessions, self.now));
         let (agent, active) = (&self.watch.agent, self.snapshot.active);
-        if human.rich && human.terminal {
-            format!(
-                // Home and clear, then the whole picture.
-                "\x1b[H\x1b[2J{agent}: {active} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{table}",
-                self.watch.interval.as_secs_f64(),
-            )
-        } else {
-            format!("# {time}\tagent={agent}\tactive={active}\tcapacity={capacity}\n{table}\n")
+        format!(
+            "# {}\tagent={agent}\tactive={active}\tcapacity={}\n{}\n",
+            self.time(),
+            self.capacity(),
+            human.table(&self.table())
+        )
+    }
+}
+
+impl Frame<'_> {
+    /// The line above the table on a live screen.
+    fn heading(&self) -> String {
+        format!(
+            "{}: {} active of {} · {} UTC · every {}s, Ctrl-C stops",
+            self.watch.agent,
+            self.snapshot.active,
+            self.capacity(),
+            self.time(),
+            self.watch.interval.as_secs_f64(),
+        )
+    }
+
+    fn table(&self) -> Table {
+        table(&self.snapshot.sessions, self.now)
+    }
+
+    fn capacity(&self) -> String {
+        self.snapshot
+            .capacity
+            .map_or_else(|| "?".to_string(), |max| max.to_string())
+    }
+
+    fn time(&self) -> String {
+        self.now.strftime("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// Sessions per request when every active one is read.
+const ACTIVE_PAGE: u32 = 100;
+/// The most active sessions read (far above any agent's capacity).
+const MAX_ACTIVE: usize = 10_000;
+
+/// Every active session of `agent`, newest first.
+pub async fn active_sessions(client: &Client, agent: &str) -> Result<Vec<Session>, ApiError> {
+    let mut sessions = Vec::new();
+    loop {
+        let query = SessionQuery {
+            limit: Some(ACTIVE_PAGE),
+            offset: Some(u32::try_from(sessions.len()).unwrap_or(u32::MAX)),
+            status: Some(SessionStatus::Active),
+            ..SessionQuery::default()
+        };
+        let page = client.list_sessions(agent, &query).await?.value.sessions;
+        let last = page.len() < ACTIVE_PAGE as usize;
+        sessions.extend(page);
+        if last || sessions.len() >= MAX_ACTIVE {
+            return Ok(sessions);
         }
     }
 }
@@ -260,7 +321,7 @@ fn seconds_of(raw: Option<&str>) -> Option<f64> {
 }
 
 /// How long the session ran: to its end, or until now while it runs.
-fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
+pub fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
     let created = seconds_of(session.created_at.as_deref())?;
     let ended = match &session.ended_at {
         Some(ended) => seconds_of(Some(ended))?,
@@ -271,7 +332,7 @@ fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
 
 /// The official CLI's status words: an HTTP 500 completion is an error;
 /// otherwise the end state, else ended or active by `endedAt`.
-fn status_label(session: &Session) -> String {
+pub fn status_label(session: &Session) -> String {
     if session.completion_status.as_deref() == Some("500") {
         return "Error (500)".into();
     }

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Value, json};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -30,6 +32,7 @@ const DEFAULT_CAPACITY_WAIT_DURATION: Duration = Duration::from_secs(300);
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Agent to start [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     #[command(flatten)]
     pub deploy_config: super::DeployConfigArg,

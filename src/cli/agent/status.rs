@@ -2,7 +2,9 @@
 //! and limits, with the fields the official CLI shows.
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
 use super::super::output::{Answer, format_timestamp};
@@ -12,6 +14,7 @@ use pipecat_cloud::api::types::AgentDetails;
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Agent to show [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     #[command(flatten)]
     pub deploy_config: super::DeployConfigArg,

@@ -176,7 +176,7 @@ async fn revoke(
     args: RevokeArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "revoke")?;
     if !args.force {
         ctx.out.confirm(&Question {
             action: "revoking a key",
@@ -231,7 +231,7 @@ async fn use_key(
     args: UseArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "use")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "use")?;
     let name = key.metadata.as_ref().and_then(|m| m.name.as_deref());
     config
         .set_default_public_key(org, &key.key, name)
@@ -274,9 +274,11 @@ async fn active_keys(client: &Client) -> CliResult<Vec<ApiKey>> {
 }
 
 /// The key named by `wanted` (ID, key value, or name), else a picker on a
-/// terminal, else an error naming the argument.
+/// terminal (the current default marked and under the cursor), else an
+/// error naming the argument.
 fn choose<'a>(
     ctx: &Context,
+    config: &UserConfig,
     keys: &'a [ApiKey],
     wanted: Option<&str>,
     org: &str,
@@ -299,11 +301,17 @@ fn choose<'a>(
         )
         .with_hint("create one with `pipecat cloud organizations keys create --name NAME`"));
     }
+    let default = config.default_public_key(org).map(|stored| stored.key);
+    let is_default = |key: &ApiKey| default.as_deref() == Some(key.key.as_str());
     let items: Vec<String> = keys
         .iter()
-        .map(|key| format!("{} ({}, {})", key_name(key), redact(&key.key), key.id))
+        .map(|key| {
+            let mark = if is_default(key) { "  [default]" } else { "" };
+            format!("{} ({}, {}){mark}", key_name(key), redact(&key.key), key.id)
+        })
         .collect();
-    let index = ctx.out.pick("Public API key", &items)?;
+    let start = keys.iter().position(is_default).unwrap_or(0);
+    let index = ctx.out.pick("Public API key", &items, start)?;
     Ok(&keys[index])
 }
 

@@ -135,6 +135,6 @@ fn pick<'a>(ctx: &Context, organizations: &'a [Organization]) -> CliResult<&'a O
         .iter()
         .map(|org| format!("{} ({})", display_name(org), org.name))
         .collect();
-    let index = ctx.out.pick("Organization", &items)?;
+    let index = ctx.out.pick("Organization", &items, 0)?;
     Ok(&organizations[index])
 }

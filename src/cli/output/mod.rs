@@ -29,6 +29,7 @@
 
 mod format;
 mod interact;
+mod screen;
 mod style;
 mod view;
 
@@ -42,6 +43,7 @@ use super::exit::{CliResult, Exit, Failure};
 
 pub use format::{format_duration, format_timestamp};
 pub use interact::Question;
+pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
 
@@ -147,6 +149,17 @@ impl Output {
             terminals,
             Box::new(io::stdout()),
             Box::new(io::stderr()),
+        )
+    }
+
+    /// An output that shows nothing (for a Tab of shell completion,
+    /// which must not print into the shell).
+    pub fn discard(settings: OutputSettings) -> Output {
+        Output::on(
+            settings,
+            Terminals::default(),
+            Box::new(io::sink()),
+            Box::new(io::sink()),
         )
     }
 
@@ -270,7 +283,6 @@ impl Output {
     fn human(&self) -> Human<'_> {
         Human {
             rich: self.mode == OutputMode::Rich,
-            terminal: self.stdout.terminal,
             width: self.stdout_width,
             painter: &self.stdout_painter,
         }
@@ -396,8 +408,6 @@ pub trait Record {
 pub struct Human<'a> {
     /// Rich (else plain).
     pub rich: bool,
-    /// Stdout is a terminal (a view may redraw in place).
-    pub terminal: bool,
     width: Option<u16>,
     painter: &'a Painter,
 }

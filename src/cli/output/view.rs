@@ -136,6 +136,19 @@ impl Table {
         self.rows.is_empty()
     }
 
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The same table with its first `rows` rows only.
+    pub(super) fn first(&self, rows: usize) -> Table {
+        Table {
+            rows: self.rows.iter().take(rows).cloned().collect(),
+            ..self.clone()
+        }
+    }
+
     /// Without rows, rich output says this on stderr instead of drawing an
     /// empty box (plain output still prints the header line).
     pub fn when_empty(mut self, note: impl Into<String>) -> Table {
