@@ -33,7 +33,8 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
         .args(["--output", "plain"])
         .assert()
         .success()
-        .stdout("session_id\ts-1\njoin_url\thttps://x.daily.co/room?t=tok123\n");
+        // The official CLI's `Session ID: ...` line, then how to join.
+        .stdout("Session ID: s-1\nJoin URL: https://x.daily.co/room?t=tok123\n");
     common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud", "agent", "start", "my-agent", "-k", KEY, "--output", "rich",
@@ -41,19 +42,19 @@ fn a_daily_answer_prints_the_session_id_and_the_join_url() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "Join URL:   https://x.daily.co/room?t=tok123",
+            "Join URL: https://x.daily.co/room?t=tok123",
         ))
         .stderr(predicate::str::contains(
             "Started a session of agent `my-agent`",
         ));
-    // -q leaves only the data.
+    // -q leaves only the session id, for `$(...)`.
     common::pipecat_at(&server.url, dir.path())
         .args([
             "cloud", "agent", "start", "my-agent", "-k", KEY, "-q", "--output", "rich",
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Session ID: s-1"))
+        .stdout("s-1\n")
         .stderr("");
     let out = common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent", "-k", KEY, "--json"])
@@ -98,9 +99,9 @@ fn a_websocket_answer_shows_the_url_and_a_shortened_token() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "websocket_url\twss://ws.example/ws\n",
+            "WebSocket URL: wss://ws.example/ws\n",
         ))
-        .stdout(predicate::str::contains("session_token\twstoken"));
+        .stdout(predicate::str::contains("Session token: wstoken"));
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(!stdout.contains(token), "the full token leaked: {stdout}");
     assert_eq!(server.requests()[0].json()["transport"], "websocket");
@@ -524,7 +525,7 @@ fn the_output_mode_comes_from_the_flag_then_the_environment_then_the_config_file
     std::fs::write(&config, "org = \"acme\"\n\n[acme]\noutput = \"json\"\n").unwrap();
     let out = list().assert().success().get_output().stdout.clone();
     let listed: Value = serde_json::from_slice(&out).expect("one JSON document");
-    assert_eq!(listed["services"][0]["name"], "bot");
+    assert_eq!(listed["agents"][0]["name"], "bot");
     list()
         .env("PIPECAT_OUTPUT", "plain")
         .assert()

@@ -1,8 +1,9 @@
 //! Every command's `--help` ends with examples that work as written: each
 //! is pasted into a shell on a terminal, against a real local cloud (the
 //! environment points both the default and `--local` at it), answering
-//! "y" where it asks, and must exit 0. `SESSION_ID` and `ORG` are filled
-//! in with a running session and the cloud's organization.
+//! "y" where it asks (and "q" to a full-screen view), and must exit 0.
+//! `SESSION_ID` and `ORG` are filled in with a running session and the
+//! cloud's organization.
 
 mod common;
 
@@ -133,6 +134,10 @@ impl Examples {
         if serve {
             pty.wait_for("listening on", Duration::from_secs(90));
             pty.ctrl_c();
+        } else if line == "pipecat cloud top" {
+            // A full-screen view: quit it as a person does.
+            pty.wait_for("active sessions", Duration::from_secs(90));
+            pty.send(b"q");
         } else {
             // Answer a question, once, if one is asked.
             let deadline = std::time::Instant::now() + Duration::from_secs(90);
@@ -163,26 +168,32 @@ fn every_example_in_the_help_works_as_written() {
             path.join(" "),
             lines.len()
         );
-        for line in lines {
-            let mut line = line.replace("ORG", &examples.cloud.org);
-            if line.contains("SESSION_ID") {
-                line = line.replace("SESSION_ID", &examples.session());
-            }
-            if line.contains("agent delete my-agent") {
-                examples
-                    .cmd()
-                    .args(["cloud", "deploy", "my-agent", "me/my-agent:1.0", "--yes"])
-                    .assert()
-                    .success();
-            }
-            let (code, screen) = examples.paste(&line);
-            assert_eq!(
-                code,
-                0,
-                "`{line}` (from `pipecat {} --help`):\n{screen}",
-                path.join(" ")
-            );
+    }
+    // `local stop` stops the cloud every example runs against: last.
+    let mut pasted: Vec<(&Vec<String>, &String)> = commands
+        .iter()
+        .flat_map(|(path, lines)| lines.iter().map(move |line| (path, line)))
+        .collect();
+    pasted.sort_by_key(|(_, line)| line.contains("local stop"));
+    for (path, line) in pasted {
+        let mut line = line.replace("ORG", &examples.cloud.org);
+        if line.contains("SESSION_ID") {
+            line = line.replace("SESSION_ID", &examples.session());
         }
+        if line.contains("agent delete my-agent") {
+            examples
+                .cmd()
+                .args(["cloud", "deploy", "my-agent", "me/my-agent:1.0", "--yes"])
+                .assert()
+                .success();
+        }
+        let (code, screen) = examples.paste(&line);
+        assert_eq!(
+            code,
+            0,
+            "`{line}` (from `pipecat {} --help`):\n{screen}",
+            path.join(" ")
+        );
     }
 }
 

@@ -22,9 +22,10 @@ macro_rules! help_snapshot {
     };
 }
 
-help_snapshot!(top, []);
+help_snapshot!(pipecat, []);
 help_snapshot!(help_topics, ["help"]);
 help_snapshot!(man, ["man"]);
+help_snapshot!(cloud, ["cloud"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);
 help_snapshot!(agent_list, ["cloud", "agent", "list"]);
@@ -59,3 +60,4 @@ help_snapshot!(auth, ["cloud", "auth"]);
 help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);
 help_snapshot!(auth_whoami, ["cloud", "auth", "whoami"]);
 help_snapshot!(auth_logout, ["cloud", "auth", "logout"]);
+help_snapshot!(top, ["cloud", "top"]);

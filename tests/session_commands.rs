@@ -68,7 +68,7 @@ impl Setup {
             .clone();
         let text = String::from_utf8(out).unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix("session_id\t"))
+            .find_map(|line| line.strip_prefix("Session ID: "))
             .unwrap_or_else(|| panic!("no session id in {text:?}"))
             .to_string()
     }
@@ -105,7 +105,7 @@ fn round_trip_with_the_private_key_in_plain_mode() {
     let mut lines = table.lines();
     assert_eq!(
         lines.next(),
-        Some("Session ID\tCreated\tEnded\tDuration\tStatus\tBot start\tCold start")
+        Some("Session ID\tCreated At\tEnded At\tDuration\tStatus\tBot Start Seconds\tCold Start")
     );
     let row: Vec<&str> = lines
         .find(|line| line.starts_with(&id))
@@ -494,7 +494,7 @@ fn data_file_body_reaches_the_bot() {
     );
     let id = out
         .lines()
-        .find_map(|line| line.strip_prefix("session_id\t"))
+        .find_map(|line| line.strip_prefix("Session ID: "))
         .unwrap()
         .to_string();
     let logs = eventually(
@@ -506,4 +506,64 @@ fn data_file_body_reaches_the_bot() {
         |text| text.contains("a data file"),
     );
     assert!(logs.contains("a data file"), "{logs}");
+}
+
+/// The ids of the agent's active sessions, as the API lists them.
+fn active_ids(setup: &Setup) -> Vec<String> {
+    let listing = json_of(setup.private().args([
+        "cloud", "agent", "sessions", AGENT, "--status", "active", "--output", "json",
+    ]));
+    listing["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sessionId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn stop_all_stops_every_active_session_and_without_a_terminal_needs_yes() {
+    let setup = Setup::new(LocalCloud::start());
+    let mut started: Vec<String> = (0..3).map(|_| setup.start_plain("{}")).collect();
+    started.sort();
+
+    // Neither a session nor --all, and no terminal to pick one: usage.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--session").and(predicate::str::contains("--all")));
+    // --all without a terminal to ask and without --yes: usage, nothing stopped.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let mut active = active_ids(&setup);
+    active.sort();
+    assert_eq!(active, started);
+
+    let answer = json_of(setup.private().args([
+        "cloud", "agent", "stop", AGENT, "--all", "--yes", "--output", "json",
+    ]));
+    let mut stopped: Vec<String> = answer["stopped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    stopped.sort();
+    assert_eq!(stopped, started, "{answer}");
+    assert_eq!(answer["failed"], serde_json::json!([]));
+    assert!(active_ids(&setup).is_empty());
+
+    // Nothing left: still a success, and it says so.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all", "-y"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no active sessions"));
 }

@@ -545,7 +545,7 @@ fn times_are_local_and_name_their_zone_or_utc_with_utc_and_json_keeps_the_api_te
     let zone = "XST-5:30";
     let sessions = ["cloud", "agent", "sessions", "my-first-agent"];
     let rich = in_zone(zone, &[&sessions[..], &["--output", "rich"]].concat());
-    assert!(rich.contains("Created (XST)"), "{rich}");
+    assert!(rich.contains("Created At (XST)"), "{rich}");
     let plain = in_zone(zone, &[&sessions[..], &["--output", "plain"]].concat());
     let cell = plain
         .lines()
@@ -564,7 +564,7 @@ fn times_are_local_and_name_their_zone_or_utc_with_utc_and_json_keeps_the_api_te
         zone,
         &[&sessions[..], &["--output", "rich", "--utc"]].concat(),
     );
-    assert!(rich.contains("Created (UTC)"), "{rich}");
+    assert!(rich.contains("Created At (UTC)"), "{rich}");
     let plain = in_zone(
         zone,
         &[&sessions[..], &["--output", "plain", "--utc"]].concat(),
@@ -588,7 +588,10 @@ fn times_are_local_and_name_their_zone_or_utc_with_utc_and_json_keeps_the_api_te
             "rich",
         ],
     );
-    let updated = status.lines().find(|l| l.starts_with("Updated:")).unwrap();
+    let updated = status
+        .lines()
+        .find(|l| l.starts_with("Updated At:"))
+        .unwrap();
     assert!(updated.ends_with(" XST"), "{status}");
 }
 
@@ -655,10 +658,17 @@ fn sessions_without_an_agent_are_every_agents_newest_first() {
     // -n applies to the whole list.
     let two = json(&setup.run(&["cloud", "agent", "sessions", "-n", "2", "--json"]));
     assert_eq!(two["sessions"].as_array().unwrap().len(), 2);
-    // Plain: the agent is the first column.
+    // Plain: the official columns first, then the agent.
     let plain = stdout(&setup.run(&["cloud", "agent", "sessions", "--output", "plain"]));
-    assert!(plain.starts_with("Agent\tSession ID\t"), "{plain}");
-    assert!(plain.contains(&format!("\nsecond\t{second}\t")), "{plain}");
+    let header = plain.lines().next().unwrap();
+    assert!(header.starts_with("Session ID\t"), "{plain}");
+    assert!(header.ends_with("\tCold Start\tAgent"), "{plain}");
+    assert!(
+        plain
+            .lines()
+            .any(|line| line.starts_with(&format!("{second}\t")) && line.ends_with("\tsecond")),
+        "{plain}"
+    );
     let rich = stdout(&setup.run(&["cloud", "agent", "sessions", "--output", "rich"]));
     assert!(
         rich.contains("3 shown of 3, 3 active across 2 agents"),
@@ -679,5 +689,6 @@ fn agent_list_says_whether_each_agent_is_ready_and_its_active_sessions() {
     assert_eq!(cell("Active"), "1 / 50");
     // JSON stays the API's listing.
     let listing = json(&setup.run(&["cloud", "agent", "list", "--json"]));
-    assert!(listing["services"][0].get("ready").is_none(), "{listing}");
+    assert_eq!(listing["agents"][0]["name"], "my-first-agent", "{listing}");
+    assert!(listing["agents"][0].get("ready").is_none(), "{listing}");
 }

@@ -376,31 +376,42 @@ impl Client {
 
     // ---- agents ---------------------------------------------------------
 
-    /// An agent's details and status. On the organization surface the
-    /// answer is wrapped as `{"body": ...}`; `value` is the inner object and
-    /// `raw` what the server sent.
+    /// An agent's details and status. The organization surface wraps the
+    /// answer as `{"body": ...}`; both `value` and `raw` are the inner
+    /// object, so an agent reads the same whichever surface answered.
     pub async fn get_agent(&self, agent: &str) -> Result<Raw<AgentDetails>, ApiError> {
         let url = self.agent_url(agent, &[])?;
         match self.management()? {
             Surface::Agents => self.send(Method::GET, url, None::<&()>).await,
             Surface::Organization(_) => {
-                let Raw { value, raw } = self
+                let Raw { value, mut raw } = self
                     .send::<AgentDetailsEnvelope>(Method::GET, url, None::<&()>)
                     .await?;
                 Ok(Raw {
                     value: value.body,
-                    raw,
+                    raw: raw.get_mut("body").map(Value::take).unwrap_or_default(),
                 })
             }
         }
     }
 
-    /// Every agent of the organization.
-    pub async fn list_agents(&self) -> Result<Raw<AgentList>, ApiError> {
-        let url = match self.management()? {
-            Surface::Agents => self.url(&["v1", "agents"]),
-            Surface::Organization(org) => self.url(&["v1", "organizations", org, "services"]),
+    /// The organization's agents, in `region` only when one is given. On
+    /// the organization surface each agent comes with its GitHub link
+    /// (`include=git`) when the API has one.
+    pub async fn list_agents(&self, region: Option<&str>) -> Result<Raw<AgentList>, ApiError> {
+        let (mut url, include) = match self.management()? {
+            Surface::Agents => (self.url(&["v1", "agents"]), None),
+            Surface::Organization(org) => (
+                self.url(&["v1", "organizations", org, "services"]),
+                Some("git"),
+            ),
         };
+        {
+            let mut pairs = url.query_pairs_mut();
+            push(&mut pairs, "region", region);
+            push(&mut pairs, "include", include);
+        }
+        clear_empty_query(&mut url);
         self.send(Method::GET, url, None::<&()>).await
     }
 

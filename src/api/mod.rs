@@ -1,6 +1,7 @@
 //! The typed REST client: the only place that speaks HTTP to the cloud.
 //! Nothing here prints.
 
+pub mod build_context;
 mod client;
 mod error;
 pub mod follow;

@@ -129,6 +129,11 @@ impl Deployment {
         self.spec()?.image.as_deref()
     }
 
+    /// The kind of node it runs on (`dailyNodeType`).
+    pub fn node_type(&self) -> Option<&str> {
+        self.spec()?.daily_node_type.as_deref()
+    }
+
     /// The max session duration (seconds) it set; `None` means the
     /// platform default.
     pub fn max_session_duration(&self) -> Option<u32> {

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use clap::{Args, Subcommand};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::context::{Context, api_failure, config_failure};
 use super::exit::{CliResult, Exit, Failure};
@@ -120,10 +120,30 @@ fn read_token(ctx: &Context) -> CliResult<String> {
     Ok(token)
 }
 
+/// Who the token belongs to. JSON is the official CLI's document:
+/// `{"user", "organization": {"name", "verbose_name"}, "dailyApiKey"}`;
+/// the Daily API key is a secret this client does not fetch, so it is
+/// always `null` (docs/compatibility.md).
 async fn whoami(ctx: &Context) -> CliResult {
     let config = ctx.user_config()?;
     let client = ctx.user_client(&config).await?;
-    let answer = client.whoami().await.map_err(|err| api_failure(&err))?;
+    let mut answer = client.whoami().await.map_err(|err| api_failure(&err))?;
+    let org = client.org().unwrap_or_default().to_string();
+    let organizations = client
+        .list_organizations()
+        .await
+        .map_err(|err| api_failure(&err))?
+        .value
+        .organizations;
+    let verbose_name = organizations
+        .into_iter()
+        .find(|o| o.name == org)
+        .and_then(|o| o.verbose_name);
+    let document = json!({
+        "user": answer.raw.get_mut("user").map(Value::take),
+        "organization": {"name": org, "verbose_name": verbose_name},
+        "dailyApiKey": null,
+    });
     let user = &answer.value.user;
     let token = match client.credential() {
         Credential::UserToken(token) => token.as_str(),
@@ -142,7 +162,13 @@ async fn whoami(ctx: &Context) -> CliResult {
                 .map_or_else(|| user.user_id.clone(), |e| e.email_address.clone()),
         ),
         ("User ID", user.user_id.clone()),
-        ("Organization", client.org().unwrap_or_default().to_string()),
+        (
+            "Organization",
+            match &verbose_name {
+                Some(name) if *name != org => format!("{name} ({org})"),
+                _ => org.clone(),
+            },
+        ),
         (
             "Auth method",
             if token.starts_with(PAT_PREFIX) {
@@ -161,7 +187,7 @@ async fn whoami(ctx: &Context) -> CliResult {
             "PIPECAT_PRIVATE_API_KEY (set in the environment)".to_string(),
         ));
     }
-    ctx.out.answer(Answer::new(answer.raw).key_values(pairs))
+    ctx.out.answer(Answer::new(document).key_values(pairs))
 }
 
 fn logout(ctx: &Context) -> CliResult {

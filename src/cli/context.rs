@@ -7,7 +7,7 @@ use super::exit::{CliResult, Exit, Failure};
 use super::output::Output;
 use super::settings::Settings;
 use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RequestNotice, RetryNotice};
-use pipecat_cloud::config::user::{ConfigError, UserConfig};
+use pipecat_cloud::config::user::{ConfigError, Place, TOKEN, UserConfig};
 use pipecat_cloud::local::autostart::Endpoint;
 
 /// What every command runs with.
@@ -160,7 +160,9 @@ impl Context {
         self.client(Credential::UserToken(token.to_string()), None)
     }
 
-    /// The user token: `PIPECAT_TOKEN`, else the config file's.
+    /// The user token: `PIPECAT_TOKEN`, else the config file's `token`,
+    /// else `token` in the active organization's table (the official CLI's
+    /// order).
     fn user_token(&self, config: &UserConfig) -> Option<FoundToken> {
         if let Some(token) = &self.settings.token {
             return Some(FoundToken {
@@ -168,9 +170,12 @@ impl Context {
                 source: "PIPECAT_TOKEN",
             });
         }
-        config.token().map(|token| FoundToken {
-            credential: Credential::UserToken(token.to_string()),
-            source: "the config file",
+        config.setting(TOKEN).map(|(token, place)| FoundToken {
+            credential: Credential::UserToken(token),
+            source: match place {
+                Place::TopLevel => "the config file",
+                Place::OrgTable(_) => "the active organization's table of the config file",
+            },
         })
     }
 

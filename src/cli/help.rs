@@ -105,6 +105,10 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "In a script",
                 "pipecat cloud agent stop my-first-agent --session SESSION_ID --force",
             ),
+            (
+                "Every active session of the agent, without a question",
+                "pipecat cloud agent stop my-first-agent --all --yes",
+            ),
         ],
     ),
     (
@@ -356,6 +360,19 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
             (
                 "Another one",
                 "pipecat cloud local stop --data-dir ./local-cloud",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud top",
+        &[
+            (
+                "Every agent's active sessions, live, full screen (q quits)",
+                "pipecat cloud top",
+            ),
+            (
+                "One snapshot as JSON, for a script",
+                "pipecat cloud top --output json | head -n 1",
             ),
         ],
     ),

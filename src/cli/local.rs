@@ -113,7 +113,7 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     // With -v, each request is shown as the access log records it.
     let access_observer = (ctx.out.verbosity() > 0).then(|| {
         let out = ctx.out.clone();
-        local::access_log::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
+        local::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
     });
     let options = Options {
         port: args.port,
@@ -136,18 +136,30 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
-        Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
-            "is another server using port {port}? `--port 0` picks a free one"
-        ))
+        let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
+        let port_taken = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|err| err.kind() == std::io::ErrorKind::AddrInUse);
+        if port_taken {
+            failure.with_hint(format!(
+                "another program (or local cloud) uses port {port}; `--port 0` picks a free one"
+            ))
+        } else {
+            failure
+        }
     })?;
     // The server goes on even when nobody reads this line (stdout closed
-    // or full): clients find it through the state file.
+    // or full): clients find it through the state file. In JSON mode the
+    // line is one JSON object (`{"url", "dataDir"}`).
     let announcement = format!(
         "Local Pipecat Cloud listening on {} (data dir: {})\n",
         server.url(),
         server.data_dir().display()
     );
-    if let Err(failure) = ctx.out.raw(&announcement) {
+    let answer = Answer::new(json!({"url": server.url(), "dataDir": server.data_dir()}))
+        .first_of_stream()
+        .lines(|_| announcement);
+    if let Err(failure) = ctx.out.answer(answer) {
         ctx.out.warn(&format!(
             "cannot print the server's URL to stdout ({}); it is in server.json",
             failure.message
@@ -225,7 +237,7 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
-        .list_agents()
+        .list_agents(None)
         .await
         .map_err(|err| api_failure(&err))?;
     let mut details = Vec::new();

@@ -2,7 +2,10 @@
 //! command group; each has an `Args` type and a `run` function.
 
 pub mod agent;
+pub mod argv;
 pub mod auth;
+pub mod cli_config;
+pub mod complete;
 pub mod context;
 pub mod deploy;
 pub mod duration;
@@ -12,13 +15,14 @@ pub mod local;
 pub mod organizations;
 pub mod output;
 pub mod settings;
+pub mod top;
 mod traps;
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Args, FromArgMatches, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use context::Context;
 use exit::{CliResult, Exit, Failure};
@@ -45,7 +49,8 @@ pub struct Cli {
 pub enum TopCommand {
     /// Deploy and manage agents and sessions on Pipecat Cloud.
     Cloud(CloudArgs),
-    /// Print a shell completion script (e.g. `pipecat completions bash`).
+    /// Print a shell completion script (e.g. `pipecat completions bash`);
+    /// it completes agent names and session ids too, asking the API.
     Completions(CompletionsArgs),
     /// Print the man page (roff) of `pipecat`, or write a page per command.
     Man(ManArgs),
@@ -75,19 +80,34 @@ pub struct CompletionsArgs {
 #[command(
     name = "pcc",
     version,
-    about = "Pipecat Cloud from the command line (the same as `pipecat cloud`)"
+    about = "Pipecat Cloud from the command line (the same as `pipecat cloud`)",
+    arg_required_else_help = true
 )]
 pub struct PccCli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub show: ShowCliConfig,
     #[command(subcommand)]
-    pub command: CloudCommand,
+    pub command: Option<CloudCommand>,
 }
 
 #[derive(Debug, Args)]
+#[command(arg_required_else_help = true)]
 pub struct CloudArgs {
+    #[command(flatten)]
+    pub show: ShowCliConfig,
     #[command(subcommand)]
-    pub command: CloudCommand,
+    pub command: Option<CloudCommand>,
+}
+
+/// `--show-cli-config`, the official CLI's look at its settings.
+#[derive(Debug, Args)]
+pub struct ShowCliConfig {
+    /// Show every setting with its value and where it came from
+    /// (credentials shortened), and the deploy config
+    #[arg(long)]
+    pub show_cli_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,19 +123,46 @@ pub enum CloudCommand {
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
+    /// Every agent's active sessions, live, full screen: select, stop, quit.
+    ///
+    /// Each agent's active sessions against its capacity, kept current;
+    /// session starts and ends as they happen; the selected session's
+    /// logs. Keys: ↑/↓ (or j/k) select a session, s stops it (after a
+    /// yes), q or Esc quits.
+    ///
+    /// Without a terminal it prints a snapshot per interval, as `agent
+    /// sessions --watch` does (one JSON object per line with --output
+    /// json), until Ctrl-C.
+    Top(top::TopArgs),
 }
 
 /// What a run does, once parsed.
 enum Run {
     Cloud(CloudCommand),
+    ShowCliConfig,
+    /// `pipecat cloud` with global flags only.
+    NoCommand,
     Completions(clap_complete::Shell),
     Man(ManArgs),
     Help(help::HelpArgs),
 }
 
+impl Run {
+    fn cloud(show: ShowCliConfig, command: Option<CloudCommand>) -> Run {
+        match (show.show_cli_config, command) {
+            (true, _) => Run::ShowCliConfig,
+            (false, Some(command)) => Run::Cloud(command),
+            (false, None) => Run::NoCommand,
+        }
+    }
+}
+
 /// Parse, resolve the settings, run, and turn the outcome into an exit
 /// code; the one place that ends the process.
 pub fn main() -> ExitCode {
+    if complete::answer_if_asked() {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     let (global, run) = match parse(args) {
         Ok(parsed) => parsed,
@@ -130,6 +177,7 @@ pub fn main() -> ExitCode {
         let code = pipecat_cloud::local::demo_bot::run();
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    output::restore_terminal_on_panic();
     let terminals = Terminals::detect();
     // `--local` points every command but `local ...` (which manages the
     // server itself) at the local cloud.
@@ -144,7 +192,7 @@ pub fn main() -> ExitCode {
     };
     let out = Output::new(settings.output, terminals);
     let reporting = settings.clone();
-    match start(run, settings, &out) {
+    match start(run, &global, settings, terminals, &out) {
         Ok(()) => Exit::Success.into(),
         Err(mut failure) => {
             // A hint's commands run as printed: with --local, --org or
@@ -160,6 +208,12 @@ pub fn main() -> ExitCode {
 /// error, `--help`, `--version`), the exit code after saying so. Help and
 /// usage errors follow `--color`; a flag that traps people gets a hint.
 fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
+    let pcc = invoked_as_pcc(&args);
+    let args = if pcc {
+        argv::expand_official_shorts(args, PccCli::command)
+    } else {
+        argv::expand_official_shorts(args, Cli::command)
+    };
     let color = traps::color(&args);
     if let Some(failure) = traps::swallowed_value(&args) {
         let settings = OutputSettings {
@@ -173,7 +227,6 @@ fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
         Output::new(settings, Terminals::detect()).error(&failure);
         return Err(failure.exit.into());
     }
-    let pcc = invoked_as_pcc(&args);
     let command = help::command(pcc).color(match color {
         output::ColorChoice::Auto => clap::ColorChoice::Auto,
         output::ColorChoice::Always => clap::ColorChoice::Always,
@@ -182,11 +235,11 @@ fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
     let parsed = command.try_get_matches_from(&args).and_then(|matches| {
         if pcc {
             let pcc = PccCli::from_arg_matches(&matches)?;
-            Ok((pcc.global, Run::Cloud(pcc.command)))
+            Ok((pcc.global, Run::cloud(pcc.show, pcc.command)))
         } else {
             let cli = Cli::from_arg_matches(&matches)?;
             let run = match cli.command {
-                TopCommand::Cloud(cloud) => Run::Cloud(cloud.command),
+                TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
                 TopCommand::Completions(completions) => Run::Completions(completions.shell),
                 TopCommand::Man(man) => Run::Man(man),
                 TopCommand::Help(topic) => Run::Help(topic),
@@ -202,9 +255,23 @@ fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
     })
 }
 
-fn start(run: Run, settings: Settings, out: &Output) -> CliResult {
+fn start(
+    run: Run,
+    global: &GlobalArgs,
+    settings: Settings,
+    terminals: Terminals,
+    out: &Output,
+) -> CliResult {
     let command = match run {
         Run::Cloud(command) => command,
+        Run::ShowCliConfig => {
+            let answer = cli_config::report(global, &settings, &Settings::process_env, terminals)?;
+            return out.answer(answer);
+        }
+        Run::NoCommand => {
+            return Err(Failure::usage("no command given")
+                .with_hint("`pipecat cloud --help` lists the commands"));
+        }
         Run::Completions(shell) => return print_completions(shell, out),
         Run::Man(man) => return help::man(man.dir.as_deref(), out),
         Run::Help(topic) => return help::help(topic, out),
@@ -233,6 +300,7 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
+        CloudCommand::Top(args) => top::run(args, ctx).await,
     }
 }
 
@@ -244,8 +312,5 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
 }
 
 fn print_completions(shell: clap_complete::Shell, out: &Output) -> CliResult {
-    let mut command = help::command(false);
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "pipecat", &mut script);
-    out.raw(&String::from_utf8_lossy(&script))
+    out.raw(&String::from_utf8_lossy(&complete::script(shell)))
 }

@@ -12,7 +12,7 @@ use super::exit::{CliResult, Failure};
 use super::output::{ColorChoice, OutputMode, OutputSettings, Terminals};
 use pipecat_cloud::api::DEFAULT_API_HOST;
 use pipecat_cloud::config::env;
-use pipecat_cloud::config::user::{self, UserConfig};
+use pipecat_cloud::config::user::{self, Place, UserConfig};
 
 /// Flags accepted anywhere on the command line.
 #[derive(Debug, Clone, Args)]
@@ -82,6 +82,8 @@ pub struct Settings {
     /// The global flags a suggested command must repeat to reach the same
     /// cloud as this run: `--local`, else `--org`/`--api-host` when given.
     pub suggested_flags: Vec<String>,
+    /// `PIPECAT_DEFAULT_PUBLIC_KEY_NAME`: what to call that key.
+    pub default_public_key_name: Option<String>,
 }
 
 impl Settings {
@@ -101,7 +103,12 @@ impl Settings {
             Some(data_dir) => Some(data_dir.join(LOCAL_CONFIG_FILE)),
             None => UserConfig::path_for(env(env::CONFIG_PATH).map(Into::into)).ok(),
         };
-        let mode = output_mode(flags, env, config_path.as_ref(), terminals.stdout)?;
+        // A file that cannot be read is skipped here: the commands that
+        // need it report it.
+        let file = config_path
+            .as_deref()
+            .and_then(|path| UserConfig::load(path).ok());
+        let (mode, _) = output_mode(flags, env, file.as_ref(), terminals.stdout)?;
         let from_env = |name| if local.is_some() { None } else { env(name) };
         let api_host = flags.api_host.clone().filter(|host| !host.is_empty());
         let org = flags.org.clone().filter(|org| !org.is_empty());
@@ -126,7 +133,7 @@ impl Settings {
                 color: flags.color,
                 no_color: env(env::NO_COLOR).is_some(),
                 quiet: flags.quiet,
-                verbose: flags.verbose,
+                verbose: flags.verbose.max(log_level_verbosity(env, file.as_ref())),
                 utc: flags.utc,
             },
             timeout: flags.timeout,
@@ -136,6 +143,7 @@ impl Settings {
             token: from_env(env::TOKEN),
             private_api_key: from_env(env::PRIVATE_API_KEY),
             default_public_key: from_env(env::DEFAULT_PUBLIC_KEY),
+            default_public_key_name: from_env(env::DEFAULT_PUBLIC_KEY_NAME),
             local,
             suggested_flags,
         })
@@ -229,47 +237,104 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// The config file, at this place.
+    File(Place),
+    /// The built-in default.
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(flag) => f.write_str(flag),
+            Source::Env(name) => f.write_str(name),
+            Source::File(Place::TopLevel) => f.write_str("config file"),
+            Source::File(Place::OrgTable(org)) => write!(f, "config file [{org}]"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
 /// `--json`, `--output`, then `PIPECAT_OUTPUT`, then `output` in the
 /// config file's active organization, then rich on a terminal and plain
-/// otherwise. A value that names no mode is an error naming its source. A
-/// config file that cannot be read is skipped here: the commands that
-/// need it report it.
-fn output_mode(
+/// otherwise. A value that names no mode is an error naming its source.
+pub(super) fn output_mode(
     flags: &GlobalArgs,
     env: &dyn Fn(&str) -> Option<String>,
-    config_path: Option<&PathBuf>,
+    file: Option<&UserConfig>,
     stdout_is_terminal: bool,
-) -> CliResult<OutputMode> {
+) -> CliResult<(OutputMode, Source)> {
     let invalid = |source: String, value: &str| {
         Failure::usage(format!("{source} is {value:?}, not an output mode"))
             .with_hint("use rich, plain or json")
     };
     if flags.json {
-        return Ok(OutputMode::Json);
+        return Ok((OutputMode::Json, Source::Flag("--json")));
     }
     if let Some(mode) = flags.output {
-        return Ok(mode);
+        return Ok((mode, Source::Flag("--output")));
     }
     if let Some(value) = env(env::OUTPUT) {
-        return OutputMode::named(&value).ok_or_else(|| invalid(env::OUTPUT.to_string(), &value));
+        return OutputMode::named(&value)
+            .map(|mode| (mode, Source::Env(env::OUTPUT)))
+            .ok_or_else(|| invalid(env::OUTPUT.to_string(), &value));
     }
-    if let Some(path) = config_path
-        && let Ok(config) = UserConfig::load(path)
+    if let Some(config) = file
         && let Some(value) = config.active_org_setting(user::OUTPUT)
     {
-        return OutputMode::named(value).ok_or_else(|| {
-            let org = config.org().unwrap_or_default();
-            invalid(
-                format!("`output` in [{org}] of config file {}", path.display()),
-                value,
-            )
-        });
+        let org = config.org().unwrap_or_default().to_string();
+        return OutputMode::named(value)
+            .map(|mode| (mode, Source::File(Place::OrgTable(org.clone()))))
+            .ok_or_else(|| {
+                invalid(
+                    format!(
+                        "`output` in [{org}] of config file {}",
+                        config.path().display()
+                    ),
+                    value,
+                )
+            });
     }
-    Ok(if stdout_is_terminal {
+    let mode = if stdout_is_terminal {
         OutputMode::Rich
     } else {
         OutputMode::Plain
-    })
+    };
+    Ok((mode, Source::Default))
+}
+
+/// The official CLI's log level, `PIPECAT_CLI_LOG_LEVEL` else
+/// `cli_log_level` in the config file, and where it came from.
+pub(super) fn log_level(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: Option<&UserConfig>,
+) -> Option<(String, Source)> {
+    if let Some(level) = env(env::CLI_LOG_LEVEL) {
+        return Some((level, Source::Env(env::CLI_LOG_LEVEL)));
+    }
+    file?
+        .setting(user::CLI_LOG_LEVEL)
+        .map(|(level, place)| (level, Source::File(place)))
+}
+
+/// `-v` as the official log level asks for it: its DEBUG (or TRACE) shows
+/// what `-v` shows; other levels change nothing.
+fn log_level_verbosity(env: &dyn Fn(&str) -> Option<String>, file: Option<&UserConfig>) -> u8 {
+    match log_level(env, file) {
+        Some((level, _))
+            if level.eq_ignore_ascii_case("debug") || level.eq_ignore_ascii_case("trace") =>
+        {
+            1
+        }
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -419,17 +484,54 @@ mod tests {
     }
 
     #[test]
+    fn the_official_log_level_debug_means_verbose() {
+        let verbose = |vars: &[(&str, &str)]| resolve(&[], vars, false).unwrap().output.verbose;
+        assert_eq!(verbose(&[(env::CLI_LOG_LEVEL, "DEBUG")]), 1);
+        assert_eq!(verbose(&[(env::CLI_LOG_LEVEL, "INFO")]), 0);
+        let (_dir, path) = config("org = \"acme\"\n[acme]\ncli_log_level = \"debug\"\n");
+        assert_eq!(verbose(&[(env::CONFIG_PATH, &path)]), 1);
+        // The environment wins over the file, and -vv stays -vv.
+        let both = [
+            (env::CONFIG_PATH, path.as_str()),
+            (env::CLI_LOG_LEVEL, "ERROR"),
+        ];
+        assert_eq!(verbose(&both), 0);
+        let flags = resolve(&["-vv"], &[(env::CLI_LOG_LEVEL, "DEBUG")], false).unwrap();
+        assert_eq!(flags.output.verbose, 2);
+    }
+
+    #[test]
+    fn the_mode_says_where_it_came_from() {
+        let cli = Cli::try_parse_from(["pipecat"]).unwrap();
+        let none = |_: &str| None;
+        let (mode, source) = output_mode(&cli.global, &none, None, true).unwrap();
+        assert_eq!((mode, source), (OutputMode::Rich, Source::Default));
+        let json = Cli::try_parse_from(["pipecat", "--json"]).unwrap();
+        let (_, source) = output_mode(&json.global, &none, None, false).unwrap();
+        assert_eq!(source.to_string(), "--json");
+        let file = UserConfig::parse(
+            std::path::Path::new("c.toml"),
+            "org = \"acme\"\n[acme]\noutput = \"plain\"\n",
+        )
+        .unwrap();
+        let (_, source) = output_mode(&cli.global, &none, Some(&file), true).unwrap();
+        assert_eq!(source.to_string(), "config file [acme]");
+    }
+
+    #[test]
     fn credentials_come_from_the_environment_unless_local() {
         let vars = [
             (env::TOKEN, "pcc_pat_x"),
             (env::PRIVATE_API_KEY, "sk_x"),
             (env::DEFAULT_PUBLIC_KEY, ""),
+            (env::DEFAULT_PUBLIC_KEY_NAME, "ci"),
             (env::NO_COLOR, "1"),
         ];
         let settings = resolve(&["--org", "acme", "-q", "-vv"], &vars, false).unwrap();
         assert_eq!(settings.token.as_deref(), Some("pcc_pat_x"));
         assert_eq!(settings.private_api_key.as_deref(), Some("sk_x"));
         assert_eq!(settings.default_public_key, None);
+        assert_eq!(settings.default_public_key_name.as_deref(), Some("ci"));
         assert_eq!(settings.org.as_deref(), Some("acme"));
         assert!(settings.output.no_color && settings.output.quiet);
         assert_eq!(settings.output.verbose, 2);

@@ -40,7 +40,9 @@ use super::{env, line_and_column};
 use crate::api::oauth::TokenSet;
 
 /// Top-level keys that are not organization tables.
-const TOKEN: &str = "token";
+/// The user token (also read from the active organization's table, as the
+/// official CLI does: see [`UserConfig::setting`]).
+pub const TOKEN: &str = "token";
 const ORG: &str = "org";
 const REFRESH_TOKEN: &str = "refresh_token";
 const TOKEN_EXPIRES_AT: &str = "token_expires_at";
@@ -53,6 +55,16 @@ const DEFAULT_PUBLIC_KEY: &str = "default_public_key";
 const DEFAULT_PUBLIC_KEY_NAME: &str = "default_public_key_name";
 /// The output mode of the organization (`rich`, `plain` or `json`).
 pub const OUTPUT: &str = "output";
+/// The official CLI's log level (`DEBUG` makes this program verbose).
+pub const CLI_LOG_LEVEL: &str = "cli_log_level";
+
+/// Where in the file a setting was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    TopLevel,
+    /// The table of this (the active) organization.
+    OrgTable(String),
+}
 
 /// Why the user config could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +266,28 @@ impl UserConfig {
             self.top_level_str(REFRESH_TOKEN),
             expires_at,
         ))
+    }
+
+    /// A setting as the official CLI reads the file: the top-level key,
+    /// else the key in the active organization's table. A string as it
+    /// is, a number or boolean written out; `None` when unset, empty, or
+    /// a table or array.
+    pub fn setting(&self, key: &str) -> Option<(String, Place)> {
+        let text = |item: &Item| {
+            let value = item.as_value()?;
+            let text = match value.as_str() {
+                Some(text) => text.to_string(),
+                None if value.is_array() || value.is_inline_table() => return None,
+                None => value.clone().decorated("", "").to_string(),
+            };
+            (!text.is_empty()).then_some(text)
+        };
+        if let Some(found) = self.doc.get(key).and_then(text) {
+            return Some((found, Place::TopLevel));
+        }
+        let org = self.org()?;
+        let found = self.org_table(org)?.get(key).and_then(text)?;
+        Some((found, Place::OrgTable(org.to_string())))
     }
 
     /// The default public key of `org` (looked up in `org`'s own table,
@@ -587,6 +621,31 @@ keep = true
         assert_eq!(
             err,
             "config file cfg.toml:3: `[acme].output` must be a string"
+        );
+    }
+
+    #[test]
+    fn a_setting_is_top_level_else_in_the_active_orgs_table() {
+        let config = sample();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_abc".into(), Place::TopLevel))
+        );
+        assert_eq!(
+            config.setting("token_expires_at"),
+            Some(("0".into(), Place::TopLevel))
+        );
+        assert_eq!(config.setting("refresh_token"), None);
+        assert_eq!(
+            config.setting(OUTPUT),
+            Some(("json".into(), Place::OrgTable("acme".into())))
+        );
+        assert_eq!(config.setting("keep"), None);
+        let in_table = "org = \"acme\"\n[acme]\ntoken = \"pcc_pat_t\"\n";
+        let config = UserConfig::parse(Path::new("cfg.toml"), in_table).unwrap();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_t".into(), Place::OrgTable("acme".into())))
         );
     }
 

@@ -1,14 +1,22 @@
 //! The local Pipecat Cloud: a server on 127.0.0.1 that speaks the Pipecat
 //! Cloud REST API and runs each session as a local process.
 //!
-//! - [`store`]: SQLite state under the data dir (keys, agents,
-//!   deployments, sessions, logs);
-//! - [`logs`]: the batched log writer; [`access_log`]: one line per request;
-//! - [`runtime`]: session processes (the process contract and completion
+//! The public interface is small: [`Server::start`] with [`Options`] gives
+//! a [`RunningServer`]; [`autostart`] finds, starts and stops the server of
+//! a data dir from other processes; [`client_environment`] is what
+//! `local env` prints; [`demo_bot`] is what the built-in image runs.
+//!
+//! Inside (crate-private):
+//! - `store`: SQLite state under the data dir (keys, agents, deployments,
+//!   sessions, logs), with versioned migrations;
+//! - `logs`: the batched log writer; `access_log`: one line per request;
+//! - `runtime`: session processes (the process contract and completion
 //!   statuses are documented there);
-//! - [`cloud`]: the operations both API surfaces share;
-//! - [`routes`], [`auth`], [`http`]: the HTTP layer;
-//! - [`images`]: which command an image runs; [`demo_bot`]: the built-in bot.
+//! - `cloud`: the operations both API surfaces share, returning the domain
+//!   errors of `error`; `names`: names and ids in requests;
+//! - `routes`, `auth`, `http`: the HTTP layer (`http` alone maps errors to
+//!   answers);
+//! - `images`: which command an image runs.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -19,19 +27,24 @@
 //! # Ok(()) }
 //! ```
 
-pub mod access_log;
-pub mod auth;
+mod access_log;
+mod auth;
 pub mod autostart;
-pub mod capacity;
-pub mod cloud;
+pub mod build;
+mod capacity;
+mod cloud;
+pub mod contract;
 pub mod demo_bot;
-pub mod http;
-pub mod images;
-pub mod logs;
-pub mod routes;
-pub mod runtime;
-pub mod store;
-pub mod time;
+mod error;
+mod http;
+mod images;
+pub mod lines;
+mod logs;
+mod names;
+mod routes;
+mod runtime;
+mod store;
+mod time;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -48,7 +61,7 @@ use tokio::task::JoinHandle;
 use crate::config::env;
 use cloud::Cloud;
 
-pub use cloud::ORG;
+pub use access_log::AccessObserver;
 pub use images::ImageMapping;
 pub use store::Credentials;
 
@@ -60,9 +73,11 @@ pub use autostart::STATE_FILE;
 /// How to run a local cloud.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Holds everything the server keeps (created private if missing).
     pub data_dir: PathBuf,
-    /// 0 picks a free port.
+    /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Which shell command each image reference runs (`--image NAME=COMMAND`).
     pub images: Vec<ImageMapping>,
     /// `maxAgents` of agents that do not set one.
     pub default_max_agents: u32,
@@ -71,10 +86,13 @@ pub struct Options {
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
     /// Also given each line of the access log (`serve -v` prints them).
-    pub access_observer: Option<access_log::AccessObserver>,
+    pub access_observer: Option<AccessObserver>,
 }
 
 impl Options {
+    /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
+    /// image mappings, `maxAgents` 50, the platform's 60 s floor, and this
+    /// program as the demo bot.
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -99,13 +117,14 @@ pub fn default_data_dir() -> PathBuf {
         .join("local")
 }
 
+/// Starts local clouds (see [`Server::start`]).
 pub struct Server;
 
-/// A running local cloud.
+/// A running local cloud. Drop it only after [`RunningServer::shutdown`]:
+/// that is what stops its sessions and records them as ended.
 pub struct RunningServer {
     url: String,
     data_dir: PathBuf,
-    credentials: Credentials,
     cloud: Arc<Cloud>,
     stop_serving: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
@@ -116,7 +135,7 @@ pub struct RunningServer {
 /// Creates the data dir, or takes an existing one, private to the user
 /// (0700): the store, the state file and session bodies hold keys and user
 /// data, whatever mode the files inside were created with.
-pub fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
 
     std::fs::DirBuilder::new()
@@ -159,6 +178,14 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 impl Server {
     /// Opens (or creates and seeds) the data dir, binds 127.0.0.1, writes
     /// the state file and serves until [`RunningServer::shutdown`].
+    ///
+    /// Fails, with the cause in the message, when the data dir cannot be
+    /// created, locked (another server serves it) or opened (e.g. it was
+    /// written by a newer pipecat), or the port cannot be bound. A port
+    /// already in use is an [`std::io::Error`] of kind
+    /// [`AddrInUse`](std::io::ErrorKind::AddrInUse) in the error's chain
+    /// (`err.downcast_ref::<std::io::Error>()`), so a caller can suggest
+    /// another port for that case only.
     pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
         create_private_dir(&options.data_dir)?;
         let data_dir_lock = lock_data_dir(&options.data_dir)?;
@@ -181,7 +208,6 @@ impl Server {
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
-        let credentials = cloud.credentials()?;
         let (stop_serving, stopped) = oneshot::channel::<()>();
         let access_log =
             access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
@@ -198,20 +224,23 @@ impl Server {
                 .await
         });
         let server = RunningServer {
-            url,
-            data_dir: options.data_dir,
-            credentials,
-            cloud,
+            url: url.clone(),
+            data_dir: options.data_dir.clone(),
+            cloud: cloud.clone(),
             stop_serving,
             serving,
             _data_dir_lock: data_dir_lock,
         };
-        server.write_state(true)?;
+        cloud.publish(StateFile {
+            data_dir: options.data_dir,
+            url,
+        })?;
         Ok(server)
     }
 }
 
 impl RunningServer {
+    /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -220,43 +249,47 @@ impl RunningServer {
         &self.data_dir
     }
 
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
+    /// The first usable key of each kind, now (a revoked key is replaced
+    /// by the next usable one).
+    pub fn credentials(&self) -> Credentials {
+        self.cloud.credentials()
     }
 
     /// Stops serving, stops every session (recorded as ended), commits the
     /// logs and marks the state file stopped.
     pub async fn shutdown(self) {
-        let stopped_state = self.state_json(false);
         let _ = self.stop_serving.send(());
         // Requests in flight get a moment to finish; a stop waiting on a
         // slow session must not hold the shutdown.
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
         self.cloud.shutdown().await;
-        if let Err(err) = write_state_file(&self.data_dir, &stopped_state) {
-            eprintln!("pipecat local: {err:#}");
-        }
     }
+}
 
-    fn state_json(&self, running: bool) -> Value {
-        json!({
+/// `server.json` of a serving local cloud: how other processes find it and
+/// its keys (read by [`autostart::running`]).
+pub(crate) struct StateFile {
+    data_dir: PathBuf,
+    url: String,
+}
+
+impl StateFile {
+    /// Writes the file atomically with mode 0600.
+    pub(crate) fn write(&self, running: bool, credentials: &Credentials) -> anyhow::Result<()> {
+        let state = json!({
             "url": self.url,
             "pid": std::process::id(),
             "running": running,
             "dataDir": self.data_dir,
-            "org": ORG,
-            "publicKey": self.credentials.public_key,
-            "privateKey": self.credentials.private_key,
-            "userToken": self.credentials.user_token,
-        })
-    }
-
-    fn write_state(&self, running: bool) -> anyhow::Result<()> {
-        write_state_file(&self.data_dir, &self.state_json(running))
+            "org": cloud::ORG,
+            "publicKey": credentials.public_key,
+            "privateKey": credentials.private_key,
+            "userToken": credentials.user_token,
+        });
+        write_state_file(&self.data_dir, &state)
     }
 }
 
-/// Writes `server.json` atomically with mode 0600.
 fn write_state_file(data_dir: &Path, state: &Value) -> anyhow::Result<()> {
     let path = data_dir.join(STATE_FILE);
     let temp = data_dir.join(format!(".{STATE_FILE}.tmp"));
@@ -291,6 +324,6 @@ pub fn client_environment(data_dir: &Path) -> anyhow::Result<Vec<(&'static str, 
         (env::TOKEN, credentials.user_token),
         (env::PRIVATE_API_KEY, credentials.private_key),
         (env::DEFAULT_PUBLIC_KEY, credentials.public_key),
-        (env::ORG, ORG.to_string()),
+        (env::ORG, cloud::ORG.to_string()),
     ])
 }

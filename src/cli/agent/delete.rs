@@ -4,8 +4,10 @@
 //! Any 2xx is success, a 204 without a body too (see docs/compatibility.md).
 
 use clap::Args;
-use serde_json::json;
+use clap_complete::engine::ArgValueCompleter;
+use serde_json::{Map, Value, json};
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
 use super::super::output::{Answer, Question};
@@ -13,6 +15,7 @@ use super::super::output::{Answer, Question};
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Agent to delete
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: String,
     /// Delete without asking (needed when stdin is not a terminal)
     #[arg(short = 'f', long)]
@@ -38,13 +41,15 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
             return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
         }
     };
-    // A 204 has no body: say what happened in the documented shape.
-    let document = if deleted.raw.is_null() {
-        json!({"status": "OK", "agentName": agent})
-    } else {
-        deleted.raw
+    // The server's answer (`{"status": "OK"}`; a 204 has none) with the
+    // agent named, the same whichever surface answered.
+    let mut document = match deleted.raw {
+        Value::Object(answer) => answer,
+        _ => Map::from_iter([("status".to_string(), json!("OK"))]),
     };
-    ctx.out.answer(Answer::new(document).note(format!(
-        "Deleted agent `{agent}`. Sessions still running keep running until stopped."
-    )))
+    document.insert("agentName".into(), Value::String(agent.clone()));
+    ctx.out
+        .answer(Answer::new(Value::Object(document)).note(format!(
+            "Deleted agent `{agent}`. Sessions still running keep running until stopped."
+        )))
 }

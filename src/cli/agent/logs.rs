@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use anstyle::Style;
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Map, Value};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -27,6 +29,7 @@ const API_MAX_PAGE: u32 = limits::MAX_PAGE;
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Agent whose logs to show [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     /// Only lines of this session
     #[arg(

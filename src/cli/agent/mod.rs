@@ -4,12 +4,14 @@
 pub mod delete;
 pub mod deployments;
 pub mod list;
-mod live;
+pub mod live;
 pub mod logs;
 pub mod sessions;
 pub mod start;
 pub mod status;
 pub mod stop;
+
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use futures_util::StreamExt;
@@ -17,7 +19,7 @@ use futures_util::StreamExt;
 use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
 use pipecat_cloud::api::{ApiError, Client, ErrorKind};
-use pipecat_cloud::config::deploy::{DEFAULT_FILE_NAME, DeployConfig};
+use pipecat_cloud::config::deploy::DEFAULT_FILE_NAME;
 use pipecat_cloud::config::env;
 
 #[derive(Debug, Args)]
@@ -37,7 +39,7 @@ pub enum AgentCommand {
     /// Show an agent's logs.
     Logs(logs::LogsArgs),
     /// List the organization's agents.
-    List,
+    List(list::ListArgs),
     /// Show an agent's readiness, deployment, scaling and limits.
     Status(status::StatusArgs),
     /// List an agent's deployments, newest first.
@@ -52,47 +54,64 @@ pub async fn run(args: AgentArgs, ctx: &Context) -> CliResult {
         AgentCommand::Stop(args) => stop::run(args, ctx).await,
         AgentCommand::Sessions(args) => sessions::run(args, ctx).await,
         AgentCommand::Logs(args) => logs::run(args, ctx).await,
-        AgentCommand::List => list::run(ctx).await,
+        AgentCommand::List(args) => list::run(args, ctx).await,
         AgentCommand::Status(args) => status::run(args, ctx).await,
         AgentCommand::Deployments(args) => deployments::run(args, ctx).await,
         AgentCommand::Delete(args) => delete::run(args, ctx).await,
     }
 }
 
-/// The agent a command acts on: the argument, else `agent_name` from the
-/// project's `pcc-deploy.toml`. The file is read only when the name is
-/// missing, so a broken file never gets in the way of an explicit name.
-pub fn agent_name(argument: Option<String>) -> CliResult<String> {
-    project_agent(argument)?.ok_or_else(|| {
-        Failure::usage(format!(
-            "no agent name given, and there is no {DEFAULT_FILE_NAME} here"
-        ))
-        .with_hint(format!(
-            "pass the agent name as the first argument, or point {} at a deploy config",
-            env::DEPLOY_CONFIG_PATH
-        ))
-    })
+/// `--config-file`: the deploy config a command reads `agent_name` from
+/// when no agent is named (the official CLI's option on these commands).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DeployConfigArg {
+    /// Deploy config to read `agent_name` from [default:
+    /// PIPECAT_DEPLOY_CONFIG_PATH, else ./pcc-deploy.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
 }
 
-/// The argument, else `agent_name` from the project's `pcc-deploy.toml`;
-/// `None` when neither is there (for commands that then act on every
-/// agent). A deploy config without `agent_name` is an error.
-pub fn project_agent(argument: Option<String>) -> CliResult<Option<String>> {
-    if let Some(name) = argument.filter(|name| !name.is_empty()) {
-        return Ok(Some(name));
-    }
-    let loaded = DeployConfig::load_current().map_err(|err| Failure::usage(err.to_string()))?;
-    match loaded {
-        Some((path, config)) => match config.agent_name.filter(|n| !n.is_empty()) {
-            Some(name) => Ok(Some(name)),
-            None => Err(Failure::usage(format!(
-                "no agent name given, and {} has no `agent_name`",
-                path.display()
+impl DeployConfigArg {
+    /// The agent a command acts on: the argument, else `agent_name` from
+    /// the deploy config. The file is read only when the name is missing,
+    /// so a broken file never gets in the way of an explicit name.
+    pub fn agent_name(&self, argument: Option<String>) -> CliResult<String> {
+        self.project_agent(argument)?.ok_or_else(|| {
+            Failure::usage(format!(
+                "no agent name given, and there is no {DEFAULT_FILE_NAME} here"
             ))
-            .with_hint("pass the agent name as the first argument")),
-        },
-        None => Ok(None),
+            .with_hint(format!(
+                "pass the agent name as the first argument, or point --config-file or {} at a deploy config",
+                env::DEPLOY_CONFIG_PATH
+            ))
+        })
     }
+
+    /// The argument, else `agent_name` from the deploy config; `None` when
+    /// neither is there (for commands that then act on every agent). A
+    /// deploy config without `agent_name` is an error.
+    pub fn project_agent(&self, argument: Option<String>) -> CliResult<Option<String>> {
+        if let Some(name) = argument.filter(|name| !name.is_empty()) {
+            return Ok(Some(name));
+        }
+        match super::deploy::load_config(self.config_file.as_deref())? {
+            Some((path, config)) => match config.agent_name.filter(|n| !n.is_empty()) {
+                Some(name) => Ok(Some(name)),
+                None => Err(Failure::usage(format!(
+                    "no agent name given, and {} has no `agent_name`",
+                    path.display()
+                ))
+                .with_hint("pass the agent name as the first argument")),
+            },
+            None => Ok(None),
+        }
+    }
+}
+
+/// The agent a command without `--config-file` acts on: the argument,
+/// else `agent_name` from the current project's deploy config.
+pub fn agent_name(argument: Option<String>) -> CliResult<String> {
+    DeployConfigArg::default().agent_name(argument)
 }
 
 /// At most this many requests about agents run at once.
@@ -139,7 +158,7 @@ pub async fn agent_not_found(
     command: &[&str],
 ) -> Failure {
     let failure = Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {why}"));
-    let names = match client.list_agents().await {
+    let names = match client.list_agents(None).await {
         Ok(listing) => listing.value.services.into_iter().map(|a| a.name).collect(),
         Err(_) => Vec::new(),
     };

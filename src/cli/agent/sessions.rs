@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Value, json};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -19,7 +21,10 @@ use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatu
 pub struct SessionsArgs {
     /// Agent whose sessions to list [default: `agent_name` in
     /// pcc-deploy.toml, else every agent's]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
     /// Show this one session in full
     #[arg(short = 'i', long = "id", value_name = "SESSION_ID")]
     pub id: Option<String>,
@@ -72,7 +77,7 @@ fn parse_end_state(text: &str) -> Result<String, String> {
 }
 
 pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
-    let agent = super::project_agent(args.agent_name)?;
+    let agent = args.deploy_config.project_agent(args.agent_name)?;
     let client = ctx.management_client().await?;
     if let Some(id) = args.id {
         let agent = agent.ok_or_else(|| {
@@ -190,7 +195,7 @@ impl Scope {
             }
             Scope::All => {
                 let names: Vec<String> = client
-                    .list_agents()
+                    .list_agents(None)
                     .await?
                     .value
                     .services
@@ -270,39 +275,43 @@ impl Scope {
 
 impl Snapshot {
     /// The sessions as a table, in the order given (newest first), with
-    /// their agent when they are of several.
+    /// the official CLI's columns in its order, then their agent when they
+    /// are of several (so `cut -f1` reads session ids either way).
     fn table(&self, scope: &Scope, now: jiff::Timestamp) -> Table {
         let every_agent = matches!(scope, Scope::All);
         let agent_column = every_agent.then(|| Column::name("Agent").key());
-        let mut table = Table::new(agent_column.into_iter().chain([
-            Column::id("Session ID").key(),
-            Column::time("Created"),
-            Column::time("Ended").low(),
-            Column::number("Duration"),
-            Column::label("Status").high(),
-            Column::number("Bot start").low(),
-            Column::label("Cold start").low(),
-        ]));
+        let mut table = Table::new(
+            [
+                Column::id("Session ID").key(),
+                Column::time("Created At"),
+                Column::time("Ended At").low(),
+                Column::number("Duration"),
+                Column::label("Status").high(),
+                Column::number("Bot Start Seconds").low(),
+                Column::label("Cold Start").low(),
+            ]
+            .into_iter()
+            .chain(agent_column),
+        );
         for (agent, session) in &self.sessions {
             let agent_cell = every_agent.then(|| agent.clone());
             table.push(
-                agent_cell
-                    .into_iter()
-                    .chain([
-                        session.session_id.clone(),
-                        optional(session.created_at.as_deref()),
-                        optional(session.ended_at.as_deref()),
-                        duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
-                        status_label(session),
-                        session
-                            .bot_start_seconds
-                            .map_or_else(|| "-".into(), |s| format!("{s:.1}s")),
-                        session.cold_start.map_or_else(
-                            || "-".into(),
-                            |cold| if cold { "yes" } else { "no" }.into(),
-                        ),
-                    ])
-                    .collect(),
+                [
+                    session.session_id.clone(),
+                    optional(session.created_at.as_deref()),
+                    optional(session.ended_at.as_deref()),
+                    duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
+                    status_label(session),
+                    session
+                        .bot_start_seconds
+                        .map_or_else(|| "-".into(), |s| format!("{s:.1}")),
+                    session
+                        .cold_start
+                        .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
+                ]
+                .into_iter()
+                .chain(agent_cell)
+                .collect(),
             );
         }
         table
@@ -355,8 +364,12 @@ struct Watch {
 }
 
 impl Watch {
+    /// On a terminal (rich output) the snapshot is redrawn in place, and
+    /// at once when the terminal's size changes; else one record per
+    /// snapshot.
     async fn run(self, client: &Client, ctx: &Context) -> CliResult {
         let mut outage = Outage::new();
+        let mut screen = ctx.out.live_screen()?;
         loop {
             let snapshot = match self.scope.look(client, &self.query, true).await {
                 Ok(snapshot) => snapshot,
@@ -374,8 +387,20 @@ impl Watch {
                 snapshot,
                 now: jiff::Timestamp::now(),
             };
-            ctx.out.records(&[frame])?;
-            tokio::time::sleep(self.interval).await;
+            let Some(screen) = &mut screen else {
+                ctx.out.records(&[frame])?;
+                tokio::time::sleep(self.interval).await;
+                continue;
+            };
+            let heading = frame.heading(&ctx.out.time_of_day(&frame.now.to_string()));
+            let next = tokio::time::Instant::now() + self.interval;
+            loop {
+                screen.draw(&heading, &frame.table())?;
+                tokio::select! {
+                    _ = tokio::time::sleep_until(next) => break,
+                    _ = screen.resized() => {}
+                }
+            }
         }
     }
 }
@@ -412,38 +437,78 @@ impl Record for Frame<'_> {
         }
     }
 
-    /// Redrawn in place where a person looks at a table (rich output on a
-    /// terminal), else one snapshot after the other.
+    /// One snapshot after the other (rich output on a terminal is
+    /// redrawn in place instead, see [`Watch::run`]).
     fn human(&self, human: &Human) -> String {
-        let snapshot = &self.snapshot;
-        let active = snapshot
-            .active
-            .map_or_else(|| "?".to_string(), |n| n.to_string());
         let time = human.time_of_day(&self.now.to_string());
-        let table = human.table(&snapshot.table(&self.watch.scope, self.now));
-        let (what, plain_what) = match &self.watch.scope {
+        let what = match &self.watch.scope {
+            Scope::One(agent) => format!(
+                "agent={agent}\tactive={}\tcapacity={}",
+                self.active(),
+                self.capacity()
+            ),
+            Scope::All => format!("agents={}\tactive={}", self.snapshot.agents, self.active()),
+        };
+        format!("# {time}\t{what}\n{}\n", human.table(&self.table()))
+    }
+}
+
+impl Frame<'_> {
+    /// The line above the table on a live screen, the time as `time`.
+    fn heading(&self, time: &str) -> String {
+        let what = match &self.watch.scope {
             Scope::One(agent) => {
-                let capacity = snapshot
-                    .capacity
-                    .map_or_else(|| "?".to_string(), |max| max.to_string());
-                (
-                    format!("{agent}: {active} active of {capacity}"),
-                    format!("agent={agent}\tactive={active}\tcapacity={capacity}"),
-                )
+                format!("{agent}: {} active of {}", self.active(), self.capacity())
             }
-            Scope::All => (
-                format!("{active} active across {} agents", snapshot.agents),
-                format!("agents={}\tactive={active}", snapshot.agents),
+            Scope::All => format!(
+                "{} active across {} agents",
+                self.active(),
+                self.snapshot.agents
             ),
         };
-        if human.rich && human.terminal {
-            format!(
-                // Home and clear, then the whole picture.
-                "\x1b[H\x1b[2J{what} · {time} · every {}s · Ctrl-C stops\n{table}",
-                self.watch.interval.as_secs_f64(),
-            )
-        } else {
-            format!("# {time}\t{plain_what}\n{table}\n")
+        format!(
+            "{what} · {time} · every {}s · Ctrl-C stops",
+            self.watch.interval.as_secs_f64()
+        )
+    }
+
+    fn table(&self) -> Table {
+        self.snapshot.table(&self.watch.scope, self.now)
+    }
+
+    fn active(&self) -> String {
+        self.snapshot
+            .active
+            .map_or_else(|| "?".to_string(), |n| n.to_string())
+    }
+
+    fn capacity(&self) -> String {
+        self.snapshot
+            .capacity
+            .map_or_else(|| "?".to_string(), |max| max.to_string())
+    }
+}
+
+/// Sessions per request when every active one is read.
+const ACTIVE_PAGE: u32 = 100;
+/// The most active sessions read (far above any agent's capacity).
+const MAX_ACTIVE: usize = 10_000;
+
+/// Every active session of `agent`, newest first.
+pub async fn active_sessions(client: &Client, agent: &str) -> Result<Vec<Session>, ApiError> {
+    let mut sessions = Vec::new();
+    loop {
+        let query = SessionQuery {
+            limit: Some(ACTIVE_PAGE),
+            offset: Some(u32::try_from(sessions.len()).unwrap_or(u32::MAX)),
+            status: Some(SessionStatus::Active),
+            ..SessionQuery::default()
+        };
+        let page = client.list_sessions(agent, &query).await?.value.sessions;
+        let last = page.len() < ACTIVE_PAGE as usize;
+        sessions.extend(page);
+        if last || sessions.len() >= MAX_ACTIVE {
+            return Ok(sessions);
         }
     }
 }
@@ -487,7 +552,7 @@ fn seconds_of(raw: Option<&str>) -> Option<f64> {
 }
 
 /// How long the session ran: to its end, or until now while it runs.
-fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
+pub fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
     let created = seconds_of(session.created_at.as_deref())?;
     let ended = match &session.ended_at {
         Some(ended) => seconds_of(Some(ended))?,
@@ -498,7 +563,7 @@ fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
 
 /// The official CLI's status words: an HTTP 500 completion is an error;
 /// otherwise the end state, else ended or active by `endedAt`.
-fn status_label(session: &Session) -> String {
+pub fn status_label(session: &Session) -> String {
     if session.completion_status.as_deref() == Some("500") {
         return "Error (500)".into();
     }
@@ -660,14 +725,17 @@ mod tests {
         assert!(
             captured
                 .stdout()
-                .starts_with("Agent\tSession ID\tCreated\t"),
+                .starts_with("Session ID\tCreated At\tEnded At\tDuration\tStatus\t"),
             "{}",
             captured.stdout()
         );
         assert!(
-            captured
-                .stdout()
-                .contains("\nbot\ts\t2025-01-01T00:00:00Z\t")
+            captured.stdout().contains("\tCold Start\tAgent\n")
+                && captured
+                    .stdout()
+                    .contains("\ns\t2025-01-01T00:00:00Z\t-\t01:00:00\tActive\t-\t-\tbot\n"),
+            "{}",
+            captured.stdout()
         );
     }
 

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use serde_json::Value;
+use clap_complete::engine::ArgValueCompleter;
+use serde_json::{Value, json};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
@@ -30,12 +32,21 @@ const DEFAULT_CAPACITY_WAIT_DURATION: Duration = Duration::from_secs(300);
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Agent to start [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
     /// Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization's default key]
     #[arg(short = 'k', long, value_name = "KEY")]
     pub api_key: Option<String>,
     /// Data for the agent (its `body`), as JSON
-    #[arg(short = 'd', long, value_name = "JSON", conflicts_with = "data_file")]
+    #[arg(
+        short = 'd',
+        long,
+        value_name = "JSON",
+        conflicts_with = "data_file",
+        allow_hyphen_values = true
+    )]
     pub data: Option<String>,
     /// Read the data from a JSON file (`-` reads stdin)
     #[arg(long, value_name = "PATH")]
@@ -97,7 +108,7 @@ impl From<TransportArg> for Transport {
 }
 
 pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     // Every input is checked before anything is sent.
     let data = read_data(args.data.as_deref(), args.data_file.as_deref())?;
     let daily_room_properties = args
@@ -186,12 +197,17 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     ctx.out.answer(answer)
 }
 
-/// A start's answer: the API's own in JSON; else the session id and how
-/// to join it.
+/// A start's answer: the API's own in JSON (an empty object when it sent
+/// none, as the official CLI prints); else `Session ID: ...` and how to
+/// join, one `Label: value` line each; with `-q` the bare session id.
 fn started_answer<'a>(agent: &str, started: Raw<StartResponse>) -> Answer<'a> {
     let pairs = answer_fields(&started.value);
-    let mut answer =
-        Answer::new(started.raw).note(format!("Started a session of agent `{agent}`."));
+    let document = if started.raw.is_object() {
+        started.raw
+    } else {
+        json!({})
+    };
+    let mut answer = Answer::new(document).note(format!("Started a session of agent `{agent}`."));
     if pairs.is_empty() {
         answer = answer.warn("the API answered without a session id");
     }
@@ -199,7 +215,15 @@ fn started_answer<'a>(agent: &str, started: Raw<StartResponse>) -> Answer<'a> {
         answer =
             answer.note("The session token is shortened here; --output json prints it in full.");
     }
-    answer.key_values(pairs)
+    if let Some(id) = &started.value.session_id {
+        answer = answer.quiet(id.clone());
+    }
+    answer.lines(move |_| {
+        pairs
+            .iter()
+            .map(|(label, value)| format!("{label}: {value}\n"))
+            .collect()
+    })
 }
 
 /// How long, and how many times, to retry a start that found the agent at
@@ -298,7 +322,10 @@ fn public_key(ctx: &Context, flag: Option<String>) -> CliResult<PublicKey> {
     if let Some(key) = &ctx.settings.default_public_key {
         return Ok(PublicKey {
             key: key.clone(),
-            source: "PIPECAT_DEFAULT_PUBLIC_KEY".into(),
+            source: match &ctx.settings.default_public_key_name {
+                Some(name) => format!("key `{name}` from PIPECAT_DEFAULT_PUBLIC_KEY"),
+                None => "PIPECAT_DEFAULT_PUBLIC_KEY".into(),
+            },
         });
     }
     let config = ctx.user_config()?;

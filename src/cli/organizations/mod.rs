@@ -50,9 +50,10 @@ async fn list(ctx: &Context) -> CliResult {
         .await
         .map_err(|err| api_failure(&err))?;
     let active = ctx.effective_org(&config);
-    // The display name is free text (it may wrap); the ID is what to copy.
+    // The official CLI's columns. The display name is free text (it may
+    // wrap); the ID is what to copy.
     let mut table = Table::new([
-        Column::text("Name"),
+        Column::text("Organization Name"),
         Column::id("Organization ID").key(),
         Column::label("Active"),
     ])
@@ -62,7 +63,7 @@ async fn list(ctx: &Context) -> CliResult {
         table.push(vec![
             display_name(org).to_string(),
             org.name.clone(),
-            if is_active { "yes" } else { "" }.to_string(),
+            if is_active { "active" } else { "" }.to_string(),
         ]);
     }
     ctx.out.answer(Answer::new(listing.raw).table(table))
@@ -134,6 +135,6 @@ fn pick<'a>(ctx: &Context, organizations: &'a [Organization]) -> CliResult<&'a O
         .iter()
         .map(|org| format!("{} ({})", display_name(org), org.name))
         .collect();
-    let index = ctx.out.pick("Organization", &items)?;
+    let index = ctx.out.pick("Organization", &items, 0)?;
     Ok(&organizations[index])
 }

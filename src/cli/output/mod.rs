@@ -29,6 +29,7 @@
 
 mod format;
 mod interact;
+mod screen;
 mod style;
 mod view;
 
@@ -42,6 +43,7 @@ use super::exit::{CliResult, Exit, Failure};
 
 pub use format::{Clock, format_duration, format_elapsed};
 pub use interact::Question;
+pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
 
@@ -173,6 +175,17 @@ impl Output {
         )
     }
 
+    /// An output that shows nothing (for a Tab of shell completion,
+    /// which must not print into the shell).
+    pub fn discard(settings: OutputSettings) -> Output {
+        Output::on(
+            settings,
+            Terminals::default(),
+            Box::new(io::sink()),
+            Box::new(io::sink()),
+        )
+    }
+
     fn on(
         settings: OutputSettings,
         terminals: Terminals,
@@ -205,6 +218,11 @@ impl Output {
                     .unwrap_or_else(|_| answer.document.to_string())
             };
             return self.data(&format!("{text}\n"));
+        }
+        if self.quiet
+            && let Some(value) = answer.quiet
+        {
+            return self.data(&format!("{value}\n"));
         }
         let human = self.human();
         for part in answer.parts {
@@ -301,7 +319,6 @@ impl Output {
     fn human(&self) -> Human<'_> {
         Human {
             rich: self.mode == OutputMode::Rich,
-            terminal: self.stdout.terminal,
             width: self.stdout_width,
             painter: &self.stdout_painter,
             clock: &self.clock,
@@ -313,6 +330,12 @@ impl Output {
     /// plain output.
     pub fn timestamp(&self, raw: &str) -> String {
         self.human().timestamp(raw)
+    }
+
+    /// A time (RFC 3339 text) as short as a table shows it, with its zone
+    /// for a person (a live screen's heading), RFC 3339 in plain output.
+    pub fn time_of_day(&self, raw: &str) -> String {
+        self.human().time_of_day(raw)
     }
 
     /// True when the answer's document is what gets printed (`--output
@@ -355,6 +378,7 @@ pub struct Answer<'a> {
     document: Value,
     in_stream: bool,
     parts: Vec<Part<'a>>,
+    quiet: Option<String>,
 }
 
 enum Part<'a> {
@@ -374,7 +398,15 @@ impl<'a> Answer<'a> {
             document,
             in_stream: false,
             parts: Vec::new(),
+            quiet: None,
         }
+    }
+
+    /// With `-q` (in rich or plain output), the whole answer on stdout is
+    /// this one value on a line (a new session's id), for `$(...)`.
+    pub fn quiet(mut self, value: impl Into<String>) -> Answer<'a> {
+        self.quiet = Some(value.into());
+        self
     }
 
     /// The document is the first line of a stream (records follow): one
@@ -432,8 +464,6 @@ pub trait Record {
 pub struct Human<'a> {
     /// Rich (else plain).
     pub rich: bool,
-    /// Stdout is a terminal (a view may redraw in place).
-    pub terminal: bool,
     width: Option<u16>,
     painter: &'a Painter,
     clock: &'a Clock,
@@ -659,6 +689,34 @@ mod tests {
         out.error(&Failure::usage("bad"));
         assert_eq!(captured.stdout(), "Session ID: s1\n");
         assert_eq!(captured.stderr(), "warning: warned\nerror: bad\n");
+    }
+
+    #[test]
+    fn quiet_answers_are_the_bare_value_except_in_json() {
+        let answer = || {
+            Answer::new(json!({"sessionId": "s1"}))
+                .note("Started.")
+                .lines(|_| "Session ID: s1\n".to_string())
+                .quiet("s1")
+        };
+        let quiet = |mode| OutputSettings {
+            quiet: true,
+            ..settings(mode)
+        };
+        for mode in [OutputMode::Rich, OutputMode::Plain] {
+            let (out, captured) = Output::capture_with(quiet(mode), Terminals::default());
+            out.answer(answer()).unwrap();
+            assert_eq!(
+                (captured.stdout(), captured.stderr()),
+                ("s1\n".into(), "".into())
+            );
+        }
+        let (out, captured) = Output::capture_with(quiet(OutputMode::Json), Terminals::default());
+        out.answer(answer()).unwrap();
+        assert!(captured.stdout().contains("\"sessionId\": \"s1\""));
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.answer(answer()).unwrap();
+        assert_eq!(captured.stdout(), "Session ID: s1\n");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use comfy_table::{
 
 use super::format::Clock;
 
+use pipecat_cloud::api::redact;
+
 /// What a column holds, which says how it may be squeezed: only free text
 /// wraps; an id, a name or a time is never broken (so it can be copied
 /// with a double click).
@@ -51,6 +53,7 @@ pub struct Column {
     title: &'static str,
     kind: Kind,
     priority: Priority,
+    shortened: bool,
 }
 
 impl Column {
@@ -59,6 +62,7 @@ impl Column {
             title,
             kind,
             priority: Priority::Normal,
+            shortened: false,
         }
     }
 
@@ -104,6 +108,13 @@ impl Column {
         self.priority = Priority::Low;
         self
     }
+
+    /// Rich output shows only a recognisable prefix of each value (a key
+    /// on a screen others may see); plain and JSON output show it whole.
+    pub fn shortened(mut self) -> Column {
+        self.shortened = true;
+        self
+    }
 }
 
 /// Rows under titled columns. Cells of time columns hold the API's RFC
@@ -146,6 +157,19 @@ impl Table {
         self.rows.is_empty()
     }
 
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The same table with its first `rows` rows only.
+    pub(super) fn first(&self, rows: usize) -> Table {
+        Table {
+            rows: self.rows.iter().take(rows).cloned().collect(),
+            ..self.clone()
+        }
+    }
+
     /// Without rows, rich output says this on stderr instead of drawing an
     /// empty table (plain output still prints the header line).
     pub fn when_empty(mut self, note: impl Into<String>) -> Table {
@@ -183,7 +207,7 @@ impl Table {
             .force_no_tty()
             .set_header(titles.collect::<Vec<_>>());
         for row in &self.rows {
-            table.add_row(self.cells(row, |raw| clock.short(raw)));
+            table.add_row(self.cells(row, |raw| clock.short(raw), true));
         }
         let content: Vec<usize> = table
             .column_max_content_widths()
@@ -231,12 +255,15 @@ impl Table {
         text
     }
 
-    /// A row's cells as shown, times through `time`.
-    fn cells(&self, row: &[String], time: impl Fn(&str) -> String) -> Vec<String> {
+    /// A row's cells as shown: times through `time`, and the cells of
+    /// shortened columns shortened when `shorten` (rich output; plain
+    /// shows them whole).
+    fn cells(&self, row: &[String], time: impl Fn(&str) -> String, shorten: bool) -> Vec<String> {
         row.iter()
             .enumerate()
-            .map(|(i, cell)| match self.columns.get(i).map(|c| c.kind) {
-                Some(Kind::Time) => time(cell),
+            .map(|(i, cell)| match self.columns.get(i) {
+                Some(column) if column.kind == Kind::Time => time(cell),
+                Some(column) if shorten && column.shortened => redact(cell),
                 _ => cell.clone(),
             })
             .collect()
@@ -298,7 +325,7 @@ impl Table {
         let mut text = tsv_line(self.columns.iter().map(|c| c.title.to_string()));
         for row in &self.rows {
             text.push_str(&tsv_line(
-                self.cells(row, |raw| clock.machine(raw)).into_iter(),
+                self.cells(row, |raw| clock.machine(raw), false).into_iter(),
             ));
         }
         text
@@ -535,6 +562,17 @@ mod tests {
         assert_eq!(table.empty_note(), Some("nothing here"));
         assert_eq!(table.plain(&clock()), "Name\n");
         assert!(table.rich(None, &clock()).ends_with("0 shown\n"));
+    }
+
+    #[test]
+    fn shortened_columns_are_whole_in_plain_output_only() {
+        let key = "pk_0123456789abcdefghijklmnop";
+        let mut table = Table::new([Column::name("Name"), Column::id("Key").shortened()]);
+        table.push(vec!["main".into(), key.into()]);
+        assert_eq!(table.plain(&clock()), format!("Name\tKey\nmain\t{key}\n"));
+        let rich = table.rich(None, &clock());
+        assert!(!rich.contains(key), "{rich}");
+        assert!(rich.contains(&redact(key)), "{rich}");
     }
 
     #[test]
