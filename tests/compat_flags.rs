@@ -232,9 +232,15 @@ fn agent_list_region_is_sent_as_region() {
         .assert()
         .success();
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    // The table (not the JSON run) also asks each agent's status for its
+    // Ready and Active columns.
     assert_eq!(
         targets,
-        ["/v1/agents?region=us-west", "/v1/agents?region=eu-central"]
+        [
+            "/v1/agents?region=us-west",
+            "/v1/agents?region=eu-central",
+            "/v1/agents/bot"
+        ]
     );
 }
 

@@ -22,6 +22,9 @@ macro_rules! help_snapshot {
     };
 }
 
+help_snapshot!(pipecat, []);
+help_snapshot!(help_topics, ["help"]);
+help_snapshot!(man, ["man"]);
 help_snapshot!(cloud, ["cloud"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);

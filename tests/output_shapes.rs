@@ -213,7 +213,7 @@ fn redact_cell(title: &str, cell: &str) -> String {
         "[id]".into()
     } else if cell.starts_with("pk_") {
         "[public key]".into()
-    } else if cell.parse::<jiff::civil::DateTime>().is_ok() {
+    } else if cell.parse::<jiff::Timestamp>().is_ok() {
         "[time]".into()
     } else if matches!(title, "Duration" | "Bot Start Seconds") && cell != "-" {
         "[seconds]".into()

@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::error::{ApiError, ErrorKind, summarize};
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
+use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
@@ -170,6 +171,7 @@ pub struct Client {
     retries: u32,
     backoff: Backoff,
     observer: Option<RetryObserver>,
+    request_observer: Option<RequestObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -217,6 +219,7 @@ impl Client {
             retries: DEFAULT_RETRIES,
             backoff: Backoff::default(),
             observer: None,
+            request_observer: None,
         })
     }
 
@@ -233,6 +236,15 @@ impl Client {
     pub fn on_retry(self, observer: RetryObserver) -> Client {
         Client {
             observer: Some(observer),
+            ..self
+        }
+    }
+
+    /// Call `observer` after each request, with what was asked and how it
+    /// went (e.g. to show it with `-v`); it never sees a credential.
+    pub fn on_request(self, observer: RequestObserver) -> Client {
+        Client {
+            request_observer: Some(observer),
             ..self
         }
     }
@@ -608,15 +620,46 @@ impl Client {
         bearer: &str,
     ) -> Result<Raw<T>, ApiError> {
         let shown = shown(&url);
-        let mut request = self.http.request(method, url).bearer_auth(bearer);
+        let mut request = self.http.request(method.clone(), url).bearer_auth(bearer);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
+        let request = request
+            .build()
             .map_err(|e| self.transport_error(&e, &shown))?;
+        // What an observer is told, filled in as the request goes.
+        let mut told = self.request_observer.as_ref().map(|_| RequestNotice {
+            method: method.to_string(),
+            target: shown_target(request.url()),
+            status: None,
+            failure: None,
+            elapsed: Duration::ZERO,
+            request_headers: shown_headers(request.headers()),
+            response_headers: Vec::new(),
+        });
+        let started = std::time::Instant::now();
+        let tell = |told: Option<RequestNotice>| {
+            if let (Some(observer), Some(mut notice)) = (&self.request_observer, told) {
+                notice.elapsed = started.elapsed();
+                observer(&notice);
+            }
+        };
+        let response = match self.http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.transport_error(&e, &shown);
+                if let Some(notice) = &mut told {
+                    notice.failure = Some(error.to_string());
+                }
+                tell(told);
+                return Err(error);
+            }
+        };
         let status = response.status();
+        if let Some(notice) = &mut told {
+            notice.status = Some(status.as_u16());
+            notice.response_headers = shown_headers(response.headers());
+        }
         let retry_after = retry_after(response.headers());
         let bytes = response.bytes().await.map_err(|e| {
             if e.is_timeout() {
@@ -632,7 +675,12 @@ impl Client {
                     ),
                 )
             }
-        })?;
+        });
+        if let (Some(notice), Err(error)) = (&mut told, &bytes) {
+            notice.failure = Some(error.to_string());
+        }
+        tell(told);
+        let bytes = bytes?;
         if !status.is_success() {
             return Err(ApiError::from_status(
                 status.as_u16(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::exit::{CliResult, Exit, Failure};
 use super::output::Output;
 use super::settings::Settings;
-use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RetryNotice};
+use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RequestNotice, RetryNotice};
 use pipecat_cloud::config::user::{ConfigError, Place, TOKEN, UserConfig};
 use pipecat_cloud::local::autostart::Endpoint;
 
@@ -85,8 +85,8 @@ impl Context {
             .or_else(|| config.org().map(str::to_string))
     }
 
-    /// A client with `credential`, the request timeout, and (with `-v`)
-    /// each retry shown on stderr.
+    /// A client with `credential` and the request timeout; with `-v` each
+    /// request is shown on stderr, with `-vv` its headers and each retry.
     pub fn client(&self, credential: Credential, org: Option<String>) -> CliResult<Client> {
         let client = Client::new(
             self.settings.api_host(),
@@ -95,9 +95,22 @@ impl Context {
             self.settings.timeout,
         )
         .map_err(|err| api_failure(&err))?;
+        if self.out.verbosity() == 0 {
+            return Ok(client);
+        }
+        let out = self.out.clone();
+        let client = client.on_request(Arc::new(move |notice: &RequestNotice| {
+            out.detail(&request_line(notice));
+            for (name, value) in &notice.request_headers {
+                out.trace(&format!("  > {name}: {value}"));
+            }
+            for (name, value) in &notice.response_headers {
+                out.trace(&format!("  < {name}: {value}"));
+            }
+        }));
         let out = self.out.clone();
         Ok(client.on_retry(Arc::new(move |notice: &RetryNotice| {
-            out.detail(&format!(
+            out.trace(&format!(
                 "retry {}/{} in {:.1}s: {}",
                 notice.attempt,
                 notice.max_attempts,
@@ -174,6 +187,22 @@ impl Context {
         };
         Ok(client.with_org(Some(org)))
     }
+}
+
+/// `GET /v1/agents → 200 (12 ms)`: one request, as `-v` shows it.
+fn request_line(notice: &RequestNotice) -> String {
+    let outcome = match (notice.status, &notice.failure) {
+        (Some(status), None) => status.to_string(),
+        (Some(status), Some(failure)) => format!("{status}, {failure}"),
+        (None, Some(failure)) => failure.clone(),
+        (None, None) => "no answer".to_string(),
+    };
+    format!(
+        "{} {} → {outcome} ({} ms)",
+        notice.method,
+        notice.target,
+        notice.elapsed.as_millis()
+    )
 }
 
 fn not_logged_in(private_key_would_do: bool) -> Failure {

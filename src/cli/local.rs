@@ -110,11 +110,17 @@ pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
 
 async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    // With -v, each request is shown as the access log records it.
+    let access_observer = (ctx.out.verbosity() > 0).then(|| {
+        let out = ctx.out.clone();
+        local::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
+    });
     let options = Options {
         port: args.port,
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        access_observer,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(

@@ -6,7 +6,8 @@
 //! Requests only format a line and hand it to a channel; one thread writes
 //! through a buffer and flushes it at least every [`FLUSH_EVERY`], so the
 //! file is current within a moment and a burst of requests costs a few
-//! writes.
+//! writes. That thread also hands each line to an [`AccessObserver`], if
+//! one is given (`serve -v` prints them).
 
 use std::fs::OpenOptions;
 use std::io::{BufWriter, Write};
@@ -32,6 +33,17 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Buffer size: a burst of ~800 lines per write.
 const BUFFER: usize = 64 * 1024;
 
+/// Given each line of the access log (without its newline), on the
+/// writer thread.
+#[derive(Clone)]
+pub struct AccessObserver(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for AccessObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessObserver")
+    }
+}
+
 /// Handle to the writer thread. The thread ends (after writing what is
 /// queued) when the last handle is dropped.
 pub struct AccessLog {
@@ -39,7 +51,10 @@ pub struct AccessLog {
 }
 
 impl AccessLog {
-    pub fn start(data_dir: &Path) -> anyhow::Result<Arc<AccessLog>> {
+    pub fn start(
+        data_dir: &Path,
+        observer: Option<AccessObserver>,
+    ) -> anyhow::Result<Arc<AccessLog>> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -48,7 +63,9 @@ impl AccessLog {
         let (sender, receiver) = mpsc::channel();
         std::thread::Builder::new()
             .name("pipecat-local-access-log".into())
-            .spawn(move || write_loop(BufWriter::with_capacity(BUFFER, file), receiver))?;
+            .spawn(move || {
+                write_loop(BufWriter::with_capacity(BUFFER, file), receiver, observer)
+            })?;
         Ok(Arc::new(AccessLog { sender }))
     }
 
@@ -57,13 +74,20 @@ impl AccessLog {
     }
 }
 
-fn write_loop(mut out: BufWriter<std::fs::File>, receiver: Receiver<String>) {
+fn write_loop(
+    mut out: BufWriter<std::fs::File>,
+    receiver: Receiver<String>,
+    observer: Option<AccessObserver>,
+) {
     let mut last_flush = Instant::now();
     let mut unflushed = false;
     loop {
         match receiver.recv_timeout(FLUSH_EVERY) {
             Ok(line) => {
                 let _ = out.write_all(line.as_bytes());
+                if let Some(AccessObserver(observer)) = &observer {
+                    observer(line.trim_end());
+                }
                 unflushed = true;
                 if last_flush.elapsed() < FLUSH_EVERY {
                     continue;

@@ -61,6 +61,7 @@ use tokio::task::JoinHandle;
 use crate::config::env;
 use cloud::Cloud;
 
+pub use access_log::AccessObserver;
 pub use images::ImageMapping;
 pub use store::Credentials;
 
@@ -84,6 +85,8 @@ pub struct Options {
     pub min_session_duration: u32,
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
+    /// Also given each line of the access log (`serve -v` prints them).
+    pub access_observer: Option<AccessObserver>,
 }
 
 impl Options {
@@ -98,6 +101,7 @@ impl Options {
             default_max_agents: crate::api::limits::DEFAULT_MAX_AGENTS,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+            access_observer: None,
         }
     }
 }
@@ -205,8 +209,9 @@ impl Server {
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
         let (stop_serving, stopped) = oneshot::channel::<()>();
-        let access_log = access_log::AccessLog::start(&options.data_dir)
-            .context("cannot open the access log")?;
+        let access_log =
+            access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
+                .context("cannot open the access log")?;
         let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
             access_log,
             access_log::log_request,

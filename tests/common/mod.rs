@@ -156,13 +156,15 @@ pub fn pipecat_at(url: &str, dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
-/// Remove every variable that could make a test read the user's real setup.
+/// Remove every variable that could make a test read the user's real
+/// setup; times are shown in UTC (a test that wants a zone sets `TZ`).
 pub fn scrub_env(cmd: &mut assert_cmd::Command) {
     for (key, _) in std::env::vars() {
         if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
             cmd.env_remove(key);
         }
     }
+    cmd.env("TZ", "UTC");
 }
 
 /// The machine-readable state file the server writes in its data dir.

@@ -16,9 +16,7 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{
-    Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW, format_timestamp,
-};
+use super::super::output::{Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
 use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
@@ -307,7 +305,7 @@ impl Record for LogLine<'_> {
         match self.format {
             LogFormat::Json => format!("{}\n", self.document()),
             LogFormat::Text => {
-                let timestamp = human.paint(DIM.bold(), &format_timestamp(&self.entry.timestamp));
+                let timestamp = human.paint(DIM.bold(), &human.timestamp(&self.entry.timestamp));
                 let log = human.paint(
                     self.level.style(),
                     self.entry.log.trim_end_matches(['\n', '\r']),
@@ -537,7 +535,7 @@ mod tests {
         out.records(&render.lines(&entries)).unwrap();
         assert_eq!(
             captured.stdout(),
-            "2025-01-01 00:00:00 INFO started\n2025-01-01 00:00:00 ERROR boom\n"
+            "2025-01-01T00:00:00Z INFO started\n2025-01-01T00:00:00Z ERROR boom\n"
         );
         let (out, captured) = Output::capture(OutputMode::Json);
         out.records(&render.lines(&entries)).unwrap();

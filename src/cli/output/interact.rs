@@ -12,12 +12,13 @@
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Output;
+use super::format::format_elapsed;
 use crate::cli::exit::{CliResult, Exit, Failure};
 
 /// A yes/no question asked by [`Output::confirm`].
@@ -172,11 +173,17 @@ impl Output {
         self.message(&format!("{}{end}", crossterm::cursor::Show));
     }
 
-    /// Progress of a wait: a spinner on a terminal, else a note each time
-    /// the message changes; nothing with `-q`.
+    /// Progress of a wait, with the time it has taken: a spinner on a
+    /// terminal, else a note each time the message changes; nothing with
+    /// `-q`.
     pub fn progress(&self) -> Progress {
         let bar = (!self.quiet && self.stderr.terminal).then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            {
+                bar.set_style(style);
+            }
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
@@ -184,6 +191,7 @@ impl Output {
             bar,
             out: self.clone(),
             last: String::new(),
+            began: Instant::now(),
         }
     }
 }
@@ -235,19 +243,38 @@ pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     out: Output,
     last: String,
+    began: Instant,
 }
 
 impl Progress {
-    /// Shows where the wait is.
+    /// Shows where the wait is: the spinner's message, or (when it
+    /// changed) a note saying it after how long the wait has taken so far
+    /// (`[3s] agent `bot`: deploying`).
     pub fn say(&mut self, message: String) {
         if message == self.last {
             return;
         }
         match &self.bar {
             Some(bar) => bar.set_message(message.clone()),
-            None => self.out.note(&message),
+            None => self.out.note(&format!(
+                "[{}] {message}",
+                format_elapsed(self.began.elapsed())
+            )),
         }
         self.last = message;
+    }
+
+    /// Updates the spinner's message (a countdown, say); without a
+    /// spinner, nothing: notes come from [`Progress::say`] only.
+    pub fn show(&mut self, message: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message);
+        }
+    }
+
+    /// How long the wait has taken.
+    pub fn elapsed(&self) -> Duration {
+        self.began.elapsed()
     }
 }
 
@@ -289,14 +316,15 @@ mod tests {
     }
 
     #[test]
-    fn progress_without_a_terminal_is_a_note_per_change() {
+    fn progress_without_a_terminal_is_a_note_per_change_with_the_time_taken() {
         let (out, captured) = Output::capture(OutputMode::Rich);
         let mut progress = out.progress();
         progress.say("deploying".into());
+        progress.show("deploying, 3s".into());
         progress.say("deploying".into());
         progress.say("ready".into());
         drop(progress);
-        assert_eq!(captured.stderr(), "deploying\nready\n");
+        assert_eq!(captured.stderr(), "[0s] deploying\n[0s] ready\n");
         assert_eq!(captured.stdout(), "");
     }
 }
