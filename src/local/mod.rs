@@ -84,12 +84,15 @@ pub struct Options {
     pub min_session_duration: u32,
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
+    /// Regions besides `local` (`--region`, repeatable): names that
+    /// agents and secret sets can be in, all on this machine.
+    pub regions: Vec<String>,
 }
 
 impl Options {
     /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
-    /// image mappings, `maxAgents` 50, the platform's 60 s floor, and this
-    /// program as the demo bot.
+    /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
+    /// program as the demo bot, and region `local` only.
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -98,6 +101,7 @@ impl Options {
             default_max_agents: crate::api::limits::DEFAULT_MAX_AGENTS,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+            regions: Vec::new(),
         }
     }
 }
@@ -190,6 +194,7 @@ impl Server {
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
+            regions: regions(&options.regions),
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -259,6 +264,17 @@ impl RunningServer {
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
         self.cloud.shutdown().await;
     }
+}
+
+/// `local` first, then `extra` in order, each once.
+fn regions(extra: &[String]) -> Vec<String> {
+    let mut regions = vec![cloud::LOCAL_REGION.to_string()];
+    for region in extra {
+        if !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    regions
 }
 
 /// `server.json` of a serving local cloud: how other processes find it and
