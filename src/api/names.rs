@@ -69,7 +69,17 @@ mod tests {
         for ok in ["abc", "my-agent-secrets", "a.b.c", "x1y", &"a".repeat(63)] {
             assert!(check_secret_set_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "", "-abc", "abc-", "ABC", "a_b_c", "a..b", "a b c", &"a".repeat(64)] {
+        for bad in [
+            "ab",
+            "",
+            "-abc",
+            "abc-",
+            "ABC",
+            "a_b_c",
+            "a..b",
+            "a b c",
+            &"a".repeat(64),
+        ] {
             assert!(check_secret_set_name(bad).is_err(), "{bad}");
         }
     }

@@ -51,7 +51,11 @@ impl AgentDetails {
 
     /// The secret set whose values its sessions get.
     pub fn secret_set(&self) -> Option<&str> {
-        self.spec()?.env_from_secret_names.as_ref()?.first().map(String::as_str)
+        self.spec()?
+            .env_from_secret_names
+            .as_ref()?
+            .first()
+            .map(String::as_str)
     }
 
     /// The image pull secret its image is pulled with.

@@ -12,9 +12,9 @@ use serde_json::json;
 use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
     ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
-    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec, Organization,
-    OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle, SessionList,
-    StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec,
+    Organization, OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle,
+    SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
 };
 
 mod organization;
@@ -32,8 +32,8 @@ use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
 use super::runtime::{self, Runtime, SessionPlan};
 use super::store::{
-    AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter, SessionFilter, SessionRecord,
-    Store, new_id,
+    AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter,
+    SessionFilter, SessionRecord, Store, new_id,
 };
 use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, seconds_between};
 
@@ -718,7 +718,9 @@ impl Cloud {
                     }),
                     image_pull_secret_name: d.options.image_pull_secret_set.clone(),
                     env_from_secret_names: d.options.secret_set.clone().map(|set| vec![set]),
-                    krisp_viva: Some(json!({"audioFilters": d.options.krisp_viva_filter.is_some()})),
+                    krisp_viva: Some(
+                        json!({"audioFilters": d.options.krisp_viva_filter.is_some()}),
+                    ),
                     max_session_duration_seconds: d.max_session_duration,
                     arch: d.options.architecture.clone(),
                     websocket_auth: d.options.websocket_auth.clone(),

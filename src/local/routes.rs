@@ -55,8 +55,7 @@ use crate::api::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
     Properties, PropertySchemas, RegionList, SecretSet, SecretSetList, SecretSetRequest,
-    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse,
-    UserResponse,
+    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 use super::auth::{Needs, authorize};

@@ -57,13 +57,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
-use crate::api::types::SecretValue;
 use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter};
 use super::store::{SessionRecord, Store};
 use super::time::now_ns;
+use crate::api::types::SecretValue;
 
 /// How long a stopped session may take to exit before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);

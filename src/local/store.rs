@@ -282,10 +282,7 @@ pub enum StoreError {
     },
     /// The database file cannot be created or made private.
     #[error("cannot create {} with mode 0600: {err}", path.display())]
-    Private {
-        path: PathBuf,
-        err: std::io::Error,
-    },
+    Private { path: PathBuf, err: std::io::Error },
     /// A version-0 database with only some of the first release's tables.
     #[error(
         "{} is not a local cloud database this pipecat can upgrade (tables missing: {missing}); \

@@ -28,13 +28,15 @@ pub async fn check(
     ];
     let needs_sets = named.iter().any(|(name, _)| name.is_some());
     // Where the agent will be: the region asked for, else the one it is
-    // in, else (a new agent) the organization's default.
-    let region = match (&spec.region, current.and_then(|c| c.region.clone())) {
+    // in, else (a new agent) the organization's default. That default is
+    // for the review and the sets' check only: an API that does not say
+    // it leaves both to the server.
+    let region = match (&spec.region, current) {
         (Some(region), _) => Some(region.clone()),
-        (None, Some(region)) => Some(region),
+        (None, Some(current)) => current.region.clone(),
         (None, None) => {
-            let properties = client.properties().await.map_err(|err| api_failure(&err))?;
-            let default = properties.value.default_region().map(str::to_string);
+            let properties = client.properties().await.ok();
+            let default = properties.and_then(|p| p.value.default_region().map(str::to_string));
             plan.default_region = default.clone();
             default
         }
@@ -87,20 +89,17 @@ fn check_set(
             Exit::NotFound,
             format!("{what} `{name}` ({flag}) does not exist"),
         )
-        .with_hint(format!(
-            "create it: `{}`",
-            ctx.settings.suggest(&create)
-        )));
+        .with_hint(format!("create it: `{}`", ctx.settings.suggest(&create))));
     };
     if set.is_image_pull_secret() != (kind == Kind::Credentials) {
         let (is, other_flag) = match kind {
             Kind::Secrets => ("an image pull secret", "--credentials"),
             Kind::Credentials => ("a secret set", "--secrets"),
         };
-        return Err(Failure::usage(format!(
-            "`{name}` ({flag}) is {is}, not a {what}"
-        ))
-        .with_hint(format!("{is} goes to {other_flag}")));
+        return Err(
+            Failure::usage(format!("`{name}` ({flag}) is {is}, not a {what}"))
+                .with_hint(format!("{is} goes to {other_flag}")),
+        );
     }
     if let (Some(region), Some(in_region)) = (region, set.region.as_deref())
         && region != in_region

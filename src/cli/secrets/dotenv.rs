@@ -306,7 +306,10 @@ mod tests {
         let err = parse("prod.env", "A=1\nJUST_A_WORD\n").unwrap_err();
         assert_eq!(err, "prod.env:2: expected `=` after JUST_A_WORD");
         let err = parse("prod.env", "A='sk-live-123' extra\n").unwrap_err();
-        assert_eq!(err, "prod.env:1: unexpected text after the quoted value of A");
+        assert_eq!(
+            err,
+            "prod.env:1: unexpected text after the quoted value of A"
+        );
         let err = parse("prod.env", "=value\n").unwrap_err();
         assert_eq!(err, "prod.env:1: expected KEY=VALUE");
     }
@@ -320,11 +323,15 @@ mod tests {
             "D=".into(),
         ])
         .unwrap();
-        let read: Vec<(String, String)> =
-            entries.into_iter().map(|e| (e.key, e.value)).collect();
+        let read: Vec<(String, String)> = entries.into_iter().map(|e| (e.key, e.value)).collect();
         assert_eq!(
             read,
-            [pair("A", "1"), pair("B", "two words"), pair("C", "x=y"), pair("D", "")]
+            [
+                pair("A", "1"),
+                pair("B", "two words"),
+                pair("C", "x=y"),
+                pair("D", "")
+            ]
         );
         let err = parse_pairs(&["A=1".into(), "sk-live-123".into()]).unwrap_err();
         assert_eq!(err, "secret 2 has no `=`: pass KEY=VALUE pairs");

@@ -60,7 +60,8 @@ async fn sets(ctx: &Context, args: &ListArgs) -> CliResult {
         Some(region) => format!("No secret sets in region `{region}`."),
         None => format!(
             "No secret sets yet: `{}` creates one.",
-            ctx.settings.suggest(&["secrets", "set", "NAME", "--file", ".env"])
+            ctx.settings
+                .suggest(&["secrets", "set", "NAME", "--file", ".env"])
         ),
     });
     for (index, set) in listing.value.sets.iter().enumerate() {
@@ -87,13 +88,16 @@ async fn sets(ctx: &Context, args: &ListArgs) -> CliResult {
 async fn keys(ctx: &Context, name: &str) -> CliResult {
     check_secret_set_name(name).map_err(Failure::usage)?;
     let client = ctx.management_client().await?;
-    let set = client.get_secret_set(name).await.map_err(|err| match err.kind {
-        ErrorKind::NotFound => missing_set(ctx, name),
-        ErrorKind::BadRequest => Failure::usage(format!(
-            "`{name}` is an image pull secret: its credentials cannot be listed"
-        )),
-        _ => api_failure(&err),
-    })?;
+    let set = client
+        .get_secret_set(name)
+        .await
+        .map_err(|err| match err.kind {
+            ErrorKind::NotFound => missing_set(ctx, name),
+            ErrorKind::BadRequest => Failure::usage(format!(
+                "`{name}` is an image pull secret: its credentials cannot be listed"
+            )),
+            _ => api_failure(&err),
+        })?;
     let status = set.value.status.clone().unwrap_or_else(|| "unknown".into());
     let mut table = Table::new([Column::name("Key").key()])
         .when_empty(format!("Secret set `{name}` has no keys."));

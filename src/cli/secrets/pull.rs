@@ -86,7 +86,10 @@ pub async fn run(args: PullArgs, ctx: &Context) -> CliResult {
             );
             ctx.out.confirm(&Question {
                 action: "replacing an image pull secret",
-                prompt: format!("Image pull secret {} exists. Replace its credentials?", args.name),
+                prompt: format!(
+                    "Image pull secret {} exists. Replace its credentials?",
+                    args.name
+                ),
                 default_yes: false,
                 skip_flag: SKIP_FLAG,
                 declined: "not replaced",
@@ -140,7 +143,9 @@ fn read_credentials(args: &PullArgs, ctx: &Context) -> CliResult<SecretValue> {
             std::io::stdin()
                 .take(MAX_SECRET_VALUE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
-                .map_err(|err| Failure::usage(format!("cannot read the credentials from stdin: {err}")))?;
+                .map_err(|err| {
+                    Failure::usage(format!("cannot read the credentials from stdin: {err}"))
+                })?;
             if bytes.len() > MAX_SECRET_VALUE_BYTES {
                 return Err(Failure::usage(format!(
                     "the credentials on stdin are larger than {MAX_SECRET_VALUE_BYTES} bytes"

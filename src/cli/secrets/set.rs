@@ -68,16 +68,25 @@ pub async fn run(args: SetArgs, ctx: &Context) -> CliResult {
         let shown_region = match (&existing, &region) {
             (Some(set), _) => set.region.clone().unwrap_or_else(|| "-".into()),
             (None, Some(region)) => region.clone(),
-            (None, None) => match client.properties().await.ok().and_then(|p| {
-                p.value.default_region().map(str::to_string)
-            }) {
+            (None, None) => match client
+                .properties()
+                .await
+                .ok()
+                .and_then(|p| p.value.default_region().map(str::to_string))
+            {
                 Some(region) => format!("{region} (organization default)"),
                 None => "the organization's default".into(),
             },
         };
-        ctx.out
-            .review("Secret set:", &review(&args.name, shown_region, &pairs, existing.as_ref()));
-        let verb = if existing.is_some() { "Update" } else { "Create" };
+        ctx.out.review(
+            "Secret set:",
+            &review(&args.name, shown_region, &pairs, existing.as_ref()),
+        );
+        let verb = if existing.is_some() {
+            "Update"
+        } else {
+            "Create"
+        };
         ctx.out.confirm(&question(format!(
             "{verb} secret set {} with {} key(s)?",
             args.name,
@@ -156,10 +165,14 @@ async fn existing_set(ctx: &Context, client: &Client, name: &str) -> CliResult<O
 
 /// Which keys the set gets, and which of them replace a value. Never a
 /// value, nor its length.
-fn review(name: &str, region: String, pairs: &[SecretPair], existing: Option<&SecretSet>) -> KeyValues {
-    let replaced = |key: &str| {
-        existing.is_some_and(|set| set.secrets.iter().any(|s| s.field_name == key))
-    };
+fn review(
+    name: &str,
+    region: String,
+    pairs: &[SecretPair],
+    existing: Option<&SecretSet>,
+) -> KeyValues {
+    let replaced =
+        |key: &str| existing.is_some_and(|set| set.secrets.iter().any(|s| s.field_name == key));
     let keys: Vec<String> = pairs
         .iter()
         .map(|p| {
@@ -198,10 +211,12 @@ fn read_pairs(args: &SetArgs, ctx: &Context) -> CliResult<Vec<SecretPair>> {
                 path.display().to_string()
             };
             let text = read_file(path, &name)?;
-            let entries = dotenv::parse(&name, &text).map_err(|err| {
-                Failure::usage(err).with_hint("fix the file; nothing was sent")
-            })?;
-            (entries, Box::new(move |e: &Entry| format!("{name}:{}", e.line)))
+            let entries = dotenv::parse(&name, &text)
+                .map_err(|err| Failure::usage(err).with_hint("fix the file; nothing was sent"))?;
+            (
+                entries,
+                Box::new(move |e: &Entry| format!("{name}:{}", e.line)),
+            )
         }
         None => {
             let entries = dotenv::parse_pairs(&args.secrets).map_err(Failure::usage)?;
@@ -276,9 +291,10 @@ fn read_file(path: &Path, name: &str) -> CliResult<String> {
     let reader: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
-        Box::new(std::fs::File::open(path).map_err(|err| {
-            Failure::usage(format!("cannot read {name}: {err}"))
-        })?)
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|err| Failure::usage(format!("cannot read {name}: {err}")))?,
+        )
     };
     let mut bytes = Vec::new();
     reader
@@ -297,4 +313,3 @@ fn read_file(path: &Path, name: &str) -> CliResult<String> {
         ))
     })
 }
-

@@ -86,15 +86,17 @@ impl Cloud {
         let record = match existing {
             Some(set) => {
                 if set.kind != kind {
-                    return Err(CloudError::InvalidInput(match set.kind {
-                        SecretKind::Regular => {
-                            "Cannot update existing regular secrets to image pull secrets"
+                    return Err(CloudError::InvalidInput(
+                        match set.kind {
+                            SecretKind::Regular => {
+                                "Cannot update existing regular secrets to image pull secrets"
+                            }
+                            SecretKind::ImagePull => {
+                                "Cannot update an existing image pull secret to regular secrets"
+                            }
                         }
-                        SecretKind::ImagePull => {
-                            "Cannot update an existing image pull secret to regular secrets"
-                        }
-                    }
-                    .into()));
+                        .into(),
+                    ));
                 }
                 if let Some(region) = region.filter(|r| *r != set.region) {
                     return Err(CloudError::InvalidInput(format!(

@@ -64,8 +64,9 @@ impl Store {
     /// Every secret set, by name.
     pub fn secret_sets(&self) -> StoreResult<Vec<SecretSetRecord>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare(&format!("SELECT {SET_COLUMNS} FROM secret_sets ORDER BY name"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {SET_COLUMNS} FROM secret_sets ORDER BY name"
+        ))?;
         let rows = stmt.query_map([], set_from)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -93,9 +94,12 @@ impl Store {
     /// Each key of a set with its size in bytes (to bound the set).
     pub fn secret_sizes(&self, name: &str) -> StoreResult<Vec<(String, usize)>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT key, length(CAST(value AS BLOB)) FROM secret_values WHERE set_name = ?1")?;
-        let rows = stmt.query_map([name], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as usize)))?;
+        let mut stmt = conn.prepare(
+            "SELECT key, length(CAST(value AS BLOB)) FROM secret_values WHERE set_name = ?1",
+        )?;
+        let rows = stmt.query_map([name], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as usize))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -103,9 +107,8 @@ impl Store {
     /// what a session's environment gets.
     pub fn secret_values(&self, name: &str) -> StoreResult<Vec<(String, SecretValue)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT key, value FROM secret_values WHERE set_name = ?1 ORDER BY rowid",
-        )?;
+        let mut stmt = conn
+            .prepare("SELECT key, value FROM secret_values WHERE set_name = ?1 ORDER BY rowid")?;
         let rows = stmt.query_map([name], |r| {
             Ok((r.get(0)?, SecretValue::new(r.get::<_, String>(1)?)))
         })?;
@@ -176,9 +179,11 @@ impl Store {
     pub fn property(&self, name: &str) -> StoreResult<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM properties WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM properties WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -234,7 +239,11 @@ mod tests {
             .collect();
         assert_eq!(
             stored,
-            [("B".into(), "1".into()), ("A".into(), "3".into()), ("C".into(), "4".into())]
+            [
+                ("B".into(), "1".into()),
+                ("A".into(), "3".into()),
+                ("C".into(), "4".into())
+            ]
         );
         assert!(store.delete_secret("keys", "B", 2).unwrap());
         assert!(!store.delete_secret("keys", "B", 3).unwrap());
