@@ -65,8 +65,10 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
-            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
+            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations, their public API keys, properties and default region')
+            [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Organizations, their public API keys, properties and default region')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Secret sets (environment variables of an agent''s sessions) and image pull secrets')
+            [CompletionResult]::new('regions', 'regions', [CompletionResultType]::ParameterValue, 'The regions agents and secret sets can be in')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -419,6 +421,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -443,6 +447,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -796,10 +802,258 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;org;keys;help;help' {
             break
         }
+        'pipecat;cloud;organizations;default-region' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;org;default-region' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;organizations;properties' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;organizations;properties;list' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;organizations;properties;schema' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;organizations;properties;set' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;organizations;properties;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;organizations;properties;help;list' {
+            break
+        }
+        'pipecat;cloud;organizations;properties;help;schema' {
+            break
+        }
+        'pipecat;cloud;organizations;properties;help;set' {
+            break
+        }
+        'pipecat;cloud;organizations;properties;help;help' {
+            break
+        }
+        'pipecat;cloud;org;properties' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;org;properties;list' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;org;properties;schema' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;org;properties;set' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;org;properties;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;org;properties;help;list' {
+            break
+        }
+        'pipecat;cloud;org;properties;help;schema' {
+            break
+        }
+        'pipecat;cloud;org;properties;help;set' {
+            break
+        }
+        'pipecat;cloud;org;properties;help;help' {
+            break
+        }
         'pipecat;cloud;organizations;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -828,6 +1082,24 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;organizations;help;keys;use' {
             break
         }
+        'pipecat;cloud;organizations;help;default-region' {
+            break
+        }
+        'pipecat;cloud;organizations;help;properties' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            break
+        }
+        'pipecat;cloud;organizations;help;properties;list' {
+            break
+        }
+        'pipecat;cloud;organizations;help;properties;schema' {
+            break
+        }
+        'pipecat;cloud;organizations;help;properties;set' {
+            break
+        }
         'pipecat;cloud;organizations;help;help' {
             break
         }
@@ -835,6 +1107,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -863,7 +1137,259 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;org;help;keys;use' {
             break
         }
+        'pipecat;cloud;org;help;default-region' {
+            break
+        }
+        'pipecat;cloud;org;help;properties' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            break
+        }
+        'pipecat;cloud;org;help;properties;list' {
+            break
+        }
+        'pipecat;cloud;org;help;properties;schema' {
+            break
+        }
+        'pipecat;cloud;org;help;properties;set' {
+            break
+        }
         'pipecat;cloud;org;help;help' {
+            break
+        }
+        'pipecat;cloud;secrets' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from a secret set')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secret sets and image pull secrets, or the keys of one set (never a value)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a secret set or an image pull secret, with everything in it')
+            [CompletionResult]::new('image-pull-secret', 'image-pull-secret', [CompletionResultType]::ParameterValue, 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;secrets;set' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the keys and values from a dotenv file (`-`: from stdin)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the keys and values from a dotenv file (`-`: from stdin)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Region of a new set [default: the organization''s]; a set''s region cannot change, and agents can use only sets in their region')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region of a new set [default: the organization''s]; a set''s region cannot change, and agents can use only sets in their region')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;secrets;unset' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;secrets;list' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Only the sets in this region')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only the sets in this region')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Secret sets only, no image pull secrets')
+            [CompletionResult]::new('--sets', '--sets', [CompletionResultType]::ParameterName, 'Secret sets only, no image pull secrets')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;secrets;delete' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;secrets;image-pull-secret' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Region of a new image pull secret [default: the organization''s]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region of a new image pull secret [default: the organization''s]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Base64-encode the credentials (always done; accepted for the official CLI''s scripts)')
+            [CompletionResult]::new('--encode', '--encode', [CompletionResultType]::ParameterName, 'Base64-encode the credentials (always done; accepted for the official CLI''s scripts)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'The same as --skip')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;secrets;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from a secret set')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secret sets and image pull secrets, or the keys of one set (never a value)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a secret set or an image pull secret, with everything in it')
+            [CompletionResult]::new('image-pull-secret', 'image-pull-secret', [CompletionResultType]::ParameterValue, 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;secrets;help;set' {
+            break
+        }
+        'pipecat;cloud;secrets;help;unset' {
+            break
+        }
+        'pipecat;cloud;secrets;help;list' {
+            break
+        }
+        'pipecat;cloud;secrets;help;delete' {
+            break
+        }
+        'pipecat;cloud;secrets;help;image-pull-secret' {
+            break
+        }
+        'pipecat;cloud;secrets;help;help' {
+            break
+        }
+        'pipecat;cloud;regions' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the regions agents and secret sets can be in')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;regions;list' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pipecat;cloud;regions;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the regions agents and secret sets can be in')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;regions;help;list' {
+            break
+        }
+        'pipecat;cloud;regions;help;help' {
             break
         }
         'pipecat;cloud;auth' {
@@ -1001,6 +1527,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in')
             [CompletionResult]::new('--default-max-agents', '--default-max-agents', [CompletionResultType]::ParameterName, 'Session limit of agents that do not set `maxAgents`')
             [CompletionResult]::new('--min-session-duration', '--min-session-duration', [CompletionResultType]::ParameterName, 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Serve region NAME too, besides `local` (repeatable), e.g. to deploy a pcc-deploy.toml that names one. Every region runs here')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
@@ -1133,7 +1660,9 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;cloud;help' {
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
-            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
+            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations, their public API keys, properties and default region')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Secret sets (environment variables of an agent''s sessions) and image pull secrets')
+            [CompletionResult]::new('regions', 'regions', [CompletionResultType]::ParameterValue, 'The regions agents and secret sets can be in')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1181,6 +1710,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             break
         }
         'pipecat;cloud;help;organizations;list' {
@@ -1206,6 +1737,54 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;help;organizations;keys;use' {
+            break
+        }
+        'pipecat;cloud;help;organizations;default-region' {
+            break
+        }
+        'pipecat;cloud;help;organizations;properties' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            break
+        }
+        'pipecat;cloud;help;organizations;properties;list' {
+            break
+        }
+        'pipecat;cloud;help;organizations;properties;schema' {
+            break
+        }
+        'pipecat;cloud;help;organizations;properties;set' {
+            break
+        }
+        'pipecat;cloud;help;secrets' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from a secret set')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secret sets and image pull secrets, or the keys of one set (never a value)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a secret set or an image pull secret, with everything in it')
+            [CompletionResult]::new('image-pull-secret', 'image-pull-secret', [CompletionResultType]::ParameterValue, 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)')
+            break
+        }
+        'pipecat;cloud;help;secrets;set' {
+            break
+        }
+        'pipecat;cloud;help;secrets;unset' {
+            break
+        }
+        'pipecat;cloud;help;secrets;list' {
+            break
+        }
+        'pipecat;cloud;help;secrets;delete' {
+            break
+        }
+        'pipecat;cloud;help;secrets;image-pull-secret' {
+            break
+        }
+        'pipecat;cloud;help;regions' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the regions agents and secret sets can be in')
+            break
+        }
+        'pipecat;cloud;help;regions;list' {
             break
         }
         'pipecat;cloud;help;auth' {
@@ -1299,7 +1878,9 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
         'pipecat;help;cloud' {
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
-            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
+            [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations, their public API keys, properties and default region')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Secret sets (environment variables of an agent''s sessions) and image pull secrets')
+            [CompletionResult]::new('regions', 'regions', [CompletionResultType]::ParameterValue, 'The regions agents and secret sets can be in')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             break
@@ -1346,6 +1927,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organizations you belong to')
             [CompletionResult]::new('select', 'select', [CompletionResultType]::ParameterValue, 'Make an organization the active one (stored in the config file)')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Public API keys of the organization (they start sessions)')
+            [CompletionResult]::new('default-region', 'default-region', [CompletionResultType]::ParameterValue, 'Show the default region (where agents and secret sets go when no region is named), or set it')
+            [CompletionResult]::new('properties', 'properties', [CompletionResultType]::ParameterValue, 'The organization''s properties (e.g. defaultRegion)')
             break
         }
         'pipecat;help;cloud;organizations;list' {
@@ -1371,6 +1954,54 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;help;cloud;organizations;keys;use' {
+            break
+        }
+        'pipecat;help;cloud;organizations;default-region' {
+            break
+        }
+        'pipecat;help;cloud;organizations;properties' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s properties and their values')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Show each property''s type, current value, default and allowed values')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a property (the value is read as the property''s type)')
+            break
+        }
+        'pipecat;help;cloud;organizations;properties;list' {
+            break
+        }
+        'pipecat;help;cloud;organizations;properties;schema' {
+            break
+        }
+        'pipecat;help;cloud;organizations;properties;set' {
+            break
+        }
+        'pipecat;help;cloud;secrets' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from a secret set')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secret sets and image pull secrets, or the keys of one set (never a value)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a secret set or an image pull secret, with everything in it')
+            [CompletionResult]::new('image-pull-secret', 'image-pull-secret', [CompletionResultType]::ParameterValue, 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)')
+            break
+        }
+        'pipecat;help;cloud;secrets;set' {
+            break
+        }
+        'pipecat;help;cloud;secrets;unset' {
+            break
+        }
+        'pipecat;help;cloud;secrets;list' {
+            break
+        }
+        'pipecat;help;cloud;secrets;delete' {
+            break
+        }
+        'pipecat;help;cloud;secrets;image-pull-secret' {
+            break
+        }
+        'pipecat;help;cloud;regions' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the regions agents and secret sets can be in')
+            break
+        }
+        'pipecat;help;cloud;regions;list' {
             break
         }
         'pipecat;help;cloud;auth' {

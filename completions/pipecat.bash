@@ -49,6 +49,12 @@ _pipecat() {
             pipecat__subcmd__cloud,organizations)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations"
                 ;;
+            pipecat__subcmd__cloud,regions)
+                cmd="pipecat__subcmd__cloud__subcmd__regions"
+                ;;
+            pipecat__subcmd__cloud,secrets)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets"
+                ;;
             pipecat__subcmd__cloud__subcmd__agent,delete)
                 cmd="pipecat__subcmd__cloud__subcmd__agent__subcmd__delete"
                 ;;
@@ -145,6 +151,12 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__help,organizations)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations"
                 ;;
+            pipecat__subcmd__cloud__subcmd__help,regions)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__regions"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help,secrets)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets"
+                ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__agent,delete)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__delete"
                 ;;
@@ -193,11 +205,17 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__help__subcmd__local,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__local__subcmd__stop"
                 ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,default-region)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__default__subcmd__region"
+                ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,keys)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys"
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,list)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,properties)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties"
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__organizations,select)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__select"
@@ -213,6 +231,33 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys,use)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__keys__subcmd__use"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties,list)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties,schema)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__schema"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties,set)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__regions,list)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__regions__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__secrets,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__secrets,image-pull-secret)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__secrets,list)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__secrets,set)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__secrets,unset)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__unset"
                 ;;
             pipecat__subcmd__cloud__subcmd__local,demo-bot)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__demo__subcmd__bot"
@@ -250,6 +295,9 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__local__subcmd__help,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__local__subcmd__help__subcmd__stop"
                 ;;
+            pipecat__subcmd__cloud__subcmd__organizations,default-region)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__default__subcmd__region"
+                ;;
             pipecat__subcmd__cloud__subcmd__organizations,help)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help"
                 ;;
@@ -259,8 +307,14 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__organizations,list)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__list"
                 ;;
+            pipecat__subcmd__cloud__subcmd__organizations,properties)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties"
+                ;;
             pipecat__subcmd__cloud__subcmd__organizations,select)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__select"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,default-region)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__default__subcmd__region"
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,help)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__help"
@@ -270,6 +324,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,list)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,properties)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties"
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__help,select)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__select"
@@ -285,6 +342,15 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys,use)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__keys__subcmd__use"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties,list)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties,schema)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__schema"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties,set)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__set"
                 ;;
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys,create)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__create"
@@ -316,6 +382,78 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help,use)
                 cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__help__subcmd__use"
                 ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties,help)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties,list)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties,schema)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__schema"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties,set)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help,help)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help,list)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help,schema)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__schema"
+                ;;
+            pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help,set)
+                cmd="pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__regions,help)
+                cmd="pipecat__subcmd__cloud__subcmd__regions__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__regions,list)
+                cmd="pipecat__subcmd__cloud__subcmd__regions__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__regions__subcmd__help,help)
+                cmd="pipecat__subcmd__cloud__subcmd__regions__subcmd__help__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__regions__subcmd__help,list)
+                cmd="pipecat__subcmd__cloud__subcmd__regions__subcmd__help__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,help)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,image-pull-secret)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,list)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,set)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets,unset)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__unset"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,delete)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__delete"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,help)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,image-pull-secret)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__image__subcmd__pull__subcmd__secret"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,list)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__list"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,set)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__set"
+                ;;
+            pipecat__subcmd__cloud__subcmd__secrets__subcmd__help,unset)
+                cmd="pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__unset"
+                ;;
             pipecat__subcmd__help,cloud)
                 cmd="pipecat__subcmd__help__subcmd__cloud"
                 ;;
@@ -342,6 +480,12 @@ _pipecat() {
                 ;;
             pipecat__subcmd__help__subcmd__cloud,organizations)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud,regions)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__regions"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud,secrets)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__agent,delete)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__delete"
@@ -391,11 +535,17 @@ _pipecat() {
             pipecat__subcmd__help__subcmd__cloud__subcmd__local,stop)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__local__subcmd__stop"
                 ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,default-region)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__default__subcmd__region"
+                ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,keys)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,list)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__list"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,properties)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__organizations,select)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__select"
@@ -411,6 +561,33 @@ _pipecat() {
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys,use)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__keys__subcmd__use"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties,list)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__list"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties,schema)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__schema"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties,set)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__set"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__regions,list)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__regions__subcmd__list"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__secrets,delete)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__delete"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__secrets,image-pull-secret)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__secrets,list)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__list"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__secrets,set)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__set"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__secrets,unset)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__unset"
                 ;;
             *)
                 ;;
@@ -461,7 +638,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud)
-            opts="-o -q -v -h -V --show-cli-config --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org auth local help"
+            opts="-o -q -v -h -V --show-cli-config --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version deploy agent organizations org secrets regions auth local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1537,7 +1714,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__help)
-            opts="deploy agent organizations auth local help"
+            opts="deploy agent organizations secrets regions auth local help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1845,8 +2022,22 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__help__subcmd__organizations)
-            opts="list select keys"
+            opts="list select keys default-region properties"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__default__subcmd__region)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1942,7 +2133,175 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties)
+            opts="list schema set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__properties__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__help__subcmd__organizations__subcmd__select)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__regions)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__regions__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets)
+            opts="set unset list delete image-pull-secret"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__secrets__subcmd__unset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2185,7 +2544,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__serve)
-            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --region --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2208,6 +2567,10 @@ _pipecat() {
                     return 0
                     ;;
                 --min-session-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2339,7 +2702,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__organizations)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list select keys help"
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list select keys default-region properties help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2380,9 +2743,65 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help)
-            opts="list select keys help"
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__default__subcmd__region)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help)
+            opts="list select keys default-region properties help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__default__subcmd__region)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2481,6 +2900,62 @@ _pipecat() {
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties)
+            opts="list schema set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__help__subcmd__properties__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2850,8 +3325,754 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list schema set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help)
+            opts="list schema set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__list)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__schema)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__set)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__cloud__subcmd__organizations__subcmd__select)
             opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__regions)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__regions__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__regions__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__regions__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__regions__subcmd__list)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets)
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version set unset list delete image-pull-secret help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__delete)
+            opts="-s -y -o -q -v -h -V --skip --yes --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help)
+            opts="set unset list delete image-pull-secret help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__image__subcmd__pull__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__help__subcmd__unset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret)
+            opts="-e -r -s -y -o -q -v -h -V --encode --region --skip --yes --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__list)
+            opts="-s -r -o -q -v -h -V --sets --region --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__set)
+            opts="-f -r -s -y -o -q -v -h -V --file --region --skip --yes --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__secrets__subcmd__unset)
+            opts="-s -y -o -q -v -h -V --skip --yes --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2949,7 +4170,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud)
-            opts="deploy agent organizations auth local"
+            opts="deploy agent organizations secrets regions auth local"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3243,8 +4464,22 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud__subcmd__organizations)
-            opts="list select keys"
+            opts="list select keys default-region properties"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__default__subcmd__region)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3340,7 +4575,175 @@ _pipecat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties)
+            opts="list schema set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__properties__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pipecat__subcmd__help__subcmd__cloud__subcmd__organizations__subcmd__select)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__regions)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__regions__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets)
+            opts="set unset list delete image-pull-secret"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__image__subcmd__pull__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__secrets__subcmd__unset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

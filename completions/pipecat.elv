@@ -61,8 +61,10 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
-            cand organizations 'Organizations and their public API keys'
-            cand org 'Organizations and their public API keys'
+            cand organizations 'Organizations, their public API keys, properties and default region'
+            cand org 'Organizations, their public API keys, properties and default region'
+            cand secrets 'Secret sets (environment variables of an agent''s sessions) and image pull secrets'
+            cand regions 'The regions agents and secret sets can be in'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -394,6 +396,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;org'= {
@@ -417,6 +421,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;organizations;list'= {
@@ -743,10 +749,238 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         }
         &'pipecat;cloud;org;keys;help;help'= {
         }
+        &'pipecat;cloud;organizations;default-region'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;org;default-region'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;organizations;properties'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;organizations;properties;list'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;organizations;properties;schema'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;organizations;properties;set'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;organizations;properties;help'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;organizations;properties;help;list'= {
+        }
+        &'pipecat;cloud;organizations;properties;help;schema'= {
+        }
+        &'pipecat;cloud;organizations;properties;help;set'= {
+        }
+        &'pipecat;cloud;organizations;properties;help;help'= {
+        }
+        &'pipecat;cloud;org;properties'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;org;properties;list'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;org;properties;schema'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;org;properties;set'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;org;properties;help'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;org;properties;help;list'= {
+        }
+        &'pipecat;cloud;org;properties;help;schema'= {
+        }
+        &'pipecat;cloud;org;properties;help;set'= {
+        }
+        &'pipecat;cloud;org;properties;help;help'= {
+        }
         &'pipecat;cloud;organizations;help'= {
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;organizations;help;list'= {
@@ -767,12 +1001,27 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         }
         &'pipecat;cloud;organizations;help;keys;use'= {
         }
+        &'pipecat;cloud;organizations;help;default-region'= {
+        }
+        &'pipecat;cloud;organizations;help;properties'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+        }
+        &'pipecat;cloud;organizations;help;properties;list'= {
+        }
+        &'pipecat;cloud;organizations;help;properties;schema'= {
+        }
+        &'pipecat;cloud;organizations;help;properties;set'= {
+        }
         &'pipecat;cloud;organizations;help;help'= {
         }
         &'pipecat;cloud;org;help'= {
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pipecat;cloud;org;help;list'= {
@@ -793,7 +1042,236 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         }
         &'pipecat;cloud;org;help;keys;use'= {
         }
+        &'pipecat;cloud;org;help;default-region'= {
+        }
+        &'pipecat;cloud;org;help;properties'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+        }
+        &'pipecat;cloud;org;help;properties;list'= {
+        }
+        &'pipecat;cloud;org;help;properties;schema'= {
+        }
+        &'pipecat;cloud;org;help;properties;set'= {
+        }
         &'pipecat;cloud;org;help;help'= {
+        }
+        &'pipecat;cloud;secrets'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown'
+            cand unset 'Remove one key from a secret set'
+            cand list 'List the secret sets and image pull secrets, or the keys of one set (never a value)'
+            cand delete 'Delete a secret set or an image pull secret, with everything in it'
+            cand image-pull-secret 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;secrets;set'= {
+            cand -f 'Read the keys and values from a dotenv file (`-`: from stdin)'
+            cand --file 'Read the keys and values from a dotenv file (`-`: from stdin)'
+            cand -r 'Region of a new set [default: the organization''s]; a set''s region cannot change, and agents can use only sets in their region'
+            cand --region 'Region of a new set [default: the organization''s]; a set''s region cannot change, and agents can use only sets in their region'
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand -s 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --skip 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -y 'The same as --skip'
+            cand --yes 'The same as --skip'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;secrets;unset'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand -s 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --skip 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -y 'The same as --skip'
+            cand --yes 'The same as --skip'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;secrets;list'= {
+            cand -r 'Only the sets in this region'
+            cand --region 'Only the sets in this region'
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand -s 'Secret sets only, no image pull secrets'
+            cand --sets 'Secret sets only, no image pull secrets'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;secrets;delete'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand -s 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --skip 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -y 'The same as --skip'
+            cand --yes 'The same as --skip'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;secrets;image-pull-secret'= {
+            cand -r 'Region of a new image pull secret [default: the organization''s]'
+            cand --region 'Region of a new image pull secret [default: the organization''s]'
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand -e 'Base64-encode the credentials (always done; accepted for the official CLI''s scripts)'
+            cand --encode 'Base64-encode the credentials (always done; accepted for the official CLI''s scripts)'
+            cand -s 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --skip 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -y 'The same as --skip'
+            cand --yes 'The same as --skip'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;secrets;help'= {
+            cand set 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown'
+            cand unset 'Remove one key from a secret set'
+            cand list 'List the secret sets and image pull secrets, or the keys of one set (never a value)'
+            cand delete 'Delete a secret set or an image pull secret, with everything in it'
+            cand image-pull-secret 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;secrets;help;set'= {
+        }
+        &'pipecat;cloud;secrets;help;unset'= {
+        }
+        &'pipecat;cloud;secrets;help;list'= {
+        }
+        &'pipecat;cloud;secrets;help;delete'= {
+        }
+        &'pipecat;cloud;secrets;help;image-pull-secret'= {
+        }
+        &'pipecat;cloud;secrets;help;help'= {
+        }
+        &'pipecat;cloud;regions'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the regions agents and secret sets can be in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;regions;list'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipecat;cloud;regions;help'= {
+            cand list 'List the regions agents and secret sets can be in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;regions;help;list'= {
+        }
+        &'pipecat;cloud;regions;help;help'= {
         }
         &'pipecat;cloud;auth'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -920,6 +1398,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --image 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in'
             cand --default-max-agents 'Session limit of agents that do not set `maxAgents`'
             cand --min-session-duration 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly'
+            cand --region 'Serve region NAME too, besides `local` (repeatable), e.g. to deploy a pcc-deploy.toml that names one. Every region runs here'
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'
@@ -1040,7 +1519,9 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;help'= {
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
-            cand organizations 'Organizations and their public API keys'
+            cand organizations 'Organizations, their public API keys, properties and default region'
+            cand secrets 'Secret sets (environment variables of an agent''s sessions) and image pull secrets'
+            cand regions 'The regions agents and secret sets can be in'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1077,6 +1558,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
         }
         &'pipecat;cloud;help;organizations;list'= {
         }
@@ -1095,6 +1578,41 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;help;organizations;keys;revoke'= {
         }
         &'pipecat;cloud;help;organizations;keys;use'= {
+        }
+        &'pipecat;cloud;help;organizations;default-region'= {
+        }
+        &'pipecat;cloud;help;organizations;properties'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+        }
+        &'pipecat;cloud;help;organizations;properties;list'= {
+        }
+        &'pipecat;cloud;help;organizations;properties;schema'= {
+        }
+        &'pipecat;cloud;help;organizations;properties;set'= {
+        }
+        &'pipecat;cloud;help;secrets'= {
+            cand set 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown'
+            cand unset 'Remove one key from a secret set'
+            cand list 'List the secret sets and image pull secrets, or the keys of one set (never a value)'
+            cand delete 'Delete a secret set or an image pull secret, with everything in it'
+            cand image-pull-secret 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)'
+        }
+        &'pipecat;cloud;help;secrets;set'= {
+        }
+        &'pipecat;cloud;help;secrets;unset'= {
+        }
+        &'pipecat;cloud;help;secrets;list'= {
+        }
+        &'pipecat;cloud;help;secrets;delete'= {
+        }
+        &'pipecat;cloud;help;secrets;image-pull-secret'= {
+        }
+        &'pipecat;cloud;help;regions'= {
+            cand list 'List the regions agents and secret sets can be in'
+        }
+        &'pipecat;cloud;help;regions;list'= {
         }
         &'pipecat;cloud;help;auth'= {
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
@@ -1173,7 +1691,9 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;help;cloud'= {
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
-            cand organizations 'Organizations and their public API keys'
+            cand organizations 'Organizations, their public API keys, properties and default region'
+            cand secrets 'Secret sets (environment variables of an agent''s sessions) and image pull secrets'
+            cand regions 'The regions agents and secret sets can be in'
             cand auth 'Store, check and remove your credentials'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
         }
@@ -1209,6 +1729,8 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand list 'List the organizations you belong to'
             cand select 'Make an organization the active one (stored in the config file)'
             cand keys 'Public API keys of the organization (they start sessions)'
+            cand default-region 'Show the default region (where agents and secret sets go when no region is named), or set it'
+            cand properties 'The organization''s properties (e.g. defaultRegion)'
         }
         &'pipecat;help;cloud;organizations;list'= {
         }
@@ -1227,6 +1749,41 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;help;cloud;organizations;keys;revoke'= {
         }
         &'pipecat;help;cloud;organizations;keys;use'= {
+        }
+        &'pipecat;help;cloud;organizations;default-region'= {
+        }
+        &'pipecat;help;cloud;organizations;properties'= {
+            cand list 'List the organization''s properties and their values'
+            cand schema 'Show each property''s type, current value, default and allowed values'
+            cand set 'Set a property (the value is read as the property''s type)'
+        }
+        &'pipecat;help;cloud;organizations;properties;list'= {
+        }
+        &'pipecat;help;cloud;organizations;properties;schema'= {
+        }
+        &'pipecat;help;cloud;organizations;properties;set'= {
+        }
+        &'pipecat;help;cloud;secrets'= {
+            cand set 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown'
+            cand unset 'Remove one key from a secret set'
+            cand list 'List the secret sets and image pull secrets, or the keys of one set (never a value)'
+            cand delete 'Delete a secret set or an image pull secret, with everything in it'
+            cand image-pull-secret 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)'
+        }
+        &'pipecat;help;cloud;secrets;set'= {
+        }
+        &'pipecat;help;cloud;secrets;unset'= {
+        }
+        &'pipecat;help;cloud;secrets;list'= {
+        }
+        &'pipecat;help;cloud;secrets;delete'= {
+        }
+        &'pipecat;help;cloud;secrets;image-pull-secret'= {
+        }
+        &'pipecat;help;cloud;regions'= {
+            cand list 'List the regions agents and secret sets can be in'
+        }
+        &'pipecat;help;cloud;regions;list'= {
         }
         &'pipecat;help;cloud;auth'= {
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'

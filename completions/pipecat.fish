@@ -43,29 +43,31 @@ complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "cloud" -d 'Deploy a
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "completions" -d 'Print a shell completion script (e.g. `pipecat completions bash`)'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "man" -d 'Print the man page (roff) of `pipecat`'
 complete -c pipecat -n "__fish_pipecat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l show-cli-config -d 'Show every setting with its value and where it came from (credentials shortened), and the deploy config'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l json -d 'Shorthand for --output json'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s q -l quiet -d 'Print only data and errors'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -s V -l version -d 'Print version'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "organizations" -d 'Organizations and their public API keys'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "org" -d 'Organizations and their public API keys'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "auth" -d 'Store, check and remove your credentials'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org auth local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l show-cli-config -d 'Show every setting with its value and where it came from (credentials shortened), and the deploy config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l json -d 'Shorthand for --output json'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -s q -l quiet -d 'Print only data and errors'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -s V -l version -d 'Print version'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "organizations" -d 'Organizations, their public API keys, properties and default region'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "org" -d 'Organizations, their public API keys, properties and default region'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "secrets" -d 'Secret sets (environment variables of an agent\'s sessions) and image pull secrets'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "regions" -d 'The regions agents and secret sets can be in'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "auth" -d 'Store, check and remove your credentials'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and not __fish_seen_subcommand_from deploy agent organizations org secrets regions auth local help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -s c -l credentials -d 'Image pull secret set for a private image' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l min-agents -d 'Agents kept running even without sessions (billed all the time); the official `-min` works too' -r
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from deploy" -l max-agents -d 'Most sessions at once; the next start gets 429 [platform default: 50]; the official `-max` works too' -r
@@ -138,6 +140,8 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "list" -d 'List the organizations you belong to'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "select" -d 'Make an organization the active one (stored in the config file)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "keys" -d 'Public API keys of the organization (they start sessions)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "default-region" -d 'Show the default region (where agents and secret sets go when no region is named), or set it'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "properties" -d 'The organization\'s properties (e.g. defaultRegion)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from organizations" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
@@ -157,7 +161,47 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "list" -d 'List the organizations you belong to'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "select" -d 'Make an organization the active one (stored in the config file)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "keys" -d 'Public API keys of the organization (they start sessions)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "default-region" -d 'Show the default region (where agents and secret sets go when no region is named), or set it'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "properties" -d 'The organization\'s properties (e.g. defaultRegion)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from org" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+plain\t'Tab-separated, uncoloured, for pipes and grep'
+json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l json -d 'Shorthand for --output json'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -s q -l quiet -d 'Print only data and errors'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Create a secret set, or add and replace keys in one (other keys stay). Values are read from a dotenv file (or stdin with `--file -`) and never shown'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "unset" -d 'Remove one key from a secret set'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the secret sets and image pull secrets, or the keys of one set (never a value)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "delete" -d 'Delete a secret set or an image pull secret, with everything in it'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "image-pull-secret" -d 'Create or update an image pull secret: credentials for a private image registry (asked on a terminal, else read from stdin)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from secrets" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
+plain\t'Tab-separated, uncoloured, for pipes and grep'
+json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -s o -l org -l organization -d 'Organization to act on (default: the active one in the config file)' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l api-host -d 'API base URL [default: https://api.pipecat.daily.co]' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l timeout -d 'Request timeout: seconds, or a duration such as 2m' -r
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l json -d 'Shorthand for --output json'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -s q -l quiet -d 'Print only data and errors'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -l local -d 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -s V -l version -d 'Print version'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -f -a "list" -d 'List the regions agents and secret sets can be in'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from regions" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from auth" -l output -d 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization\'s table of the config file, else rich on a terminal and plain otherwise]' -r -f -a "rich\t'Tables and colours for a person at a terminal'
 plain\t'Tab-separated, uncoloured, for pipes and grep'
 json\t'Exactly one JSON document on stdout (NDJSON for streams)'"
@@ -200,7 +244,9 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_s
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from local" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
-complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "organizations" -d 'Organizations and their public API keys'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "organizations" -d 'Organizations, their public API keys, properties and default region'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "secrets" -d 'Secret sets (environment variables of an agent\'s sessions) and image pull secrets'
+complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "regions" -d 'The regions agents and secret sets can be in'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "auth" -d 'Store, check and remove your credentials'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
 complete -c pipecat -n "__fish_pipecat_using_subcommand cloud; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -240,6 +286,8 @@ complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_see
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and not __fish_seen_subcommand_from cloud completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "deploy" -d 'Create or update an agent, then wait until it is ready'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "agent" -d 'Start, stop and inspect agents and their sessions'
-complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "organizations" -d 'Organizations and their public API keys'
+complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "organizations" -d 'Organizations, their public API keys, properties and default region'
+complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "secrets" -d 'Secret sets (environment variables of an agent\'s sessions) and image pull secrets'
+complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "regions" -d 'The regions agents and secret sets can be in'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "auth" -d 'Store, check and remove your credentials'
 complete -c pipecat -n "__fish_pipecat_using_subcommand help; and __fish_seen_subcommand_from cloud" -f -a "local" -d 'Run and manage a local Pipecat Cloud on this machine'
