@@ -977,6 +977,46 @@ mod tests {
     }
 
     #[test]
+    fn secrets_regions_and_properties_are_on_both_surfaces() {
+        let private = client(Credential::PrivateKey("sk_x".into()), None);
+        assert_eq!(
+            private
+                .surface_url(&["secrets", "app-keys"])
+                .unwrap()
+                .path(),
+            "/base/v1/secrets/app-keys"
+        );
+        let token = client(Credential::UserToken("pcc_pat_x".into()), Some("acme"));
+        assert_eq!(
+            token.surface_url(&["properties", "schema"]).unwrap().path(),
+            "/base/v1/organizations/acme/properties/schema"
+        );
+        let public = client(Credential::PublicKey("pk_x".into()), None);
+        assert_eq!(
+            public.surface_url(&["regions"]).unwrap_err().kind,
+            ErrorKind::Auth
+        );
+    }
+
+    #[test]
+    fn a_secret_value_never_shows_in_debug_output() {
+        let request = SecretSetRequest {
+            secrets: Some(vec![SecretPair {
+                secret_key: "API_KEY".into(),
+                secret_value: SecretValue::new("sk-live-0123"),
+            }]),
+            ..SecretSetRequest::default()
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("API_KEY"), "{shown}");
+        assert!(!shown.contains("sk-live"), "{shown}");
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({"secrets": [{"secretKey": "API_KEY", "secretValue": "sk-live-0123"}]})
+        );
+    }
+
+    #[test]
     fn names_cannot_change_the_path() {
         let private = client(Credential::PrivateKey("sk_x".into()), None);
         let url = private.agent_url("../x?y#z", &["sessions"]).unwrap();
