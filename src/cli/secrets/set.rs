@@ -203,7 +203,8 @@ fn review(
 /// The pairs to store, from the file (or stdin) or the arguments, checked
 /// against the platform's rules. A key given twice keeps its last value.
 fn read_pairs(args: &SetArgs, ctx: &Context) -> CliResult<Vec<SecretPair>> {
-    let (entries, place): (Vec<Entry>, Box<dyn Fn(&Entry) -> String>) = match &args.file {
+    // Where each entry came from, for messages: the file, else arguments.
+    let (entries, file) = match &args.file {
         Some(path) => {
             let name = if path == Path::new("-") {
                 "stdin".to_string()
@@ -213,15 +214,16 @@ fn read_pairs(args: &SetArgs, ctx: &Context) -> CliResult<Vec<SecretPair>> {
             let text = read_file(path, &name)?;
             let entries = dotenv::parse(&name, &text)
                 .map_err(|err| Failure::usage(err).with_hint("fix the file; nothing was sent"))?;
-            (
-                entries,
-                Box::new(move |e: &Entry| format!("{name}:{}", e.line)),
-            )
+            (entries, Some(name))
         }
-        None => {
-            let entries = dotenv::parse_pairs(&args.secrets).map_err(Failure::usage)?;
-            (entries, Box::new(|e: &Entry| format!("secret {}", e.line)))
-        }
+        None => (
+            dotenv::parse_pairs(&args.secrets).map_err(Failure::usage)?,
+            None,
+        ),
+    };
+    let place = |entry: &Entry| match &file {
+        Some(name) => format!("{name}:{}", entry.line),
+        None => format!("secret {}", entry.line),
     };
     if entries.is_empty() {
         return Err(Failure::usage(match &args.file {
