@@ -78,6 +78,14 @@ impl Examples {
         ]);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("token.txt"), &cloud.user_token).unwrap();
+        // What the secrets examples read: a project's .env and registry
+        // credentials, never typed on a command line.
+        std::fs::write(
+            dir.path().join(".env"),
+            "OPENAI_API_KEY=sk-example\nDEEPGRAM_API_KEY=dg-example\nCARTESIA_API_KEY=ca-example\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("registry.txt"), "me:registry-password\n").unwrap();
         Examples { cloud, dir }
     }
 

@@ -182,6 +182,12 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
     let data_dir = temp.path().join("data");
     first_release_data_dir(&data_dir);
     assert_eq!(user_version(&data_dir), 0);
+    // As the first release left it: readable by others.
+    std::fs::set_permissions(
+        data_dir.join("local-cloud.sqlite3"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
 
     let mut cloud = LocalCloud::start_in(&data_dir, &[]);
     assert_eq!(
@@ -251,6 +257,46 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
         lines,
         ["legacy line one", "legacy line two", "legacy line three"]
     );
+
+    // Secret sets, properties and the new deployment fields work on the
+    // upgraded data dir; the old deployment has none of the new fields.
+    assert_eq!(
+        details["krispViva"],
+        json!({"audioFilter": null}),
+        "{details}"
+    );
+    assert_eq!(
+        api.get("/v1/secrets", PRIVATE_KEY).await,
+        (StatusCode::OK, json!({"sets": []}))
+    );
+    let (status, _) = api
+        .put(
+            "/v1/secrets/legacy-keys",
+            PRIVATE_KEY,
+            json!({"secrets": [{"secretKey": "A", "secretValue": "1"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, updated) = api
+        .post(
+            &format!("/v1/agents/{AGENT}"),
+            PRIVATE_KEY,
+            json!({"secretSet": "legacy-keys", "krispViva": {"audioFilter": "pro"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        updated["deployment"]["manifest"]["spec"]["envFromSecretNames"],
+        json!(["legacy-keys"])
+    );
+    assert_eq!(updated["krispViva"], json!({"audioFilter": "pro"}));
+    // The database the first release made readable by others is private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(data_dir.join("local-cloud.sqlite3"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 
     // The old agent runs new sessions, listed beside its old ones.
     let (status, started) = api

@@ -18,3 +18,16 @@ pub const DEFAULT_PAGE: u32 = 10;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The Krisp VIVA noise filters an agent may use.
 pub const KRISP_VIVA_FILTERS: [&str; 2] = ["tel", "pro"];
+/// Longest secret key, in characters.
+pub const MAX_SECRET_KEY_CHARS: usize = 64;
+/// Largest secret value, in bytes: it becomes an environment variable, and
+/// Linux refuses to start a process with one over 128 KiB.
+pub const MAX_SECRET_VALUE_BYTES: usize = 64 * 1024;
+/// Largest secret set (keys and values), in bytes: all of it goes into
+/// the environment of each session, which must stay well under the
+/// kernel's limit for a process's arguments and environment.
+pub const MAX_SECRET_SET_BYTES: usize = 512 * 1024;
+/// Shortest and longest secret set name, in characters.
+pub const SECRET_SET_NAME_CHARS: std::ops::RangeInclusive<usize> = 3..=63;
+/// The CPU architectures a deployment may ask for.
+pub const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];

@@ -6,6 +6,7 @@ mod client;
 mod error;
 pub mod follow;
 pub mod limits;
+pub mod names;
 pub mod oauth;
 mod retry;
 mod session;

@@ -404,6 +404,160 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
             ),
         ],
     ),
+    (
+        "pipecat cloud secrets",
+        &[
+            (
+                "Store a project's .env file as a secret set (values are never shown)",
+                "pipecat cloud secrets set my-agent-secrets --file .env --skip",
+            ),
+            (
+                "The keys of a set, never their values",
+                "pipecat cloud secrets list my-agent-secrets",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud secrets set",
+        &[
+            (
+                "Store the keys of a .env file (asks first on a terminal)",
+                "pipecat cloud secrets set staging-secrets --file .env",
+            ),
+            (
+                "In a script, from standard input",
+                "pipecat cloud secrets set ci-secrets --file - --skip < .env",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud secrets unset",
+        &[
+            (
+                "Remove one key from a set",
+                "pipecat cloud secrets unset staging-secrets DEEPGRAM_API_KEY",
+            ),
+            (
+                "In a script",
+                "pipecat cloud secrets unset staging-secrets CARTESIA_API_KEY --skip",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud secrets list",
+        &[
+            (
+                "Every secret set and image pull secret",
+                "pipecat cloud secrets list",
+            ),
+            (
+                "The keys of one set",
+                "pipecat cloud secrets list staging-secrets",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud secrets delete",
+        &[
+            (
+                "Delete a set (asks first on a terminal)",
+                "pipecat cloud secrets delete staging-secrets",
+            ),
+            (
+                "In a script",
+                "pipecat cloud secrets delete ci-secrets --skip",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud secrets image-pull-secret",
+        &[
+            (
+                "USER:PASSWORD read from a file, never typed on the command line",
+                "pipecat cloud secrets image-pull-secret ghcr ghcr.io --skip < registry.txt",
+            ),
+            (
+                "Another registry",
+                "pipecat cloud secrets image-pull-secret quay quay.io -s < registry.txt",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud regions",
+        &[
+            (
+                "The regions you can deploy to",
+                "pipecat cloud regions list",
+            ),
+            ("As JSON", "pipecat cloud regions list --json"),
+        ],
+    ),
+    (
+        "pipecat cloud regions list",
+        &[
+            ("", "pipecat cloud regions list"),
+            ("As JSON", "pipecat cloud regions list --json"),
+        ],
+    ),
+    (
+        "pipecat cloud organizations default-region",
+        &[
+            (
+                "Where agents and secret sets go when no region is named",
+                "pipecat cloud organizations default-region",
+            ),
+            (
+                "Change it",
+                "pipecat cloud organizations default-region local",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud organizations properties",
+        &[
+            (
+                "Every property and its value",
+                "pipecat cloud organizations properties list",
+            ),
+            (
+                "What can be set, and to what",
+                "pipecat cloud organizations properties schema",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud organizations properties list",
+        &[
+            ("", "pipecat cloud organizations properties list"),
+            (
+                "As JSON",
+                "pipecat cloud organizations properties list --json",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud organizations properties schema",
+        &[
+            ("", "pipecat cloud organizations properties schema"),
+            (
+                "As JSON",
+                "pipecat cloud organizations properties schema --json",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud organizations properties set",
+        &[
+            (
+                "The default region",
+                "pipecat cloud organizations properties set defaultRegion local",
+            ),
+            (
+                "As JSON",
+                "pipecat cloud organizations properties set defaultRegion local --json",
+            ),
+        ],
+    ),
 ];
 
 /// The command tree as parsed and shown: `Cli` (or `PccCli` when invoked

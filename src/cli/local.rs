@@ -55,6 +55,14 @@ pub struct ServeArgs {
     /// 60). For tests and demos only: lets a short cap be tried quickly.
     #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
+    /// Serve region NAME too, besides `local` (repeatable), e.g. to
+    /// deploy a pcc-deploy.toml that names one. Every region runs here.
+    #[arg(long = "region", value_name = "NAME", value_parser = region_code)]
+    pub regions: Vec<String>,
+}
+
+fn region_code(code: &str) -> Result<String, String> {
+    pipecat_cloud::api::names::check_region_code(code).map(|()| code.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -121,15 +129,17 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
         access_observer,
+        regions: args.regions,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(
-        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}; extra regions: {:?}",
         options.data_dir.display(),
         options.port,
         options.default_max_agents,
         options.min_session_duration,
-        options.images
+        options.images,
+        options.regions
     ));
     // Listen for signals before anyone can know we run (the line below):
     // a stop sent right after it must not be lost or kill us uncleanly.

@@ -14,6 +14,8 @@ pub mod help;
 pub mod local;
 pub mod organizations;
 pub mod output;
+pub mod regions;
+pub mod secrets;
 pub mod settings;
 pub mod top;
 mod traps;
@@ -116,9 +118,14 @@ pub enum CloudCommand {
     Deploy(Box<deploy::DeployArgs>),
     /// Start, stop and inspect agents and their sessions.
     Agent(agent::AgentArgs),
-    /// Organizations and their public API keys.
+    /// Organizations, their public API keys, properties and default region.
     #[command(visible_alias = "org")]
     Organizations(organizations::OrganizationsArgs),
+    /// Secret sets (environment variables of an agent's sessions) and
+    /// image pull secrets.
+    Secrets(secrets::SecretsArgs),
+    /// The regions agents and secret sets can be in.
+    Regions(regions::RegionsArgs),
     /// Store, check and remove your credentials.
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
@@ -298,6 +305,8 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Deploy(args) => deploy::run(*args, ctx).await,
         CloudCommand::Agent(args) => agent::run(args, ctx).await,
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
+        CloudCommand::Secrets(args) => secrets::run(args, ctx).await,
+        CloudCommand::Regions(args) => regions::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
         CloudCommand::Top(args) => top::run(args, ctx).await,

@@ -12,10 +12,16 @@ use serde_json::json;
 use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
     ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
-    DeploymentList, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec, Organization,
-    OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle, SessionList,
-    StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec,
+    Organization, OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle,
+    SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
 };
+
+mod organization;
+mod secrets;
+
+pub use organization::LOCAL_REGION;
+pub use secrets::INVALID_SECRETS_REQUEST;
 
 use super::StateFile;
 use super::auth::KeyCache;
@@ -26,8 +32,8 @@ use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
 use super::runtime::{self, Runtime, SessionPlan};
 use super::store::{
-    AgentRecord, Credentials, DeploymentRecord, KeyKind, LogFilter, SessionFilter, SessionRecord,
-    Store, new_id,
+    AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter,
+    SessionFilter, SessionRecord, Store, new_id,
 };
 use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, seconds_between};
 
@@ -35,8 +41,8 @@ use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, sec
 pub const ORG: &str = "local";
 /// The platform's limits, defined once for the client and this server.
 pub use crate::api::limits::{
-    DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, MAX_PAGE, MAX_SESSION_DURATION,
-    MIN_SESSION_DURATION,
+    ARCHITECTURES, DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, KRISP_VIVA_FILTERS, MAX_PAGE,
+    MAX_SESSION_DURATION, MIN_SESSION_DURATION,
 };
 /// The longest name of an API key, in characters.
 pub const MAX_KEY_NAME_CHARS: usize = 100;
@@ -48,6 +54,9 @@ pub struct Settings {
     pub default_max_agents: u32,
     /// The lowest `maxSessionDuration` accepted (60 unless lowered).
     pub min_session_duration: u32,
+    /// The regions it has: [`LOCAL_REGION`] first, then those `serve
+    /// --region` names.
+    pub regions: Vec<String>,
 }
 
 pub struct Cloud {
@@ -217,6 +226,7 @@ impl Cloud {
             ));
         }
         let deployment = &agent.deployment;
+        let env = self.session_env(&deployment.options)?;
         let launch = self.images.resolve(&deployment.image).ok_or_else(|| {
             CloudError::NotReady(format!(
                 "image {:?} is not known to this local cloud (map it with `--image NAME=COMMAND`)",
@@ -250,6 +260,7 @@ impl Cloud {
             session,
             launch,
             body: request.body,
+            env,
         })?;
         Ok(StartResponse {
             session_id: Some(session_id),
@@ -472,12 +483,19 @@ impl Cloud {
             max_agents: None,
             max_session_duration: None,
             created_ns: now,
+            options: DeploymentOptions::default(),
         };
         let deployment = self.apply_spec(&base, spec)?;
+        let region = match spec.region.clone().filter(|r| !r.is_empty()) {
+            Some(region) => region,
+            None => self.default_region()?,
+        };
+        self.check_region(&region)?;
+        self.check_bound_sets(&region, &deployment.options)?;
         let agent = AgentRecord {
             id: agent_id,
             name: request.service_name.clone(),
-            region: spec.region.clone().unwrap_or_else(|| ORG.into()),
+            region,
             agent_profile: spec.agent_profile.clone(),
             created_ns: now,
             updated_ns: now,
@@ -513,9 +531,11 @@ impl Cloud {
         let redeploy = proposed != current.deployment || spec.force_redeploy == Some(true);
         let now = now_ns();
         let mut agent = current;
-        if let Some(region) = &spec.region {
+        if let Some(region) = spec.region.as_ref().filter(|r| !r.is_empty()) {
+            self.check_region(region)?;
             agent.region = region.clone();
         }
+        self.check_bound_sets(&agent.region, &proposed.options)?;
         if spec.agent_profile.is_some() {
             agent.agent_profile = spec.agent_profile.clone();
         }
@@ -602,6 +622,7 @@ impl Cloud {
                 next.min_agents = min;
             }
         }
+        apply_options(&mut next.options, spec)?;
         if next.min_agents > self.max_agents(&next) {
             return Err(CloudError::InvalidInput(format!(
                 "autoScaling.minAgents ({}) must not exceed maxAgents ({})",
@@ -650,7 +671,9 @@ impl Cloud {
             active_session_count: Some(self.capacity.active(&agent.id)),
             deployment: Some(self.deployment_view(agent, d)),
             agent_profile: agent.agent_profile.clone(),
-            krisp_viva: None,
+            krisp_viva: Some(KrispViva {
+                audio_filter: d.options.krisp_viva_filter.clone(),
+            }),
             current_revision: Some(RevisionInfo {
                 deployment_id: Some(d.id.clone()),
                 phase: Some(if ready { "Active" } else { "Failed" }.into()),
@@ -688,11 +711,19 @@ impl Cloud {
                 metadata: Some(json!({"name": agent.name, "namespace": ORG})),
                 spec: Some(ManifestSpec {
                     image: Some(d.image.clone()),
+                    daily_node_type: d.options.node_type.clone(),
                     auto_scaling: Some(AutoScalingStatus {
                         min_replicas: Some(d.min_agents),
                         max_replicas: Some(self.max_agents(d)),
                     }),
+                    image_pull_secret_name: d.options.image_pull_secret_set.clone(),
+                    env_from_secret_names: d.options.secret_set.clone().map(|set| vec![set]),
+                    krisp_viva: Some(
+                        json!({"audioFilters": d.options.krisp_viva_filter.is_some()}),
+                    ),
                     max_session_duration_seconds: d.max_session_duration,
+                    arch: d.options.architecture.clone(),
+                    websocket_auth: d.options.websocket_auth.clone(),
                     ..ManifestSpec::default()
                 }),
             }),
@@ -843,6 +874,43 @@ fn refuse_builds(spec: &AgentSpec) -> CloudResult<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// The deployment options `spec` sets on top of `options`. An empty set
+/// name, or a `krispViva` without a filter, clears the field.
+fn apply_options(options: &mut DeploymentOptions, spec: &AgentSpec) -> CloudResult<()> {
+    let named = |name: &String| (!name.trim().is_empty()).then(|| name.clone());
+    if let Some(set) = &spec.secret_set {
+        options.secret_set = named(set);
+    }
+    if let Some(set) = &spec.image_pull_secret_set {
+        options.image_pull_secret_set = named(set);
+    }
+    if let Some(krisp) = &spec.krisp_viva {
+        if let Some(filter) = &krisp.audio_filter
+            && !KRISP_VIVA_FILTERS.contains(&filter.as_str())
+        {
+            return Err(CloudError::InvalidInput(format!(
+                "krispViva.audioFilter must be tel, pro or null, got {filter:?}"
+            )));
+        }
+        options.krisp_viva_filter = krisp.audio_filter.clone();
+    }
+    if let Some(architecture) = &spec.architecture {
+        if !ARCHITECTURES.contains(&architecture.as_str()) {
+            return Err(CloudError::InvalidInput(format!(
+                "architecture must be amd64 or arm64, got {architecture:?}"
+            )));
+        }
+        options.architecture = Some(architecture.clone());
+    }
+    if let Some(node_type) = &spec.node_type {
+        options.node_type = named(node_type);
+    }
+    if let Some(auth) = &spec.websocket_auth {
+        options.websocket_auth = named(auth);
+    }
+    Ok(())
 }
 
 fn page_limit(limit: Option<u32>) -> CloudResult<u32> {

@@ -11,6 +11,8 @@ pub enum What {
     Session,
     Organization,
     ApiKey,
+    SecretSet,
+    Secret,
 }
 
 impl std::fmt::Display for What {
@@ -21,6 +23,8 @@ impl std::fmt::Display for What {
             What::Session => "Session",
             What::Organization => "Organization",
             What::ApiKey => "API key",
+            What::SecretSet => "Set",
+            What::Secret => "Secret",
         })
     }
 }
@@ -47,6 +51,10 @@ pub enum CloudError {
     /// The agent's deployment cannot run sessions (its image is unknown).
     #[error("Attempt to start agent when deployment is not in ready state: {0}")]
     NotReady(String),
+    /// The request contradicts the current state (e.g. deleting a secret
+    /// set that a deployment uses); nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// No credential, or one that may not do this.
     #[error("Unauthorized / token expired")]
     Unauthorized,

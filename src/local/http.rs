@@ -64,6 +64,7 @@ impl ApiError {
                 }
                 CloudError::AtCapacity => return None,
                 CloudError::NotReady(_) => (StatusCode::CONFLICT, "PCC-1001", err.to_string()),
+                CloudError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT", err.to_string()),
                 CloudError::Unauthorized => (StatusCode::UNAUTHORIZED, "401", err.to_string()),
                 // The details are in the server's log, not for the caller.
                 CloudError::Store(_) => (
@@ -297,6 +298,18 @@ mod tests {
                 500,
                 "500",
                 "cannot start the agent's process: no such file",
+            ),
+            (
+                CloudError::NotFound(What::SecretSet).into(),
+                404,
+                "404",
+                "Set not found",
+            ),
+            (
+                CloudError::Conflict("Secret set \"keys\" is used by agent \"bot\"".into()).into(),
+                409,
+                "CONFLICT",
+                "Secret set \"keys\" is used by agent \"bot\"",
             ),
             (ApiError::NoRoute, 404, "404", "API endpoint not found"),
             (

@@ -87,12 +87,15 @@ pub struct Options {
     pub demo_bot_program: PathBuf,
     /// Also given each line of the access log (`serve -v` prints them).
     pub access_observer: Option<AccessObserver>,
+    /// Regions besides `local` (`--region`, repeatable): names that
+    /// agents and secret sets can be in, all on this machine.
+    pub regions: Vec<String>,
 }
 
 impl Options {
     /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
-    /// image mappings, `maxAgents` 50, the platform's 60 s floor, and this
-    /// program as the demo bot.
+    /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
+    /// program as the demo bot, and region `local` only.
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -102,6 +105,7 @@ impl Options {
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
             access_observer: None,
+            regions: Vec::new(),
         }
     }
 }
@@ -194,6 +198,7 @@ impl Server {
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
+            regions: regions(&options.regions),
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -264,6 +269,17 @@ impl RunningServer {
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
         self.cloud.shutdown().await;
     }
+}
+
+/// `local` first, then `extra` in order, each once.
+fn regions(extra: &[String]) -> Vec<String> {
+    let mut regions = vec![cloud::LOCAL_REGION.to_string()];
+    for region in extra {
+        if !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    regions
 }
 
 /// `server.json` of a serving local cloud: how other processes find it and

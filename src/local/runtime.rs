@@ -14,6 +14,10 @@
 //! | `PIPECAT_MAX_SESSION_DURATION` | its cap in seconds |
 //! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none) |
 //!
+//! and each key of its deployment's secret set (`secretSet`) with its
+//! value, as read when the session starts (the variables above win over a
+//! secret of the same name).
+//!
 //! The same JSON is written to its stdin, which is then closed. Each line
 //! it writes to stdout or stderr becomes a log entry of the session.
 //!
@@ -59,6 +63,7 @@ use super::images::Launch;
 use super::logs::{LogSource, LogWriter};
 use super::store::{SessionRecord, Store};
 use super::time::now_ns;
+use crate::api::types::SecretValue;
 
 /// How long a stopped session may take to exit before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -96,6 +101,8 @@ pub struct SessionPlan {
     pub session: SessionRecord,
     pub launch: Launch,
     pub body: Option<Value>,
+    /// Extra environment variables (its secret set's keys and values).
+    pub env: Vec<(String, SecretValue)>,
 }
 
 pub struct Runtime {
@@ -147,7 +154,7 @@ impl Runtime {
             std::fs::write(&body_file, &body).map_err(|e| {
                 CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
-            spawn(&plan.launch, &session, &body_file)
+            spawn(&plan.launch, &session, &body_file, &plan.env)
                 .map(|child| (child, body, body_file))
                 .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
@@ -365,6 +372,7 @@ fn spawn(
     launch: &Launch,
     session: &SessionRecord,
     body_file: &std::path::Path,
+    env: &[(String, SecretValue)],
 ) -> std::io::Result<Child> {
     let mut command = match launch {
         Launch::DemoBot(program) => {
@@ -378,6 +386,9 @@ fn spawn(
             command
         }
     };
+    // First, so that the contract's variables below win over a secret of
+    // the same name.
+    command.envs(env.iter().map(|(key, value)| (key, value.expose())));
     command
         .env("PIPECAT_SESSION_ID", &session.id)
         .env("PIPECAT_AGENT_NAME", &session.agent_name)

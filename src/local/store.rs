@@ -17,6 +17,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::time::now_ns;
 
+mod secrets;
+
+pub use secrets::{SecretKind, SecretSetRecord};
+
 /// The schema, as forward migrations: entry `i` takes a database from
 /// version `i` to `i + 1` (SQLite's `PRAGMA user_version`). To change the
 /// schema, append an entry; never edit or reorder a released one (data
@@ -84,6 +88,31 @@ CREATE INDEX logs_agent_time ON logs(agent_name, ts_ns, id);
     // 2: an agent's sessions are listed by agent id, so an agent created
     // again under a deleted one's name starts with none.
     "CREATE INDEX sessions_agent_id ON sessions(agent_id, requested_ns);",
+    // 3: secret sets and their values, organization properties, and the
+    // deployment fields an agent is created or updated with.
+    "
+CREATE TABLE secret_sets (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    region TEXT NOT NULL,
+    host TEXT,
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL
+);
+CREATE TABLE secret_values (
+    set_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (set_name, key)
+);
+CREATE TABLE properties (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+ALTER TABLE deployments ADD COLUMN secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN image_pull_secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN krisp_viva_filter TEXT;
+ALTER TABLE deployments ADD COLUMN node_type TEXT;
+ALTER TABLE deployments ADD COLUMN websocket_auth TEXT;
+ALTER TABLE deployments ADD COLUMN architecture TEXT;
+",
 ];
 
 /// The tables of version 1. The first release created them without
@@ -154,6 +183,22 @@ pub struct DeploymentRecord {
     /// `None`: the platform default (7200 s).
     pub max_session_duration: Option<u32>,
     pub created_ns: i64,
+    /// What else the deployment was made with (all optional).
+    pub options: DeploymentOptions,
+}
+
+/// The fields of a deployment that only name things or pass through: each
+/// is stored and shown back as sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeploymentOptions {
+    /// The secret set whose values its sessions get as environment variables.
+    pub secret_set: Option<String>,
+    pub image_pull_secret_set: Option<String>,
+    /// `tel` or `pro`; `None`: Krisp VIVA off.
+    pub krisp_viva_filter: Option<String>,
+    pub node_type: Option<String>,
+    pub websocket_auth: Option<String>,
+    pub architecture: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -235,6 +280,9 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// The database file cannot be created or made private.
+    #[error("cannot create {} with mode 0600: {err}", path.display())]
+    Private { path: PathBuf, err: std::io::Error },
     /// A version-0 database with only some of the first release's tables.
     #[error(
         "{} is not a local cloud database this pipecat can upgrade (tables missing: {missing}); \
@@ -337,6 +385,7 @@ impl Store {
     /// bringing its schema up to the last of [`MIGRATIONS`].
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
         let path = data_dir.join("local-cloud.sqlite3");
+        make_private(&path)?;
         let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
         migrate(&mut conn, &path, MIGRATIONS)?;
         let store = Store {
@@ -392,6 +441,7 @@ impl Store {
                 max_agents: None,
                 max_session_duration: None,
                 created_ns: now,
+                options: DeploymentOptions::default(),
             },
         })
     }
@@ -471,7 +521,9 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT a.id, a.name, a.region, a.agent_profile, a.created_ns, a.updated_ns,
-                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns
+                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns,
+                    d.secret_set, d.image_pull_secret_set, d.krisp_viva_filter, d.node_type,
+                    d.websocket_auth, d.architecture
              FROM agents a JOIN deployments d ON d.id = a.deployment_id
              WHERE a.deleted_ns IS NULL ORDER BY a.created_ns, a.name",
         )?;
@@ -557,7 +609,9 @@ impl Store {
     pub fn deployments(&self, agent_id: &str) -> StoreResult<Vec<DeploymentRecord>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns
+            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
+                    secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
+                    websocket_auth, architecture
              FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([agent_id], |r| deployment_from(r, 0))?;
@@ -796,13 +850,23 @@ fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord>
         max_agents: r.get(at + 4)?,
         max_session_duration: r.get(at + 5)?,
         created_ns: r.get(at + 6)?,
+        options: DeploymentOptions {
+            secret_set: r.get(at + 7)?,
+            image_pull_secret_set: r.get(at + 8)?,
+            krisp_viva_filter: r.get(at + 9)?,
+            node_type: r.get(at + 10)?,
+            websocket_auth: r.get(at + 11)?,
+            architecture: r.get(at + 12)?,
+        },
     })
 }
 
 fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
+                                 secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
+                                 websocket_auth, architecture)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             d.id,
             d.agent_id,
@@ -810,10 +874,35 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
             d.min_agents,
             d.max_agents,
             d.max_session_duration,
-            d.created_ns
+            d.created_ns,
+            d.options.secret_set,
+            d.options.image_pull_secret_set,
+            d.options.krisp_viva_filter,
+            d.options.node_type,
+            d.options.websocket_auth,
+            d.options.architecture
         ],
     )?;
     Ok(())
+}
+
+/// The database holds keys and secret values: it is created 0600 (and a
+/// data dir's database from a release that did not do so is made 0600).
+/// SQLite gives its `-wal` and `-shm` files the database's mode.
+fn make_private(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = std::fs::Permissions::from_mode(0o600);
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .and_then(|file| file.set_permissions(private));
+    made.map_err(|err| StoreError::Private {
+        path: path.to_path_buf(),
+        err,
+    })
 }
 
 /// A random UUID (v4) for records.

@@ -50,6 +50,12 @@ impl LocalCloud {
     /// A server on the given data dir (e.g. to restart on the same one),
     /// on a free port unless `extra` names one (to keep the same URL).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> LocalCloud {
+        Self::start_logging(data_dir, extra, Stdio::inherit())
+    }
+
+    /// As [`LocalCloud::start_in`], with the server's stderr (its log)
+    /// going to `log`.
+    pub fn start_logging(data_dir: &Path, extra: &[&str], log: impl Into<Stdio>) -> LocalCloud {
         let port: &[&str] = if extra.contains(&"--port") {
             &[]
         } else {
@@ -63,7 +69,7 @@ impl LocalCloud {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("spawn pipecat cloud local serve");
         // The server prints exactly one line once it listens; the state file

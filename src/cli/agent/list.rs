@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::super::context::{Context, api_failure};
 use super::super::exit::CliResult;
 use super::super::output::{Answer, Column, Table};
+use super::super::regions::check_region;
 use pipecat_cloud::api::types::AgentDetails;
 
 #[derive(Debug, Args)]
@@ -23,6 +24,9 @@ pub struct ListArgs {
 pub async fn run(args: ListArgs, ctx: &Context) -> CliResult {
     let client = ctx.management_client().await?;
     let region = args.region.filter(|region| !region.is_empty());
+    if let Some(region) = &region {
+        check_region(&client, region, "--region").await?;
+    }
     let mut listing = client
         .list_agents(region.as_deref())
         .await
