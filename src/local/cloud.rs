@@ -21,6 +21,7 @@ use super::StateFile;
 use super::auth::KeyCache;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
+use super::identity::{self, Identity, LOCAL_USER_EMAIL};
 use super::images::ImageCatalog;
 use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
@@ -48,6 +49,8 @@ pub struct Settings {
     pub default_max_agents: u32,
     /// The lowest `maxSessionDuration` accepted (60 unless lowered).
     pub min_session_duration: u32,
+    /// The identity provider's token lifetime and login page.
+    pub identity: identity::Settings,
 }
 
 pub struct Cloud {
@@ -69,6 +72,7 @@ pub struct Cloud {
     state_file: Mutex<Option<StateFile>>,
     org_id: String,
     user_id: String,
+    identity: Identity,
 }
 
 impl Cloud {
@@ -112,6 +116,7 @@ impl Cloud {
             capacity.clone(),
             bodies_dir,
         ));
+        let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
         Ok(Cloud {
@@ -128,11 +133,17 @@ impl Cloud {
             state_file: Mutex::new(None),
             org_id,
             user_id,
+            identity,
         })
     }
 
     pub fn keys(&self) -> &KeyCache {
         &self.keys
+    }
+
+    /// The identity provider (browser logins and their tokens).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// The first usable key of each kind.
@@ -728,7 +739,7 @@ impl Cloud {
             user: User {
                 user_id: self.user_id.clone(),
                 emails: vec![UserEmail {
-                    email_address: "local@localhost".into(),
+                    email_address: LOCAL_USER_EMAIL.into(),
                 }],
             },
         }
