@@ -55,6 +55,15 @@ pub struct ServeArgs {
     /// 60). For tests and demos only: lets a short cap be tried quickly.
     #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
+    /// How long the access token of a browser login (`auth login`) lives:
+    /// seconds or a duration such as 10m. A short one lets tests see
+    /// tokens expire and be refreshed.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration::lifetime)]
+    pub token_ttl: std::time::Duration,
+    /// Show a page with a "Log in" button when a browser login arrives,
+    /// instead of approving it at once (to try `auth login` in a browser).
+    #[arg(long)]
+    pub login_prompt: bool,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +124,8 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        token_ttl: args.token_ttl,
+        login_prompt: args.login_prompt,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(

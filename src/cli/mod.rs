@@ -134,18 +134,20 @@ impl Run {
 /// code; the one place that ends the process.
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let (global, run) = if invoked_as_pcc(&args) {
-        let pcc = PccCli::parse_from(argv::expand_official_shorts(args, PccCli::command));
-        (pcc.global, Run::cloud(pcc.show, pcc.command))
+    let (mut global, run, matches) = if invoked_as_pcc(&args) {
+        let (pcc, matches) = parse::<PccCli>(args);
+        (pcc.global, Run::cloud(pcc.show, pcc.command), matches)
     } else {
-        let cli = Cli::parse_from(argv::expand_official_shorts(args, Cli::command));
+        let (cli, matches) = parse::<Cli>(args);
         let run = match cli.command {
             TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
             TopCommand::Completions(completions) => Run::Completions(completions.shell),
             TopCommand::Man => Run::Man,
         };
-        (cli.global, run)
+        (cli.global, run, matches)
     };
+    global.timeout_given =
+        matches.value_source("timeout") == Some(clap::parser::ValueSource::CommandLine);
     // The demo bot is a session process, many at a time: plain sync code,
     // no async runtime, no settings.
     if let Run::Cloud(CloudCommand::Local(local::LocalArgs {
@@ -222,6 +224,15 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
     }
+}
+
+/// Parses the command line as `P` (exiting with clap's message and code on
+/// a usage error, as `Parser::parse_from` does), keeping the matches to
+/// tell where a value came from.
+fn parse<P: Parser>(args: Vec<OsString>) -> (P, clap::ArgMatches) {
+    let matches = P::command().get_matches_from(argv::expand_official_shorts(args, P::command));
+    let parsed = P::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    (parsed, matches)
 }
 
 /// True when the binary was started as `pcc` (a link or a copy named so).
