@@ -67,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Log in (in the browser, or with a personal access token), check who you are, log out')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -884,10 +884,32 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with your browser (OAuth); the login is stored and refreshed automatically')
             [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are logged in as, how, and until when')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;auth;login' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--organization', '--organization', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
+            [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser: only print the URL to open')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'pipecat;cloud;auth;use-pat' {
@@ -951,10 +973,14 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;auth;help' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with your browser (OAuth); the login is stored and refreshed automatically')
             [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are logged in as, how, and until when')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pipecat;cloud;auth;help;login' {
             break
         }
         'pipecat;cloud;auth;help;use-pat' {
@@ -1001,6 +1027,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in')
             [CompletionResult]::new('--default-max-agents', '--default-max-agents', [CompletionResultType]::ParameterName, 'Session limit of agents that do not set `maxAgents`')
             [CompletionResult]::new('--min-session-duration', '--min-session-duration', [CompletionResultType]::ParameterName, 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly')
+            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'How long the access token of a browser login (`auth login`) lives: seconds or a duration such as 10m. A short one lets tests see tokens expire and be refreshed')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization to act on (default: the active one in the config file)')
@@ -1008,6 +1035,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--api-host', '--api-host', [CompletionResultType]::ParameterName, 'API base URL [default: https://api.pipecat.daily.co]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Request timeout: seconds, or a duration such as 2m')
+            [CompletionResult]::new('--login-prompt', '--login-prompt', [CompletionResultType]::ParameterName, 'Show a page with a "Log in" button when a browser login arrives, instead of approving it at once (to try `auth login` in a browser)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')
@@ -1134,7 +1162,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Log in (in the browser, or with a personal access token), check who you are, log out')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1209,9 +1237,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;cloud;help;auth' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with your browser (OAuth); the login is stored and refreshed automatically')
             [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are logged in as, how, and until when')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)')
+            break
+        }
+        'pipecat;cloud;help;auth;login' {
             break
         }
         'pipecat;cloud;help;auth;use-pat' {
@@ -1300,7 +1332,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Create or update an agent, then wait until it is ready')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Start, stop and inspect agents and their sessions')
             [CompletionResult]::new('organizations', 'organizations', [CompletionResultType]::ParameterValue, 'Organizations and their public API keys')
-            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Store, check and remove your credentials')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Log in (in the browser, or with a personal access token), check who you are, log out')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run and manage a local Pipecat Cloud on this machine')
             break
         }
@@ -1374,9 +1406,13 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             break
         }
         'pipecat;help;cloud;auth' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with your browser (OAuth); the login is stored and refreshed automatically')
             [CompletionResult]::new('use-pat', 'use-pat', [CompletionResultType]::ParameterValue, 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)')
-            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the stored (or PIPECAT_TOKEN) token belongs to')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove the stored token (the active org and per-org settings stay)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are logged in as, how, and until when')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)')
+            break
+        }
+        'pipecat;help;cloud;auth;login' {
             break
         }
         'pipecat;help;cloud;auth;use-pat' {

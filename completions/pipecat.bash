@@ -106,6 +106,9 @@ _pipecat() {
             pipecat__subcmd__cloud__subcmd__auth,help)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help"
                 ;;
+            pipecat__subcmd__cloud__subcmd__auth,login)
+                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__login"
+                ;;
             pipecat__subcmd__cloud__subcmd__auth,logout)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__logout"
                 ;;
@@ -117,6 +120,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__auth__subcmd__help,help)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            pipecat__subcmd__cloud__subcmd__auth__subcmd__help,login)
+                cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__login"
                 ;;
             pipecat__subcmd__cloud__subcmd__auth__subcmd__help,logout)
                 cmd="pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__logout"
@@ -168,6 +174,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__agent,stop)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__agent__subcmd__stop"
+                ;;
+            pipecat__subcmd__cloud__subcmd__help__subcmd__auth,login)
+                cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__login"
                 ;;
             pipecat__subcmd__cloud__subcmd__help__subcmd__auth,logout)
                 cmd="pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__logout"
@@ -366,6 +375,9 @@ _pipecat() {
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__agent,stop)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__agent__subcmd__stop"
+                ;;
+            pipecat__subcmd__help__subcmd__cloud__subcmd__auth,login)
+                cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__login"
                 ;;
             pipecat__subcmd__help__subcmd__cloud__subcmd__auth,logout)
                 cmd="pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__logout"
@@ -1193,7 +1205,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth)
-            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version use-pat whoami logout help"
+            opts="-o -q -v -h -V --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version login use-pat whoami logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1235,7 +1247,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth__subcmd__help)
-            opts="use-pat whoami logout help"
+            opts="login use-pat whoami logout help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,6 +1261,20 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__auth__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1297,6 +1323,48 @@ _pipecat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__auth__subcmd__login)
+            opts="-o -q -v -h -V --no-browser --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "rich plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --organization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1677,8 +1745,22 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__help__subcmd__auth)
-            opts="use-pat whoami logout"
+            opts="login use-pat whoami logout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__cloud__subcmd__help__subcmd__auth__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2185,7 +2267,7 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__cloud__subcmd__local__subcmd__serve)
-            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
+            opts="-o -q -v -h -V --port --data-dir --image --default-max-agents --min-session-duration --token-ttl --login-prompt --output --json --organization --org --api-host --color --quiet --verbose --timeout --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2208,6 +2290,10 @@ _pipecat() {
                     return 0
                     ;;
                 --min-session-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3089,8 +3175,22 @@ _pipecat() {
             return 0
             ;;
         pipecat__subcmd__help__subcmd__cloud__subcmd__auth)
-            opts="use-pat whoami logout"
+            opts="login use-pat whoami logout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipecat__subcmd__help__subcmd__cloud__subcmd__auth__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -63,7 +63,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
             cand org 'Organizations and their public API keys'
-            cand auth 'Store, check and remove your credentials'
+            cand auth 'Log in (in the browser, or with a personal access token), check who you are, log out'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -813,10 +813,31 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand login 'Log in with your browser (OAuth); the login is stored and refreshed automatically'
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
+            cand whoami 'Show who you are logged in as, how, and until when'
+            cand logout 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;auth;login'= {
+            cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
+            cand -o 'Organization to act on (default: the active one in the config file)'
+            cand --org 'Organization to act on (default: the active one in the config file)'
+            cand --organization 'Organization to act on (default: the active one in the config file)'
+            cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --no-browser 'Do not open a browser: only print the URL to open'
+            cand --json 'Shorthand for --output json'
+            cand -q 'Print only data and errors'
+            cand --quiet 'Print only data and errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand --local 'Talk to the local Pipecat Cloud in the default data dir (started in the background if none runs), with its own credentials and config'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'pipecat;cloud;auth;use-pat'= {
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
@@ -876,10 +897,13 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --version 'Print version'
         }
         &'pipecat;cloud;auth;help'= {
+            cand login 'Log in with your browser (OAuth); the login is stored and refreshed automatically'
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
+            cand whoami 'Show who you are logged in as, how, and until when'
+            cand logout 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipecat;cloud;auth;help;login'= {
         }
         &'pipecat;cloud;auth;help;use-pat'= {
         }
@@ -920,6 +944,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --image 'Run image NAME as shell COMMAND (repeatable). NAME without a tag matches every tag of that repository. `pipecat-local/demo-bot` is built in'
             cand --default-max-agents 'Session limit of agents that do not set `maxAgents`'
             cand --min-session-duration 'Lowest `maxSessionDuration` accepted, in seconds (the platform''s is 60). For tests and demos only: lets a short cap be tried quickly'
+            cand --token-ttl 'How long the access token of a browser login (`auth login`) lives: seconds or a duration such as 10m. A short one lets tests see tokens expire and be refreshed'
             cand --output 'Output mode [default: PIPECAT_OUTPUT, else `output` in the active organization''s table of the config file, else rich on a terminal and plain otherwise]'
             cand -o 'Organization to act on (default: the active one in the config file)'
             cand --org 'Organization to act on (default: the active one in the config file)'
@@ -927,6 +952,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --api-host 'API base URL [default: https://api.pipecat.daily.co]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --timeout 'Request timeout: seconds, or a duration such as 2m'
+            cand --login-prompt 'Show a page with a "Log in" button when a browser login arrives, instead of approving it at once (to try `auth login` in a browser)'
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'
@@ -1041,7 +1067,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
-            cand auth 'Store, check and remove your credentials'
+            cand auth 'Log in (in the browser, or with a personal access token), check who you are, log out'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1097,9 +1123,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;cloud;help;organizations;keys;use'= {
         }
         &'pipecat;cloud;help;auth'= {
+            cand login 'Log in with your browser (OAuth); the login is stored and refreshed automatically'
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
+            cand whoami 'Show who you are logged in as, how, and until when'
+            cand logout 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)'
+        }
+        &'pipecat;cloud;help;auth;login'= {
         }
         &'pipecat;cloud;help;auth;use-pat'= {
         }
@@ -1174,7 +1203,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand deploy 'Create or update an agent, then wait until it is ready'
             cand agent 'Start, stop and inspect agents and their sessions'
             cand organizations 'Organizations and their public API keys'
-            cand auth 'Store, check and remove your credentials'
+            cand auth 'Log in (in the browser, or with a personal access token), check who you are, log out'
             cand local 'Run and manage a local Pipecat Cloud on this machine'
         }
         &'pipecat;help;cloud;deploy'= {
@@ -1229,9 +1258,12 @@ set edit:completion:arg-completer[pipecat] = {|@words|
         &'pipecat;help;cloud;organizations;keys;use'= {
         }
         &'pipecat;help;cloud;auth'= {
+            cand login 'Log in with your browser (OAuth); the login is stored and refreshed automatically'
             cand use-pat 'Store a personal access token (read from a hidden prompt, or from stdin when it is not a terminal; never from the command line)'
-            cand whoami 'Show who the stored (or PIPECAT_TOKEN) token belongs to'
-            cand logout 'Remove the stored token (the active org and per-org settings stay)'
+            cand whoami 'Show who you are logged in as, how, and until when'
+            cand logout 'Log out: revoke the login and remove it from the config file (the active org and per-org settings stay)'
+        }
+        &'pipecat;help;cloud;auth;login'= {
         }
         &'pipecat;help;cloud;auth;use-pat'= {
         }

@@ -104,7 +104,7 @@ pub enum CloudCommand {
     /// Organizations and their public API keys.
     #[command(visible_alias = "org")]
     Organizations(organizations::OrganizationsArgs),
-    /// Store, check and remove your credentials.
+    /// Log in (in the browser, or with a personal access token), check who you are, log out.
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),

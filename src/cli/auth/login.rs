@@ -78,15 +78,14 @@ pub async fn run(args: LoginArgs, ctx: &Context) -> CliResult {
         Failure::new(Exit::ApiFailure, format!("cannot listen for Ctrl-C: {err}"))
     })?;
 
-    let minutes = wait.as_secs().div_ceil(60);
+    let waiting = format!("waiting up to {}; Ctrl-C cancels", spoken(wait));
     if args.no_browser {
         ctx.out.note(&format!(
-            "Open this URL in a browser to log in (waiting up to {minutes} min; Ctrl-C cancels):"
+            "Open this URL in a browser to log in ({waiting}):"
         ));
     } else {
         ctx.out.note(&format!(
-            "Opening your browser to log in (waiting up to {minutes} min; Ctrl-C cancels). \
-             If it does not open, open this URL:"
+            "Opening your browser to log in ({waiting}). If it does not open, open this URL:"
         ));
     }
     // Whatever -q says: without it the login cannot be finished.
@@ -170,6 +169,16 @@ pub async fn run(args: LoginArgs, ctx: &Context) -> CliResult {
     Ok(())
 }
 
+/// `5 min`, `90s`, `2 min 30s`: how long the login waits.
+fn spoken(wait: Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s}s"),
+    }
+}
+
 /// Opens `url` in the browser on a thread of its own (a text browser in
 /// $BROWSER runs in the foreground until it quits, while the login goes
 /// on); a failure is a warning, since the URL is on the screen.
@@ -229,4 +238,17 @@ fn login_failure(err: &OAuthError) -> Failure {
         format!("login failed: {err}; nothing was stored"),
     )
     .with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_reads_in_minutes_and_seconds() {
+        assert_eq!(spoken(DEFAULT_WAIT), "5 min");
+        assert_eq!(spoken(Duration::from_secs(1)), "1s");
+        assert_eq!(spoken(Duration::from_millis(300)), "1s");
+        assert_eq!(spoken(Duration::from_secs(150)), "2 min 30s");
+    }
 }

@@ -441,7 +441,7 @@ impl Identity {
             Rotation::Unknown => Err(invalid_grant("the refresh token is not known")),
             Rotation::Expired => Err(invalid_grant("the refresh token has expired; log in again")),
             Rotation::Revoked => Err(invalid_grant(
-                "the login was revoked (logged out); log in again",
+                "the login was revoked by a logout; log in again",
             )),
             Rotation::Reused => {
                 eprintln!(
