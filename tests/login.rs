@@ -448,7 +448,8 @@ fn scripted_provider(discovery: fn(&str) -> String) -> Scripted {
 
 #[test]
 fn unsafe_discovery_documents_are_refused_before_anything_is_sent_or_written() {
-    let cases: [(&str, fn(&str) -> String, &str); 2] = [
+    type Document = fn(&str) -> String;
+    let cases: [(&str, Document, &str); 2] = [
         (
             "a non-loopback http endpoint",
             |issuer| {

@@ -73,8 +73,9 @@ pub struct OAuthRefusal {
     pub description: String,
 }
 
-impl OAuthRefusal {
-    pub fn new(error: &'static str, description: impl Into<String>) -> CloudError {
+impl CloudError {
+    /// An OAuth refusal with its code and description.
+    pub fn oauth(error: &'static str, description: impl Into<String>) -> CloudError {
         CloudError::OAuth(OAuthRefusal {
             error,
             description: description.into(),

@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn oauth_refusals_answer_the_oauth_error_body() {
-        let refused = |error| OAuthRefusal::new(error, "why");
+        let refused = |error| CloudError::oauth(error, "why");
         for (error, status) in [
             ("invalid_grant", 400),
             ("invalid_request", 400),

@@ -22,7 +22,7 @@ use crate::api::oauth::{
 };
 
 use super::cloud::Cloud;
-use super::error::OAuthRefusal;
+use super::error::CloudError;
 use super::http::{ApiError, ApiResult, JsonBody, QueryParams};
 use super::identity::{
     AUTHORIZE_PATH, AuthorizationRequest, AuthorizeError, ISSUER_PATH, LOCAL_USER_EMAIL,
@@ -155,7 +155,7 @@ async fn token(
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let Form(request) = form.map_err(|rejection| {
-        OAuthRefusal::new(
+        CloudError::oauth(
             "invalid_request",
             format!(
                 "the body must be application/x-www-form-urlencoded: {}",

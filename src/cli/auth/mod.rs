@@ -65,7 +65,9 @@ async fn use_pat(ctx: &Context) -> CliResult {
         return Err(Failure::usage(format!(
             "that is not a personal access token: it must start with `{PAT_PREFIX}`"
         ))
-        .with_hint("create one in the Pipecat Cloud dashboard"));
+        .with_hint(
+            "create one in the Pipecat Cloud dashboard, or log in with your browser: `pipecat cloud auth login`",
+        ));
     }
     let mut config = ctx.user_config()?;
     let organizations = ctx

@@ -62,7 +62,7 @@ use crate::api::oauth::{
     AuthConfig, PKCE_METHOD, ProviderMetadata, TokenResponse, is_valid_verifier, s256_challenge,
 };
 
-use super::error::{CloudError, CloudResult, OAuthRefusal};
+use super::error::{CloudError, CloudResult};
 use super::store::Store;
 use super::time::now_ns;
 use grants::{CodeRecord, CodeRedemption, IssuedTokens, Rotation};
@@ -362,7 +362,7 @@ impl Identity {
     /// token grant. Refusals are [`CloudError::OAuth`].
     pub fn token(&self, request: &TokenRequest) -> CloudResult<TokenResponse> {
         if request.client_id.as_deref() != Some(CLIENT_ID) {
-            return Err(OAuthRefusal::new(
+            return Err(CloudError::oauth(
                 "invalid_client",
                 format!("client_id must be {CLIENT_ID:?}"),
             ));
@@ -370,13 +370,13 @@ impl Identity {
         match request.grant_type.as_deref() {
             Some("authorization_code") => self.redeem_code(request),
             Some("refresh_token") => self.refresh(request),
-            Some(other) => Err(OAuthRefusal::new(
+            Some(other) => Err(CloudError::oauth(
                 "unsupported_grant_type",
                 format!(
                     "grant_type {other:?} is not supported (authorization_code, refresh_token)"
                 ),
             )),
-            None => Err(OAuthRefusal::new(
+            None => Err(CloudError::oauth(
                 "invalid_request",
                 "the request has no grant_type",
             )),
@@ -386,7 +386,7 @@ impl Identity {
     fn redeem_code(&self, request: &TokenRequest) -> CloudResult<TokenResponse> {
         let required = |value: &Option<String>, name: &str| {
             value.clone().ok_or_else(|| {
-                OAuthRefusal::new("invalid_request", format!("the request has no {name}"))
+                CloudError::oauth("invalid_request", format!("the request has no {name}"))
             })
         };
         let code = required(&request.code, "code")?;
@@ -429,7 +429,7 @@ impl Identity {
 
     fn refresh(&self, request: &TokenRequest) -> CloudResult<TokenResponse> {
         let presented = request.refresh_token.as_deref().ok_or_else(|| {
-            OAuthRefusal::new("invalid_request", "the request has no refresh_token")
+            CloudError::oauth("invalid_request", "the request has no refresh_token")
         })?;
         let now = now_ns();
         let (tokens, answer) = self.new_tokens(now)?;
@@ -494,7 +494,7 @@ impl Identity {
 }
 
 fn invalid_grant(description: &str) -> CloudError {
-    OAuthRefusal::new("invalid_grant", description)
+    CloudError::oauth("invalid_grant", description)
 }
 
 /// A `redirect_uri` this provider may send codes to: `http://` on a

@@ -254,7 +254,8 @@ fn only_loopback_http_redirect_uris_are_accepted() {
 #[test]
 fn other_request_errors_go_back_to_the_client_with_the_state() {
     let p = provider(Settings::default());
-    let cases: [(fn(&mut AuthorizationRequest), &str); 4] = [
+    type Change = fn(&mut AuthorizationRequest);
+    let cases: [(Change, &str); 4] = [
         (
             |r| r.response_type = Some("token".into()),
             "unsupported_response_type",
