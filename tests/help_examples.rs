@@ -142,6 +142,15 @@ impl Examples {
         if serve {
             pty.wait_for("listening on", Duration::from_secs(90));
             pty.ctrl_c();
+        } else if line.contains("auth login") {
+            // Play the browser: open the printed URL; the local cloud
+            // approves at once and redirects to the command's callback.
+            let _ports = common::login::CallbackPorts::lock();
+            let url = login_url(&pty);
+            let browser = common::login::browser();
+            let approved = browser.get(&url).send().unwrap();
+            let callback = approved.headers()["location"].to_str().unwrap().to_string();
+            browser.get(&callback).send().unwrap();
         } else if line == "pipecat cloud top" {
             // A full-screen view: quit it as a person does.
             pty.wait_for("active sessions", Duration::from_secs(90));
@@ -160,6 +169,28 @@ impl Examples {
         }
         let code = pty.wait_exit(Duration::from_secs(120));
         (code, pty.scrollback_and_screen())
+    }
+}
+
+/// The authorization URL `auth login` prints, alone on its line (read
+/// from the raw output: a long URL wraps on the screen).
+fn login_url(pty: &common::pty::Pty) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+        if let Some(url) = raw
+            .split(['\r', '\n'])
+            .map(str::trim)
+            .find(|line| line.starts_with("http") && line.contains("/authorize?"))
+        {
+            return url.to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no login URL:\n{}",
+            pty.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

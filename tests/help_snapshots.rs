@@ -57,6 +57,7 @@ help_snapshot!(
     ["cloud", "organizations", "keys", "use"]
 );
 help_snapshot!(auth, ["cloud", "auth"]);
+help_snapshot!(auth_login, ["cloud", "auth", "login"]);
 help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);
 help_snapshot!(auth_whoami, ["cloud", "auth", "whoami"]);
 help_snapshot!(auth_logout, ["cloud", "auth", "logout"]);

@@ -153,7 +153,9 @@ fn logout_removes_the_token_and_keeps_everything_else() {
         .args(["cloud", "auth", "logout"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("Removed the stored token"));
+        .stderr(predicate::str::contains(
+            "Logged out: the login is removed from",
+        ));
     let text = setup.config_text();
     assert!(!text.contains("token ="), "{text}");
     assert!(text.contains("# written by hand"), "{text}");

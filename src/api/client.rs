@@ -22,10 +22,10 @@ use super::token_source::TokenSource;
 use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Properties, PropertySchemas, RegionList, SecretPair, SecretSet, SecretSetList,
-    SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList, StartRequest,
-    StartResponse, StopResponse, UserResponse,
+    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsResponse,
+    OrganizationList, Properties, PropertySchemas, RegionList, SecretPair, SecretSet,
+    SecretSetList, SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList,
+    StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -477,6 +477,13 @@ impl Client {
     pub async fn whoami(&self) -> Result<Raw<UserResponse>, ApiError> {
         self.require_management_credential()?;
         let url = self.url(&["v1", "users"]);
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The organization's Daily API key (`GET
+    /// /v1/organizations/{org}/daily`; a user token only).
+    pub async fn daily_api_key(&self) -> Result<Raw<DailyApiKey>, ApiError> {
+        let url = self.org_url(&["daily"])?;
         self.send(Method::GET, url, None::<&()>).await
     }
 

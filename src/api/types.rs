@@ -475,6 +475,15 @@ pub struct UserEmail {
     pub email_address: String,
 }
 
+/// `GET /v1/organizations/{org}/daily` answer: the organization's Daily
+/// API key (a secret; `auth whoami` shows it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyApiKey {
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
 /// `GET /v1/organizations/{org}/apiKeys` answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ApiKeyList {

@@ -275,11 +275,25 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     (
         "pipecat cloud auth",
         &[
+            ("Log in in the browser", "pipecat cloud auth login"),
             (
                 "Store a personal access token from a file",
                 "pipecat cloud auth use-pat < token.txt",
             ),
             ("Who it belongs to", "pipecat cloud auth whoami"),
+        ],
+    ),
+    (
+        "pipecat cloud auth login",
+        &[
+            (
+                "Log in in the browser (the usual first step)",
+                "pipecat cloud auth login",
+            ),
+            (
+                "Without a browser here: open the printed URL elsewhere",
+                "pipecat cloud auth login --no-browser",
+            ),
         ],
     ),
     (

@@ -59,6 +59,15 @@ pub struct ServeArgs {
     /// deploy a pcc-deploy.toml that names one. Every region runs here.
     #[arg(long = "region", value_name = "NAME", value_parser = region_code)]
     pub regions: Vec<String>,
+    /// How long the access token of a browser login (`auth login`) lives:
+    /// seconds or a duration such as 10m. A short one lets tests see
+    /// tokens expire and be refreshed.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration::lifetime)]
+    pub token_ttl: std::time::Duration,
+    /// Show a page with a "Log in" button when a browser login arrives,
+    /// instead of approving it at once (to try `auth login` in a browser).
+    #[arg(long)]
+    pub login_prompt: bool,
 }
 
 fn region_code(code: &str) -> Result<String, String> {
@@ -130,6 +139,8 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         min_session_duration: args.min_session_duration,
         access_observer,
         regions: args.regions,
+        token_ttl: args.token_ttl,
+        login_prompt: args.login_prompt,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(

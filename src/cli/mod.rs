@@ -126,7 +126,7 @@ pub enum CloudCommand {
     Secrets(secrets::SecretsArgs),
     /// The regions agents and secret sets can be in.
     Regions(regions::RegionsArgs),
-    /// Store, check and remove your credentials.
+    /// Log in (in the browser, or with a personal access token), check who you are, log out.
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
@@ -240,11 +240,17 @@ fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
         output::ColorChoice::Never => clap::ColorChoice::Never,
     });
     let parsed = command.try_get_matches_from(&args).and_then(|matches| {
+        // `auth login` waits as long as a --timeout given on its command
+        // line says (the default is for requests, not for a person).
+        let timeout_given =
+            matches.value_source("timeout") == Some(clap::parser::ValueSource::CommandLine);
         if pcc {
-            let pcc = PccCli::from_arg_matches(&matches)?;
+            let mut pcc = PccCli::from_arg_matches(&matches)?;
+            pcc.global.timeout_given = timeout_given;
             Ok((pcc.global, Run::cloud(pcc.show, pcc.command)))
         } else {
-            let cli = Cli::from_arg_matches(&matches)?;
+            let mut cli = Cli::from_arg_matches(&matches)?;
+            cli.global.timeout_given = timeout_given;
             let run = match cli.command {
                 TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
                 TopCommand::Completions(completions) => Run::Completions(completions.shell),
@@ -313,6 +319,9 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
     }
 }
 
+/// Parses the command line as `P` (exiting with clap's message and code on
+/// a usage error, as `Parser::parse_from` does), keeping the matches to
+/// tell where a value came from.
 /// True when the binary was started as `pcc` (a link or a copy named so).
 fn invoked_as_pcc(args: &[OsString]) -> bool {
     args.first()

@@ -48,6 +48,10 @@ pub struct GlobalArgs {
     /// Request timeout: seconds, or a duration such as 2m
     #[arg(long, global = true, hide_short_help = true, env = env::TIMEOUT, hide_env_values = true, default_value = "30", value_parser = super::duration::timeout)]
     pub timeout: Duration,
+    /// True when `--timeout` is on the command line (not from the
+    /// environment or the default); set by `main` from the parse.
+    #[arg(skip)]
+    pub timeout_given: bool,
     /// Talk to the local Pipecat Cloud in the default data dir (started in
     /// the background if none runs), with its own credentials and config
     #[arg(long, global = true, hide_short_help = true, env = env::LOCAL, hide_env_values = true, value_parser = clap::builder::BoolishValueParser::new())]
@@ -63,6 +67,9 @@ pub struct Settings {
     pub output: OutputSettings,
     /// Bound of each request.
     pub timeout: Duration,
+    /// `--timeout` was given on the command line: `auth login` then waits
+    /// that long for the browser (instead of its own default).
+    pub timeout_given: bool,
     /// `--api-host`/`PIPECAT_API_HOST`, else none (the real API).
     pub api_host: Option<String>,
     /// `--org`/`PIPECAT_ORG`, else none (the config file's, read by the
@@ -137,6 +144,7 @@ impl Settings {
                 utc: flags.utc,
             },
             timeout: flags.timeout,
+            timeout_given: flags.timeout_given,
             api_host,
             org,
             config_path,

@@ -27,6 +27,7 @@ use super::StateFile;
 use super::auth::KeyCache;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
+use super::identity::{self, Identity, LOCAL_USER_EMAIL};
 use super::images::ImageCatalog;
 use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
@@ -57,6 +58,8 @@ pub struct Settings {
     /// The regions it has: [`LOCAL_REGION`] first, then those `serve
     /// --region` names.
     pub regions: Vec<String>,
+    /// The identity provider's token lifetime and login page.
+    pub identity: identity::Settings,
 }
 
 pub struct Cloud {
@@ -78,6 +81,7 @@ pub struct Cloud {
     state_file: Mutex<Option<StateFile>>,
     org_id: String,
     user_id: String,
+    identity: Identity,
 }
 
 impl Cloud {
@@ -121,6 +125,7 @@ impl Cloud {
             capacity.clone(),
             bodies_dir,
         ));
+        let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
         Ok(Cloud {
@@ -137,11 +142,17 @@ impl Cloud {
             state_file: Mutex::new(None),
             org_id,
             user_id,
+            identity,
         })
     }
 
     pub fn keys(&self) -> &KeyCache {
         &self.keys
+    }
+
+    /// The identity provider (browser logins and their tokens).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// The first usable key of each kind.
@@ -759,7 +770,7 @@ impl Cloud {
             user: User {
                 user_id: self.user_id.clone(),
                 emails: vec![UserEmail {
-                    email_address: "local@localhost".into(),
+                    email_address: LOCAL_USER_EMAIL.into(),
                 }],
             },
         }

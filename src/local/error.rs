@@ -58,6 +58,10 @@ pub enum CloudError {
     /// No credential, or one that may not do this.
     #[error("Unauthorized / token expired")]
     Unauthorized,
+    /// The identity provider refused an OAuth request (the token endpoint's
+    /// `{"error", "error_description"}` answer).
+    #[error("{0}")]
+    OAuth(OAuthRefusal),
     /// The store failed; it logged the details where it happened.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -67,3 +71,22 @@ pub enum CloudError {
 }
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+/// An OAuth error (RFC 6749 section 5.2): its code (`invalid_grant`,
+/// `invalid_request`, ...) and what went wrong, for the client to show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {description}")]
+pub struct OAuthRefusal {
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl CloudError {
+    /// An OAuth refusal with its code and description.
+    pub fn oauth(error: &'static str, description: impl Into<String>) -> CloudError {
+        CloudError::OAuth(OAuthRefusal {
+            error,
+            description: description.into(),
+        })
+    }
+}

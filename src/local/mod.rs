@@ -14,8 +14,10 @@
 //!   statuses are documented there);
 //! - `cloud`: the operations both API surfaces share, returning the domain
 //!   errors of `error`; `names`: names and ids in requests;
-//! - `routes`, `auth`, `http`: the HTTP layer (`http` alone maps errors to
-//!   answers);
+//! - `identity`: the OAuth identity provider (browser logins, their codes
+//!   and tokens);
+//! - `routes`, `login_routes`, `auth`, `http`: the HTTP layer (`http` alone
+//!   maps errors to answers);
 //! - `images`: which command an image runs.
 //!
 //! ```no_run
@@ -37,8 +39,10 @@ pub mod contract;
 pub mod demo_bot;
 mod error;
 mod http;
+mod identity;
 mod images;
 pub mod lines;
+mod login_routes;
 mod logs;
 mod names;
 mod routes;
@@ -67,6 +71,9 @@ pub use store::Credentials;
 
 /// The port `serve` uses when none is given.
 pub const DEFAULT_PORT: u16 = 7463;
+/// How long the access tokens of a browser login live unless `serve
+/// --token-ttl` says.
+pub const DEFAULT_TOKEN_TTL: Duration = identity::DEFAULT_ACCESS_TTL;
 /// The state file in the data dir (mode 0600; it holds the keys).
 pub use autostart::STATE_FILE;
 
@@ -90,12 +97,18 @@ pub struct Options {
     /// Regions besides `local` (`--region`, repeatable): names that
     /// agents and secret sets can be in, all on this machine.
     pub regions: Vec<String>,
+    /// How long the access tokens of a browser login live (`--token-ttl`).
+    pub token_ttl: Duration,
+    /// Ask a person to press a button before approving a browser login
+    /// (`--login-prompt`), instead of approving at once.
+    pub login_prompt: bool,
 }
 
 impl Options {
     /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
     /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
-    /// program as the demo bot, and region `local` only.
+    /// program as the demo bot, region `local` only, and browser logins
+    /// approved at once with access tokens that live [`DEFAULT_TOKEN_TTL`].
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -106,6 +119,8 @@ impl Options {
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
             access_observer: None,
             regions: Vec::new(),
+            token_ttl: DEFAULT_TOKEN_TTL,
+            login_prompt: false,
         }
     }
 }
@@ -199,6 +214,10 @@ impl Server {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
             regions: regions(&options.regions),
+            identity: identity::Settings {
+                access_ttl: options.token_ttl,
+                login_prompt: options.login_prompt,
+            },
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -213,6 +232,7 @@ impl Server {
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
+        cloud.identity().set_server_url(&url);
         let (stop_serving, stopped) = oneshot::channel::<()>();
         let access_log =
             access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())

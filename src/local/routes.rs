@@ -9,7 +9,8 @@
 //! | organization ([`Surface::Organization`]) | `/v1/organizations/{org}` | the same, for org `local` only |
 //!
 //! plus `/v1/organizations` and `/v1/users` (the official CLI's account
-//! routes). Each surface is a router nested at its root, with a guard
+//! routes), and the identity provider's `/auth/...` (`login_routes.rs`,
+//! no credential: they are how one is obtained). Each surface is a router nested at its root, with a guard
 //! ([`guard`]) that checks the credential (and the org) once per request,
 //! before any handler: handlers never check either. Handlers are thin:
 //! extract, call one `Cloud` operation, serialize; every error goes
@@ -65,6 +66,7 @@ use super::http::{
     ApiError, ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
     route_not_found,
 };
+use super::login_routes;
 
 type AppState = State<Arc<Cloud>>;
 
@@ -135,6 +137,7 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
             management(&cloud, Surface::Organization),
         )
         .merge(account(&cloud))
+        .merge(login_routes::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -258,7 +261,7 @@ async fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Reques
         Access::Public => Needs::PublicKey,
         Access::Manage | Access::ManageOrg => Needs::ManagementKey,
     };
-    authorize(request.headers(), cloud.keys(), needs)?;
+    authorize(request.headers(), cloud.keys(), cloud.identity(), needs)?;
     if access != Access::ManageOrg {
         return Ok(request);
     }

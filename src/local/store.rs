@@ -113,6 +113,44 @@ ALTER TABLE deployments ADD COLUMN node_type TEXT;
 ALTER TABLE deployments ADD COLUMN websocket_auth TEXT;
 ALTER TABLE deployments ADD COLUMN architecture TEXT;
 ",
+    // 4: the identity provider (see `identity`): a grant is one browser
+    // login, the family of every token issued from it; codes and tokens
+    // are stored as the SHA-256 of their value, never the value.
+    "
+CREATE TABLE oauth_grants (
+    id TEXT PRIMARY KEY,
+    created_ns INTEGER NOT NULL,
+    revoked_ns INTEGER
+);
+CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    used_ns INTEGER,
+    grant_id TEXT
+);
+CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_ns);
+CREATE TABLE oauth_access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    expires_ns INTEGER NOT NULL
+);
+CREATE INDEX oauth_access_tokens_grant ON oauth_access_tokens(grant_id);
+CREATE INDEX oauth_access_tokens_expiry ON oauth_access_tokens(expires_ns);
+CREATE TABLE oauth_refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    rotated_ns INTEGER
+);
+CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens(grant_id);
+CREATE INDEX oauth_refresh_tokens_expiry ON oauth_refresh_tokens(expires_ns);
+",
 ];
 
 /// The tables of version 1. The first release created them without
@@ -400,7 +438,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(in crate::local) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (statements are atomic), so a poisoned lock is still usable.
         self.conn

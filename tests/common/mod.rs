@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod login;
 pub mod pty;
 pub mod scripted;
 
@@ -129,6 +130,27 @@ impl LocalCloud {
     pub fn cmd(&self, config_path: &Path) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::new(pipecat_bin());
         scrub_env(&mut cmd);
+        cmd.env("PIPECAT_API_HOST", &self.url)
+            .env("PIPECAT_CONFIG_PATH", config_path)
+            .env(
+                "HOME",
+                config_path.parent().unwrap_or(Path::new("/nonexistent")),
+            )
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
+impl LocalCloud {
+    /// [`LocalCloud::cmd`] as a plain `std::process::Command`, for a test
+    /// that reads the output while the command runs.
+    pub fn process(&self, config_path: &Path) -> Command {
+        let mut cmd = Command::new(pipecat_bin());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
+                cmd.env_remove(key);
+            }
+        }
         cmd.env("PIPECAT_API_HOST", &self.url)
             .env("PIPECAT_CONFIG_PATH", config_path)
             .env(

@@ -270,6 +270,13 @@ impl Output {
         }
     }
 
+    /// A line a person must act on for the command to finish (the URL of
+    /// a login), alone on its line on stderr: never silenced, in every
+    /// mode.
+    pub fn instruction(&self, line: &str) {
+        self.message(&format!("{line}\n"));
+    }
+
     /// A warning on stderr (never silenced: it may change what to do).
     pub fn warn(&self, message: &str) {
         let label = self.stderr_painter.paint(YELLOW, "warning:");
