@@ -327,7 +327,10 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
     assert_eq!(logs.value.logs[0].log, "hi");
     let agent = token.get_agent("bot").await.unwrap();
     assert!(agent.value.ready);
-    assert_eq!(agent.raw["body"]["name"], "bot");
+    // The envelope is gone from `raw` too: an agent reads the same
+    // whichever surface answered.
+    assert_eq!(agent.raw["name"], "bot");
+    assert!(agent.raw.get("body").is_none());
     let stopped = token.stop_session("bot", "s1").await.unwrap();
     assert_eq!(stopped.raw, serde_json::Value::Null);
 
@@ -344,6 +347,37 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
     assert!(
         server.requests()[0].headers["authorization"] == "Bearer sk_x"
             && server.requests()[1].headers["authorization"] == "Bearer pcc_pat_x"
+    );
+}
+
+#[tokio::test]
+async fn agent_listings_send_the_region_and_ask_the_organization_surface_for_git_links() {
+    let listing = r#"{"services":[{"name":"bot","region":"us-west"}]}"#;
+    let server = Scripted::start(vec![
+        ("/v1/agents", vec![Reply::json(200, listing)]),
+        (
+            "/v1/organizations/acme/services",
+            vec![Reply::json(200, listing)],
+        ),
+    ]);
+    let private = private(&server.url, Duration::from_secs(5));
+    let token = private
+        .with_credential(Credential::UserToken("pcc_pat_x".into()))
+        .with_org(Some("acme".into()));
+    private.list_agents(Some("us-west")).await.unwrap();
+    private.list_agents(None).await.unwrap();
+    let listed = token.list_agents(Some("us-west")).await.unwrap();
+    assert_eq!(listed.value.services[0].name, "bot");
+    token.list_agents(None).await.unwrap();
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        vec![
+            "/v1/agents?region=us-west",
+            "/v1/agents",
+            "/v1/organizations/acme/services?region=us-west&include=git",
+            "/v1/organizations/acme/services?include=git",
+        ]
     );
 }
 

@@ -281,7 +281,7 @@ fn no_credentials_is_exit_3_saying_how_to_log_in() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("not logged in"))
-        .stderr(predicate::str::contains("pipecat cloud auth use-pat"))
+        .stderr(predicate::str::contains("pipecat cloud auth login"))
         .stderr(predicate::str::contains("PIPECAT_PRIVATE_API_KEY"));
     common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent"])
@@ -315,4 +315,87 @@ fn a_config_file_others_can_read_is_made_private_with_a_warning() {
         server.requests()[0].headers["authorization"],
         "Bearer pk_from_config"
     );
+}
+
+/// Every duration flag, with a value in each form the parser accepts.
+const DURATION_FLAGS: &[&[&str]] = &[
+    &[
+        "cloud",
+        "deploy",
+        "my-agent",
+        "me/bot:1",
+        "--yes",
+        "--wait-timeout",
+    ],
+    &[
+        "cloud",
+        "agent",
+        "start",
+        "my-agent",
+        "--wait-for-capacity=",
+    ],
+    &[
+        "cloud",
+        "agent",
+        "start",
+        "my-agent",
+        "--follow",
+        "--interval",
+    ],
+    &[
+        "cloud",
+        "agent",
+        "logs",
+        "my-agent",
+        "--follow",
+        "--interval",
+    ],
+    &[
+        "cloud",
+        "agent",
+        "sessions",
+        "my-agent",
+        "--watch",
+        "--interval",
+    ],
+    &["cloud", "agent", "sessions", "my-agent", "--timeout"],
+];
+
+/// The flag's words with `value` appended (glued to a trailing `=`).
+fn with_value(words: &[&str], value: &str) -> Vec<String> {
+    let mut args: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let last = args.last_mut().unwrap();
+    if last.ends_with('=') {
+        last.push_str(value);
+    } else {
+        args.push(value.to_string());
+    }
+    args
+}
+
+#[test]
+fn every_duration_flag_accepts_the_same_forms() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    for words in DURATION_FLAGS {
+        for value in ["90", "2.5", "30s", "5m", "1h30m"] {
+            // Parsed, then stopped for want of credentials (exit 3), not
+            // refused as a bad flag (exit 2).
+            common::pipecat_at(&server.url, dir.path())
+                .args(with_value(words, value))
+                .assert()
+                .code(3);
+        }
+        common::pipecat_at(&server.url, dir.path())
+            .args(with_value(words, "soon"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is not a duration"))
+            .stderr(predicate::str::contains("1h30m"));
+    }
+    common::pipecat_at(&server.url, dir.path())
+        .args(["cloud", "agent", "logs", "my-agent", "--since", "1h30m"])
+        .assert()
+        .code(3);
+    assert!(server.requests().is_empty());
 }

@@ -118,6 +118,13 @@ impl ApiError {
     pub fn is_temporary(&self) -> bool {
         matches!(self.kind, ErrorKind::Capacity | ErrorKind::NotReady)
     }
+
+    /// True for failures that may pass if one waits: the API cannot be
+    /// reached, did not answer in time, or failed on its side (5xx).
+    pub fn is_outage(&self) -> bool {
+        matches!(self.kind, ErrorKind::Connect | ErrorKind::Timeout)
+            || self.status.is_some_and(|status| status >= 500)
+    }
 }
 
 fn kind_for_status(status: u16) -> ErrorKind {
@@ -202,6 +209,16 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_unreachable_or_server_side_failures_are_outages() {
+        let at = |status| ApiError::from_status(status, "", b"", None, "u");
+        assert!(at(503).is_outage());
+        assert!(at(500).is_outage());
+        assert!(!at(404).is_outage());
+        assert!(!at(401).is_outage());
+        assert!(!at(429).is_outage());
+    }
 
     #[test]
     fn reads_the_error_shape() {

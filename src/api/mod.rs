@@ -1,11 +1,18 @@
 //! The typed REST client: the only place that speaks HTTP to the cloud.
 //! Nothing here prints.
 
+pub mod build_context;
 mod client;
 mod error;
 pub mod follow;
+pub mod limits;
+pub mod names;
+pub mod oauth;
 mod retry;
 mod session;
+pub mod status;
+mod token_source;
+mod trace;
 pub mod types;
 
 pub use client::{
@@ -15,3 +22,8 @@ pub use client::{
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};
 pub use session::{Session, SessionParams, Transport};
+pub use status::Phase;
+pub use token_source::{
+    PERSONAL_ACCESS_TOKEN_PREFIX, TokenFuture, TokenSource, is_personal_access_token,
+};
+pub use trace::{RequestNotice, RequestObserver};

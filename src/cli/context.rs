@@ -1,148 +1,49 @@
-//! Global flags and the context every command runs with: output mode,
-//! colours, and where credentials, organization and API host come from
-//! (flag > environment > config file > default).
+//! The context every command runs with: its settings and its output, and
+//! what follows from them (the config file, the organization, API clients).
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-use clap::Args;
 
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{ColorChoice, OutputMode, Painter};
-use pipecat_cloud::api::{ApiError, Client, Credential, DEFAULT_API_HOST, ErrorKind, RetryNotice};
-use pipecat_cloud::config::env;
-use pipecat_cloud::config::user::{ConfigError, UserConfig};
+use super::output::Output;
+use super::settings::Settings;
+use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RequestNotice, RetryNotice};
+use pipecat_cloud::config::login::ConfigTokenSource;
+use pipecat_cloud::config::user::{ConfigError, Place, TOKEN, UserConfig};
 use pipecat_cloud::local::autostart::Endpoint;
 
-/// Flags accepted anywhere on the command line.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    /// Output mode [default: rich on a terminal, plain otherwise]
-    #[arg(long, global = true, value_enum, env = env::OUTPUT)]
-    pub output: Option<OutputMode>,
-    /// Shorthand for --output json
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Organization to act on (default: the active one in the config file)
-    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, env = env::ORG)]
-    pub org: Option<String>,
-    /// API base URL [default: https://api.pipecat.daily.co]
-    #[arg(long, global = true, env = env::API_HOST)]
-    pub api_host: Option<String>,
-    /// When to use colour (NO_COLOR is honoured)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Print only data and errors
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-    /// Print more about what happens (repeat for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// Request timeout in seconds
-    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = parse_timeout)]
-    pub timeout: Duration,
-    /// Talk to the local Pipecat Cloud in the default data dir (started in
-    /// the background if none runs), with its own credentials and config
-    #[arg(long, global = true, env = env::LOCAL, value_parser = clap::builder::BoolishValueParser::new())]
-    pub local: bool,
-}
-
-/// What every command runs with: the global flags, resolved.
-#[derive(Debug)]
+/// What every command runs with.
 pub struct Context {
-    pub global: GlobalArgs,
-    pub output: OutputMode,
-    /// Colours for data on stdout (log levels).
-    pub stdout_painter: Painter,
-    /// Colours for messages on stderr.
-    pub stderr_painter: Painter,
-    /// With `--local`: the config file kept in the local cloud's data dir,
-    /// used instead of the user's.
-    local_config: Option<PathBuf>,
-}
-
-/// Set once by `--local`: the user's own credentials, organization and API
-/// host from the environment must not leak into talking to the local cloud
-/// (nor the local cloud's into the user's config).
-static LOCAL_MODE: AtomicBool = AtomicBool::new(false);
-
-/// The variables `--local` replaces with the local cloud's own values.
-const REPLACED_BY_LOCAL: [&str; 5] = [
-    env::API_HOST,
-    env::TOKEN,
-    env::ORG,
-    env::DEFAULT_PUBLIC_KEY,
-    env::PRIVATE_API_KEY,
-];
-
-/// The name of the config file `--local` keeps in the data dir.
-const LOCAL_CONFIG_FILE: &str = "pipecatcloud.toml";
-
-/// The longest request timeout accepted: a day. Longer is surely a typo.
-const MAX_TIMEOUT_SECS: f64 = 86_400.0;
-
-/// `--timeout`: a positive number of seconds (fractions allowed).
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let seconds: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds, e.g. 30 or 2.5"))?;
-    if !(seconds > 0.0 && seconds <= MAX_TIMEOUT_SECS) {
-        return Err(format!(
-            "the timeout must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
-        ));
-    }
-    Ok(Duration::from_secs_f64(seconds))
-}
-
-/// A confirmation asked by [`Context::confirm`].
-pub struct Question {
-    /// What needs it, for the error without a terminal ("deleting an agent").
-    pub action: &'static str,
-    /// The question itself.
-    pub prompt: String,
-    pub default_yes: bool,
-    /// The flag that skips it ("--force (-f)").
-    pub skip_flag: &'static str,
-    /// The outcome of a "no" ("not deleted").
-    pub declined: &'static str,
+    pub settings: Settings,
+    pub out: Output,
 }
 
 /// A user token and where it was found, for messages.
 struct FoundToken {
     credential: Credential,
     source: &'static str,
+    /// For an OAuth login stored in the config file: what keeps it fresh
+    /// (never for PIPECAT_TOKEN, which this program does not store).
+    refresher: Option<Arc<ConfigTokenSource>>,
 }
 
 impl Context {
-    pub fn new(global: GlobalArgs) -> Self {
-        let output = OutputMode::resolve(global.output, global.json);
-        let stdout_painter = Painter::new(global.color, std::io::stdout().is_terminal());
-        let stderr_painter = Painter::new(global.color, std::io::stderr().is_terminal());
-        Context {
-            global,
-            output,
-            stdout_painter,
-            stderr_painter,
-            local_config: None,
-        }
+    pub fn new(settings: Settings, out: Output) -> Self {
+        Context { settings, out }
     }
 
-    /// Points every command at the local cloud `endpoint` serving
-    /// `data_dir`: its URL, its organization, and a config file of its own
-    /// in the data dir, seeded with its user token and public key, so
-    /// `keys use`, `organizations select` and the rest work as with the
-    /// real cloud without touching the user's config.
-    pub fn use_local(&mut self, endpoint: &Endpoint, data_dir: &std::path::Path) -> CliResult {
-        LOCAL_MODE.store(true, Ordering::Relaxed);
-        self.global.api_host = Some(endpoint.url.clone());
-        self.global.org = Some(endpoint.org.clone());
-        let path = data_dir.join(LOCAL_CONFIG_FILE);
-        let mut config = UserConfig::load(&path).map_err(config_failure)?;
+    /// Points every command at the local cloud `endpoint`: its URL, its
+    /// organization, and the config file `--local` keeps in its data dir
+    /// (see [`Settings::resolve`]), seeded with its user token and public
+    /// key, so `keys use`, `organizations select` and the rest work as
+    /// with the real cloud without touching the user's config.
+    pub fn use_local(&mut self, endpoint: &Endpoint) -> CliResult {
+        self.settings.attach_local(&endpoint.url, &endpoint.org);
+        let path = self
+            .settings
+            .config_path
+            .as_deref()
+            .ok_or_else(|| config_failure(ConfigError::NoHome))?;
+        let mut config = UserConfig::load(path).map_err(config_failure)?;
         if config.token() != Some(endpoint.user_token.as_str()) {
             config.set_personal_access_token(&endpoint.user_token, &endpoint.org);
             if config.default_public_key(&endpoint.org).is_none() {
@@ -156,85 +57,22 @@ impl Context {
             }
             config.save().map_err(config_failure)?;
         }
-        self.local_config = Some(path);
         Ok(())
-    }
-
-    pub fn timeout(&self) -> Duration {
-        self.global.timeout
-    }
-
-    /// `--api-host` (or `PIPECAT_API_HOST`), else the real API.
-    pub fn api_host(&self) -> &str {
-        self.global
-            .api_host
-            .as_deref()
-            .filter(|host| !host.is_empty())
-            .unwrap_or(DEFAULT_API_HOST)
-    }
-
-    /// A progress or success message on stderr (silenced by `-q`).
-    pub fn note(&self, message: &str) {
-        if !self.global.quiet {
-            eprintln!("{message}");
-        }
-    }
-
-    /// A warning on stderr (never silenced: it may change what to do).
-    pub fn warn(&self, message: &str) {
-        eprintln!(
-            "{} {message}",
-            self.stderr_painter.paint(super::output::YELLOW, "warning:")
-        );
-    }
-
-    /// True when a person can answer a prompt: prompts read stdin and draw
-    /// on stderr, so both must be terminals.
-    pub fn can_prompt(&self) -> bool {
-        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-    }
-
-    /// Asks a yes/no question before something hard to undo. Without a
-    /// terminal it fails at once (exit 2) naming the flag that skips the
-    /// question; a "no" fails (exit 1) saying nothing was done.
-    pub fn confirm(&self, question: &Question) -> CliResult {
-        if !self.can_prompt() {
-            return Err(Failure::usage(format!(
-                "{} needs confirmation, and stdin is not a terminal",
-                question.action
-            ))
-            .with_hint(format!(
-                "pass {} to go ahead without asking",
-                question.skip_flag
-            )));
-        }
-        let confirmed = dialoguer::Confirm::new()
-            .with_prompt(&question.prompt)
-            .default(question.default_yes)
-            .interact()
-            .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
-        if confirmed {
-            Ok(())
-        } else {
-            Err(Failure::new(
-                Exit::ApiFailure,
-                format!("{}: cancelled at the prompt", question.declined),
-            ))
-        }
     }
 
     /// The user config file (empty when it does not exist yet). It holds
     /// credentials, so a file others can read is made private, with a
     /// warning, as the official CLI does.
     pub fn user_config(&self) -> CliResult<UserConfig> {
-        let config = match &self.local_config {
-            Some(path) => UserConfig::load(path),
-            None => UserConfig::load_default(),
-        }
-        .map_err(config_failure)?;
+        let path = self
+            .settings
+            .config_path
+            .as_deref()
+            .ok_or_else(|| config_failure(ConfigError::NoHome))?;
+        let config = UserConfig::load(path).map_err(config_failure)?;
         #[cfg(unix)]
         if let Some(mode) = config.repair_permissions().map_err(config_failure)? {
-            self.warn(&format!(
+            self.out.warn(&format!(
                 "config file {} was readable by others (mode {mode:o}); it is now 0600",
                 config.path().display()
             ));
@@ -245,29 +83,44 @@ impl Context {
     /// The organization to act on: `--org`/`PIPECAT_ORG`, else the config
     /// file's active org. `None` when neither says.
     pub fn effective_org(&self, config: &UserConfig) -> Option<String> {
-        self.global
+        self.settings
             .org
             .clone()
-            .filter(|org| !org.is_empty())
             .or_else(|| config.org().map(str::to_string))
     }
 
-    /// A client with `credential`, the request timeout, and (with `-v`)
-    /// each retry shown on stderr.
+    /// A client with `credential` and the request timeout; with `-v` each
+    /// request is shown on stderr, with `-vv` its headers and each retry.
     pub fn client(&self, credential: Credential, org: Option<String>) -> CliResult<Client> {
-        let client = Client::new(self.api_host(), credential, org, self.timeout())
-            .map_err(|err| api_failure(&err))?;
-        if self.global.verbose == 0 {
+        let client = Client::new(
+            self.settings.api_host(),
+            credential,
+            org,
+            self.settings.timeout,
+        )
+        .map_err(|err| api_failure(&err))?;
+        if self.out.verbosity() == 0 {
             return Ok(client);
         }
-        Ok(client.on_retry(Arc::new(|notice: &RetryNotice| {
-            eprintln!(
+        let out = self.out.clone();
+        let client = client.on_request(Arc::new(move |notice: &RequestNotice| {
+            out.detail(&request_line(notice));
+            for (name, value) in &notice.request_headers {
+                out.trace(&format!("  > {name}: {value}"));
+            }
+            for (name, value) in &notice.response_headers {
+                out.trace(&format!("  < {name}: {value}"));
+            }
+        }));
+        let out = self.out.clone();
+        Ok(client.on_retry(Arc::new(move |notice: &RetryNotice| {
+            out.trace(&format!(
                 "retry {}/{} in {:.1}s: {}",
                 notice.attempt,
                 notice.max_attempts,
                 notice.delay.as_secs_f64(),
                 notice.reason
-            );
+            ));
         })))
     }
 
@@ -275,11 +128,13 @@ impl Context {
     /// documented `/v1/agents` surface) if set, else the user token from
     /// `PIPECAT_TOKEN` or the config file (the organization surface).
     pub async fn management_client(&self) -> CliResult<Client> {
-        if let Some(key) = env_value(env::PRIVATE_API_KEY) {
-            return self.client(Credential::PrivateKey(key), None);
+        if let Some(key) = &self.settings.private_api_key {
+            return self.client(Credential::PrivateKey(key.clone()), None);
         }
         let config = self.user_config()?;
-        let token = user_token(&config).ok_or_else(|| not_logged_in(true))?;
+        let token = self
+            .user_token(&config)
+            .ok_or_else(|| not_logged_in(true))?;
         self.with_resolved_org(token, &config).await
     }
 
@@ -288,15 +143,19 @@ impl Context {
     /// organization resolved: flag, env, config, else the first the token
     /// belongs to.
     pub async fn user_client(&self, config: &UserConfig) -> CliResult<Client> {
-        let token = user_token(config).ok_or_else(|| not_logged_in(false))?;
+        let token = self
+            .user_token(config)
+            .ok_or_else(|| not_logged_in(false))?;
         self.with_resolved_org(token, config).await
     }
 
     /// A client holding the user token, for calls outside any organization
     /// (listing them, who am I).
     pub fn user_client_without_org(&self, config: &UserConfig) -> CliResult<Client> {
-        let token = user_token(config).ok_or_else(|| not_logged_in(false))?;
-        self.client(token.credential, None)
+        let token = self
+            .user_token(config)
+            .ok_or_else(|| not_logged_in(false))?;
+        self.token_holder(token)
     }
 
     /// A client holding `token` whatever is configured (to verify a token
@@ -305,45 +164,78 @@ impl Context {
         self.client(Credential::UserToken(token.to_string()), None)
     }
 
-    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
+    /// The user token: `PIPECAT_TOKEN`, else the config file's `token`,
+    /// else `token` in the active organization's table (the official CLI's
+    /// order).
+    fn user_token(&self, config: &UserConfig) -> Option<FoundToken> {
+        if let Some(token) = &self.settings.token {
+            return Some(FoundToken {
+                credential: Credential::UserToken(token.clone()),
+                source: "PIPECAT_TOKEN",
+                refresher: None,
+            });
+        }
+        config.setting(TOKEN).map(|(token, place)| FoundToken {
+            credential: Credential::UserToken(token),
+            refresher: match place {
+                // The login's three keys are top-level (see `config::login`).
+                Place::TopLevel if config.login().is_some_and(|l| l.is_refreshable()) => {
+                    ConfigTokenSource::new(config, self.settings.api_host(), self.settings.timeout)
+                        .map(Arc::new)
+                }
+                _ => None,
+            },
+            source: match place {
+                Place::TopLevel => "the config file",
+                Place::OrgTable(_) => "the active organization's table of the config file",
+            },
+        })
+    }
+
+    /// A client holding `token`, refreshing it first when it is an OAuth
+    /// login about to expire (and once after a 401).
+    fn token_holder(&self, token: FoundToken) -> CliResult<Client> {
         let client = self.client(token.credential, None)?;
+        Ok(match token.refresher {
+            Some(refresher) => client.with_token_source(refresher),
+            None => client,
+        })
+    }
+
+    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
+        let source = token.source;
+        let client = self.token_holder(token)?;
         let org = match self.effective_org(config) {
             Some(org) => org,
-            None => first_organization(&client, token.source).await?,
+            None => first_organization(&client, source).await?,
         };
         Ok(client.with_org(Some(org)))
     }
 }
 
-/// The value of an environment variable, if set and not empty (and not
-/// replaced by `--local`).
-pub fn env_value(name: &str) -> Option<String> {
-    if LOCAL_MODE.load(Ordering::Relaxed) && REPLACED_BY_LOCAL.contains(&name) {
-        return None;
-    }
-    std::env::var(name).ok().filter(|value| !value.is_empty())
-}
-
-fn user_token(config: &UserConfig) -> Option<FoundToken> {
-    if let Some(token) = env_value(env::TOKEN) {
-        return Some(FoundToken {
-            credential: Credential::UserToken(token),
-            source: "PIPECAT_TOKEN",
-        });
-    }
-    config.token().map(|token| FoundToken {
-        credential: Credential::UserToken(token.to_string()),
-        source: "the config file",
-    })
+/// `GET /v1/agents → 200 (12 ms)`: one request, as `-v` shows it.
+fn request_line(notice: &RequestNotice) -> String {
+    let outcome = match (notice.status, &notice.failure) {
+        (Some(status), None) => status.to_string(),
+        (Some(status), Some(failure)) => format!("{status}, {failure}"),
+        (None, Some(failure)) => failure.clone(),
+        (None, None) => "no answer".to_string(),
+    };
+    format!(
+        "{} {} → {outcome} ({} ms)",
+        notice.method,
+        notice.target,
+        notice.elapsed.as_millis()
+    )
 }
 
 fn not_logged_in(private_key_would_do: bool) -> Failure {
     let hint = if private_key_would_do {
-        "run `pipecat cloud auth use-pat` to store a personal access token, \
-         or set PIPECAT_TOKEN or PIPECAT_PRIVATE_API_KEY"
+        "log in with `pipecat cloud auth login` (or store a personal access token with \
+         `auth use-pat`), or set PIPECAT_TOKEN or PIPECAT_PRIVATE_API_KEY"
     } else {
-        "run `pipecat cloud auth use-pat` to store a personal access token, \
-         or set PIPECAT_TOKEN (a private API key only manages agents)"
+        "log in with `pipecat cloud auth login` (or store a personal access token with \
+         `auth use-pat`), or set PIPECAT_TOKEN (a private API key only manages agents)"
     };
     Failure::new(Exit::Auth, "not logged in: no user token").with_hint(hint)
 }
@@ -374,19 +266,16 @@ async fn first_organization(client: &Client, source: &str) -> CliResult<String> 
 /// more (which agent, which session) build their own for the kinds they
 /// can explain better and fall back to this.
 pub fn api_failure(err: &ApiError) -> Failure {
-    let exit = match err.kind {
-        ErrorKind::Capacity | ErrorKind::NotReady => Exit::Temporary,
-        ErrorKind::Auth => Exit::Auth,
-        ErrorKind::NotFound => Exit::NotFound,
-        ErrorKind::BadRequest | ErrorKind::Api => Exit::ApiFailure,
-        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
-        ErrorKind::Usage => Exit::Usage,
-    };
-    let failure = Failure::new(exit, err.to_string());
+    let failure = Failure::new(exit_for(err.kind), err.to_string());
     match err.kind {
+        // The refresh of a stored login was refused: only a new login helps.
+        ErrorKind::Auth if err.code.as_deref() == Some("invalid_grant") => failure.with_hint(
+            "the stored login has expired or was revoked: log in again with `pipecat cloud auth login`",
+        ),
         ErrorKind::Auth => failure.with_hint(
-            "check the credential: `pipecat cloud auth use-pat` stores a new token; \
-             PIPECAT_PRIVATE_API_KEY and PIPECAT_TOKEN override the config file",
+            "check the credential: `pipecat cloud auth login` logs in again (or `auth use-pat` \
+             stores a personal access token); PIPECAT_PRIVATE_API_KEY and PIPECAT_TOKEN \
+             override the config file",
         ),
         ErrorKind::Connect => {
             failure.with_hint("check the network, or --api-host / PIPECAT_API_HOST")
@@ -394,6 +283,18 @@ pub fn api_failure(err: &ApiError) -> Failure {
         ErrorKind::Timeout => failure.with_hint("retry, or allow more time with --timeout SECONDS"),
         ErrorKind::Capacity | ErrorKind::NotReady => failure.with_hint("retry later"),
         _ => failure,
+    }
+}
+
+/// The exit code of a failure of this kind.
+pub fn exit_for(kind: ErrorKind) -> Exit {
+    match kind {
+        ErrorKind::Capacity | ErrorKind::NotReady => Exit::Temporary,
+        ErrorKind::Auth => Exit::Auth,
+        ErrorKind::NotFound => Exit::NotFound,
+        ErrorKind::BadRequest | ErrorKind::Api => Exit::ApiFailure,
+        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
+        ErrorKind::Usage => Exit::Usage,
     }
 }
 

@@ -45,12 +45,17 @@ Exit codes:
   130  interrupted (Ctrl-C)";
 
 /// A failed run: the exit code, a one-line message naming the problem, and
-/// optionally what to do about it.
+/// optionally what to do about it. A command in the hint is written
+/// `` `pipecat cloud ...` `` without global flags: the run adds those it
+/// needs (`--local`, `--org`, `--api-host`) when it reports the failure.
 #[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,
     pub message: String,
     pub hint: Option<String>,
+    /// Ends the run with `exit` without an error line (e.g. stdout was
+    /// closed: the reader has what it wanted).
+    pub silent: bool,
 }
 
 impl Failure {
@@ -59,6 +64,15 @@ impl Failure {
             exit,
             message: message.into(),
             hint: None,
+            silent: false,
+        }
+    }
+
+    /// An end that is not reported: `message` says why, for the code only.
+    pub fn silent(exit: Exit, message: impl Into<String>) -> Self {
+        Failure {
+            silent: true,
+            ..Failure::new(exit, message)
         }
     }
 

@@ -2,19 +2,18 @@
 //! clients at it. (`demo-bot` is the hidden subcommand the built-in
 //! `pipecat-local/demo-bot` image runs; it never reaches `run`.)
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use pipecat_cloud::local::{self, ImageMapping, Options, Server, autostart};
 
-use pipecat_cloud::api::{Client, Credential};
+use pipecat_cloud::api::{Client, Credential, limits};
 use serde_json::json;
 
 use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{self, OutputMode, Table, key_values, print_json};
+use super::output::{Answer, Column, Table};
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
@@ -50,16 +49,33 @@ pub struct ServeArgs {
     #[arg(long = "image", value_name = "NAME=COMMAND")]
     pub images: Vec<ImageMapping>,
     /// Session limit of agents that do not set `maxAgents`
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_AGENTS, value_parser = clap::value_parser!(u32).range(1..))]
     pub default_max_agents: u32,
     /// Lowest `maxSessionDuration` accepted, in seconds (the platform's is
     /// 60). For tests and demos only: lets a short cap be tried quickly.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=14400))]
+    #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
+    /// Serve region NAME too, besides `local` (repeatable), e.g. to
+    /// deploy a pcc-deploy.toml that names one. Every region runs here.
+    #[arg(long = "region", value_name = "NAME", value_parser = region_code)]
+    pub regions: Vec<String>,
+    /// How long the access token of a browser login (`auth login`) lives:
+    /// seconds or a duration such as 10m. A short one lets tests see
+    /// tokens expire and be refreshed.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration::lifetime)]
+    pub token_ttl: std::time::Duration,
+    /// Show a page with a "Log in" button when a browser login arrives,
+    /// instead of approving it at once (to try `auth login` in a browser).
+    #[arg(long)]
+    pub login_prompt: bool,
     /// Lines one session may log per second; the excess is dropped and
     /// counted in its logs
-    #[arg(long, value_name = "N", default_value_t = local::logs::DEFAULT_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = local::DEFAULT_MAX_LOG_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_log_lines_per_second: u32,
+}
+
+fn region_code(code: &str) -> Result<String, String> {
+    pipecat_cloud::api::names::check_region_code(code).map(|()| code.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -69,10 +85,14 @@ pub struct EnvArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-/// `--local`: attaches `ctx` to the local cloud of the default data dir,
-/// starting one in the background (and saying so, once) when none runs.
+/// `--local`: attaches `ctx` to the local cloud of its data dir, starting
+/// one in the background (and saying so, once) when none runs.
 pub fn attach(ctx: &mut Context) -> CliResult {
-    let data_dir = local::default_data_dir();
+    let data_dir = ctx
+        .settings
+        .local
+        .clone()
+        .unwrap_or_else(local::default_data_dir);
     let exe = std::env::current_exe().map_err(|err| {
         Failure::new(
             Exit::ApiFailure,
@@ -85,14 +105,14 @@ pub fn attach(ctx: &mut Context) -> CliResult {
             err => Failure::new(Exit::Unreachable, err.to_string()),
         })?;
     if started {
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
             endpoint.url,
             data_dir.display(),
             data_dir.join(autostart::BACKGROUND_LOG_FILE).display()
         ));
     }
-    ctx.use_local(&endpoint, &data_dir)
+    ctx.use_local(&endpoint)
 }
 
 #[derive(Debug, Args)]
@@ -114,24 +134,33 @@ pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
 
 async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    // With -v, each request is shown as the access log records it.
+    let access_observer = (ctx.out.verbosity() > 0).then(|| {
+        let out = ctx.out.clone();
+        local::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
+    });
     let options = Options {
         port: args.port,
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        access_observer,
+        regions: args.regions,
+        token_ttl: args.token_ttl,
+        login_prompt: args.login_prompt,
         max_log_lines_per_second: args.max_log_lines_per_second,
         ..Options::new(data_dir)
     };
-    if ctx.global.verbose > 0 {
-        eprintln!(
-            "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
-            options.data_dir.display(),
-            options.port,
-            options.default_max_agents,
-            options.min_session_duration,
-            options.images
-        );
-    }
+    ctx.out.detail(&format!(
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; at most {} log lines per second per session; image mappings: {:?}; extra regions: {:?}",
+        options.data_dir.display(),
+        options.port,
+        options.default_max_agents,
+        options.min_session_duration,
+        options.max_log_lines_per_second,
+        options.images,
+        options.regions
+    ));
     // Listen for signals before anyone can know we run (the line below):
     // a stop sent right after it must not be lost or kill us uncleanly.
     let stop_signal = StopSignal::listen()?;
@@ -140,25 +169,35 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         if let Some(err) = err.downcast_ref::<local::DataDirError>() {
             return Failure::usage(err.to_string());
         }
-        Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
-            "is another server using port {port}? `--port 0` picks a free one"
-        ))
+        let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
+        let port_taken = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|err| err.kind() == std::io::ErrorKind::AddrInUse);
+        if port_taken {
+            failure.with_hint(format!(
+                "another program (or local cloud) uses port {port}; `--port 0` picks a free one"
+            ))
+        } else {
+            failure
+        }
     })?;
     // The server goes on even when nobody reads this line (stdout closed
-    // or full): clients find it through the state file.
+    // or full): clients find it through the state file. In JSON mode the
+    // line is one JSON object (`{"url", "dataDir"}`).
     let announcement = format!(
         "Local Pipecat Cloud listening on {} (data dir: {})\n",
         server.url(),
         server.data_dir().display()
     );
-    let mut out = std::io::stdout().lock();
-    if let Err(err) = out
-        .write_all(announcement.as_bytes())
-        .and_then(|()| out.flush())
-    {
-        eprintln!("warning: cannot print the server's URL to stdout ({err}); it is in server.json");
+    let answer = Answer::new(json!({"url": server.url(), "dataDir": server.data_dir()}))
+        .first_of_stream()
+        .lines(|_| announcement);
+    if let Err(failure) = ctx.out.answer(answer) {
+        ctx.out.warn(&format!(
+            "cannot print the server's URL to stdout ({}); it is in server.json",
+            failure.message
+        ));
     }
-    drop(out);
     stop_signal.wait().await;
     server.shutdown().await;
     Ok(())
@@ -208,26 +247,23 @@ fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
         Some(err) => Failure::usage(err.to_string()),
         None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
     })?;
-    if ctx.output == OutputMode::Json {
-        let object: serde_json::Map<String, serde_json::Value> = variables
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value.into()))
-            .collect();
-        output::stdout(&format!("{}\n", serde_json::Value::Object(object)));
-        return Ok(());
-    }
-    for (name, value) in variables {
-        output::stdout(&format!("export {name}={}\n", shell_quote(&value)));
-    }
-    Ok(())
+    let object: serde_json::Map<String, serde_json::Value> = variables
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone().into()))
+        .collect();
+    ctx.out.answer(Answer::new(object.into()).lines(|_| {
+        variables
+            .iter()
+            .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
+            .collect()
+    }))
 }
 
 async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let Some(endpoint) = autostart::running(&data_dir) else {
-        if ctx.output == OutputMode::Json {
-            print_json(&json!({"running": false, "dataDir": data_dir}));
-        }
+        ctx.out
+            .answer(Answer::new(json!({"running": false, "dataDir": data_dir})))?;
         return Err(Failure::new(
             Exit::Unreachable,
             format!("no local cloud is running in {}", data_dir.display()),
@@ -238,11 +274,11 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
         &endpoint.url,
         Credential::PrivateKey(endpoint.private_key.clone()),
         None,
-        ctx.timeout(),
+        ctx.settings.timeout,
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
-        .list_agents()
+        .list_agents(None)
         .await
         .map_err(|err| api_failure(&err))?;
     let mut details = Vec::new();
@@ -258,76 +294,69 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
         .filter_map(|agent| agent.active_session_count)
         .map(u64::from)
         .sum();
-    if ctx.output == OutputMode::Json {
-        let agents: Vec<_> = details
-            .iter()
-            .map(|agent| {
-                json!({
-                    "name": agent.name,
-                    "ready": agent.ready,
-                    "activeSessionCount": agent.active_session_count,
-                    "maxAgents": agent.auto_scaling.as_ref().and_then(|s| s.max_replicas),
-                })
+    let agents: Vec<_> = details
+        .iter()
+        .map(|agent| {
+            json!({
+                "name": agent.name,
+                "ready": agent.ready,
+                "activeSessionCount": agent.active_session_count,
+                "maxAgents": agent.max_agents(),
             })
-            .collect();
-        print_json(&json!({
-            "running": true,
-            "url": endpoint.url,
-            "pid": endpoint.pid,
-            "dataDir": data_dir,
-            "activeSessions": active,
-            "agents": agents,
-        }));
-        return Ok(());
-    }
-    output::stdout(&key_values(
-        ctx.output,
-        &[
-            ("URL", endpoint.url.clone()),
-            ("PID", endpoint.pid.to_string()),
-            ("Data dir", data_dir.display().to_string()),
-            ("Agents", details.len().to_string()),
-            ("Active sessions", active.to_string()),
-        ],
-    ));
-    let mut table = Table::new(vec!["Agent", "Ready", "Active sessions", "Max agents"]);
+        })
+        .collect();
+    let document = json!({
+        "running": true,
+        "url": endpoint.url,
+        "pid": endpoint.pid,
+        "dataDir": data_dir,
+        "activeSessions": active,
+        "agents": agents,
+    });
+    let mut table = Table::new([
+        Column::name("Agent").key(),
+        Column::label("Ready"),
+        Column::number("Active sessions"),
+        Column::number("Max agents"),
+    ]);
     for agent in &details {
         table.push(vec![
             agent.name.clone(),
             if agent.ready { "yes" } else { "no" }.to_string(),
             agent.active_session_count.unwrap_or(0).to_string(),
             agent
-                .auto_scaling
-                .as_ref()
-                .and_then(|s| s.max_replicas)
+                .max_agents()
                 .map_or_else(|| "-".to_string(), |max| max.to_string()),
         ]);
     }
+    let mut answer = Answer::new(document).key_values(vec![
+        ("URL", endpoint.url.clone()),
+        ("PID", endpoint.pid.to_string()),
+        ("Data dir", data_dir.display().to_string()),
+        ("Agents", details.len().to_string()),
+        ("Active sessions", active.to_string()),
+    ]);
     if !table.is_empty() {
-        output::stdout(&table.render(ctx.output));
+        answer = answer.table(table);
     }
-    Ok(())
+    ctx.out.answer(answer)
 }
 
 fn stop(args: DataDirArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
     let stopped = autostart::stop(&data_dir)
         .map_err(|err| Failure::new(Exit::ApiFailure, err.to_string()))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"stopped": stopped.is_some(), "pid": stopped, "dataDir": data_dir}));
-        return Ok(());
-    }
-    match stopped {
-        Some(pid) => ctx.note(&format!(
+    let said = match stopped {
+        Some(pid) => format!(
             "stopped the local cloud (pid {pid}) in {}",
             data_dir.display()
-        )),
-        None => ctx.note(&format!(
-            "no local cloud was running in {}",
-            data_dir.display()
-        )),
-    }
-    Ok(())
+        ),
+        None => format!("no local cloud was running in {}", data_dir.display()),
+    };
+    ctx.out.answer(
+        Answer::new(json!({"stopped": stopped.is_some(), "pid": stopped, "dataDir": data_dir}))
+            .note(said),
+    )
 }
 
 /// Single-quotes a value for POSIX shells.

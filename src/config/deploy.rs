@@ -1,5 +1,5 @@
 //! `pcc-deploy.toml`, the per-project deploy config of the official CLI
-//! (official-cli.md section 4.5): `PIPECAT_DEPLOY_CONFIG_PATH`, else
+//! (its schema is in docs/deploy.md): `PIPECAT_DEPLOY_CONFIG_PATH`, else
 //! `pcc-deploy.toml` in the current directory.
 //!
 //! Unlike the official CLI, which silently ignores a file with a syntax

@@ -1,8 +1,11 @@
-//! Configuration: the user config file, `pcc-deploy.toml`, and the names of
-//! the environment variables this program reads.
+//! Configuration: the user config file (and the login stored in it),
+//! `pcc-deploy.toml`, and the names of the environment variables this
+//! program reads.
 
 pub mod deploy;
 pub mod env;
+pub mod lock;
+pub mod login;
 pub mod user;
 
 /// 1-based line and column of a byte offset in `text`, for error messages

@@ -20,25 +20,51 @@
 //! (temp file in the same directory, fsync, rename) and private (0600 file,
 //! 0700 for directories this creates). A file that does not parse is an
 //! error naming the file and the line, and is never overwritten.
+//!
+//! Credentials change under the config lock ([`super::lock`]): every save
+//! takes it and re-reads the file, and a config that did not change its
+//! credentials writes back the ones on disk, not the ones it loaded. So a
+//! command that edits, say, a default key never undoes a token refresh
+//! (its own or another process's) that happened after it loaded the file.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use toml_edit::{DocumentMut, Item, Table, TableLike, value};
 
+use super::lock::ConfigLock;
+use super::login::StoredLogin;
 use super::{env, line_and_column};
+use crate::api::oauth::TokenSet;
 
 /// Top-level keys that are not organization tables.
-const TOKEN: &str = "token";
+/// The user token (also read from the active organization's table, as the
+/// official CLI does: see [`UserConfig::setting`]).
+pub const TOKEN: &str = "token";
 const ORG: &str = "org";
 const REFRESH_TOKEN: &str = "refresh_token";
 const TOKEN_EXPIRES_AT: &str = "token_expires_at";
 const TOP_LEVEL_KEYS: [&str; 4] = [TOKEN, ORG, REFRESH_TOKEN, TOKEN_EXPIRES_AT];
+/// The keys a login, a refresh or a logout changes together.
+const CREDENTIAL_KEYS: [&str; 3] = [TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT];
 
 /// Keys inside an organization's table.
 const DEFAULT_PUBLIC_KEY: &str = "default_public_key";
 const DEFAULT_PUBLIC_KEY_NAME: &str = "default_public_key_name";
+/// The output mode of the organization (`rich`, `plain` or `json`).
+pub const OUTPUT: &str = "output";
+/// The official CLI's log level (`DEBUG` makes this program verbose).
+pub const CLI_LOG_LEVEL: &str = "cli_log_level";
+
+/// Where in the file a setting was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    TopLevel,
+    /// The table of this (the active) organization.
+    OrgTable(String),
+}
 
 /// Why the user config could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +93,27 @@ pub enum ConfigError {
     Write { path: PathBuf, source: io::Error },
     #[error("organization name `{0}` cannot be a table in the config file (it is a reserved key)")]
     ReservedOrgName(String),
+    #[error("cannot lock the config file with {}: {source}", path.display())]
+    Lock { path: PathBuf, source: io::Error },
+    #[error(
+        "another pipecat process held the config file's lock {} for {}s; try again",
+        path.display(),
+        waited.as_secs()
+    )]
+    LockTimeout {
+        path: PathBuf,
+        waited: std::time::Duration,
+    },
+}
+
+/// What removing the credentials left in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeptSettings {
+    /// The active organization.
+    pub org: Option<String>,
+    /// The tables kept (one per organization, with its default key, plus
+    /// any other table), in file order.
+    pub tables: Vec<String>,
 }
 
 /// The default public key stored for an organization.
@@ -81,6 +128,9 @@ pub struct StoredPublicKey {
 pub struct UserConfig {
     path: PathBuf,
     doc: DocumentMut,
+    /// Set by a login, a refresh or a logout: only then does a save write
+    /// this config's credentials rather than those on disk.
+    credentials_edited: bool,
 }
 
 impl UserConfig {
@@ -88,7 +138,13 @@ impl UserConfig {
     /// `~/.config/pipecatcloud/pipecatcloud.toml` (the official CLI's path
     /// on every OS; it ignores XDG, and so do we, so both find one login).
     pub fn default_path() -> Result<PathBuf, ConfigError> {
-        match std::env::var_os(env::CONFIG_PATH) {
+        Self::path_for(std::env::var_os(env::CONFIG_PATH))
+    }
+
+    /// The config file's path given the value of `PIPECAT_CONFIG_PATH`
+    /// (`configured`): that path if set and not empty, else the default.
+    pub fn path_for(configured: Option<std::ffi::OsString>) -> Result<PathBuf, ConfigError> {
+        match configured {
             Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
             _ => dirs::home_dir()
                 .map(|home| home.join(".config/pipecatcloud/pipecatcloud.toml"))
@@ -143,6 +199,7 @@ impl UserConfig {
         Ok(UserConfig {
             path: path.to_path_buf(),
             doc: parsed.into_mut(),
+            credentials_edited: false,
         })
     }
 
@@ -188,8 +245,53 @@ impl UserConfig {
         self.top_level_str(ORG)
     }
 
-    /// The default public key of `org` (looked up in `org`'s own table, not
-    /// the file's active org: the official CLI's Q-START-5 bug).
+    /// A setting of the active organization: `key` in the table named by
+    /// the file's `org` (where the official CLI reads settings such as
+    /// `output`; a top-level key would crash it). `None` when unset or
+    /// not a string.
+    pub fn active_org_setting(&self, key: &str) -> Option<&str> {
+        self.org_table(self.org()?)?.get(key)?.as_str()
+    }
+
+    /// The stored login (token, refresh token, expiry), if a token is
+    /// stored: says whether it is an OAuth login that can be refreshed and
+    /// when it expires.
+    pub fn login(&self) -> Option<StoredLogin> {
+        let expires_at = self.doc.get(TOKEN_EXPIRES_AT).and_then(|item| {
+            item.as_float()
+                .or_else(|| item.as_integer().map(|seconds| seconds as f64))
+        });
+        Some(StoredLogin::new(
+            self.token()?,
+            self.top_level_str(REFRESH_TOKEN),
+            expires_at,
+        ))
+    }
+
+    /// A setting as the official CLI reads the file: the top-level key,
+    /// else the key in the active organization's table. A string as it
+    /// is, a number or boolean written out; `None` when unset, empty, or
+    /// a table or array.
+    pub fn setting(&self, key: &str) -> Option<(String, Place)> {
+        let text = |item: &Item| {
+            let value = item.as_value()?;
+            let text = match value.as_str() {
+                Some(text) => text.to_string(),
+                None if value.is_array() || value.is_inline_table() => return None,
+                None => value.clone().decorated("", "").to_string(),
+            };
+            (!text.is_empty()).then_some(text)
+        };
+        if let Some(found) = self.doc.get(key).and_then(text) {
+            return Some((found, Place::TopLevel));
+        }
+        let org = self.org()?;
+        let found = self.org_table(org)?.get(key).and_then(text)?;
+        Some((found, Place::OrgTable(org.to_string())))
+    }
+
+    /// The default public key of `org` (looked up in `org`'s own table,
+    /// not the file's active org's; see docs/compatibility.md).
     pub fn default_public_key(&self, org: &str) -> Option<StoredPublicKey> {
         let table = self.org_table(org)?;
         let key = non_empty(table.get(DEFAULT_PUBLIC_KEY)?.as_str()?)?;
@@ -210,6 +312,29 @@ impl UserConfig {
         self.doc[REFRESH_TOKEN] = value("");
         self.doc[TOKEN_EXPIRES_AT] = value(0);
         self.doc[ORG] = value(org);
+        self.credentials_edited = true;
+    }
+
+    /// Store a fresh OAuth login as the official `auth login` does:
+    /// `token`, `refresh_token` (empty when the provider sent none, so an
+    /// older one is never used with this token) and `token_expires_at` in
+    /// epoch seconds. The active org is set apart ([`UserConfig::set_org`]).
+    pub fn set_oauth_login(&mut self, tokens: &TokenSet) {
+        self.doc[TOKEN] = value(&tokens.access_token);
+        self.doc[REFRESH_TOKEN] = value(tokens.refresh_token.as_deref().unwrap_or(""));
+        self.doc[TOKEN_EXPIRES_AT] = value(epoch_seconds(tokens.expires_at));
+        self.credentials_edited = true;
+    }
+
+    /// Store the answer of a refresh: the new access token and expiry, and
+    /// the new refresh token if one came (else the stored one stays valid).
+    pub(crate) fn set_refreshed_tokens(&mut self, tokens: &TokenSet) {
+        self.doc[TOKEN] = value(&tokens.access_token);
+        if let Some(refresh_token) = &tokens.refresh_token {
+            self.doc[REFRESH_TOKEN] = value(refresh_token);
+        }
+        self.doc[TOKEN_EXPIRES_AT] = value(epoch_seconds(tokens.expires_at));
+        self.credentials_edited = true;
     }
 
     /// Make `org` the active organization.
@@ -253,16 +378,49 @@ impl UserConfig {
     /// where the user was.
     pub fn remove_credentials(&mut self) -> bool {
         let mut removed = false;
-        for key in [TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT] {
+        for key in CREDENTIAL_KEYS {
             removed |= self.doc.remove(key).is_some();
         }
+        self.credentials_edited = true;
         removed
     }
 
+    /// What the file holds besides credentials: what a logout keeps.
+    pub fn kept_settings(&self) -> KeptSettings {
+        KeptSettings {
+            org: self.org().map(str::to_string),
+            tables: self
+                .doc
+                .iter()
+                .filter(|(key, item)| !TOP_LEVEL_KEYS.contains(key) && item.is_table_like())
+                .map(|(key, _)| key.to_string())
+                .collect(),
+        }
+    }
+
     /// Write the file atomically with mode 0600, creating its directory
-    /// (mode 0700) if needed.
+    /// (mode 0700) if needed, under the config lock (see the module doc).
     pub fn save(&self) -> Result<(), ConfigError> {
-        write_private_atomically(&self.path, self.doc.to_string().as_bytes()).map_err(|source| {
+        let lock = ConfigLock::acquire_blocking(&self.path)?;
+        self.save_locked(&lock)
+    }
+
+    /// [`UserConfig::save`] for a caller that already holds the lock.
+    pub(crate) fn save_locked(&self, lock: &ConfigLock) -> Result<(), ConfigError> {
+        debug_assert_eq!(lock.config_path(), self.path);
+        let mut doc = self.doc.clone();
+        if !self.credentials_edited {
+            let on_disk = Self::load(&self.path)?;
+            for key in CREDENTIAL_KEYS {
+                match on_disk.doc.get(key) {
+                    Some(item) => doc[key] = item.clone(),
+                    None => {
+                        doc.remove(key);
+                    }
+                }
+            }
+        }
+        write_private_atomically(&self.path, doc.to_string().as_bytes()).map_err(|source| {
             ConfigError::Write {
                 path: self.path.clone(),
                 source,
@@ -304,6 +462,12 @@ fn non_empty(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
+/// A time as the official CLI stores `token_expires_at`: epoch seconds, a
+/// float.
+fn epoch_seconds(time: Timestamp) -> f64 {
+    time.as_millisecond() as f64 / 1000.0
+}
+
 /// The checks the official CLI makes (so a file we accept does not crash
 /// it) and the types this program relies on.
 fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigError> {
@@ -339,7 +503,7 @@ fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigEr
                         ),
                     ));
                 };
-                for name in [DEFAULT_PUBLIC_KEY, DEFAULT_PUBLIC_KEY_NAME] {
+                for name in [DEFAULT_PUBLIC_KEY, DEFAULT_PUBLIC_KEY_NAME, OUTPUT] {
                     if let Some(entry) = table.get(name)
                         && entry.as_str().is_none()
                     {
@@ -382,7 +546,7 @@ fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new()
         .recursive(true)
@@ -391,7 +555,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
@@ -437,6 +601,52 @@ keep = true
 
     fn sample() -> UserConfig {
         UserConfig::parse(Path::new("cfg.toml"), SAMPLE).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn settings_are_read_from_the_active_orgs_table_only() {
+        let config = sample();
+        assert_eq!(config.active_org_setting(OUTPUT), Some("json"));
+        let other = SAMPLE.replace("org = \"acme\"", "org = \"other\"");
+        let config = UserConfig::parse(Path::new("cfg.toml"), &other).unwrap();
+        assert_eq!(config.active_org_setting(OUTPUT), None);
+        let none = UserConfig::parse(Path::new("cfg.toml"), "[acme]\noutput = \"json\"\n").unwrap();
+        assert_eq!(none.active_org_setting(OUTPUT), None);
+        let err = UserConfig::parse(
+            Path::new("cfg.toml"),
+            "org = \"acme\"\n[acme]\noutput = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "config file cfg.toml:3: `[acme].output` must be a string"
+        );
+    }
+
+    #[test]
+    fn a_setting_is_top_level_else_in_the_active_orgs_table() {
+        let config = sample();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_abc".into(), Place::TopLevel))
+        );
+        assert_eq!(
+            config.setting("token_expires_at"),
+            Some(("0".into(), Place::TopLevel))
+        );
+        assert_eq!(config.setting("refresh_token"), None);
+        assert_eq!(
+            config.setting(OUTPUT),
+            Some(("json".into(), Place::OrgTable("acme".into())))
+        );
+        assert_eq!(config.setting("keep"), None);
+        let in_table = "org = \"acme\"\n[acme]\ntoken = \"pcc_pat_t\"\n";
+        let config = UserConfig::parse(Path::new("cfg.toml"), in_table).unwrap();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_t".into(), Place::OrgTable("acme".into())))
+        );
     }
 
     #[test]
@@ -543,8 +753,150 @@ keep = true
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         assert_eq!(fs::read_to_string(&path).unwrap(), "org = \"acme\"\n");
-        // Only the config file is left behind: no temp file.
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // The config file and its lock are left behind, both private; no
+        // temp file.
+        let lock = ConfigLock::lock_path(&path);
+        let mut names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        names.sort();
+        assert_eq!(names, [lock.clone(), path.clone()]);
+        assert_eq!(mode(&lock), 0o600);
+    }
+
+    const OFFICIAL_LOGIN: &str = r#"token = "eyJ.access"
+org = "acme"
+refresh_token = "refresh-1"
+token_expires_at = 1767225600.25
+
+[acme]
+default_public_key = "pk_acme"
+"#;
+
+    #[test]
+    fn reads_a_login_written_by_the_official_cli() {
+        let config = UserConfig::parse(Path::new("cfg.toml"), OFFICIAL_LOGIN).unwrap();
+        let login = config.login().unwrap();
+        assert_eq!(login.token(), "eyJ.access");
+        assert!(login.is_refreshable() && !login.is_personal_access_token());
+        assert_eq!(
+            login.expires_at().unwrap(),
+            "2026-01-01T00:00:00.25Z".parse::<Timestamp>().unwrap()
+        );
+        let pat = sample().login().unwrap();
+        assert!(pat.is_personal_access_token() && !pat.is_refreshable());
+        assert_eq!(pat.expires_at(), None);
+    }
+
+    #[test]
+    fn an_oauth_login_is_stored_as_the_official_cli_stores_it() {
+        let mut config = UserConfig::parse(Path::new("cfg.toml"), "[acme]\nx = 1\n").unwrap();
+        let expires_at: Timestamp = "2026-01-01T00:00:00.5Z".parse().unwrap();
+        config.set_oauth_login(&TokenSet {
+            access_token: "at-1".into(),
+            refresh_token: Some("rt-1".into()),
+            expires_at,
+        });
+        config.set_org("acme");
+        let text = config.doc.to_string();
+        assert_eq!(
+            text,
+            "token = \"at-1\"\nrefresh_token = \"rt-1\"\ntoken_expires_at = 1767225600.5\norg = \"acme\"\n[acme]\nx = 1\n"
+        );
+        // A login without a refresh token must not keep an older one.
+        config.set_oauth_login(&TokenSet {
+            access_token: "at-2".into(),
+            refresh_token: None,
+            expires_at,
+        });
+        let login = config.login().unwrap();
+        assert_eq!(login.token(), "at-2");
+        assert!(!login.is_refreshable());
+        // A refresh without a new refresh token keeps the stored one.
+        config.set_oauth_login(&TokenSet {
+            access_token: "at-3".into(),
+            refresh_token: Some("rt-3".into()),
+            expires_at,
+        });
+        config.set_refreshed_tokens(&TokenSet {
+            access_token: "at-4".into(),
+            refresh_token: None,
+            expires_at,
+        });
+        assert!(config.doc.to_string().contains("refresh_token = \"rt-3\""));
+        assert_eq!(config.login().unwrap().token(), "at-4");
+    }
+
+    #[test]
+    fn a_logout_reports_what_it_kept() {
+        let mut config = sample();
+        assert!(config.remove_credentials());
+        assert_eq!(
+            config.kept_settings(),
+            KeptSettings {
+                org: Some("acme".into()),
+                tables: vec!["acme".into(), "other".into(), "custom".into()],
+            }
+        );
+        assert_eq!(config.login(), None);
+    }
+
+    #[test]
+    fn a_save_that_did_not_touch_credentials_keeps_those_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.toml");
+        fs::write(&path, OFFICIAL_LOGIN).unwrap();
+        let mut stale = UserConfig::load(&path).unwrap();
+        // Another process refreshes meanwhile.
+        let mut other = UserConfig::load(&path).unwrap();
+        other.set_refreshed_tokens(&TokenSet {
+            access_token: "eyJ.new".into(),
+            refresh_token: Some("refresh-2".into()),
+            expires_at: "2026-01-02T00:00:00Z".parse().unwrap(),
+        });
+        other.save().unwrap();
+        stale
+            .set_default_public_key("acme", "pk_new", Some("new"))
+            .unwrap();
+        stale.save().unwrap();
+        let saved = UserConfig::load(&path).unwrap();
+        assert_eq!(saved.login().unwrap().token(), "eyJ.new");
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .contains("refresh_token = \"refresh-2\"")
+        );
+        assert_eq!(saved.default_public_key("acme").unwrap().key, "pk_new");
+        // A logout elsewhere is not undone either.
+        let mut logout = UserConfig::load(&path).unwrap();
+        logout.remove_credentials();
+        logout.save().unwrap();
+        stale.set_org("other");
+        stale.save().unwrap();
+        let saved = UserConfig::load(&path).unwrap();
+        assert_eq!(saved.login(), None);
+        assert_eq!(saved.org(), Some("other"));
+    }
+
+    #[test]
+    fn a_save_waits_for_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg.toml");
+        let held = ConfigLock::acquire_blocking(&path).unwrap();
+        let saver = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut config = UserConfig::load(&path).unwrap();
+                config.set_org("acme");
+                config.save()
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!path.exists(), "saved while the lock was held");
+        drop(held);
+        saver.join().unwrap().unwrap();
+        assert_eq!(UserConfig::load(&path).unwrap().org(), Some("acme"));
     }
 
     #[cfg(unix)]

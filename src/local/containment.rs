@@ -73,13 +73,6 @@ impl Containment {
         let dir = base.join(session_id);
         std::fs::create_dir(&dir).ok().map(|()| dir)
     }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Containment::Cgroups(base) => format!("a cgroup each, under {}", base.display()),
-            Containment::ProcessGroups => "a process group each".into(),
-        }
-    }
 }
 
 /// `<cgroup2 mount><our cgroup>/pipecat-local`, created if needed, if we

@@ -9,7 +9,8 @@
 //! - a line is at most [`MAX_LINE_BYTES`]; a longer one is stored as several
 //!   entries, every one after the first starting with
 //!   [`CONTINUATION_PREFIX`]. Lines are split while reading: a giant line is
-//!   never held whole;
+//!   never held whole. Nothing is cut, unlike the build steps' output
+//!   (`lines.rs` cuts a long line there, for display);
 //! - one session may log at most its lines-per-second limit (per wall-clock
 //!   second, stdout and stderr together); the excess is read and dropped,
 //!   its pipe is then read at a slow pace until the second is over, and the

@@ -17,6 +17,10 @@
 //! | `PIPECAT_MAX_SESSION_DURATION` | its cap in seconds |
 //! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none), mode 0600 |
 //!
+//! and each key of its deployment's secret set (`secretSet`) with its
+//! value, as read when the session starts (the variables above win over a
+//! secret of the same name).
+//!
 //! The same JSON is written to its stdin, which is then closed. Each line
 //! it writes to stdout or stderr becomes a log entry of the session, within
 //! the limits of `logs.rs`.
@@ -63,11 +67,12 @@ use tokio::task::JoinHandle;
 use super::capacity::Capacity;
 use super::containment::{self, Containment, ProcessSet};
 use super::demo_bot;
-use super::http::ApiError;
+use super::error::CloudError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter, SessionOutput};
 use super::store::{SessionEnd, SessionProcess, SessionRecord, Store};
 use super::time::now_ns;
+use crate::api::types::SecretValue;
 
 /// How long a stopped session may take to exit before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -110,6 +115,8 @@ pub struct SessionPlan {
     pub session: SessionRecord,
     pub launch: Launch,
     pub body: Option<Value>,
+    /// Extra environment variables (its secret set's keys and values).
+    pub env: Vec<(String, SecretValue)>,
 }
 
 pub struct Runtime {
@@ -187,11 +194,6 @@ impl Runtime {
         }
     }
 
-    /// How sessions are contained, for the server's startup line.
-    pub fn containment(&self) -> &Containment {
-        &self.containment
-    }
-
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningSession>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -199,24 +201,30 @@ impl Runtime {
     /// Records the session, spawns its process and supervises it. The
     /// capacity slot must already be reserved; it is released when the
     /// session ends (or here, if it cannot start).
-    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), ApiError> {
+    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
         let session = plan.session;
         let source = session_source(&session);
         if let Err(err) = self.store.insert_session(&session) {
-            self.capacity.release(&session.agent_name);
+            self.capacity.release(&session.agent_id);
             return Err(err.into());
         }
         let cgroup = self.containment.cgroup_for(&session.id);
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
-            .map_err(|e| ApiError::internal(format!("cannot encode the session body: {e}")));
+            .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
         let spawned = body_json.and_then(|body| {
             let body_file = self.bodies_dir.join(format!("{}.json", session.id));
             write_private(&body_file, &body).map_err(|e| {
-                ApiError::internal(format!("cannot write the session body file: {e}"))
+                CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
-            spawn(&plan.launch, &session, &body_file, cgroup.as_deref())
-                .map(|child| (child, body, body_file))
-                .map_err(|e| ApiError::internal(format!("cannot start the agent's process: {e}")))
+            spawn(
+                &plan.launch,
+                &session,
+                &body_file,
+                &plan.env,
+                cgroup.as_deref(),
+            )
+            .map(|child| (child, body, body_file))
+            .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
         let (mut child, body, body_file) = match spawned {
             Ok(spawned) => spawned,
@@ -225,13 +233,11 @@ impl Runtime {
                     let _ = std::fs::remove_dir(cgroup);
                 }
                 let now = now_ns();
-                self.logs.event(
-                    &source,
-                    &format!("session failed to start: {}", describe(&err)),
-                );
+                self.logs
+                    .event(&source, &format!("session failed to start: {err}"));
                 self.store
                     .mark_ended(&session.id, now, START_FAILED, END_AGENT_ERROR)?;
-                self.capacity.release(&session.agent_name);
+                self.capacity.release(&session.agent_id);
                 return Err(err);
             }
         };
@@ -241,10 +247,9 @@ impl Runtime {
             .and_then(|pid| i32::try_from(pid).ok())
             .unwrap_or(0);
         let processes = ProcessSet::new(&session.id, Pid::from_raw(pid), cgroup);
-        // The process runs now: whatever happens, it must be supervised.
-        if let Err(err) = self.store.mark_process_started(&session.id, started_ns) {
-            eprintln!("pipecat local: {err}");
-        }
+        // The process runs now: whatever happens, it must be supervised
+        // (a store failure is logged by the store).
+        let _ = self.store.mark_process_started(&session.id, started_ns);
         let record = SessionProcess {
             session_id: session.id.clone(),
             pid,
@@ -254,9 +259,7 @@ impl Runtime {
                 .cgroup()
                 .map(|dir| dir.to_string_lossy().into_owned()),
         };
-        if let Err(err) = self.store.record_session_process(&record) {
-            eprintln!("pipecat local: {err}");
-        }
+        let _ = self.store.record_session_process(&record);
         self.logs.event(
             &source,
             &format!(
@@ -405,7 +408,7 @@ impl Runtime {
             );
         }
         processes.release();
-        self.capacity.release(&session.agent_name);
+        self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
     }
@@ -431,9 +434,8 @@ impl Runtime {
         if let Some(heartbeat) = &self.heartbeat {
             heartbeat.abort();
         }
-        if let Err(err) = self.store.mark_running_stop_requested(now_ns()) {
-            eprintln!("pipecat local: {err}");
-        }
+        // A store failure is logged by the store.
+        let _ = self.store.mark_running_stop_requested(now_ns());
         let waits: Vec<_> = self
             .running()
             .values()
@@ -476,13 +478,6 @@ async fn wait_ended(mut ended: watch::Receiver<bool>) {
     .await;
 }
 
-fn describe(err: &ApiError) -> String {
-    match err {
-        ApiError::Status { message, .. } => message.clone(),
-        ApiError::AtCapacity => "at capacity".into(),
-    }
-}
-
 /// Completion status, end state and the event line for how a process ended.
 fn outcome(
     stopped_by: Option<&'static str>,
@@ -519,6 +514,7 @@ fn spawn(
     launch: &Launch,
     session: &SessionRecord,
     body_file: &std::path::Path,
+    env: &[(String, SecretValue)],
     cgroup: Option<&std::path::Path>,
 ) -> std::io::Result<Child> {
     let mut command = match launch {
@@ -533,6 +529,9 @@ fn spawn(
             command
         }
     };
+    // First, so that the contract's variables below win over a secret of
+    // the same name.
+    command.envs(env.iter().map(|(key, value)| (key, value.expose())));
     command
         .env(containment::SESSION_MARKER, &session.id)
         .env("PIPECAT_AGENT_NAME", &session.agent_name)

@@ -1,61 +1,59 @@
 //! `pipecat cloud agent deployments`: an agent's deployments, newest first.
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{OutputMode, Table, format_timestamp, print_json, stdout};
+use super::super::output::{Answer, Column, Table};
+use super::status::max_session_duration;
 
 #[derive(Debug, Args)]
 pub struct DeploymentsArgs {
     /// Agent whose deployments to list [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
 }
 
 pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
     let agent = super::agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let listing = client
-        .list_deployments(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
-    let mut table = Table::new(vec![
-        "ID",
-        "Image / Build",
-        "Max session duration",
-        "Min agents",
-        "Max agents",
-        "Created",
+    let listing = match client.list_deployments(&agent).await {
+        Ok(listing) => listing,
+        Err(err) => {
+            let command = ["agent", "deployments", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
+    // The official CLI's columns in its order, then ours.
+    let mut table = Table::new([
+        Column::id("ID").key(),
+        Column::label("Node Type").low(),
+        Column::name("Image / Build"),
+        Column::time("Created At"),
+        Column::time("Updated At").low(),
+        Column::number("Max Session Duration").low(),
+        Column::number("Min Agents").low(),
+        Column::number("Max Agents").low(),
     ]);
+    let count = |n: Option<u32>| n.map_or_else(|| "-".into(), |n| n.to_string());
+    let time = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
     for deployment in &listing.value.deployments {
-        let spec = deployment
-            .manifest
-            .as_ref()
-            .and_then(|m| m.spec.clone())
-            .unwrap_or_default();
-        let scaling = spec.auto_scaling.clone().unwrap_or_default();
-        let count = |n: Option<u32>| n.map_or_else(|| "-".into(), |n| n.to_string());
         table.push(vec![
             deployment.id.clone(),
-            match (&deployment.build_id, &spec.image) {
-                (Some(build), _) => format!("build {build}"),
-                (None, Some(image)) => image.clone(),
-                (None, None) => "-".into(),
-            },
-            spec.max_session_duration_seconds
-                .map_or_else(|| "default (7200 s)".into(), |s| format!("{s} s")),
-            count(scaling.min_replicas),
-            count(scaling.max_replicas),
+            deployment.node_type().unwrap_or("-").to_string(),
             deployment
-                .created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+                .image()
+                .or(deployment.build_id.as_deref())
+                .unwrap_or("-")
+                .to_string(),
+            time(&deployment.created_at),
+            time(&deployment.updated_at),
+            max_session_duration(deployment.max_session_duration()),
+            count(deployment.min_agents()),
+            count(deployment.max_agents()),
         ]);
     }
-    stdout(&table.render(ctx.output));
-    Ok(())
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }

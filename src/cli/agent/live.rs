@@ -1,66 +1,26 @@
 //! What the long-running commands (`logs --follow`, `sessions --watch`,
-//! `start --follow`) share: writing a stream to stdout line by line, ending
-//! on Ctrl-C with exit 130, and riding out an API that goes away.
+//! `start --follow`) share: ending on Ctrl-C with exit 130, and riding out
+//! an API that goes away. They write through the context's output, a
+//! record at a time; a closed stdout ends them quietly.
 
-use std::io::{self, Write};
 use std::time::Duration;
 
 use super::super::context::Context;
 use super::super::exit::{CliResult, Exit, Failure};
-use pipecat_cloud::api::{ApiError, Backoff, ErrorKind};
+use pipecat_cloud::api::{ApiError, Backoff};
 
-/// Why a stream stopped before its natural end.
-pub enum Stop {
-    /// Stdout was closed (`| head`): end quietly, exit 0.
-    Closed,
-    /// A failure to report.
-    Failed(Failure),
-}
-
-impl From<Failure> for Stop {
-    fn from(failure: Failure) -> Stop {
-        Stop::Failed(failure)
-    }
-}
-
-/// Runs `stream` until it ends, stdout closes, or Ctrl-C (exit 130). The
-/// stream writes whole lines between its awaits, so an interrupt, which
+/// Runs `stream` until it ends, fails, or Ctrl-C, which ends it quietly
+/// (exit 130, no error line: the person asked for it). The stream writes
+/// (and flushes) whole records between its awaits, so an interrupt, which
 /// lands only at an await, never cuts a line.
-pub async fn until_interrupted(
-    stream: impl std::future::Future<Output = Result<(), Stop>>,
-) -> CliResult {
+pub async fn until_interrupted(stream: impl std::future::Future<Output = CliResult>) -> CliResult {
     // Listening before the first request replaces the default SIGINT action
     // (die mid-write) for the rest of the run.
     let interrupt = tokio::signal::ctrl_c();
     tokio::select! {
-        outcome = stream => match outcome {
-            Ok(()) | Err(Stop::Closed) => Ok(()),
-            Err(Stop::Failed(failure)) => Err(failure),
-        },
-        _ = interrupt => {
-            let _ = io::stdout().flush();
-            Err(Failure::new(Exit::Interrupted, "interrupted"))
-        }
+        outcome = stream => outcome,
+        _ = interrupt => Err(Failure::silent(Exit::Interrupted, "interrupted")),
     }
-}
-
-/// Writes `text` (whole lines) to stdout and flushes, so each line is out
-/// as soon as it is known; a closed stdout is [`Stop::Closed`].
-pub fn emit(text: &str) -> Result<(), Stop> {
-    if text.is_empty() {
-        return Ok(());
-    }
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|_| Stop::Closed)
-}
-
-/// True for failures that may pass if we wait: the API cannot be reached,
-/// did not answer in time, or failed on its side.
-pub fn is_outage(err: &ApiError) -> bool {
-    matches!(err.kind, ErrorKind::Connect | ErrorKind::Timeout)
-        || err.status.is_some_and(|status| status >= 500)
 }
 
 /// Tracks an outage of the API during a stream: says once that it is gone
@@ -84,11 +44,11 @@ impl Outage {
     /// A failed request: an outage is waited out (announced on its first
     /// failure), anything else ends the stream.
     pub async fn failed(&mut self, ctx: &Context, err: &ApiError) -> Result<(), Failure> {
-        if !is_outage(err) {
+        if !err.is_outage() {
             return Err(super::super::context::api_failure(err));
         }
         if self.attempts == 0 {
-            ctx.warn(&format!("{err}; still trying"));
+            ctx.out.warn(&format!("{err}; still trying"));
         }
         self.attempts += 1;
         tokio::time::sleep(self.backoff.delay(self.attempts, None)).await;
@@ -98,46 +58,8 @@ impl Outage {
     /// A request went through: if the API had been gone, say it is back.
     pub fn succeeded(&mut self, ctx: &Context) {
         if self.attempts > 0 {
-            ctx.note("The API is back; resuming.");
+            ctx.out.note("The API is back; resuming.");
             self.attempts = 0;
         }
-    }
-}
-
-/// `--interval` values: positive seconds, fractions allowed.
-pub fn parse_interval(text: &str) -> Result<Duration, String> {
-    match text.trim().parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err("a number of seconds above 0, such as 1 or 0.5".into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_are_positive_seconds() {
-        assert_eq!(parse_interval("0.5"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_interval("2"), Ok(Duration::from_secs(2)));
-        assert!(parse_interval("0").is_err());
-        assert!(parse_interval("-1").is_err());
-        assert!(parse_interval("soon").is_err());
-    }
-
-    #[test]
-    fn only_unreachable_or_server_side_failures_are_outages() {
-        let at = |status| ApiError {
-            kind: ErrorKind::Api,
-            status: Some(status),
-            code: None,
-            message: String::new(),
-            retry_after: None,
-            url: String::new(),
-        };
-        assert!(is_outage(&at(503)));
-        assert!(is_outage(&at(500)));
-        assert!(!is_outage(&at(404)));
-        assert!(!is_outage(&at(401)));
     }
 }

@@ -9,25 +9,27 @@ use std::time::Duration;
 
 use anstyle::Style;
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Map, Value};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{
-    BLUE, DIM, GREEN, OutputMode, Painter, RED, YELLOW, format_timestamp, print_json, stdout,
-};
-use super::live::{Outage, Stop, emit, parse_interval, until_interrupted};
+use super::super::output::{Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
+use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
-use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogOrder, LogQuery};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogOrder, LogQuery, limits};
 
-/// The most lines the logs endpoint returns per request (its documented
-/// `limit` maximum); more are fetched page by page.
-const API_MAX_PAGE: u32 = 10_000;
+/// The most lines the logs endpoint returns per request; more are fetched
+/// page by page.
+const API_MAX_PAGE: u32 = limits::MAX_PAGE;
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Agent whose logs to show [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     /// Only lines of this session
     #[arg(
@@ -69,8 +71,9 @@ pub struct LogsArgs {
     /// --session: until the session has ended)
     #[arg(long, visible_alias = "tail", conflicts_with_all = ["order", "until"])]
     pub follow: bool,
-    /// Seconds between two checks for new lines with --follow
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
     pub interval: Duration,
 }
 
@@ -140,8 +143,7 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     let client = ctx.management_client().await?;
     let render = Render {
         level: args.level,
-        json: args.format == LogFormat::Json || ctx.output == OutputMode::Json,
-        painter: ctx.stdout_painter,
+        format: args.format,
     };
     if args.follow {
         let follow = Follow {
@@ -171,23 +173,17 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
         offset: None,
     };
     let (mut entries, raw) = fetch(&client, &agent, &query, args.limit).await?;
-    if ctx.output == OutputMode::Json {
-        print_json(&raw);
-        return Ok(());
-    }
     if args.order.is_none() {
         // The newest lines were fetched; show them in the order they happened.
         entries.reverse();
     }
-    let text = render.lines(&entries);
-    if text.is_empty() {
-        if ctx.output == OutputMode::Rich {
-            ctx.note("No log lines match.");
-        }
-        return Ok(());
-    }
-    stdout(&text);
-    Ok(())
+    let lines = render.lines(&entries);
+    let answer = if lines.is_empty() {
+        Answer::new(raw).aside("No log lines match.")
+    } else {
+        Answer::new(raw).lines(|human| lines.iter().map(|line| line.human(human)).collect())
+    };
+    ctx.out.answer(answer)
 }
 
 fn agent_failure(agent: &str, err: &ApiError) -> Failure {
@@ -260,32 +256,63 @@ async fn fetch(
     Ok((entries, raw))
 }
 
-/// How entries become output lines.
+/// Which entries are shown, and how.
 #[derive(Clone, Copy)]
 pub struct Render {
     pub level: Option<Level>,
-    /// NDJSON (`--format json` or `--output json`) instead of text.
-    pub json: bool,
-    pub painter: Painter,
+    /// Text lines, or (`--format json`) one JSON object a line; JSON
+    /// output is always the latter.
+    pub format: LogFormat,
 }
 
 impl Render {
-    /// The lines of `entries` that pass the level filter, each ending in a
-    /// newline; empty lines are skipped.
-    fn lines(&self, entries: &[LogEntry]) -> String {
-        let mut text = String::with_capacity(entries.len() * 80);
-        for entry in entries.iter().filter(|entry| !entry.log.is_empty()) {
-            let level = infer_level(&entry.log);
-            if self.level.is_some_and(|wanted| wanted != level) {
-                continue;
-            }
-            if self.json {
-                text.push_str(&json_line(entry, level));
-            } else {
-                text.push_str(&text_line(entry, level, &self.painter));
+    /// The entries that pass the level filter, as lines; empty lines are
+    /// skipped.
+    fn lines<'a>(&self, entries: &'a [LogEntry]) -> Vec<LogLine<'a>> {
+        entries
+            .iter()
+            .filter(|entry| !entry.log.is_empty())
+            .map(|entry| LogLine {
+                entry,
+                level: infer_level(&entry.log),
+                format: self.format,
+            })
+            .filter(|line| self.level.is_none_or(|wanted| wanted == line.level))
+            .collect()
+    }
+}
+
+/// One log line as output.
+struct LogLine<'a> {
+    entry: &'a LogEntry,
+    level: Level,
+    format: LogFormat,
+}
+
+impl Record for LogLine<'_> {
+    /// The entry as the API sent it, plus the level.
+    fn document(&self) -> Value {
+        let mut record = match serde_json::to_value(self.entry) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        record.retain(|_, value| !value.is_null());
+        record.insert("level".into(), Value::String(self.level.name().into()));
+        Value::Object(record)
+    }
+
+    fn human(&self, human: &Human) -> String {
+        match self.format {
+            LogFormat::Json => format!("{}\n", self.document()),
+            LogFormat::Text => {
+                let timestamp = human.paint(DIM.bold(), &human.timestamp(&self.entry.timestamp));
+                let log = human.paint(
+                    self.level.style(),
+                    self.entry.log.trim_end_matches(['\n', '\r']),
+                );
+                format!("{timestamp} {log}\n")
             }
         }
-        text
     }
 }
 
@@ -306,7 +333,7 @@ pub struct Follow {
 impl Follow {
     /// Prints until stopped; with a session, until that session has ended
     /// and its last lines are out.
-    pub async fn run(self, client: &Client, ctx: &Context) -> Result<(), Stop> {
+    pub async fn run(self, client: &Client, ctx: &Context) -> CliResult {
         if let Some(id) = &self.session_id {
             // An unknown session fails now, not after a silent wait.
             client
@@ -325,7 +352,7 @@ impl Follow {
             .start(self.since, self.tail.min(API_MAX_PAGE))
             .await
             .map_err(|err| agent_failure(&self.agent, &err))?;
-        emit(&self.render.lines(&existing))?;
+        ctx.out.records(&self.render.lines(&existing))?;
         let mut outage = Outage::new();
         let mut session_ended = false;
         loop {
@@ -333,7 +360,7 @@ impl Follow {
             match follower.poll().await {
                 Ok(entries) => {
                     outage.succeeded(ctx);
-                    emit(&self.render.lines(&entries))?;
+                    ctx.out.records(&self.render.lines(&entries))?;
                 }
                 Err(err) => {
                     outage.failed(ctx, &err).await?;
@@ -372,8 +399,9 @@ fn session_failure(agent: &str, id: &str, err: &ApiError) -> Failure {
 /// in any case (`level=error`, `"level": "warn"`); else INFO.
 ///
 /// The official CLI takes the first level name found *anywhere* as a
-/// substring, case-insensitively (its Q-LOGS-2): "INFO: no error" became
-/// ERROR if ERROR came first in its list, and "terrors" matched too.
+/// substring, case-insensitively (see docs/compatibility.md): "INFO: no
+/// error" became ERROR if ERROR came first in its list, and "terrors"
+/// matched too.
 pub fn infer_level(line: &str) -> Level {
     let words: Vec<&str> = line
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -400,25 +428,6 @@ fn level_named(word: &str) -> Option<Level> {
     }
 }
 
-fn text_line(entry: &LogEntry, level: Level, painter: &Painter) -> String {
-    let timestamp = painter.paint(DIM.bold(), &format_timestamp(&entry.timestamp));
-    let log = painter.paint(level.style(), entry.log.trim_end_matches(['\n', '\r']));
-    format!("{timestamp} {log}\n")
-}
-
-/// One NDJSON record: the entry as the API sent it, plus the level.
-fn json_line(entry: &LogEntry, level: Level) -> String {
-    let mut record = match serde_json::to_value(entry) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    record.retain(|_, value| !value.is_null());
-    record.insert("level".into(), Value::String(level.name().into()));
-    let mut line = Value::Object(record).to_string();
-    line.push('\n');
-    line
-}
-
 /// A point in time as Unix seconds: RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
 /// Unix seconds, or an age before `now` such as `10m`, `2h`, `1d 12h`.
 pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64> {
@@ -434,13 +443,8 @@ pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64
     {
         return Ok(ts.as_second());
     }
-    if let Ok(span) = text.parse::<jiff::Span>()
-        && let Ok(seconds) = span.total((
-            jiff::Unit::Second,
-            jiff::SpanRelativeTo::days_are_24_hours(),
-        ))
-    {
-        return Ok(now.as_second() - seconds.abs().round() as i64);
+    if let Some(age) = duration::age(text) {
+        return Ok(now.as_second() - age.as_secs_f64().round() as i64);
     }
     Err(Failure::usage(format!(
         "{flag} `{text}` is not a time: use RFC 3339 (2025-01-02T03:04:05Z), \
@@ -451,6 +455,7 @@ pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::output::{Output, OutputMode};
 
     #[test]
     fn level_is_the_first_capitalised_level_word() {
@@ -492,18 +497,53 @@ mod tests {
         assert!(err.message.starts_with("--since `yesterday-ish`"));
     }
 
+    fn entries() -> Vec<LogEntry> {
+        ["INFO started", "", "ERROR boom"]
+            .into_iter()
+            .map(|log| LogEntry {
+                log: log.into(),
+                timestamp: "2025-01-01T00:00:00Z".into(),
+                deployment_id: None,
+                session_id: Some("s1".into()),
+            })
+            .collect()
+    }
+
     #[test]
     fn json_lines_keep_the_entry_and_add_the_level() {
-        let entry = LogEntry {
-            log: "ERROR boom".into(),
-            timestamp: "2025-01-01T00:00:00Z".into(),
-            deployment_id: None,
-            session_id: Some("s1".into()),
+        let entries = entries();
+        let render = Render {
+            level: Some(Level::Error),
+            format: LogFormat::Json,
         };
-        let line = json_line(&entry, Level::Error);
-        let value: Value = serde_json::from_str(&line).unwrap();
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.records(&render.lines(&entries)).unwrap();
+        let value: Value = serde_json::from_str(&captured.stdout()).unwrap();
         assert_eq!(value["level"], "ERROR");
         assert_eq!(value["sessionId"], "s1");
         assert!(value.get("deploymentId").is_none());
+    }
+
+    #[test]
+    fn lines_are_text_for_people_and_ndjson_in_json_output() {
+        let entries = entries();
+        let render = Render {
+            level: None,
+            format: LogFormat::Text,
+        };
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.records(&render.lines(&entries)).unwrap();
+        assert_eq!(
+            captured.stdout(),
+            "2025-01-01T00:00:00Z INFO started\n2025-01-01T00:00:00Z ERROR boom\n"
+        );
+        let (out, captured) = Output::capture(OutputMode::Json);
+        out.records(&render.lines(&entries)).unwrap();
+        let levels: Vec<String> = captured
+            .stdout()
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap()["level"].to_string())
+            .collect();
+        assert_eq!(levels, ["\"INFO\"", "\"ERROR\""]);
     }
 }

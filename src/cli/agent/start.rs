@@ -4,36 +4,49 @@
 //! request before the start itself (the official CLI needs a login and
 //! checks the agent first, one more round trip on every start).
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use serde_json::Value;
+use clap_complete::engine::ArgValueCompleter;
+use serde_json::{Value, json};
 
-use super::super::context::{Context, api_failure, env_value};
+use super::super::complete;
+use super::super::context::{Context, api_failure};
+use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{OutputMode, key_values, print_json, stdout};
-use super::live::{emit, parse_interval, until_interrupted};
-use super::logs::{Follow, Render};
+use super::super::output::{Answer, format_elapsed};
+use super::live::until_interrupted;
+use super::logs::{Follow, LogFormat, Render};
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
     ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
 };
-use pipecat_cloud::config::env;
 
-/// How long `--wait-for-capacity` waits when given no duration.
+/// How long `--wait-for-capacity` waits when given no duration (and
+/// `--retries` alone), as the flag reads it and as a value.
 const DEFAULT_CAPACITY_WAIT: &str = "5m";
+const DEFAULT_CAPACITY_WAIT_DURATION: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Agent to start [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
     /// Public API key [default: PIPECAT_DEFAULT_PUBLIC_KEY, else the organization's default key]
     #[arg(short = 'k', long, value_name = "KEY")]
     pub api_key: Option<String>,
     /// Data for the agent (its `body`), as JSON
-    #[arg(short = 'd', long, value_name = "JSON", conflicts_with = "data_file")]
+    #[arg(
+        short = 'd',
+        long,
+        value_name = "JSON",
+        conflicts_with = "data_file",
+        allow_hyphen_values = true
+    )]
     pub data: Option<String>,
     /// Read the data from a JSON file (`-` reads stdin)
     #[arg(long, value_name = "PATH")]
@@ -60,7 +73,7 @@ pub struct StartArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = DEFAULT_CAPACITY_WAIT,
-        value_parser = parse_wait
+        value_parser = duration::wait
     )]
     pub wait_for_capacity: Option<Duration>,
     /// Retry at most N times on a 429 (waits up to 5m unless
@@ -71,27 +84,10 @@ pub struct StartArgs {
     /// following, not the session)
     #[arg(long)]
     pub follow: bool,
-    /// Seconds between two checks for new lines with --follow
-    #[arg(long, value_name = "SECONDS", value_parser = parse_interval, default_value = "1", requires = "follow")]
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
     pub interval: Duration,
-}
-
-/// A `--wait-for-capacity` duration: `90s`, `5m`, `1h30m`, or seconds.
-fn parse_wait(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let seconds = match text.parse::<f64>() {
-        Ok(seconds) => Some(seconds),
-        Err(_) => text.parse::<jiff::Span>().ok().and_then(|span| {
-            span.total((
-                jiff::Unit::Second,
-                jiff::SpanRelativeTo::days_are_24_hours(),
-            ))
-            .ok()
-        }),
-    };
-    seconds
-        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .ok_or_else(|| "a duration such as 30s, 5m or 1h (or seconds)".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,7 +108,7 @@ impl From<TransportArg> for Transport {
 }
 
 pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     // Every input is checked before anything is sent.
     let data = read_data(args.data.as_deref(), args.data_file.as_deref())?;
     let daily_room_properties = args
@@ -139,34 +135,39 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
     let patience = match (args.wait_for_capacity, args.retries) {
         (None, None) => None,
         (wait, retries) => Some(Patience {
-            budget: wait.unwrap_or_else(|| parse_wait(DEFAULT_CAPACITY_WAIT).unwrap_or_default()),
+            budget: wait.unwrap_or(DEFAULT_CAPACITY_WAIT_DURATION),
             retries,
         }),
     };
     let request = params.to_request();
-    let started = match patience {
-        None => client.start_session(&agent, &request).await,
+    let outcome = match patience {
+        None => client
+            .start_session(&agent, &request)
+            .await
+            .map_err(|err| (err, None)),
         Some(patience) => start_patiently(ctx, &client, &agent, &request, patience).await,
-    }
-    .map_err(|err| start_failure(&agent, &key, &err))?;
+    };
+    let started = match outcome {
+        Ok(started) => started,
+        Err((err, waited)) => return Err(start_failure(ctx, &agent, &key, &err, waited).await),
+    };
     let session_id = started.value.session_id.clone();
+    let answer = started_answer(&agent, started);
     if let Some(logs_client) = logs_client {
         // One JSON object per line, so the answer and the log lines after it
         // form a single NDJSON stream.
-        if ctx.output == OutputMode::Json {
-            emit(&format!("{}\n", started.raw)).ok();
-        } else {
-            show_started(ctx, &agent, &started);
-        }
+        ctx.out.answer(answer.first_of_stream())?;
         let Some(id) = session_id else {
             return Err(Failure::new(
                 Exit::Unreachable,
                 "the API answered without a session id: nothing to follow",
             ));
         };
-        ctx.note(&format!(
+        ctx.out.note(&format!(
             "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
-             stop it with `pipecat cloud agent stop {agent} --session {id}`)."
+             stop it with `{}`).",
+            ctx.settings
+                .suggest(&["agent", "stop", &agent, "--session", &id])
         ));
         let follow = Follow {
             agent,
@@ -178,36 +179,51 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
             interval: args.interval,
             render: Render {
                 level: None,
-                json: ctx.output == OutputMode::Json,
-                painter: ctx.stdout_painter,
+                format: LogFormat::Text,
             },
         };
         return until_interrupted(follow.run(&logs_client, ctx)).await;
     }
-    if ctx.output == OutputMode::Json {
-        print_json(&started.raw);
-        return Ok(());
-    }
-    show_started(ctx, &agent, &started);
-    if let (OutputMode::Rich, Some(id)) = (ctx.output, &started.value.session_id) {
-        ctx.note(&format!(
-            "Logs: pipecat cloud agent logs {agent} --session {id}\n\
-             Stop: pipecat cloud agent stop {agent} --session {id}"
-        ));
-    }
-    Ok(())
+    let answer = match &session_id {
+        Some(id) => answer.aside(format!(
+            "Logs: {}\nStop: {}",
+            ctx.settings
+                .suggest(&["agent", "logs", &agent, "--session", id]),
+            ctx.settings
+                .suggest(&["agent", "stop", &agent, "--session", id]),
+        )),
+        None => answer,
+    };
+    ctx.out.answer(answer)
 }
 
-fn show_started(ctx: &Context, agent: &str, started: &Raw<StartResponse>) {
-    ctx.note(&format!("Started a session of agent `{agent}`."));
+/// A start's answer: the API's own in JSON (an empty object when it sent
+/// none, as the official CLI prints); else `Session ID: ...` and how to
+/// join, one `Label: value` line each; with `-q` the bare session id.
+fn started_answer<'a>(agent: &str, started: Raw<StartResponse>) -> Answer<'a> {
     let pairs = answer_fields(&started.value);
+    let document = if started.raw.is_object() {
+        started.raw
+    } else {
+        json!({})
+    };
+    let mut answer = Answer::new(document).note(format!("Started a session of agent `{agent}`."));
     if pairs.is_empty() {
-        ctx.warn("the API answered without a session id");
+        answer = answer.warn("the API answered without a session id");
     }
     if started.value.token.is_some() {
-        ctx.note("The session token is shortened here; --output json prints it in full.");
+        answer =
+            answer.note("The session token is shortened here; --output json prints it in full.");
     }
-    stdout(&key_values(ctx.output, &pairs));
+    if let Some(id) = &started.value.session_id {
+        answer = answer.quiet(id.clone());
+    }
+    answer.lines(move |_| {
+        pairs
+            .iter()
+            .map(|(label, value)| format!("{label}: {value}\n"))
+            .collect()
+    })
 }
 
 /// How long, and how many times, to retry a start that found the agent at
@@ -218,58 +234,75 @@ struct Patience {
     retries: Option<u32>,
 }
 
+/// How a patient start that gave up had waited.
+#[derive(Debug, Clone, Copy)]
+struct Waited {
+    elapsed: Duration,
+    attempts: u32,
+    budget: Duration,
+}
+
 /// Starts a session, retrying while (and only while) the API answers 429:
 /// pauses grow exponentially with jitter, a `Retry-After` sets the pause,
-/// and no pause runs past the budget. The last 429 is returned when the
-/// budget or the retries run out. Each retry is a new start request, safe
-/// because a 429 started nothing.
+/// and no pause runs past the budget. The last 429 is returned, with how
+/// long it waited, when the budget or the retries run out. Each retry is a
+/// new start request, safe because a 429 started nothing. On a terminal
+/// a spinner counts down to the next attempt; otherwise each attempt is a
+/// note.
 async fn start_patiently(
     ctx: &Context,
     client: &Client,
     agent: &str,
     request: &StartRequest,
     patience: Patience,
-) -> Result<Raw<StartResponse>, ApiError> {
+) -> Result<Raw<StartResponse>, (ApiError, Option<Waited>)> {
     let backoff = Backoff {
         base: Duration::from_millis(500),
         max: Duration::from_secs(15),
     };
-    let began = Instant::now();
-    let spinner = (!ctx.global.quiet && std::io::stderr().is_terminal()).then(|| {
-        let spinner = indicatif::ProgressBar::new_spinner();
-        spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner
-    });
-    let mut retry = 0;
-    let outcome = loop {
+    let mut progress = ctx.out.progress();
+    let budget = format_elapsed(patience.budget);
+    let mut attempts = 0;
+    // The spinner (dropped on return) lasts the whole loop.
+    loop {
+        attempts += 1;
         let err = match client.start_session(agent, request).await {
             Err(err) if err.kind == ErrorKind::Capacity => err,
-            outcome => break outcome,
+            outcome => return outcome.map_err(|err| (err, None)),
         };
-        let left = patience.budget.saturating_sub(began.elapsed());
-        if left.is_zero() || patience.retries.is_some_and(|max| retry >= max) {
-            break Err(err);
+        let left = patience.budget.saturating_sub(progress.elapsed());
+        if left.is_zero() || patience.retries.is_some_and(|max| attempts > max) {
+            let waited = Waited {
+                elapsed: progress.elapsed(),
+                attempts,
+                budget: patience.budget,
+            };
+            return Err((err, Some(waited)));
         }
-        retry += 1;
-        let pause = backoff.delay(retry, err.retry_after).min(left);
-        let waiting = format!(
-            "agent `{agent}` is at its session limit; retry {retry} in {:.1}s \
-             (waited {:.0}s of {:.0}s)",
+        let pause = backoff.delay(attempts, err.retry_after).min(left);
+        progress.say(format!(
+            "agent `{agent}` is at its session limit; attempt {} in {:.1}s, waiting up to {budget}",
+            attempts + 1,
             pause.as_secs_f64(),
-            began.elapsed().as_secs_f64(),
-            patience.budget.as_secs_f64()
-        );
-        match &spinner {
-            Some(spinner) => spinner.set_message(waiting),
-            None => ctx.note(&waiting),
+        ));
+        let resume = Instant::now() + pause;
+        loop {
+            let left = resume.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            progress.show(format!(
+                "agent `{agent}` is at its session limit; attempt {} in {}s, waiting up to {budget}",
+                attempts + 1,
+                left.as_secs_f64().ceil()
+            ));
+            tokio::time::sleep(left.min(COUNTDOWN_TICK)).await;
         }
-        tokio::time::sleep(pause).await;
-    };
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
     }
-    outcome
 }
+
+/// How often the countdown to the next attempt is redrawn.
+const COUNTDOWN_TICK: Duration = Duration::from_millis(250);
 
 /// The public key to start with and where it came from.
 struct PublicKey {
@@ -286,10 +319,13 @@ fn public_key(ctx: &Context, flag: Option<String>) -> CliResult<PublicKey> {
             source: "--api-key".into(),
         });
     }
-    if let Some(key) = env_value(env::DEFAULT_PUBLIC_KEY) {
+    if let Some(key) = &ctx.settings.default_public_key {
         return Ok(PublicKey {
-            key,
-            source: env::DEFAULT_PUBLIC_KEY.into(),
+            key: key.clone(),
+            source: match &ctx.settings.default_public_key_name {
+                Some(name) => format!("key `{name}` from PIPECAT_DEFAULT_PUBLIC_KEY"),
+                None => "PIPECAT_DEFAULT_PUBLIC_KEY".into(),
+            },
         });
     }
     let config = ctx.user_config()?;
@@ -342,26 +378,86 @@ fn join_url(room: &str, token: &str) -> String {
     format!("{room}{separator}t={token}")
 }
 
-fn start_failure(agent: &str, key: &PublicKey, err: &ApiError) -> Failure {
+/// `5m`, `90s`, `1h`: a duration as a duration flag reads it.
+fn flag_duration(duration: Duration) -> String {
+    match duration.as_secs() {
+        secs if secs >= 3600 && secs % 3600 == 0 => format!("{}h", secs / 3600),
+        secs if secs >= 60 && secs % 60 == 0 => format!("{}m", secs / 60),
+        secs => format!("{secs}s"),
+    }
+}
+
+async fn start_failure(
+    ctx: &Context,
+    agent: &str,
+    key: &PublicKey,
+    err: &ApiError,
+    waited: Option<Waited>,
+) -> Failure {
+    // The start command again, with the key's flag when it came from one
+    // (the key itself is never printed).
+    let start = |extra: &str| {
+        let mut words = vec!["agent", "start", agent];
+        if key.source == "--api-key" {
+            words.extend(["--api-key", "KEY"]);
+        }
+        words.push(extra);
+        ctx.settings.suggest(&words)
+    };
     match err.kind {
-        ErrorKind::Capacity => Failure::new(
-            Exit::Temporary,
-            format!("agent `{agent}` is at its session limit: {err}"),
-        )
-        .with_hint(format!(
-            "raise the limit with `pipecat cloud deploy {agent} --max-agents N`, stop sessions \
-             (`pipecat cloud agent sessions {agent} --status active`, then `agent stop`), or retry later"
-        )),
+        ErrorKind::Capacity => {
+            let (message, wait) = match waited {
+                None => (
+                    format!("agent `{agent}` is at its session limit: {err}"),
+                    format!(
+                        "wait for a free slot with `{}`",
+                        start(&format!("--wait-for-capacity={DEFAULT_CAPACITY_WAIT}"))
+                    ),
+                ),
+                Some(waited) => (
+                    format!(
+                        "agent `{agent}` is still at its session limit after waiting {} \
+                         ({} attempts): {err}",
+                        format_elapsed(waited.elapsed),
+                        waited.attempts
+                    ),
+                    format!(
+                        "wait longer with `{}`",
+                        start(&format!(
+                            "--wait-for-capacity={}",
+                            flag_duration((waited.budget * 2).max(Duration::from_secs(60)))
+                        ))
+                    ),
+                ),
+            };
+            Failure::new(Exit::Temporary, message).with_hint(format!(
+                "{wait}, stop a session (`{}` lists them), or raise the limit with `{}`",
+                ctx.settings
+                    .suggest(&["agent", "sessions", agent, "--status", "active"]),
+                ctx.settings
+                    .suggest(&["deploy", agent, "--max-agents", "N"]),
+            ))
+        }
         ErrorKind::NotReady => Failure::new(
             Exit::Temporary,
             format!("agent `{agent}` is not ready to start sessions: {err}"),
         )
         .with_hint("wait for its deployment to become ready, then retry"),
-        ErrorKind::NotFound => Failure::new(
-            Exit::NotFound,
-            format!("agent `{agent}` not found: {err}"),
-        )
-        .with_hint("check the agent name and the organization of the key"),
+        ErrorKind::NotFound => match ctx.management_client().await {
+            // The names are one request away with a management credential.
+            Ok(client) => {
+                super::agent_not_found(
+                    ctx,
+                    &client,
+                    agent,
+                    err.to_string(),
+                    &["agent", "start", agent],
+                )
+                .await
+            }
+            Err(_) => Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
+                .with_hint("check the agent name and the organization of the key"),
+        },
         ErrorKind::Auth => Failure::new(
             Exit::Auth,
             format!(
@@ -370,7 +466,9 @@ fn start_failure(agent: &str, key: &PublicKey, err: &ApiError) -> Failure {
                 key.source
             ),
         )
-        .with_hint("choose a valid key with `pipecat cloud organizations keys use`, or pass --api-key"),
+        .with_hint(
+            "choose a valid key with `pipecat cloud organizations keys use`, or pass --api-key",
+        ),
         _ => api_failure(err),
     }
 }

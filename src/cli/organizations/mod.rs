@@ -1,14 +1,16 @@
-//! `pipecat cloud organizations ...`: list and select organizations, and
-//! manage their public API keys (`keys`).
+//! `pipecat cloud organizations ...`: list and select organizations,
+//! manage their public API keys (`keys`), their properties and default
+//! region (`properties`).
 
 pub mod keys;
+pub mod properties;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{OutputMode, Table, print_json, stdout};
+use super::output::{Answer, Column, Table};
 use pipecat_cloud::api::types::Organization;
 
 #[derive(Debug, Args)]
@@ -25,6 +27,11 @@ pub enum OrganizationsCommand {
     Select(SelectArgs),
     /// Public API keys of the organization (they start sessions).
     Keys(keys::KeysArgs),
+    /// Show the default region (where agents and secret sets go when no
+    /// region is named), or set it.
+    DefaultRegion(properties::DefaultRegionArgs),
+    /// The organization's properties (e.g. defaultRegion).
+    Properties(properties::PropertiesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +46,8 @@ pub async fn run(args: OrganizationsArgs, ctx: &Context) -> CliResult {
         OrganizationsCommand::List => list(ctx).await,
         OrganizationsCommand::Select(args) => select(args, ctx).await,
         OrganizationsCommand::Keys(args) => keys::run(args, ctx).await,
+        OrganizationsCommand::DefaultRegion(args) => properties::default_region(args, ctx).await,
+        OrganizationsCommand::Properties(args) => properties::run(args, ctx).await,
     }
 }
 
@@ -49,26 +58,24 @@ async fn list(ctx: &Context) -> CliResult {
         .list_organizations()
         .await
         .map_err(|err| api_failure(&err))?;
-    if ctx.output == OutputMode::Json {
-        print_json(&listing.raw);
-        return Ok(());
-    }
     let active = ctx.effective_org(&config);
-    let mut table = Table::new(vec!["Name", "Organization ID", "Active"]);
+    // The official CLI's columns. The display name is free text (it may
+    // wrap); the ID is what to copy.
+    let mut table = Table::new([
+        Column::text("Organization Name"),
+        Column::id("Organization ID").key(),
+        Column::label("Active"),
+    ])
+    .when_empty("You belong to no organization.");
     for org in &listing.value.organizations {
         let is_active = active.as_deref() == Some(org.name.as_str());
         table.push(vec![
             display_name(org).to_string(),
             org.name.clone(),
-            if is_active { "yes" } else { "" }.to_string(),
+            if is_active { "active" } else { "" }.to_string(),
         ]);
     }
-    if table.is_empty() && ctx.output == OutputMode::Rich {
-        ctx.note("You belong to no organization.");
-        return Ok(());
-    }
-    stdout(&table.render(ctx.output));
-    Ok(())
+    ctx.out.answer(Answer::new(listing.raw).table(table))
 }
 
 async fn select(args: SelectArgs, ctx: &Context) -> CliResult {
@@ -80,24 +87,21 @@ async fn select(args: SelectArgs, ctx: &Context) -> CliResult {
         .map_err(|err| api_failure(&err))?
         .value
         .organizations;
-    let wanted = args.organization.or_else(|| ctx.global.org.clone());
+    let wanted = args.organization.or_else(|| ctx.settings.org.clone());
     let chosen = match wanted {
         Some(wanted) => find(&organizations, &wanted)?,
         None => pick(ctx, &organizations)?,
     };
     config.set_org(&chosen.name);
     config.save().map_err(super::context::config_failure)?;
-    if ctx.output == OutputMode::Json {
-        print_json(&json!({"org": chosen.name, "verboseName": chosen.verbose_name}));
-    } else {
-        ctx.note(&format!(
+    ctx.out.answer(
+        Answer::new(json!({"org": chosen.name, "verboseName": chosen.verbose_name})).note(format!(
             "Active organization: {} ({}), saved in {}.",
             chosen.name,
             display_name(chosen),
             config.path().display()
-        ));
-    }
-    Ok(())
+        )),
+    )
 }
 
 fn display_name(org: &Organization) -> &str {
@@ -124,7 +128,7 @@ fn find<'a>(organizations: &'a [Organization], wanted: &str) -> CliResult<&'a Or
 }
 
 fn pick<'a>(ctx: &Context, organizations: &'a [Organization]) -> CliResult<&'a Organization> {
-    if !ctx.can_prompt() {
+    if !ctx.out.can_prompt() {
         return Err(Failure::usage(
             "no organization given, and stdin is not a terminal to pick one",
         )
@@ -140,12 +144,6 @@ fn pick<'a>(ctx: &Context, organizations: &'a [Organization]) -> CliResult<&'a O
         .iter()
         .map(|org| format!("{} ({})", display_name(org), org.name))
         .collect();
-    let index = dialoguer::Select::new()
-        .with_prompt("Organization")
-        .items(&items)
-        .default(0)
-        .interact_opt()
-        .map_err(|err| Failure::usage(format!("cannot show the picker: {err}")))?
-        .ok_or_else(|| Failure::new(Exit::ApiFailure, "nothing selected"))?;
+    let index = ctx.out.pick("Organization", &items, 0)?;
     Ok(&organizations[index])
 }
