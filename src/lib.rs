@@ -4,8 +4,10 @@
 //!
 //! - [`api`]: the typed async client and the wire types.
 //! - [`config`]: the user config file, `pcc-deploy.toml`, environment names.
+//! - [`files`]: reading the files a user points at, with a cap.
 //! - [`local`]: the local Pipecat Cloud (`pipecat cloud local serve`).
 
 pub mod api;
 pub mod config;
+pub mod files;
 pub mod local;
