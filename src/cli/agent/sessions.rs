@@ -178,6 +178,7 @@ impl Watch {
                 snapshot,
                 now: jiff::Timestamp::now(),
             };
+            ctx.out.clear_screen()?;
             ctx.out.records(&[frame])?;
             tokio::time::sleep(self.interval).await;
         }
@@ -222,7 +223,8 @@ impl Record for Frame<'_> {
     }
 
     /// Redrawn in place where a person looks at a table (rich output on a
-    /// terminal), else one snapshot after the other.
+    /// terminal, cleared by [`Watch::run`]), else one snapshot after the
+    /// other.
     fn human(&self, human: &Human) -> String {
         let capacity = self
             .snapshot
@@ -233,8 +235,7 @@ impl Record for Frame<'_> {
         let (agent, active) = (&self.watch.agent, self.snapshot.active);
         if human.rich && human.terminal {
             format!(
-                // Home and clear, then the whole picture.
-                "\x1b[H\x1b[2J{agent}: {active} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{table}",
+                "{agent}: {active} active of {capacity} · {time} UTC · every {}s, Ctrl-C stops\n{table}",
                 self.watch.interval.as_secs_f64(),
             )
         } else {

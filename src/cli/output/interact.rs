@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::Output;
 use crate::cli::exit::{CliResult, Exit, Failure};
+use pipecat_cloud::sanitize;
 
 /// A yes/no question asked by [`Output::confirm`].
 pub struct Question {
@@ -48,7 +49,7 @@ impl Output {
             )));
         }
         let confirmed = dialoguer::Confirm::new()
-            .with_prompt(&question.prompt)
+            .with_prompt(sanitize::text(&question.prompt))
             .default(question.default_yes)
             .interact()
             .map_err(|err| Failure::usage(format!("cannot ask for confirmation: {err}")))?;
@@ -66,9 +67,14 @@ impl Output {
     /// nothing, which fails (exit 1). Callers check [`Output::can_prompt`]
     /// first, to name the argument that replaces the picker.
     pub fn pick(&self, prompt: &str, items: &[String]) -> CliResult<usize> {
+        // The items are names a server sent.
+        let items: Vec<String> = items
+            .iter()
+            .map(|item| sanitize::text(item).into_owned())
+            .collect();
         dialoguer::Select::new()
             .with_prompt(prompt)
-            .items(items)
+            .items(&items)
             .default(0)
             .interact_opt()
             .map_err(|err| Failure::usage(format!("cannot show the picker: {err}")))?
@@ -122,7 +128,7 @@ impl Progress {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.set_message(message.clone()),
+            Some(bar) => bar.set_message(sanitize::text(&message).into_owned()),
             None => self.out.note(&message),
         }
         self.last = message;
