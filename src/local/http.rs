@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::api::names;
 use crate::api::types::ErrorBody;
 
 use super::store::StoreError;
@@ -171,53 +172,15 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Agent names follow the platform rule: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`,
-/// at most 54 characters.
+/// An agent name that breaks the platform rule (see
+/// [`crate::api::names::check_agent_name`]) is a 400.
 pub fn validate_agent_name(name: &str) -> Result<(), ApiError> {
-    let bytes = name.as_bytes();
-    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
-    let valid = !bytes.is_empty()
-        && bytes.len() <= 54
-        && bytes.iter().all(allowed)
-        && bytes.first() != Some(&b'-')
-        && bytes.last() != Some(&b'-');
-    if valid {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "Invalid agent name {name:?}: use 1 to 54 lowercase letters, digits and hyphens, starting and ending with a letter or digit"
-        )))
-    }
+    names::check_agent_name(name).map_err(|err| ApiError::bad_request(err.to_string()))
 }
 
 /// Session ids are UUIDs; anything else is a 400.
 pub fn validate_session_id(id: &str) -> Result<(), ApiError> {
-    uuid::Uuid::parse_str(id)
+    names::session_id(id)
         .map(|_| ())
-        .map_err(|_| ApiError::bad_request(format!("Invalid session id {id:?}: expected a UUID")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agent_names_follow_the_platform_rule() {
-        for ok in ["a", "my-first-agent", "a1", &"x".repeat(54)] {
-            assert!(validate_agent_name(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "A",
-            "a_b",
-            "a.b",
-            "../x",
-            "a b",
-            &"x".repeat(55),
-        ] {
-            assert!(validate_agent_name(bad).is_err(), "{bad}");
-        }
-    }
+        .map_err(|err| ApiError::bad_request(err.to_string()))
 }
