@@ -370,3 +370,48 @@ fn an_empty_answer_is_exit_5_where_a_document_is_expected_and_fine_for_a_delete(
     ]));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn a_tab_never_offers_a_name_or_session_id_with_terminal_escapes() {
+    let sessions = json!({"sessions": [
+        {"sessionId": SESSION, "serviceId": "a-1", "createdAt": "2025-01-01T00:00:00Z"},
+        {"sessionId": HOSTILE, "serviceId": "a-1", "createdAt": "2025-01-01T00:00:00Z"},
+    ]});
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents",
+            vec![Reply::json(
+                200,
+                &json!({"services": [{"name": "good-agent"}, {"name": HOSTILE}]}).to_string(),
+            )],
+        ),
+        (
+            "/v1/agents/my-agent/sessions",
+            vec![Reply::json(200, &sessions.to_string())],
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    // A Tab asked as fish asks: one candidate per line.
+    let tab = |words: &[&str]| {
+        let (code, stdout, stderr) = output_of(
+            private(&server.url, dir.path())
+                .env("XDG_CACHE_HOME", dir.path().join("cache"))
+                .env("PIPECAT_COMPLETE", "fish")
+                .args(["--", "pipecat"])
+                .args(words),
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_inert(&stdout);
+        stdout
+            .lines()
+            .map(|line| line.split('\t').next().unwrap().to_string())
+            .filter(|candidate| !candidate.starts_with('-'))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tab(&["cloud", "agent", "status", ""]), ["good-agent"]);
+    assert_eq!(
+        tab(&["cloud", "agent", "stop", "my-agent", "--session", ""]),
+        [SESSION]
+    );
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+}

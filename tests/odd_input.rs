@@ -25,6 +25,10 @@ fn server() -> Scripted {
         ),
         ("/v1/agents", vec![Reply::json(200, r#"{"services": []}"#)]),
         (
+            "/v1/agents/my-agent",
+            vec![Reply::json(200, r#"{"name": "my-agent"}"#)],
+        ),
+        (
             "/v1/agents/my-agent/logs",
             vec![Reply::json(200, r#"{"logs": []}"#)],
         ),

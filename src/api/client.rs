@@ -22,10 +22,13 @@ use super::error::{ApiError, ErrorKind, summarize};
 use super::names;
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
+use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsResponse,
+    OrganizationList, Properties, PropertySchemas, RegionList, SecretPair, SecretSet,
+    SecretSetList, SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList,
+    StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -185,6 +188,7 @@ pub struct Client {
     retries: u32,
     backoff: Backoff,
     observer: Option<RetryObserver>,
+    request_observer: Option<RequestObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -236,6 +240,7 @@ impl Client {
             retries: DEFAULT_RETRIES,
             backoff: Backoff::default(),
             observer: None,
+            request_observer: None,
         })
     }
 
@@ -252,6 +257,15 @@ impl Client {
     pub fn on_retry(self, observer: RetryObserver) -> Client {
         Client {
             observer: Some(observer),
+            ..self
+        }
+    }
+
+    /// Call `observer` after each request, with what was asked and how it
+    /// went (e.g. to show it with `-v`); it never sees a credential.
+    pub fn on_request(self, observer: RequestObserver) -> Client {
+        Client {
+            request_observer: Some(observer),
             ..self
         }
     }
@@ -496,6 +510,13 @@ impl Client {
         self.send(Method::GET, url, None::<&()>).await
     }
 
+    /// The organization's Daily API key (`GET
+    /// /v1/organizations/{org}/daily`; a user token only).
+    pub async fn daily_api_key(&self) -> Result<Raw<DailyApiKey>, ApiError> {
+        let url = self.org_url(&["daily"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
     /// The organization's public API keys, revoked ones included.
     pub async fn list_api_keys(&self) -> Result<Raw<ApiKeyList>, ApiError> {
         let url = self.org_url(&["apiKeys"])?;
@@ -516,6 +537,145 @@ impl Client {
     pub async fn revoke_api_key(&self, id: &str) -> Result<Raw<Value>, ApiError> {
         let url = self.org_url(&["apiKeys", id])?;
         self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    // ---- secrets, regions, organization properties ------------------------
+    //
+    // On both management surfaces: `/v1/...` with a private key,
+    // `/v1/organizations/{org}/...` with a user token.
+
+    /// The organization's secret sets and image pull secrets, in `region`
+    /// only when one is given. Never a value.
+    pub async fn list_secret_sets(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetList>, ApiError> {
+        let mut url = self.surface_url(&["secrets"])?;
+        push(&mut url.query_pairs_mut(), "region", region);
+        clear_empty_query(&mut url);
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The keys of a regular secret set (never its values). An image pull
+    /// secret cannot be read this way ([`ErrorKind::BadRequest`]).
+    pub async fn get_secret_set(&self, set: &str) -> Result<Raw<SecretSet>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Creates the regular secret set `set`, or adds and replaces keys in
+    /// it (other keys stay). `region` applies to a new set only (omitted:
+    /// the organization's default). The documented surface takes all pairs
+    /// in one request; the organization surface one key per request, as
+    /// the official CLI sends them: there, a failure after the first key
+    /// says which keys were stored.
+    pub async fn set_secrets(
+        &self,
+        set: &str,
+        pairs: &[SecretPair],
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetStored>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        let region = region.map(str::to_string);
+        if let Surface::Agents = self.management()? {
+            let request = SecretSetRequest {
+                secrets: Some(pairs.to_vec()),
+                region,
+                ..SecretSetRequest::default()
+            };
+            return self.send(Method::PUT, url, Some(&request)).await;
+        }
+        let mut stored: Vec<&str> = Vec::new();
+        let mut last = Raw {
+            value: SecretSetStored::default(),
+            raw: Value::Null,
+        };
+        for pair in pairs {
+            let request = SecretSetRequest {
+                name: Some(set.to_string()),
+                is_image_pull_secret: Some(false),
+                secret_key: Some(pair.secret_key.clone()),
+                secret_value: Some(pair.secret_value.clone()),
+                region: region.clone(),
+                ..SecretSetRequest::default()
+            };
+            last = match self.send(Method::PUT, url.clone(), Some(&request)).await {
+                Ok(answer) => answer,
+                Err(mut err) if !stored.is_empty() => {
+                    err.message = format!(
+                        "{} (keys {} were stored before {} failed)",
+                        err.message,
+                        stored.join(", "),
+                        pair.secret_key
+                    );
+                    return Err(err);
+                }
+                Err(err) => return Err(err),
+            };
+            stored.push(&pair.secret_key);
+        }
+        Ok(last)
+    }
+
+    /// Creates or replaces the image pull secret `set` for the registry
+    /// `host`; `credentials` is what the registry takes (the official CLI
+    /// sends base64 of `user:password`).
+    pub async fn set_image_pull_secret(
+        &self,
+        set: &str,
+        host: &str,
+        credentials: &SecretValue,
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetStored>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        let request = SecretSetRequest {
+            is_image_pull_secret: Some(true),
+            host: Some(host.to_string()),
+            secret_value: Some(credentials.clone()),
+            region: region.map(str::to_string),
+            ..SecretSetRequest::default()
+        };
+        self.send(Method::PUT, url, Some(&request)).await
+    }
+
+    /// Removes one key from a regular secret set.
+    pub async fn delete_secret(&self, set: &str, key: &str) -> Result<Raw<Value>, ApiError> {
+        let url = self.surface_url(&["secrets", set, key])?;
+        self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// Deletes a secret set or image pull secret with everything in it.
+    pub async fn delete_secret_set(&self, set: &str) -> Result<Raw<Value>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// The regions agents and secret sets can be in.
+    pub async fn regions(&self) -> Result<Raw<RegionList>, ApiError> {
+        let url = self.surface_url(&["regions"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The organization's properties (e.g. `defaultRegion`) and their values.
+    pub async fn properties(&self) -> Result<Raw<Properties>, ApiError> {
+        let url = self.surface_url(&["properties"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Each property with its type, default, current and allowed values.
+    pub async fn property_schemas(&self) -> Result<Raw<PropertySchemas>, ApiError> {
+        let url = self.surface_url(&["properties", "schema"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Sets properties (`{"defaultRegion": "us-west"}`); the answer is the
+    /// schema of every property, with the new current values.
+    pub async fn update_properties(
+        &self,
+        changes: &serde_json::Map<String, Value>,
+    ) -> Result<Raw<PropertySchemas>, ApiError> {
+        let url = self.surface_url(&["properties"])?;
+        self.send(Method::PATCH, url, Some(changes)).await
     }
 
     // ---- plumbing ---------------------------------------------------------
@@ -546,6 +706,17 @@ impl Client {
         let mut segments: Vec<&str> = match self.management()? {
             Surface::Agents => vec!["v1", "agents", agent],
             Surface::Organization(org) => vec!["v1", "organizations", org, "services", agent],
+        };
+        segments.extend_from_slice(rest);
+        Ok(self.url(&segments))
+    }
+
+    /// URL of a resource that both management surfaces have:
+    /// `/v1/...` or `/v1/organizations/{org}/...`, as the credential selects.
+    fn surface_url(&self, rest: &[&str]) -> Result<Url, ApiError> {
+        let mut segments: Vec<&str> = match self.management()? {
+            Surface::Agents => vec!["v1"],
+            Surface::Organization(org) => vec!["v1", "organizations", org],
         };
         segments.extend_from_slice(rest);
         Ok(self.url(&segments))
@@ -648,12 +819,44 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
+        let request = request
+            .build()
             .map_err(|e| self.transport_error(&e, &shown))?;
+        // What an observer is told, filled in as the request goes.
+        let mut told = self.request_observer.as_ref().map(|_| RequestNotice {
+            method: method.to_string(),
+            target: shown_target(request.url()),
+            status: None,
+            failure: None,
+            elapsed: Duration::ZERO,
+            request_headers: shown_headers(request.headers()),
+            response_headers: Vec::new(),
+        });
+        let started = std::time::Instant::now();
+        let tell = |told: Option<RequestNotice>| {
+            if let (Some(observer), Some(mut notice)) = (&self.request_observer, told) {
+                notice.elapsed = started.elapsed();
+                observer(&notice);
+            }
+        };
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.transport_error(&e, &shown);
+                if let Some(notice) = &mut told {
+                    notice.failure = Some(error.to_string());
+                }
+                tell(told);
+                return Err(error);
+            }
+        };
         let status = response.status();
+        if let Some(notice) = &mut told {
+            notice.status = Some(status.as_u16());
+            notice.response_headers = shown_headers(response.headers());
+        }
         if status.is_redirection() {
+            tell(told);
             return Err(redirect_error(&method, status, &response, &shown));
         }
         let retry_after = retry_after(response.headers());
@@ -679,7 +882,12 @@ impl Client {
                         root_cause(&e)
                     ),
                 ),
-            })?;
+            });
+        if let (Some(notice), Err(error)) = (&mut told, &bytes) {
+            notice.failure = Some(error.to_string());
+        }
+        tell(told);
+        let bytes = bytes?;
         if !status.is_success() {
             return Err(ApiError::from_status(
                 status.as_u16(),
@@ -741,8 +949,8 @@ impl Client {
 }
 
 /// A name or id that breaks the platform's rule: refused before sending.
-fn invalid(err: names::InvalidName) -> ApiError {
-    ApiError::usage(err.to_string())
+fn invalid(message: String) -> ApiError {
+    ApiError::usage(message)
 }
 
 /// Redirects a GET may follow: at most [`MAX_REDIRECTS`], all on the
@@ -954,6 +1162,46 @@ mod tests {
         assert_eq!(
             public.agent_url("bot", &[]).unwrap_err().kind,
             ErrorKind::Auth
+        );
+    }
+
+    #[test]
+    fn secrets_regions_and_properties_are_on_both_surfaces() {
+        let private = client(Credential::PrivateKey("sk_x".into()), None);
+        assert_eq!(
+            private
+                .surface_url(&["secrets", "app-keys"])
+                .unwrap()
+                .path(),
+            "/base/v1/secrets/app-keys"
+        );
+        let token = client(Credential::UserToken("pcc_pat_x".into()), Some("acme"));
+        assert_eq!(
+            token.surface_url(&["properties", "schema"]).unwrap().path(),
+            "/base/v1/organizations/acme/properties/schema"
+        );
+        let public = client(Credential::PublicKey("pk_x".into()), None);
+        assert_eq!(
+            public.surface_url(&["regions"]).unwrap_err().kind,
+            ErrorKind::Auth
+        );
+    }
+
+    #[test]
+    fn a_secret_value_never_shows_in_debug_output() {
+        let request = SecretSetRequest {
+            secrets: Some(vec![SecretPair {
+                secret_key: "API_KEY".into(),
+                secret_value: SecretValue::new("sk-live-0123"),
+            }]),
+            ..SecretSetRequest::default()
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("API_KEY"), "{shown}");
+        assert!(!shown.contains("sk-live"), "{shown}");
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({"secrets": [{"secretKey": "API_KEY", "secretValue": "sk-live-0123"}]})
         );
     }
 

@@ -13,6 +13,7 @@ mod retry;
 mod session;
 pub mod status;
 mod token_source;
+mod trace;
 pub mod types;
 
 pub use client::{
@@ -26,3 +27,4 @@ pub use status::Phase;
 pub use token_source::{
     PERSONAL_ACCESS_TOKEN_PREFIX, TokenFuture, TokenSource, is_personal_access_token,
 };
+pub use trace::{RequestNotice, RequestObserver};

@@ -1,6 +1,6 @@
 //! One parser for every duration flag (`--timeout`, `--interval`,
-//! `--wait-timeout`, `--wait-for-capacity`, and the ages of `--since` and
-//! `--until`), so each accepts the same forms: seconds (`90`, `2.5`), or
+//! `--wait-timeout`, `--wait-for-capacity`, `--token-ttl`, and the ages of
+//! `--since` and `--until`), so each accepts the same forms: seconds (`90`, `2.5`), or
 //! units (`30s`, `500ms`, `5m`, `1h30m`, `1h 30m`, `1.5h`, `1d`; a day is
 //! 24 hours). Each flag keeps its own bounds, applied here too.
 
@@ -41,6 +41,12 @@ pub fn wait(text: &str) -> Result<Duration, String> {
     parse_within(text, WAIT)
 }
 
+/// `serve --token-ttl` (how long a login's access token lives): more than
+/// 0 (at least 1 ms), at most a week.
+pub fn lifetime(text: &str) -> Result<Duration, String> {
+    parse_within(text, LIFETIME)
+}
+
 const TIMEOUT: Bounds = Bounds {
     min: Duration::from_millis(100),
     max: DAY,
@@ -54,6 +60,10 @@ const WAIT: Bounds = Bounds {
     min: Duration::ZERO,
     max: WEEK,
     max_text: "1 week",
+};
+const LIFETIME: Bounds = Bounds {
+    min: Duration::from_millis(1),
+    ..WAIT
 };
 
 /// An age for `--since`/`--until` (`10m`, `2h`, `1d 12h`): a duration with
@@ -110,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_form_is_accepted_by_every_flag() {
-        for parse in [timeout, interval, wait] {
+        for parse in [timeout, interval, wait, lifetime] {
             assert_eq!(parse("90"), Ok(secs(90.0)));
             assert_eq!(parse(" 2.5 "), Ok(secs(2.5)));
             assert_eq!(parse("30s"), Ok(secs(30.0)));
@@ -152,6 +162,9 @@ mod tests {
         assert_eq!(wait("7d"), Ok(WEEK));
         assert_eq!(wait("8d").unwrap_err(), "must be at most 1 week");
         assert!(wait("99999999999999999999999h").is_err());
+        assert_eq!(lifetime("0").unwrap_err(), "must be at least 1ms");
+        assert_eq!(lifetime("7d"), Ok(WEEK));
+        assert_eq!(lifetime("8d").unwrap_err(), "must be at most 1 week");
     }
 
     #[test]

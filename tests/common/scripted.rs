@@ -102,6 +102,15 @@ impl Scripted {
         Self::serve(listener, script)
     }
 
+    /// Like [`Scripted::start`], for answers that name the server's own
+    /// URL (which `script` is given).
+    pub fn start_for(script: impl FnOnce(&str) -> Vec<(&'static str, Vec<Reply>)>) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let script = script(&url);
+        Self::serve(listener, script)
+    }
+
     /// Like [`Scripted::start`], but nothing listens (connections are
     /// refused) until `delay` has passed. Returns at once.
     pub fn start_later(delay: Duration, script: Vec<(&str, Vec<Reply>)>) -> Scripted {

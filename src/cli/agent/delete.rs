@@ -4,8 +4,10 @@
 //! Any 2xx is success, a 204 without a body too (see docs/compatibility.md).
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Map, Value, json};
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
 use super::super::output::{Answer, Question};
@@ -13,6 +15,7 @@ use super::super::output::{Answer, Question};
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Agent to delete
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: String,
     /// Delete without asking (needed when stdin is not a terminal)
     #[arg(short = 'f', long)]
@@ -31,10 +34,13 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         })?;
     }
     let client = ctx.management_client().await?;
-    let deleted = client
-        .delete_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
+    let deleted = match client.delete_agent(&agent).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            let command = ["agent", "delete", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
     // The server's answer (`{"status": "OK"}`; a 204 has none) with the
     // agent named, the same whichever surface answered.
     let mut document = match deleted.raw {

@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use anstyle::Style;
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde_json::{Map, Value};
 
+use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{
-    Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW, format_timestamp,
-};
+use super::super::output::{Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
 use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
@@ -29,6 +29,7 @@ const API_MAX_PAGE: u32 = limits::MAX_PAGE;
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Agent whose logs to show [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     /// Only lines of this session
     #[arg(
@@ -304,7 +305,7 @@ impl Record for LogLine<'_> {
         match self.format {
             LogFormat::Json => format!("{}\n", self.document()),
             LogFormat::Text => {
-                let timestamp = human.paint(DIM.bold(), &format_timestamp(&self.entry.timestamp));
+                let timestamp = human.paint(DIM.bold(), &human.timestamp(&self.entry.timestamp));
                 let log = human.paint(
                     self.level.style(),
                     self.entry.log.trim_end_matches(['\n', '\r']),
@@ -559,7 +560,7 @@ mod tests {
         out.records(&render.lines(&entries)).unwrap();
         assert_eq!(
             captured.stdout(),
-            "2025-01-01 00:00:00 INFO started\n2025-01-01 00:00:00 ERROR boom\n"
+            "2025-01-01T00:00:00Z INFO started\n2025-01-01T00:00:00Z ERROR boom\n"
         );
         let (out, captured) = Output::capture(OutputMode::Json);
         out.records(&render.lines(&entries)).unwrap();

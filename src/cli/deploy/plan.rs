@@ -21,6 +21,9 @@ pub struct Plan {
     pub spec: AgentSpec,
     /// `--no-credentials`: the image is public, on purpose.
     pub no_credentials: bool,
+    /// The organization's default region, when a new agent goes there
+    /// (no region given): shown in the review. Filled in by the checks.
+    pub default_region: Option<String>,
 }
 
 /// `--config-file`, else `PIPECAT_DEPLOY_CONFIG_PATH`, else
@@ -151,6 +154,7 @@ pub fn merge(args: DeployArgs, loaded: Option<(PathBuf, DeployConfig)>) -> CliRe
         agent,
         spec,
         no_credentials: args.no_credentials,
+        default_region: None,
     })
 }
 

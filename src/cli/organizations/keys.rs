@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, Column, Question, Table, format_timestamp};
+use super::super::output::{Answer, Column, Question, Table};
 use pipecat_cloud::api::types::ApiKey;
 use pipecat_cloud::api::{Client, redact};
 use pipecat_cloud::config::user::UserConfig;
@@ -107,9 +107,7 @@ async fn list(
         table.push(vec![
             key_name(key).to_string(),
             key.key.clone(),
-            key.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            key.created_at.clone().unwrap_or_else(|| "-".into()),
             if key.revoked { "Revoked" } else { "Active" }.to_string(),
             key.id.clone(),
             if default.as_deref() == Some(key.key.as_str()) {
@@ -176,7 +174,7 @@ async fn revoke(
     args: RevokeArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "revoke")?;
     if !args.force {
         ctx.out.confirm(&Question {
             action: "revoking a key",
@@ -217,7 +215,8 @@ async fn revoke(
         )))?;
     if was_default {
         ctx.out.warn(&format!(
-            "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
+            "it was the default key of `{org}`; choose another with `{}`",
+            ctx.settings.suggest(&["organizations", "keys", "use"])
         ));
     }
     Ok(())
@@ -231,7 +230,7 @@ async fn use_key(
     args: UseArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "use")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "use")?;
     let name = key.metadata.as_ref().and_then(|m| m.name.as_deref());
     config
         .set_default_public_key(org, &key.key, name)
@@ -247,7 +246,8 @@ async fn use_key(
     if config.org() != Some(org) {
         ctx.out.note(&format!(
             "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
-             or after `pipecat cloud organizations select {org}`."
+             or after `{}`.",
+            ctx.settings.suggest(&["organizations", "select", org])
         ));
     }
     Ok(())
@@ -274,9 +274,11 @@ async fn active_keys(client: &Client) -> CliResult<Vec<ApiKey>> {
 }
 
 /// The key named by `wanted` (ID, key value, or name), else a picker on a
-/// terminal, else an error naming the argument.
+/// terminal (the current default marked and under the cursor), else an
+/// error naming the argument.
 fn choose<'a>(
     ctx: &Context,
+    config: &UserConfig,
     keys: &'a [ApiKey],
     wanted: Option<&str>,
     org: &str,
@@ -299,11 +301,17 @@ fn choose<'a>(
         )
         .with_hint("create one with `pipecat cloud organizations keys create --name NAME`"));
     }
+    let default = config.default_public_key(org).map(|stored| stored.key);
+    let is_default = |key: &ApiKey| default.as_deref() == Some(key.key.as_str());
     let items: Vec<String> = keys
         .iter()
-        .map(|key| format!("{} ({}, {})", key_name(key), redact(&key.key), key.id))
+        .map(|key| {
+            let mark = if is_default(key) { "  [default]" } else { "" };
+            format!("{} ({}, {}){mark}", key_name(key), redact(&key.key), key.id)
+        })
         .collect();
-    let index = ctx.out.pick("Public API key", &items)?;
+    let start = keys.iter().position(is_default).unwrap_or(0);
+    let index = ctx.out.pick("Public API key", &items, start)?;
     Ok(&keys[index])
 }
 

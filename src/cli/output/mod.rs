@@ -8,7 +8,7 @@
 //!   answer). Streams (`--follow`, `--watch`) hand over [`Record`]s, one
 //!   NDJSON line each in JSON mode.
 //! - Everything else goes to stderr: notes (silenced by `-q`), warnings,
-//!   details (`-v`), errors, and prompts and spinners (only where a person
+//!   details (`-v`; traces with `-vv`), errors, and prompts and spinners (only where a person
 //!   is; see `interact`).
 //! - A closed stdout (`| head`) ends the command quietly with exit 0; any
 //!   other failure to write is an error (exit 1). Nothing here exits.
@@ -32,6 +32,7 @@
 
 mod format;
 mod interact;
+mod screen;
 mod style;
 mod view;
 
@@ -44,8 +45,9 @@ use serde_json::Value;
 use super::exit::{CliResult, Exit, Failure};
 use pipecat_cloud::sanitize;
 
-pub use format::{format_duration, format_timestamp};
+pub use format::{Clock, format_duration, format_elapsed};
 pub use interact::Question;
+pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
 pub use view::{Column, KeyValues, Table};
 
@@ -74,22 +76,42 @@ pub struct Terminals {
     pub stdin: bool,
     pub stdout: bool,
     pub stderr: bool,
-    /// Columns of the terminal on stdout, when it is one and says.
+    /// Columns of the terminal on stdout, when it is one (see
+    /// [`terminal_width`]).
     pub stdout_width: Option<u16>,
 }
+
+/// The width a terminal is drawn for when it says nothing of its size.
+pub const FALLBACK_WIDTH: u16 = 80;
 
 impl Terminals {
     pub fn detect() -> Terminals {
         use std::io::IsTerminal;
+        let stdout = io::stdout().is_terminal();
         Terminals {
             stdin: io::stdin().is_terminal(),
-            stdout: io::stdout().is_terminal(),
+            stdout,
             stderr: io::stderr().is_terminal(),
             // comfy-table draws the tables and knows how to ask the
-            // terminal on stdout for its size; a size of 0 is no size.
-            stdout_width: comfy_table::Table::new().width().filter(|&w| w > 0),
+            // terminal on stdout for its size.
+            stdout_width: stdout.then(|| {
+                terminal_width(
+                    comfy_table::Table::new().width(),
+                    std::env::var("COLUMNS").ok().as_deref(),
+                )
+            }),
         }
     }
+}
+
+/// The columns of a terminal that reports `reported` columns: that, unless
+/// it reports none or 0 (`script`, some CI and editor terminals), then
+/// `COLUMNS` if it is a positive number, else [`FALLBACK_WIDTH`].
+pub fn terminal_width(reported: Option<u16>, columns: Option<&str>) -> u16 {
+    reported
+        .filter(|&width| width > 0)
+        .or_else(|| columns?.trim().parse().ok().filter(|&width| width > 0))
+        .unwrap_or(FALLBACK_WIDTH)
 }
 
 /// One of the two streams: where it writes, and whether a person reads it.
@@ -123,6 +145,7 @@ pub struct Output {
     verbose: u8,
     stdin_terminal: bool,
     stdout_width: Option<u16>,
+    clock: Clock,
     stdout: Arc<Sink>,
     stderr: Arc<Sink>,
     stdout_painter: Painter,
@@ -141,6 +164,8 @@ pub struct OutputSettings {
     pub quiet: bool,
     /// `-v` (repeatable).
     pub verbose: u8,
+    /// `--utc`: times in UTC rather than the local zone.
+    pub utc: bool,
 }
 
 impl Output {
@@ -151,6 +176,17 @@ impl Output {
             terminals,
             Box::new(io::stdout()),
             Box::new(io::stderr()),
+        )
+    }
+
+    /// An output that shows nothing (for a Tab of shell completion,
+    /// which must not print into the shell).
+    pub fn discard(settings: OutputSettings) -> Output {
+        Output::on(
+            settings,
+            Terminals::default(),
+            Box::new(io::sink()),
+            Box::new(io::sink()),
         )
     }
 
@@ -167,6 +203,7 @@ impl Output {
             verbose: settings.verbose,
             stdin_terminal: terminals.stdin,
             stdout_width: terminals.stdout_width.filter(|_| terminals.stdout),
+            clock: Clock::new(settings.utc),
             stdout: Sink::new(stdout, terminals.stdout),
             stderr: Sink::new(stderr, terminals.stderr),
             stdout_painter: painter(terminals.stdout),
@@ -228,17 +265,6 @@ impl Output {
         self.data(&text)
     }
 
-    /// Moves to the top of a terminal on stdout and clears it, before a
-    /// view redrawn in place (rich output only); elsewhere nothing. Views
-    /// themselves cannot: their escapes are removed like a server's.
-    pub fn clear_screen(&self) -> CliResult {
-        if self.mode == OutputMode::Rich && self.stdout.terminal {
-            self.data("\x1b[H\x1b[2J")
-        } else {
-            Ok(())
-        }
-    }
-
     /// Text that is the same in every mode (a completion script, the man
     /// page, a server's announcement), on stdout.
     pub fn raw(&self, text: &str) -> CliResult {
@@ -252,17 +278,36 @@ impl Output {
         }
     }
 
+    /// A line a person must act on for the command to finish (the URL of
+    /// a login), alone on its line on stderr: never silenced, in every
+    /// mode.
+    pub fn instruction(&self, line: &str) {
+        self.message(&format!("{line}\n"));
+    }
+
     /// A warning on stderr (never silenced: it may change what to do).
     pub fn warn(&self, message: &str) {
         let label = self.stderr_painter.paint(YELLOW, "warning:");
         self.message(&format!("{label} {}\n", sanitize::text(message)));
     }
 
-    /// A detail shown with `-v` only (retries, server settings).
+    /// A detail shown with `-v` (each request, server settings).
     pub fn detail(&self, message: &str) {
         if self.verbose > 0 {
             self.message(&format!("{}\n", sanitize::text(message)));
         }
+    }
+
+    /// A detail shown with `-vv` only (headers, retries).
+    pub fn trace(&self, message: &str) {
+        if self.verbose > 1 {
+            self.message(&format!("{message}\n"));
+        }
+    }
+
+    /// How many `-v` were given.
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
     }
 
     /// A block for a person before a change (what a deploy will do): a
@@ -297,10 +342,29 @@ impl Output {
     fn human(&self) -> Human<'_> {
         Human {
             rich: self.mode == OutputMode::Rich,
-            terminal: self.stdout.terminal,
             width: self.stdout_width,
             painter: &self.stdout_painter,
+            clock: &self.clock,
         }
+    }
+
+    /// A time (the API's RFC 3339 text) for a key/value view or a line:
+    /// in full with its zone for a person, RFC 3339 with the offset in
+    /// plain output.
+    pub fn timestamp(&self, raw: &str) -> String {
+        self.human().timestamp(raw)
+    }
+
+    /// A time (RFC 3339 text) as short as a table shows it, with its zone
+    /// for a person (a live screen's heading), RFC 3339 in plain output.
+    pub fn time_of_day(&self, raw: &str) -> String {
+        self.human().time_of_day(raw)
+    }
+
+    /// True when the answer's document is what gets printed (`--output
+    /// json`): a command may then skip requests made only for the views.
+    pub fn prints_documents(&self) -> bool {
+        self.mode == OutputMode::Json
     }
 
     /// Writes data on stdout: a closed pipe is a silent success, any other
@@ -423,10 +487,9 @@ pub trait Record {
 pub struct Human<'a> {
     /// Rich (else plain).
     pub rich: bool,
-    /// Stdout is a terminal (a view may redraw in place).
-    pub terminal: bool,
     width: Option<u16>,
     painter: &'a Painter,
+    clock: &'a Clock,
 }
 
 impl Human<'_> {
@@ -437,9 +500,29 @@ impl Human<'_> {
 
     pub fn table(&self, table: &Table) -> String {
         if self.rich {
-            table.rich(self.width)
+            table.rich(self.width, self.clock)
         } else {
-            table.plain()
+            table.plain(self.clock)
+        }
+    }
+
+    /// A time (RFC 3339 text) in full with its zone, or as RFC 3339 with
+    /// the offset in plain output.
+    pub fn timestamp(&self, raw: &str) -> String {
+        if self.rich {
+            self.clock.full(raw)
+        } else {
+            self.clock.machine(raw)
+        }
+    }
+
+    /// A time (RFC 3339 text) as short as a table shows it, with its zone
+    /// (`08:39:26 CEST` today), or as RFC 3339 in plain output.
+    pub fn time_of_day(&self, raw: &str) -> String {
+        if self.rich {
+            format!("{} {}", self.clock.short(raw), self.clock.zone_label())
+        } else {
+            self.clock.machine(raw)
         }
     }
 
@@ -507,6 +590,7 @@ mod capture {
                     no_color: false,
                     quiet: false,
                     verbose: 0,
+                    utc: true,
                 },
                 Terminals::default(),
             )
@@ -563,6 +647,7 @@ mod tests {
             no_color: false,
             quiet: false,
             verbose: 0,
+            utc: true,
         }
     }
 
@@ -668,7 +753,7 @@ mod tests {
     }
 
     #[test]
-    fn details_need_verbose() {
+    fn details_need_verbose_and_traces_need_it_twice() {
         let (out, captured) = Output::capture(OutputMode::Plain);
         out.detail("retry 1/3");
         assert_eq!(captured.stderr(), "");
@@ -679,7 +764,17 @@ mod tests {
             },
             Terminals::default(),
         );
-        out.detail("retry 1/3");
+        out.detail("GET /v1/agents → 200 (3 ms)");
+        out.trace("retry 1/3");
+        assert_eq!(captured.stderr(), "GET /v1/agents → 200 (3 ms)\n");
+        let (out, captured) = Output::capture_with(
+            OutputSettings {
+                verbose: 2,
+                ..settings(OutputMode::Plain)
+            },
+            Terminals::default(),
+        );
+        out.trace("retry 1/3");
         assert_eq!(captured.stderr(), "retry 1/3\n");
     }
 

@@ -1,21 +1,29 @@
-//! `pipecat cloud auth ...`: store, check and remove the user token.
+//! `pipecat cloud auth ...`: log in (in the browser, or with a personal
+//! access token), check who you are, log out.
+
+mod login;
+mod logout;
+mod whoami;
 
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::context::{Context, api_failure, config_failure};
 use super::exit::{CliResult, Exit, Failure};
 use super::output::Answer;
-use pipecat_cloud::api::{Credential, ErrorKind, redact};
+use pipecat_cloud::api::{ErrorKind, PERSONAL_ACCESS_TOKEN_PREFIX as PAT_PREFIX, redact};
 use pipecat_cloud::files;
-
-/// Personal access tokens start with this (the official CLI checks it too).
-const PAT_PREFIX: &str = "pcc_pat_";
 
 /// The most read from stdin for a token: real ones are well under 1 KiB.
 const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Credentials:
+  `auth login` stores an OAuth login (a token that expires after about a day and is
+  refreshed automatically); `auth use-pat` stores a personal access token (pcc_pat_...,
+  never refreshed). Both go in the config file the official CLI uses, so one login serves
+  both. PIPECAT_TOKEN overrides the stored token for one run.")]
 pub struct AuthArgs {
     #[command(subcommand)]
     pub command: AuthCommand,
@@ -23,20 +31,33 @@ pub struct AuthArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
+    /// Log in with your browser (OAuth); the login is stored and refreshed
+    /// automatically.
+    Login(login::LoginArgs),
     /// Store a personal access token (read from a hidden prompt, or from
     /// stdin when it is not a terminal; never from the command line).
     UsePat,
-    /// Show who the stored (or PIPECAT_TOKEN) token belongs to.
+    /// Show who you are logged in as, how, and until when.
+    #[command(after_long_help = "\
+Examples:
+  pipecat cloud auth whoami
+  pipecat cloud auth whoami --output json | jq -r .organization.name")]
     Whoami,
-    /// Remove the stored token (the active org and per-org settings stay).
+    /// Log out: revoke the login and remove it from the config file (the
+    /// active org and per-org settings stay).
+    #[command(after_long_help = "\
+Examples:
+  pipecat cloud auth logout
+  pipecat cloud auth logout --output json   # {\"removed\", \"revoked\", \"kept\", \"config\"}")]
     Logout,
 }
 
 pub async fn run(args: AuthArgs, ctx: &Context) -> CliResult {
     match args.command {
+        AuthCommand::Login(args) => login::run(args, ctx).await,
         AuthCommand::UsePat => use_pat(ctx).await,
-        AuthCommand::Whoami => whoami(ctx).await,
-        AuthCommand::Logout => logout(ctx),
+        AuthCommand::Whoami => whoami::run(ctx).await,
+        AuthCommand::Logout => logout::run(ctx).await,
     }
 }
 
@@ -46,7 +67,9 @@ async fn use_pat(ctx: &Context) -> CliResult {
         return Err(Failure::usage(format!(
             "that is not a personal access token: it must start with `{PAT_PREFIX}`"
         ))
-        .with_hint("create one in the Pipecat Cloud dashboard"));
+        .with_hint(
+            "create one in the Pipecat Cloud dashboard, or log in with your browser: `pipecat cloud auth login`",
+        ));
     }
     let mut config = ctx.user_config()?;
     let organizations = ctx
@@ -119,97 +142,4 @@ fn read_token(ctx: &Context) -> CliResult<String> {
         ));
     }
     Ok(token)
-}
-
-/// Who the token belongs to. JSON is the official CLI's document:
-/// `{"user", "organization": {"name", "verbose_name"}, "dailyApiKey"}`;
-/// the Daily API key is a secret this client does not fetch, so it is
-/// always `null` (docs/compatibility.md).
-async fn whoami(ctx: &Context) -> CliResult {
-    let config = ctx.user_config()?;
-    let client = ctx.user_client(&config).await?;
-    let mut answer = client.whoami().await.map_err(|err| api_failure(&err))?;
-    let org = client.org().unwrap_or_default().to_string();
-    let organizations = client
-        .list_organizations()
-        .await
-        .map_err(|err| api_failure(&err))?
-        .value
-        .organizations;
-    let verbose_name = organizations
-        .into_iter()
-        .find(|o| o.name == org)
-        .and_then(|o| o.verbose_name);
-    let document = json!({
-        "user": answer.raw.get_mut("user").map(Value::take),
-        "organization": {"name": org, "verbose_name": verbose_name},
-        "dailyApiKey": null,
-    });
-    let user = &answer.value.user;
-    let token = match client.credential() {
-        Credential::UserToken(token) => token.as_str(),
-        _ => "",
-    };
-    let source = if ctx.settings.token.is_some() {
-        "PIPECAT_TOKEN".to_string()
-    } else {
-        config.path().display().to_string()
-    };
-    let mut pairs = vec![
-        (
-            "User",
-            user.emails
-                .first()
-                .map_or_else(|| user.user_id.clone(), |e| e.email_address.clone()),
-        ),
-        ("User ID", user.user_id.clone()),
-        (
-            "Organization",
-            match &verbose_name {
-                Some(name) if *name != org => format!("{name} ({org})"),
-                _ => org.clone(),
-            },
-        ),
-        (
-            "Auth method",
-            if token.starts_with(PAT_PREFIX) {
-                "personal access token"
-            } else {
-                "OAuth token"
-            }
-            .to_string(),
-        ),
-        ("Token", redact(token)),
-        ("Token from", source),
-    ];
-    if ctx.settings.private_api_key.is_some() {
-        pairs.push((
-            "Agent commands use",
-            "PIPECAT_PRIVATE_API_KEY (set in the environment)".to_string(),
-        ));
-    }
-    ctx.out.answer(Answer::new(document).key_values(pairs))
-}
-
-fn logout(ctx: &Context) -> CliResult {
-    let mut config = ctx.user_config()?;
-    let removed = config.remove_credentials();
-    if removed {
-        config.save().map_err(config_failure)?;
-    }
-    let said = if removed {
-        format!(
-            "Removed the stored token from {} (the active org and per-org settings stay).",
-            config.path().display()
-        )
-    } else {
-        format!("No token stored in {}.", config.path().display())
-    };
-    ctx.out
-        .answer(Answer::new(json!({"removed": removed, "config": config.path()})).note(said))?;
-    if ctx.settings.token.is_some() {
-        ctx.out
-            .warn("PIPECAT_TOKEN is still set in the environment and still logs you in");
-    }
-    Ok(())
 }
