@@ -191,7 +191,7 @@ fn management_errors_map_to_exit_codes() {
             vec![Reply::json(200, r#"{"name":"gone"}"#)],
         ),
         (
-            "/v1/agents/gone/sessions/s-1",
+            "/v1/agents/gone/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
             vec![Reply::json(
                 404,
                 r#"{"error":"Session not found","code":"NOT_FOUND"}"#,
@@ -217,12 +217,20 @@ fn management_errors_map_to_exit_codes() {
         .stderr(predicate::str::contains("HTTP 502"));
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
-    cmd.args(["cloud", "agent", "stop", "gone", "-s", "s-1", "-f"])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains(
-            "no running session `s-1` of agent `gone`",
-        ));
+    cmd.args([
+        "cloud",
+        "agent",
+        "stop",
+        "gone",
+        "-s",
+        "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
+        "-f",
+    ])
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains(
+        "no running session `0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b` of agent `gone`",
+    ));
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
     cmd.args(["cloud", "agent", "logs", "my-agent"])
@@ -310,7 +318,16 @@ fn logs_send_every_filter() {
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
         .args([
-            "cloud", "agent", "logs", "my-agent", "-n", "5", "-s", "s1", "-d", "dep1",
+            "cloud",
+            "agent",
+            "logs",
+            "my-agent",
+            "-n",
+            "5",
+            "-s",
+            "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
+            "-d",
+            "dep1",
         ])
         .args([
             "--order",
@@ -327,7 +344,7 @@ fn logs_send_every_filter() {
     let target = server.requests()[0].target.clone();
     for part in [
         "limit=5",
-        "sessionId=s1",
+        "sessionId=0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
         "deploymentId=dep1",
         "order=asc",
         "query=hello+world",

@@ -10,13 +10,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, Url};
+use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::redirect::Policy;
+use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::body::{BodyError, read_capped};
 use super::error::{ApiError, ErrorKind, summarize};
+use super::names;
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
 use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
@@ -37,6 +40,14 @@ pub const USER_AGENT: &str = concat!("pipecat-cloud/", env!("CARGO_PKG_VERSION")
 /// Connecting never waits longer than this, even with a longer request
 /// timeout: a host that does not accept a connection in 10 s is down.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest answer read, in bytes: far above any real one (a page of
+/// 10,000 log lines is a few MB), small enough that a broken or hostile
+/// server cannot make the client grow without bound.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many redirects a GET follows, all on the API's own origin.
+const MAX_REDIRECTS: usize = 5;
 
 /// A secret that authenticates requests. `Debug` shows a redacted prefix only.
 #[derive(Clone, PartialEq, Eq)]
@@ -164,7 +175,11 @@ pub const DEFAULT_RETRIES: u32 = 3;
 /// request: a 401 means the server did nothing).
 #[derive(Clone)]
 pub struct Client {
+    /// For GETs: follows redirects on the API's origin only.
     http: reqwest::Client,
+    /// For every other method: follows no redirect (a 301, 302 or 303
+    /// would turn a POST or a DELETE into a GET).
+    http_no_redirects: reqwest::Client,
     base: Url,
     credential: Credential,
     token_source: Option<Arc<dyn TokenSource>>,
@@ -203,16 +218,20 @@ impl Client {
         timeout: Duration,
     ) -> Result<Client, ApiError> {
         let base = parse_base(base_url)?;
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
-            .build()
-            .map_err(|e| {
-                ApiError::usage(format!("cannot set up the HTTP client: {}", root_cause(&e)))
-            })?;
+        let build = |redirects: Policy| {
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .timeout(timeout)
+                .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
+                .redirect(redirects)
+                .build()
+                .map_err(|e| {
+                    ApiError::usage(format!("cannot set up the HTTP client: {}", root_cause(&e)))
+                })
+        };
         Ok(Client {
-            http,
+            http: build(same_origin_redirects())?,
+            http_no_redirects: build(Policy::none())?,
             base,
             credential,
             token_source: None,
@@ -308,6 +327,7 @@ impl Client {
                 "starting a session needs a public API key (pk_...)",
             ));
         }
+        names::check_agent_name(agent).map_err(invalid)?;
         let url = self.url(&["v1", "public", agent, "start"]);
         self.send_once(Method::POST, url, Some(request)).await
     }
@@ -343,7 +363,8 @@ impl Client {
         agent: &str,
         session_id: &str,
     ) -> Result<Raw<Session>, ApiError> {
-        let url = self.agent_url(agent, &["sessions", session_id])?;
+        let session_id = names::session_id(session_id).map_err(invalid)?;
+        let url = self.agent_url(agent, &["sessions", &session_id])?;
         self.send(Method::GET, url, None::<&()>).await
     }
 
@@ -354,19 +375,26 @@ impl Client {
         agent: &str,
         session_id: &str,
     ) -> Result<Raw<StopResponse>, ApiError> {
-        let url = self.agent_url(agent, &["sessions", session_id])?;
+        let session_id = names::session_id(session_id).map_err(invalid)?;
+        let url = self.agent_url(agent, &["sessions", &session_id])?;
         self.send(Method::DELETE, url, None::<&()>).await
     }
 
     /// Logs of `agent`, filtered and paged as `query` says.
     pub async fn logs(&self, agent: &str, query: &LogQuery) -> Result<Raw<LogsResponse>, ApiError> {
         let mut url = self.agent_url(agent, &["logs"])?;
+        let session_id = query
+            .session_id
+            .as_deref()
+            .map(names::session_id)
+            .transpose()
+            .map_err(invalid)?;
         {
             let mut pairs = url.query_pairs_mut();
             push(&mut pairs, "limit", query.limit);
             push(&mut pairs, "offset", query.offset);
             push(&mut pairs, "deploymentId", query.deployment_id.as_deref());
-            push(&mut pairs, "sessionId", query.session_id.as_deref());
+            push(&mut pairs, "sessionId", session_id.as_deref());
             push(&mut pairs, "query", query.query.as_deref());
             push(&mut pairs, "order", query.order.map(LogOrder::as_str));
             push(&mut pairs, "startTime", query.start_time);
@@ -421,6 +449,7 @@ impl Client {
     /// organization surface). The answer is the raw server JSON: its shape
     /// differs between surfaces.
     pub async fn create_agent(&self, request: &CreateAgentRequest) -> Result<Raw<Value>, ApiError> {
+        names::check_agent_name(&request.service_name).map_err(invalid)?;
         let url = match self.management()? {
             Surface::Agents => self.url(&["v1", "agents"]),
             Surface::Organization(org) => self.url(&["v1", "organizations", org, "services"]),
@@ -436,6 +465,7 @@ impl Client {
         agent: &str,
         spec: &AgentSpec,
     ) -> Result<Raw<Value>, ApiError> {
+        names::check_agent_name(agent).map_err(invalid)?;
         match self.management()? {
             Surface::Agents => {
                 let url = self.url(&["v1", "agents", agent]);
@@ -672,6 +702,7 @@ impl Client {
 
     /// URL of an agent resource on the surface the credential selects.
     fn agent_url(&self, agent: &str, rest: &[&str]) -> Result<Url, ApiError> {
+        names::check_agent_name(agent).map_err(invalid)?;
         let mut segments: Vec<&str> = match self.management()? {
             Surface::Agents => vec!["v1", "agents", agent],
             Surface::Organization(org) => vec!["v1", "organizations", org, "services", agent],
@@ -779,7 +810,12 @@ impl Client {
         bearer: &str,
     ) -> Result<Raw<T>, ApiError> {
         let shown = shown(&url);
-        let mut request = self.http.request(method.clone(), url).bearer_auth(bearer);
+        let http = if method == Method::GET {
+            &self.http
+        } else {
+            &self.http_no_redirects
+        };
+        let mut request = http.request(method.clone(), url).bearer_auth(bearer);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -803,7 +839,7 @@ impl Client {
                 observer(&notice);
             }
         };
-        let response = match self.http.execute(request).await {
+        let response = match http.execute(request).await {
             Ok(response) => response,
             Err(e) => {
                 let error = self.transport_error(&e, &shown);
@@ -819,12 +855,25 @@ impl Client {
             notice.status = Some(status.as_u16());
             notice.response_headers = shown_headers(response.headers());
         }
+        if status.is_redirection() {
+            tell(told);
+            return Err(redirect_error(&method, status, &response, &shown));
+        }
         let retry_after = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                self.transport_error(&e, &shown)
-            } else {
-                ApiError::transport(
+        let bytes = read_capped(response, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|err| match err {
+                BodyError::TooLarge => ApiError::transport(
+                    ErrorKind::Malformed,
+                    &shown,
+                    format!(
+                        "the answer from {shown} (HTTP {}) is larger than {}, more than any answer of the API; it was not read to the end",
+                        status.as_u16(),
+                        crate::files::human_size(MAX_RESPONSE_BYTES)
+                    ),
+                ),
+                BodyError::Read(e) if e.is_timeout() => self.transport_error(&e, &shown),
+                BodyError::Read(e) => ApiError::transport(
                     ErrorKind::Malformed,
                     &shown,
                     format!(
@@ -832,9 +881,8 @@ impl Client {
                         status.as_u16(),
                         root_cause(&e)
                     ),
-                )
-            }
-        });
+                ),
+            });
         if let (Some(notice), Err(error)) = (&mut told, &bytes) {
             notice.failure = Some(error.to_string());
         }
@@ -847,6 +895,19 @@ impl Client {
                 &bytes,
                 retry_after,
                 &shown,
+            ));
+        }
+        // Only a delete may answer without a document (a 204, or an
+        // empty 200); anything else that comes back empty did not do
+        // what was asked, or did not say so.
+        if method != Method::DELETE && is_blank(&bytes) {
+            return Err(ApiError::transport(
+                ErrorKind::Malformed,
+                &shown,
+                format!(
+                    "the API at {shown} answered HTTP {} with an empty body where a document was expected",
+                    status.as_u16()
+                ),
             ));
         }
         decode(&bytes, status.as_u16(), &shown)
@@ -887,6 +948,65 @@ impl Client {
     }
 }
 
+/// A name or id that breaks the platform's rule: refused before sending.
+fn invalid(message: String) -> ApiError {
+    ApiError::usage(message)
+}
+
+/// Redirects a GET may follow: at most [`MAX_REDIRECTS`], all on the
+/// origin of the first request. Any other comes back to
+/// [`Client::send_with`] as the 3xx it is, and is reported: a credential
+/// is never sent to another origin (nor over plain HTTP after HTTPS).
+fn same_origin_redirects() -> Policy {
+    Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if attempt.previous().len() > MAX_REDIRECTS || first != Some(attempt.url().origin()) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// A 3xx that was not followed: its status and where it pointed.
+fn redirect_error(
+    method: &Method,
+    status: StatusCode,
+    response: &reqwest::Response,
+    url: &str,
+) -> ApiError {
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let target = location
+        .as_deref()
+        .and_then(|location| response.url().join(location).ok());
+    let shown_target = match (&target, location) {
+        (Some(target), _) => shown(target),
+        (None, Some(location)) => location,
+        (None, None) => "nowhere (no Location header)".to_string(),
+    };
+    let why = if *method != Method::GET {
+        format!("a {method} is never sent again elsewhere")
+    } else if target.is_some_and(|target| target.origin() != response.url().origin()) {
+        "it leads to another origin, where the credential is never sent".to_string()
+    } else {
+        format!("at most {MAX_REDIRECTS} redirects (301, 302, 303, 307, 308) are followed")
+    };
+    ApiError {
+        kind: ErrorKind::Api,
+        status: Some(status.as_u16()),
+        code: None,
+        message: format!(
+            "the API at {url} answered HTTP {} with a redirect to {shown_target}, which was not followed: {why}",
+            status.as_u16()
+        ),
+        retry_after: None,
+        url: url.to_string(),
+    }
+}
+
 fn public_key_cannot_manage() -> ApiError {
     ApiError {
         kind: ErrorKind::Auth,
@@ -921,6 +1041,15 @@ fn parse_base(base_url: &str) -> Result<Url, ApiError> {
             "invalid API host {base_url:?}: expected an http(s) URL such as {DEFAULT_API_HOST}"
         )));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut bare = url.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
+        return Err(ApiError::usage(format!(
+            "the API host {bare} was given with a user name or password (`user:password@`); \
+             remove it: requests authenticate with the API key or token, never with a password in the URL"
+        )));
+    }
     Ok(url)
 }
 
@@ -949,7 +1078,7 @@ fn decode<T: DeserializeOwned + Default>(
     status: u16,
     url: &str,
 ) -> Result<Raw<T>, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    if is_blank(bytes) {
         return Ok(Raw {
             value: T::default(),
             raw: Value::Null,
@@ -975,6 +1104,11 @@ fn decode<T: DeserializeOwned + Default>(
         )
     })?;
     Ok(Raw { value, raw })
+}
+
+/// An empty body, or only whitespace.
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
@@ -1074,9 +1208,38 @@ mod tests {
     #[test]
     fn names_cannot_change_the_path() {
         let private = client(Credential::PrivateKey("sk_x".into()), None);
-        let url = private.agent_url("../x?y#z", &["sessions"]).unwrap();
-        assert_eq!(url.path(), "/base/v1/agents/..%2Fx%3Fy%23z/sessions");
+        let refused = private.agent_url("../x?y#z", &["sessions"]).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Usage);
+        assert!(refused.message.starts_with("invalid agent name"));
+        let token = client(Credential::UserToken("pcc_pat_x".into()), Some("../x?y#z"));
+        let url = token.org_url(&["apiKeys"]).unwrap();
+        assert_eq!(url.path(), "/base/v1/organizations/..%2Fx%3Fy%23z/apiKeys");
         assert_eq!(url.query(), None);
+    }
+
+    #[test]
+    fn a_host_with_a_user_or_password_is_refused_without_showing_it() {
+        for host in ["http://me:secret@127.0.0.1:9", "http://me@127.0.0.1:9"] {
+            let err = Client::new(
+                host,
+                Credential::PrivateKey("sk_x".into()),
+                None,
+                Duration::from_secs(1),
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Usage);
+            assert!(
+                err.message.contains("user name or password"),
+                "{}",
+                err.message
+            );
+            assert!(!err.message.contains("secret"), "{}", err.message);
+            assert!(
+                err.message.contains("http://127.0.0.1:9/"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

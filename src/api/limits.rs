@@ -10,6 +10,8 @@ pub const DEFAULT_MAX_SESSION_DURATION: u32 = 7200;
 /// Session limit (`maxAgents`) of an agent that does not set one: the
 /// next start beyond it is answered 429.
 pub const DEFAULT_MAX_AGENTS: u32 = 50;
+/// Longest agent name, in characters.
+pub const MAX_AGENT_NAME_CHARS: usize = 54;
 /// Most rows one list or logs request may ask for (its `limit`).
 pub const MAX_PAGE: u32 = 10_000;
 /// Rows a list or logs request returns when it gives no `limit`.

@@ -1,6 +1,7 @@
 //! The typed REST client: the only place that speaks HTTP to the cloud.
 //! Nothing here prints.
 
+mod body;
 pub mod build_context;
 mod client;
 mod error;
@@ -16,8 +17,8 @@ mod trace;
 pub mod types;
 
 pub use client::{
-    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, Raw, SessionQuery,
-    SessionStatus, USER_AGENT, redact,
+    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, MAX_RESPONSE_BYTES,
+    Raw, SessionQuery, SessionStatus, USER_AGENT, redact,
 };
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};

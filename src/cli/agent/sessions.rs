@@ -15,7 +15,7 @@ use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{Answer, Column, Human, Record, Table, format_duration};
 use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::types::{AgentDetails, Session};
-use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus, limits};
 
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
@@ -31,8 +31,9 @@ pub struct SessionsArgs {
     /// Which sessions to list [default: all]
     #[arg(long, value_enum, ignore_case = true)]
     pub status: Option<StatusArg>,
-    /// At most this many sessions, newest first
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 50)]
+    /// At most this many sessions, newest first (the API gives at most
+    /// 10000 at once)
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_PAGE)), default_value_t = 50)]
     pub limit: u32,
     /// Only sessions that ended this way (e.g. completed, agent_error)
     #[arg(long, value_name = "STATE", value_parser = parse_end_state)]

@@ -4,7 +4,6 @@
 //! request before the start itself (the official CLI needs a login and
 //! checks the agent first, one more round trip on every start).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -19,10 +18,12 @@ use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{Answer, format_elapsed};
 use super::live::until_interrupted;
 use super::logs::{Follow, LogFormat, Render};
+use pipecat_cloud::api::limits::MAX_BODY_BYTES;
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
     ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
 };
+use pipecat_cloud::files;
 
 /// How long `--wait-for-capacity` waits when given no duration (and
 /// `--retries` alone), as the flag reads it and as a value.
@@ -474,7 +475,9 @@ async fn start_failure(
 }
 
 /// The session data from `--data` or `--data-file`, parsed: invalid JSON is
-/// an error (with line and column) and nothing is sent.
+/// an error (with line and column) and nothing is sent. A file (or stdin)
+/// is read up to the API's body limit, no further; a UTF-8 byte-order mark
+/// at its start (which some editors write) is skipped.
 fn read_data(data: Option<&str>, data_file: Option<&Path>) -> CliResult<Option<Value>> {
     if let Some(text) = data {
         return parse_json("--data", text).map(Some);
@@ -482,43 +485,44 @@ fn read_data(data: Option<&str>, data_file: Option<&Path>) -> CliResult<Option<V
     let Some(path) = data_file else {
         return Ok(None);
     };
-    let (what, bytes) = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|err| Failure::usage(format!("cannot read the data from stdin: {err}")))?;
-        ("the data on stdin".to_string(), bytes)
-    } else {
+    let (what, read) = if path == Path::new("-") {
         (
-            format!("data file {}", path.display()),
-            read_data_file(path)?,
+            "the data on stdin".to_string(),
+            files::read_capped_from(std::io::stdin(), MAX_BODY_BYTES),
         )
-    };
-    let text = String::from_utf8(bytes).map_err(|err| {
-        Failure::usage(format!(
-            "{what} is not UTF-8 text (invalid byte at offset {})",
-            err.utf8_error().valid_up_to()
-        ))
-        .with_hint("save it as UTF-8 JSON")
-    })?;
-    parse_json(&what, &text).map(Some)
-}
-
-fn read_data_file(path: &Path) -> CliResult<Vec<u8>> {
-    if path.is_dir() {
+    } else if path.is_dir() {
         return Err(
             Failure::usage(format!("data file {} is a directory", path.display()))
                 .with_hint("pass the path of a JSON file"),
         );
-    }
-    std::fs::read(path).map_err(|err| {
-        let message = match err.kind() {
-            std::io::ErrorKind::NotFound => format!("data file {} does not exist", path.display()),
-            _ => format!("cannot read data file {}: {err}", path.display()),
-        };
-        Failure::usage(message)
-    })
+    } else {
+        (
+            format!("data file {}", path.display()),
+            files::read_capped(path, MAX_BODY_BYTES),
+        )
+    };
+    let bytes = read.map_err(|err| {
+        Failure::usage(match err.kind() {
+            std::io::ErrorKind::NotFound => format!("{what} does not exist"),
+            std::io::ErrorKind::FileTooLarge => format!(
+                "{what} is {err}, the most the API accepts as a session's data; nothing was sent"
+            ),
+            _ => format!("cannot read {what}: {err}"),
+        })
+    })?;
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        Failure::usage(format!(
+            "{what} is not UTF-8 text (invalid byte at offset {})",
+            err.valid_up_to()
+        ))
+        .with_hint("save it as UTF-8 JSON")
+    })?;
+    parse_json(&what, text).map(Some)
 }
+
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn parse_json(what: &str, text: &str) -> CliResult<Value> {
     serde_json::from_str(text).map_err(|err| {

@@ -5,8 +5,6 @@ mod login;
 mod logout;
 mod whoami;
 
-use std::io::Read;
-
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -14,6 +12,10 @@ use super::context::{Context, api_failure, config_failure};
 use super::exit::{CliResult, Exit, Failure};
 use super::output::Answer;
 use pipecat_cloud::api::{ErrorKind, PERSONAL_ACCESS_TOKEN_PREFIX as PAT_PREFIX, redact};
+use pipecat_cloud::files;
+
+/// The most read from stdin for a token: real ones are well under 1 KiB.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = "\
@@ -128,11 +130,10 @@ fn read_token(ctx: &Context) -> CliResult<String> {
     let token = if ctx.out.stdin_is_terminal() {
         ctx.out.ask_secret("Personal access token", "the token")?
     } else {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
+        let bytes = files::read_capped_from(std::io::stdin(), MAX_TOKEN_BYTES)
             .map_err(|err| Failure::usage(format!("cannot read the token from stdin: {err}")))?;
-        text
+        String::from_utf8(bytes)
+            .map_err(|_| Failure::usage("the token on stdin is not UTF-8 text"))?
     };
     let token = token.trim().to_string();
     if token.is_empty() {

@@ -20,6 +20,7 @@ use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 use super::Output;
 use super::format::format_elapsed;
 use crate::cli::exit::{CliResult, Exit, Failure};
+use pipecat_cloud::sanitize;
 
 /// A yes/no question asked by [`Output::confirm`].
 pub struct Question {
@@ -61,7 +62,8 @@ impl Output {
                 question.skip_flag
             )));
         }
-        let (prompt, default) = (question.prompt.clone(), question.default_yes);
+        let prompt = sanitize::text(&question.prompt).into_owned();
+        let default = question.default_yes;
         let confirmed = self.interact("ask for confirmation", move || {
             dialoguer::Confirm::new()
                 .with_prompt(prompt)
@@ -85,7 +87,11 @@ impl Output {
     /// replaces the picker.
     pub fn pick(&self, prompt: &str, items: &[String], start: usize) -> CliResult<usize> {
         let prompt = format!("{prompt} (type to filter, Esc to cancel)");
-        let items = items.to_vec();
+        // The items are names a server sent.
+        let items: Vec<String> = items
+            .iter()
+            .map(|item| sanitize::text(item).into_owned())
+            .collect();
         let start = start.min(items.len().saturating_sub(1));
         self.interact("show the picker", move || {
             dialoguer::FuzzySelect::new()
@@ -255,7 +261,7 @@ impl Progress {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.set_message(message.clone()),
+            Some(bar) => bar.set_message(sanitize::text(&message).into_owned()),
             None => self.out.note(&format!(
                 "[{}] {message}",
                 format_elapsed(self.began.elapsed())
@@ -268,7 +274,7 @@ impl Progress {
     /// spinner, nothing: notes come from [`Progress::say`] only.
     pub fn show(&mut self, message: String) {
         if let Some(bar) = &self.bar {
-            bar.set_message(message);
+            bar.set_message(sanitize::text(&message).into_owned());
         }
     }
 

@@ -12,6 +12,9 @@
 //!   is; see `interact`).
 //! - A closed stdout (`| head`) ends the command quietly with exit 0; any
 //!   other failure to write is an error (exit 1). Nothing here exits.
+//! - Whatever a server sent is shown without its terminal escapes (see
+//!   `pipecat_cloud::sanitize`): table cells, values, messages, lines and
+//!   records are cleaned here, so no command has to remember to.
 //!
 //! A new command builds its views and answers once:
 //!
@@ -40,6 +43,7 @@ use clap::ValueEnum;
 use serde_json::Value;
 
 use super::exit::{CliResult, Exit, Failure};
+use pipecat_cloud::sanitize;
 
 pub use format::{Clock, format_duration, format_elapsed};
 pub use interact::Question;
@@ -222,7 +226,7 @@ impl Output {
         if self.quiet
             && let Some(value) = answer.quiet
         {
-            return self.data(&format!("{value}\n"));
+            return self.data(&format!("{}\n", sanitize::text(&value)));
         }
         let human = self.human();
         for part in answer.parts {
@@ -232,7 +236,7 @@ impl Output {
                     _ => self.data(&human.table(&table))?,
                 },
                 Part::KeyValues(pairs) => self.data(&human.key_values(&pairs))?,
-                Part::Lines(lines) => self.data(&lines(&human))?,
+                Part::Lines(lines) => self.data(&human.clean(&lines(&human)))?,
                 Part::Note(message) => self.note(&message),
                 Part::Warn(message) => self.warn(&message),
                 Part::Aside(message) if human.rich => self.note(&message),
@@ -252,7 +256,11 @@ impl Output {
                 .collect()
         } else {
             let human = self.human();
-            records.iter().map(|record| record.human(&human)).collect()
+            let mut text = String::new();
+            for record in records {
+                text.push_str(&human.clean(&record.human(&human)));
+            }
+            text
         };
         self.data(&text)
     }
@@ -266,7 +274,7 @@ impl Output {
     /// A progress or success message on stderr (silenced by `-q`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            self.message(&format!("{message}\n"));
+            self.message(&format!("{}\n", sanitize::text(message)));
         }
     }
 
@@ -280,13 +288,13 @@ impl Output {
     /// A warning on stderr (never silenced: it may change what to do).
     pub fn warn(&self, message: &str) {
         let label = self.stderr_painter.paint(YELLOW, "warning:");
-        self.message(&format!("{label} {message}\n"));
+        self.message(&format!("{label} {}\n", sanitize::text(message)));
     }
 
     /// A detail shown with `-v` (each request, server settings).
     pub fn detail(&self, message: &str) {
         if self.verbose > 0 {
-            self.message(&format!("{message}\n"));
+            self.message(&format!("{}\n", sanitize::text(message)));
         }
     }
 
@@ -306,7 +314,7 @@ impl Output {
     /// heading and aligned pairs on stderr; not with `-q` or in JSON mode.
     pub fn review(&self, heading: &str, pairs: &KeyValues) {
         if !self.quiet && self.mode != OutputMode::Json {
-            self.message(&format!("{heading}\n{}", pairs.rich()));
+            self.message(&format!("{}\n{}", sanitize::text(heading), pairs.rich()));
         }
     }
 
@@ -316,9 +324,17 @@ impl Output {
             return;
         }
         let paint = |style, text| self.stderr_painter.paint(style, text);
-        let mut text = format!("{} {}\n", paint(RED.bold(), "error:"), failure.message);
+        let mut text = format!(
+            "{} {}\n",
+            paint(RED.bold(), "error:"),
+            sanitize::text(&failure.message)
+        );
         if let Some(hint) = &failure.hint {
-            text.push_str(&format!("{} {hint}\n", paint(DIM, "hint:")));
+            text.push_str(&format!(
+                "{} {}\n",
+                paint(DIM, "hint:"),
+                sanitize::text(hint)
+            ));
         }
         self.message(&text);
     }
@@ -515,6 +531,16 @@ impl Human<'_> {
             pairs.rich()
         } else {
             pairs.plain()
+        }
+    }
+
+    /// Lines as they may be shown: colours stay where they are shown,
+    /// every other escape goes (see [`sanitize`]).
+    fn clean<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.painter.enabled() {
+            sanitize::coloured(text)
+        } else {
+            sanitize::text(text)
         }
     }
 }
@@ -866,6 +892,70 @@ mod tests {
         );
         out.answer(Answer::new(json!({})).table(wide)).unwrap();
         assert!(!captured.stdout().contains("hidden"));
+    }
+
+    #[test]
+    fn escapes_from_a_server_never_reach_rich_or_plain_output() {
+        let evil = "bot\x1b]52;c;eA==\x07\x1b[2J\u{9b}1A\x1b[31m!";
+        for mode in [OutputMode::Rich, OutputMode::Plain, OutputMode::Json] {
+            let (out, captured) = Output::capture(mode);
+            let mut table = Table::new([Column::name("Name")]);
+            table.push(vec![evil.into()]);
+            out.answer(
+                Answer::new(json!({"name": evil}))
+                    .table(table)
+                    .key_values(vec![("Image", evil.to_string())])
+                    .lines(|_| format!("{evil}\n"))
+                    .note(evil),
+            )
+            .unwrap();
+            out.records(&[Line(evil)]).unwrap();
+            out.error(&Failure::usage(evil).with_hint(evil));
+            let (stdout, stderr) = (captured.stdout(), captured.stderr());
+            if mode == OutputMode::Json {
+                // The document and the record as the server wrote them.
+                assert_eq!(
+                    stdout.matches(r"\u001b]52;c;eA==\u0007").count(),
+                    2,
+                    "{stdout}"
+                );
+            } else {
+                assert!(stdout.contains("bot!"), "{stdout:?}");
+                assert!(
+                    !stdout.contains("52;c;") && !stdout.contains("1A"),
+                    "{stdout:?}"
+                );
+                assert!(
+                    !stdout
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                    "{stdout:?}"
+                );
+            }
+            assert!(stderr.contains("bot!"), "{stderr:?}");
+            assert!(
+                !stderr.chars().any(|c| c.is_control() && c != '\n'),
+                "{stderr:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn colours_in_lines_stay_only_where_colours_are_shown() {
+        let line = "\x1b[32mgreen\x1b[0m\x1b[2K";
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.records(&[Line(line)]).unwrap();
+        assert_eq!(captured.stdout(), "green\n");
+        let (out, captured) = Output::capture_with(
+            OutputSettings {
+                color: ColorChoice::Always,
+                ..settings(OutputMode::Plain)
+            },
+            Terminals::default(),
+        );
+        out.answer(Answer::new(json!({})).lines(|_| format!("{line}\n")))
+            .unwrap();
+        assert_eq!(captured.stdout(), "\x1b[32mgreen\x1b[0m\n");
     }
 
     #[test]

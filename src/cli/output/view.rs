@@ -2,6 +2,8 @@
 //! rendered rich (light lines, fitted to the terminal) or plain
 //! (tab-separated, one header line, nothing cut).
 
+use std::borrow::Cow;
+
 use comfy_table::{
     ColumnConstraint, ContentArrangement, LineStyle, Table as ComfyTable, TableStyle,
 };
@@ -9,6 +11,7 @@ use comfy_table::{
 use super::format::Clock;
 
 use pipecat_cloud::api::redact;
+use pipecat_cloud::sanitize;
 
 /// What a column holds, which says how it may be squeezed: only free text
 /// wraps; an id, a name or a time is never broken (so it can be copied
@@ -148,9 +151,10 @@ impl Table {
         }
     }
 
-    /// A row: one cell per column, in order.
+    /// A row: one cell per column, in order; whatever terminal escapes
+    /// the cells hold (they come from a server) are dropped.
     pub fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(row.into_iter().map(clean).collect());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -173,14 +177,14 @@ impl Table {
     /// Without rows, rich output says this on stderr instead of drawing an
     /// empty table (plain output still prints the header line).
     pub fn when_empty(mut self, note: impl Into<String>) -> Table {
-        self.when_empty = Some(note.into());
+        self.when_empty = Some(clean(note.into()));
         self
     }
 
     /// A line under the table in rich output only (a summary for a
     /// person; plain output stays one table).
     pub fn footer(mut self, line: impl Into<String>) -> Table {
-        self.footer = Some(line.into());
+        self.footer = Some(clean(line.into()));
         self
     }
 
@@ -354,8 +358,15 @@ pub struct KeyValues {
 }
 
 impl From<Vec<(&'static str, String)>> for KeyValues {
+    /// Whatever terminal escapes the values hold (they come from a
+    /// server) are dropped.
     fn from(pairs: Vec<(&'static str, String)>) -> KeyValues {
-        KeyValues { pairs }
+        KeyValues {
+            pairs: pairs
+                .into_iter()
+                .map(|(key, value)| (key, clean(value)))
+                .collect(),
+        }
     }
 }
 
@@ -377,6 +388,15 @@ impl KeyValues {
                 tsv_line([key.to_lowercase().replace(' ', "_"), value.to_string()].into_iter())
             })
             .collect()
+    }
+}
+
+/// `text` without terminal escapes (most often just `text`).
+fn clean(text: String) -> String {
+    if let Cow::Owned(cleaned) = sanitize::text(&text) {
+        cleaned
+    } else {
+        text
     }
 }
 

@@ -3,8 +3,6 @@
 //! encoded, as the official CLI sends them; they are read from a hidden
 //! prompt on a terminal, else from stdin, so they need not be an argument.
 
-use std::io::Read;
-
 use base64::Engine;
 use clap::Args;
 use serde_json::json;
@@ -17,6 +15,7 @@ use crate::cli::regions::check_region;
 use pipecat_cloud::api::limits::MAX_SECRET_VALUE_BYTES;
 use pipecat_cloud::api::names::check_secret_set_name;
 use pipecat_cloud::api::types::SecretValue;
+use pipecat_cloud::files;
 
 #[derive(Debug, Args)]
 pub struct PullArgs {
@@ -139,18 +138,16 @@ fn read_credentials(args: &PullArgs, ctx: &Context) -> CliResult<SecretValue> {
             format!("{}:{password}", user.trim())
         }
         None if !ctx.out.stdin_is_terminal() => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .take(MAX_SECRET_VALUE_BYTES as u64 + 1)
-                .read_to_end(&mut bytes)
+            let bytes = files::read_capped_from(std::io::stdin(), MAX_SECRET_VALUE_BYTES)
                 .map_err(|err| {
-                    Failure::usage(format!("cannot read the credentials from stdin: {err}"))
+                    Failure::usage(if err.kind() == std::io::ErrorKind::FileTooLarge {
+                        format!(
+                            "the credentials on stdin are larger than {MAX_SECRET_VALUE_BYTES} bytes"
+                        )
+                    } else {
+                        format!("cannot read the credentials from stdin: {err}")
+                    })
                 })?;
-            if bytes.len() > MAX_SECRET_VALUE_BYTES {
-                return Err(Failure::usage(format!(
-                    "the credentials on stdin are larger than {MAX_SECRET_VALUE_BYTES} bytes"
-                )));
-            }
             String::from_utf8(bytes)
                 .map_err(|_| Failure::usage("the credentials on stdin are not UTF-8 text"))?
                 .trim_end_matches(['\n', '\r'])

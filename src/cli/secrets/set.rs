@@ -17,6 +17,7 @@ use pipecat_cloud::api::limits::{MAX_SECRET_SET_BYTES, MAX_SECRET_VALUE_BYTES};
 use pipecat_cloud::api::names::{check_secret_key, check_secret_set_name};
 use pipecat_cloud::api::types::{SecretPair, SecretSet, SecretValue};
 use pipecat_cloud::api::{Client, ErrorKind};
+use pipecat_cloud::files;
 
 /// The largest dotenv file read: twice what a set may hold, for comments.
 const MAX_FILE_BYTES: usize = 2 * MAX_SECRET_SET_BYTES;
@@ -298,16 +299,15 @@ fn read_file(path: &Path, name: &str) -> CliResult<String> {
                 .map_err(|err| Failure::usage(format!("cannot read {name}: {err}")))?,
         )
     };
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| Failure::usage(format!("cannot read {name}: {err}")))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Failure::usage(format!(
-            "{name} is larger than {MAX_FILE_BYTES} bytes; a secret set holds at most {MAX_SECRET_SET_BYTES}"
-        )));
-    }
+    let bytes = files::read_capped_from(reader, MAX_FILE_BYTES).map_err(|err| {
+        Failure::usage(if err.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "{name} is larger than {MAX_FILE_BYTES} bytes; a secret set holds at most {MAX_SECRET_SET_BYTES}"
+            )
+        } else {
+            format!("cannot read {name}: {err}")
+        })
+    })?;
     String::from_utf8(bytes).map_err(|err| {
         Failure::usage(format!(
             "{name} is not UTF-8 text (at byte {})",
