@@ -153,7 +153,7 @@ impl Examples {
             browser.get(&callback).send().unwrap();
         } else if line == "pipecat cloud top" {
             // A full-screen view: quit it as a person does.
-            pty.wait_for("active sessions", Duration::from_secs(90));
+            pty.wait_for("active session", Duration::from_secs(90));
             pty.send(b"q");
         } else {
             // Answer a question, once, if one is asked.

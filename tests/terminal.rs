@@ -783,6 +783,11 @@ fn top_shows_sessions_live_stops_one_after_a_yes_and_quits_leaving_the_terminal_
         PATIENCE,
         |screen| ids.iter().all(|id| screen.contains(id.as_str())) && screen.contains("2 / 50"),
     );
+    assert!(
+        top.screen().contains("1 agent · 2 active sessions"),
+        "{}",
+        top.screen()
+    );
     assert!(top.alternate_screen());
     // A session started now shows up, as a row and as an event.
     let third = start_sessions(&cloud, "my-first-agent", 1).remove(0);

@@ -12,7 +12,7 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, Column, Human, Record, Table, format_duration};
+use super::super::output::{Answer, Column, Human, Record, Table, counted, format_duration};
 use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::types::{AgentDetails, Session};
 use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus, limits};
@@ -340,11 +340,7 @@ impl Snapshot {
             None => format!("{shown} shown of {total}, {shown_active} of them active"),
         };
         if self.agents != 1 {
-            text.push_str(&format!(
-                " across {} agent{}",
-                self.agents,
-                if self.agents == 1 { "" } else { "s" }
-            ));
+            text.push_str(&format!(" across {}", counted(self.agents, "agent")));
         }
         if let (Some(p50), Some(p95)) = (percentile(&ended, 50.0), percentile(&ended, 95.0)) {
             text.push_str(&format!(

@@ -115,6 +115,15 @@ impl Clock {
     }
 }
 
+/// A count with its noun: `1 agent`, `2 agents`, `0 agents`.
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// `HH:MM:SS` for a number of seconds (hours grow past 99 if need be).
 pub fn format_duration(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
@@ -142,6 +151,13 @@ pub fn format_elapsed(elapsed: std::time::Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counted_says_one_noun_or_many() {
+        assert_eq!(super::counted(1, "agent"), "1 agent");
+        assert_eq!(super::counted(0, "agent"), "0 agents");
+        assert_eq!(super::counted(3, "active session"), "3 active sessions");
+    }
+
     use super::*;
 
     fn paris() -> TimeZone {

@@ -28,7 +28,7 @@ use super::agent::sessions::{duration_seconds, status_label};
 use super::context::{Context, api_failure};
 use super::duration;
 use super::exit::{CliResult, Exit, Failure};
-use super::output::{Column, Human, Record, Table, format_duration};
+use super::output::{Column, Human, Record, Table, counted, format_duration};
 use pipecat_cloud::api::types::LogEntry;
 use pipecat_cloud::api::{ApiError, Client};
 use poll::{Poller, Snapshot};
@@ -93,9 +93,9 @@ impl Frame {
     /// every time is shown in.
     fn heading(&self, ctx: &Context) -> String {
         format!(
-            "{} agents · {} active sessions · {} · Ctrl-C stops",
-            self.0.agents.len(),
-            self.0.active(),
+            "{} · {} · {} · Ctrl-C stops",
+            counted(self.0.agents.len(), "agent"),
+            counted(self.0.active(), "active session"),
             ctx.out.time_of_day(&self.0.at.to_string())
         )
     }

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState};
 
 use super::super::agent::sessions::{duration_seconds, status_label};
-use super::super::output::format_duration;
+use super::super::output::{counted, format_duration};
 use super::poll::{Change, SessionRow, Snapshot};
 
 /// The agents pane beside the names: state, active, gauge, the gaps
@@ -260,9 +260,9 @@ impl View {
         ];
         if let Some(snapshot) = &self.snapshot {
             spans.push(Span::from(format!(
-                "· {} agents · {} active sessions · {} UTC · every {}s",
-                snapshot.agents.len(),
-                snapshot.active(),
+                "· {} · {} · {} UTC · every {}s",
+                counted(snapshot.agents.len(), "agent"),
+                counted(snapshot.active(), "active session"),
                 snapshot.at.strftime("%H:%M:%S"),
                 self.interval.as_secs_f64()
             )));
