@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod logstore;
 pub mod pty;
 pub mod scripted;
 
