@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::logstore::{Line, LogStore};
+use common::logstore::{Line, LogStore, StartTime};
 use sha2::{Digest, Sha256};
 
 const KEY: &str = "sk_private_0123456789";
@@ -24,7 +24,11 @@ const SESSIONS: [&str; 3] = [
 fn fixed_lines() -> Vec<Line> {
     (0..30_000)
         .map(|i: i64| {
-            let group = if (15_000..15_400).contains(&i) { 5_000 } else { i / 3 };
+            let group = if (15_000..15_400).contains(&i) {
+                5_000
+            } else {
+                i / 3
+            };
             let ts = BASE_NS + group * 400_000;
             let log = match i {
                 _ if i % 97 == 0 => format!("2026-01-01 | ERROR | boom {i}"),
@@ -118,7 +122,11 @@ fn pinned_output(store: &LogStore) -> String {
         .iter()
         .map(|args| {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            format!("$ logs bot {}\n{}", args.join(" "), digest(&run(store, &args)))
+            format!(
+                "$ logs bot {}\n{}",
+                args.join(" "),
+                digest(&run(store, &args))
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -128,4 +136,167 @@ fn pinned_output(store: &LogStore) -> String {
 fn a_fixed_store_prints_exactly_what_it_always_has() {
     let store = LogStore::serve(fixed_lines());
     insta::assert_snapshot!(pinned_output(&store));
+}
+
+#[test]
+fn a_server_that_reads_start_time_as_after_the_whole_second_prints_the_same() {
+    // The documented `startTime` is "after this Unix timestamp", in whole
+    // seconds: a server may leave out the whole second it names.
+    let usual = LogStore::serve(fixed_lines());
+    let strict = LogStore::serve_with(fixed_lines(), StartTime::AfterTheWholeSecond);
+    for args in pinned_commands() {
+        if args.contains(&"--since".to_string()) {
+            continue;
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(
+            digest(&run(&strict, &args)),
+            digest(&run(&usual, &args)),
+            "logs bot {args:?}"
+        );
+    }
+}
+
+/// The numbers of `INFO line N` / `grown N` lines printed, in order.
+fn numbers(stdout: &[u8]) -> Vec<usize> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|line| line.rsplit(' ').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn lines_written_while_it_reads_are_neither_doubled_nor_lost() {
+    // 1,500 lines land on top before every request: a newest-first read
+    // paged by offset would see every page shifted.
+    let lines = (0..40_000)
+        .map(|i: i64| Line::new(BASE_NS + (i / 3) * 1_000, format!("INFO line {i}")))
+        .collect();
+    let store = LogStore::serve(lines);
+    store.grow_on_every_request(1_500);
+    let output = run(&store, &["-n", "30000", "--format", "json"]);
+    assert!(output.status.success(), "{output:?}");
+    let printed: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["log"].as_str().unwrap().to_string()
+        })
+        .collect();
+    // Exactly the 30,000 lines that were the newest when it began: a run
+    // of the store, in the order written.
+    let stored: Vec<String> = store.lines().into_iter().map(|l| l.log).collect();
+    assert_eq!(printed.len(), 30_000);
+    let first = stored.iter().position(|l| *l == printed[0]).unwrap();
+    assert_eq!(printed, stored[first..first + 30_000]);
+    // The first request's growth came before the window was placed.
+    assert_eq!(
+        printed.last().unwrap(),
+        "grown 41499",
+        "{:?}",
+        &printed[29_990..]
+    );
+}
+
+#[test]
+fn a_long_read_moves_its_start_time_up_and_checks_where_it_landed() {
+    let lines: Vec<Line> = (0..120_000)
+        .map(|i: i64| Line::new(BASE_NS + (i / 3) * 200_000, format!("INFO line {i}")))
+        .collect();
+    let usual = LogStore::serve(lines.clone());
+    let strict = LogStore::serve_with(lines, StartTime::AfterTheWholeSecond);
+    let output = run(&usual, &["-n", "110000"]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        numbers(&output.stdout),
+        (10_000..120_000).collect::<Vec<_>>()
+    );
+    assert_eq!(run(&strict, &["-n", "110000"]).stdout, output.stdout);
+    // Past 50,000 lines the offsets start again from a later startTime.
+    let forward: Vec<(u64, u64)> = usual
+        .requests()
+        .iter()
+        .filter(|target| target.contains("order=asc"))
+        .map(|target| {
+            let query = target.split_once('?').unwrap().1.as_bytes();
+            let value = |name: &str| {
+                url::form_urlencoded::parse(query)
+                    .find(|(key, _)| key == name)
+                    .map_or(0, |(_, value)| value.parse().unwrap())
+            };
+            (value("startTime"), value("offset"))
+        })
+        .collect();
+    let anchors: std::collections::BTreeSet<u64> = forward.iter().map(|(at, _)| *at).collect();
+    assert!(anchors.len() > 1, "{forward:?}");
+    assert!(
+        forward.iter().all(|(_, offset)| *offset <= 60_000),
+        "{forward:?}"
+    );
+}
+
+/// A session that writes `line 1`, `line 2`, ... for as long as it runs,
+/// about 200 lines every few milliseconds.
+const CHATTY: &str = "chatty/bot=i=0; while :; do j=0; while [ $j -lt 200 ]; do \
+                      i=$((i+1)); j=$((j+1)); echo \"line $i\"; done; sleep 0.01; done";
+
+#[test]
+fn logs_of_a_session_that_keeps_writing_are_a_run_of_what_it_wrote() {
+    let cloud = common::LocalCloud::start_with(&["--min-session-duration", "1", "--image", CHATTY]);
+    let http = reqwest::blocking::Client::new();
+    let created = http
+        .post(format!("{}/v1/agents", cloud.url))
+        .bearer_auth(&cloud.private_key)
+        .json(&serde_json::json!({"serviceName": "chatty", "image": "chatty/bot:1"}))
+        .send()
+        .unwrap();
+    assert!(created.status().is_success());
+    let started: serde_json::Value = http
+        .post(format!("{}/v1/public/chatty/start", cloud.url))
+        .bearer_auth(&cloud.public_key)
+        .json(&serde_json::json!({}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let session = started["sessionId"].as_str().unwrap().to_string();
+    let config = tempfile::tempdir().unwrap();
+    let logs = |n: &str| {
+        cloud
+            .cmd(&config.path().join("pipecatcloud.toml"))
+            .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
+            .args([
+                "cloud",
+                "agent",
+                "logs",
+                "chatty",
+                "-n",
+                n,
+                "--session",
+                &session,
+            ])
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+    // Wait until well over 30,000 lines are stored.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let newest = numbers(&logs("1").stdout);
+        if newest.first().is_some_and(|&n| n > 45_000) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session wrote too little"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for _ in 0..3 {
+        let output = logs("30000");
+        assert!(output.status.success(), "{output:?}");
+        let printed = numbers(&output.stdout);
+        let first = printed[0];
+        assert_eq!(printed, (first..first + 30_000).collect::<Vec<_>>());
+    }
 }

@@ -21,8 +21,9 @@ use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsPage, LogsResponse,
+    OrganizationList, Session, SessionList, StartRequest, StartResponse, StopResponse,
+    UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -83,6 +84,59 @@ pub struct Raw<T> {
     pub value: T,
     /// The answer's JSON; `Null` when the body was empty (e.g. a 204).
     pub raw: Value,
+}
+
+/// One page of logs exactly as the server sent it.
+#[derive(Debug, Clone)]
+pub struct LogsBody {
+    bytes: Vec<u8>,
+    status: u16,
+    url: String,
+}
+
+impl LogsBody {
+    /// A body as if a server at `url` had answered 200 with `bytes` (for
+    /// other log sources and tests).
+    pub fn new(bytes: Vec<u8>, url: impl Into<String>) -> LogsBody {
+        LogsBody {
+            bytes,
+            status: 200,
+            url: url.into(),
+        }
+    }
+
+    /// The page decoded into entries that borrow from the body. An empty
+    /// body is an empty page.
+    pub fn page(&self) -> Result<LogsPage<'_>, ApiError> {
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(LogsPage::default());
+        }
+        serde_json::from_slice(&self.bytes).map_err(|e| self.malformed(&e))
+    }
+
+    /// The page as JSON, for output that shows the server's own words.
+    pub fn document(&self) -> Result<Value, ApiError> {
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&self.bytes).map_err(|e| self.malformed(&e))
+    }
+
+    fn malformed(&self, error: &serde_json::Error) -> ApiError {
+        let (status, url) = (self.status, &self.url);
+        let what = if error.is_eof() {
+            "JSON that was cut off".to_string()
+        } else if error.is_syntax() {
+            format!("something that is not JSON ({:?})", summarize(&self.bytes))
+        } else {
+            format!("an unexpected shape: {error}")
+        };
+        ApiError::transport(
+            ErrorKind::Malformed,
+            url,
+            format!("the API at {url} answered HTTP {status} with {what}"),
+        )
+    }
 }
 
 /// Which sessions to list.
@@ -346,6 +400,20 @@ impl Client {
 
     /// Logs of `agent`, filtered and paged as `query` says.
     pub async fn logs(&self, agent: &str, query: &LogQuery) -> Result<Raw<LogsResponse>, ApiError> {
+        self.send(Method::GET, self.logs_url(agent, query)?, None::<&()>)
+            .await
+    }
+
+    /// One page of logs as the server sent it, undecoded: readers of many
+    /// pages decode each straight into borrowed entries
+    /// ([`LogsBody::page`]) and keep the JSON only when they need it.
+    pub async fn logs_body(&self, agent: &str, query: &LogQuery) -> Result<LogsBody, ApiError> {
+        let url = self.logs_url(agent, query)?;
+        let (bytes, status, url) = self.send_for_bytes(Method::GET, url, None::<&()>).await?;
+        Ok(LogsBody { bytes, status, url })
+    }
+
+    fn logs_url(&self, agent: &str, query: &LogQuery) -> Result<Url, ApiError> {
         let mut url = self.agent_url(agent, &["logs"])?;
         {
             let mut pairs = url.query_pairs_mut();
@@ -359,7 +427,7 @@ impl Client {
             push(&mut pairs, "endTime", query.end_time);
         }
         clear_empty_query(&mut url);
-        self.send(Method::GET, url, None::<&()>).await
+        Ok(url)
     }
 
     // ---- agents ---------------------------------------------------------
@@ -530,16 +598,29 @@ impl Client {
         url
     }
 
-    /// Sends an idempotent request, retrying transient failures.
+    /// Sends an idempotent request, retrying transient failures, and
+    /// decodes the answer.
     async fn send<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
+        let (bytes, status, shown) = self.send_for_bytes(method, url, body).await?;
+        decode(&bytes, status, &shown)
+    }
+
+    /// Sends an idempotent request, retrying transient failures; the body
+    /// of a successful answer, its status and the URL as it may be shown.
+    async fn send_for_bytes(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let mut attempt = 0;
         loop {
-            match self.send_once(method.clone(), url.clone(), body).await {
+            match self.exchange(method.clone(), url.clone(), body).await {
                 Err(error) if attempt < self.retries && is_transient(&error) => {
                     attempt += 1;
                     let delay = self.backoff.delay(attempt, error.retry_after);
@@ -558,14 +639,25 @@ impl Client {
         }
     }
 
-    /// Sends a request once; with a token source, a 401 gets one refresh
-    /// and one retry.
+    /// Sends a request once and decodes the answer.
     async fn send_once<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
+        let (bytes, status, shown) = self.exchange(method, url, body).await?;
+        decode(&bytes, status, &shown)
+    }
+
+    /// Sends a request once; with a token source, a 401 gets one refresh
+    /// and one retry.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let source = match (&self.credential, &self.token_source) {
             (Credential::UserToken(_), Some(source)) => source,
             _ => {
@@ -588,14 +680,15 @@ impl Client {
         }
     }
 
-    /// Sends a request once with `bearer` as its token.
-    async fn send_with<T: DeserializeOwned + Default>(
+    /// Sends a request once with `bearer` as its token; the body of a
+    /// successful answer, its status and the URL as it may be shown.
+    async fn send_with(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
         bearer: &str,
-    ) -> Result<Raw<T>, ApiError> {
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let shown = shown(&url);
         let mut request = self.http.request(method, url).bearer_auth(bearer);
         if let Some(body) = body {
@@ -631,7 +724,7 @@ impl Client {
                 &shown,
             ));
         }
-        decode(&bytes, status.as_u16(), &shown)
+        Ok((Vec::from(bytes), status.as_u16(), shown))
     }
 
     fn transport_error(&self, error: &reqwest::Error, url: &str) -> ApiError {

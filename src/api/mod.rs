@@ -3,8 +3,8 @@
 
 mod client;
 mod error;
-pub mod follow;
 pub mod limits;
+pub mod logs;
 pub mod oauth;
 mod retry;
 mod session;
@@ -13,8 +13,8 @@ mod token_source;
 pub mod types;
 
 pub use client::{
-    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, Raw, SessionQuery,
-    SessionStatus, USER_AGENT, redact,
+    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, LogsBody, Raw,
+    SessionQuery, SessionStatus, USER_AGENT, redact,
 };
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};

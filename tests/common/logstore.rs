@@ -65,6 +65,8 @@ struct State {
     sessions: Vec<Session>,
     /// The next this many logs requests answer 503.
     failures: usize,
+    /// Lines written just before each logs request is answered.
+    growth: usize,
 }
 
 pub struct LogStore {
@@ -86,6 +88,7 @@ impl LogStore {
             requests: Vec::new(),
             sessions: Vec::new(),
             failures: 0,
+            growth: 0,
         }));
         let shared = state.clone();
         thread::spawn(move || {
@@ -116,8 +119,17 @@ impl LogStore {
 
     pub fn set_session(&self, session: Session) {
         let mut state = self.state.lock().unwrap();
-        state.sessions.retain(|s| s.session_id != session.session_id);
+        state
+            .sessions
+            .retain(|s| s.session_id != session.session_id);
         state.sessions.push(session);
+    }
+
+    /// From now on, `count` new lines are written just before each logs
+    /// request is answered (three to a timestamp, after every stored
+    /// line), as if a chatty session wrote them while a command reads.
+    pub fn grow_on_every_request(&self, count: usize) {
+        self.state.lock().unwrap().growth = count;
     }
 
     /// The next `count` logs requests fail with a 503.
@@ -143,10 +155,14 @@ fn answer(state: &Mutex<State>, target: &str) -> (u16, String) {
         ["v1", "agents", _, "sessions", id] => {
             match state.sessions.iter().find(|s| s.session_id == *id) {
                 Some(session) => (200, serde_json::to_string(session).unwrap()),
-                None => (404, r#"{"error":"Session not found","code":"NOT_FOUND"}"#.into()),
+                None => (
+                    404,
+                    r#"{"error":"Session not found","code":"NOT_FOUND"}"#.into(),
+                ),
             }
         }
         ["v1", "agents", _, "logs"] => {
+            grow(&mut state);
             if state.failures > 0 {
                 state.failures -= 1;
                 return (503, r#"{"error":"unavailable","code":"503"}"#.into());
@@ -157,6 +173,17 @@ fn answer(state: &Mutex<State>, target: &str) -> (u16, String) {
             }
         }
         _ => (404, r#"{"error":"not here","code":"404"}"#.into()),
+    }
+}
+
+fn grow(state: &mut State) {
+    let last = state.lines.iter().map(|l| l.ts_ns).max().unwrap_or(0);
+    let first = state.lines.len();
+    for k in 0..state.growth {
+        let ts = last + 1 + (k as i64 / 3) * 1_000;
+        state
+            .lines
+            .push(Line::new(ts, format!("grown {}", first + k)));
     }
 }
 
@@ -196,13 +223,20 @@ fn logs(state: &State, query: &str) -> Result<String, String> {
     let mut matching: Vec<&Line> = state
         .lines
         .iter()
-        .filter(|l| session.as_ref().is_none_or(|s| l.session_id.as_ref() == Some(s)))
+        .filter(|l| {
+            session
+                .as_ref()
+                .is_none_or(|s| l.session_id.as_ref() == Some(s))
+        })
         .filter(|l| {
             deployment
                 .as_ref()
                 .is_none_or(|d| l.deployment_id.as_ref() == Some(d))
         })
-        .filter(|l| text.as_ref().is_none_or(|t| l.log.to_lowercase().contains(t)))
+        .filter(|l| {
+            text.as_ref()
+                .is_none_or(|t| l.log.to_lowercase().contains(t))
+        })
         .filter(|l| match (start, state.start_time) {
             (None, _) => true,
             (Some(s), StartTime::AtOrAfter) => l.ts_ns >= s,

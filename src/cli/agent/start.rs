@@ -19,7 +19,8 @@ use super::live::until_interrupted;
 use super::logs::{Follow, LogFormat, Render};
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
-    ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
+    ApiError, Backoff, Client, Credential, ErrorKind, LogQuery, Raw, SessionParams, Transport,
+    redact,
 };
 
 /// How long `--wait-for-capacity` waits when given no duration (and
@@ -154,10 +155,10 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         ));
         let follow = Follow {
             agent,
-            session_id: Some(id),
-            deployment_id: None,
-            query: None,
-            since: None,
+            filter: LogQuery {
+                session_id: Some(id),
+                ..LogQuery::default()
+            },
             tail: 10_000,
             interval: args.interval,
             render: Render {
@@ -165,7 +166,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
                 format: LogFormat::Text,
             },
         };
-        return until_interrupted(follow.run(&logs_client, ctx)).await;
+        return until_interrupted(async { follow.run(&logs_client, ctx).await.map(|_| ()) }).await;
     }
     let answer = match &session_id {
         Some(id) => answer.aside(format!(

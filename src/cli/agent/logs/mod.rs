@@ -1,0 +1,352 @@
+//! `pipecat cloud agent logs`: an agent's (or one session's) log lines.
+//!
+//! By default the newest `--limit` lines are printed oldest first, like
+//! `tail`, page by page as they arrive; `--follow` then keeps printing new
+//! lines as they are written. How lines are read exactly while they are
+//! being written is `pipecat_cloud::api::logs`'s business; how they look
+//! is [`render`]'s.
+
+mod follow;
+mod render;
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+
+use super::super::context::{Context, api_failure};
+use super::super::duration;
+use super::super::exit::{CliResult, Exit, Failure};
+use super::super::output::{Answer, OutputMode};
+use super::live::until_interrupted;
+use pipecat_cloud::api::logs::{
+    Backward, Batch, Flow, Forward, PAGE, ReadError, newest_page, newest_start,
+};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogQuery};
+
+pub use follow::Follow;
+pub use render::{Level, LogFormat, Render};
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Agent whose logs to show [default: `agent_name` in pcc-deploy.toml]
+    pub agent_name: Option<String>,
+    /// Only lines of this session
+    #[arg(
+        short = 's',
+        long = "session-id",
+        visible_alias = "session",
+        value_name = "ID"
+    )]
+    pub session_id: Option<String>,
+    /// Only lines of this deployment
+    #[arg(short = 'd', long = "deployment", value_name = "ID")]
+    pub deployment: Option<String>,
+    /// Only lines of exactly this level (case-insensitive), as inferred
+    /// from the first level word in the line; lines without one are INFO
+    #[arg(short = 'l', long, value_enum, ignore_case = true)]
+    pub level: Option<Level>,
+    /// How many lines to fetch (the level filter applies after fetching);
+    /// with --follow, how many existing lines to show first (at most 10000)
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
+    pub limit: u32,
+    /// Text lines, or one JSON object per line
+    #[arg(short = 'f', long, value_enum, ignore_case = true, default_value_t = LogFormat::Text)]
+    pub format: LogFormat,
+    /// asc: the oldest lines, oldest first; desc: the newest, newest first
+    /// [default: the newest lines, oldest first]
+    #[arg(long, value_enum, ignore_case = true)]
+    pub order: Option<OrderArg>,
+    /// Only lines at or after TIME: RFC 3339, Unix seconds, or an age
+    /// such as 10m, 2h, 1d
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only lines before TIME (same forms as --since)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only lines matching this free-text search (done by the API)
+    #[arg(long, value_name = "TEXT")]
+    pub query: Option<String>,
+    /// Keep printing new lines as they are written, until Ctrl-C (with
+    /// --session: until the session has ended)
+    #[arg(long, visible_alias = "tail", conflicts_with_all = ["order", "until"])]
+    pub follow: bool,
+    /// Time between two checks for new lines with --follow: seconds, or a
+    /// duration such as 500ms
+    #[arg(long, value_name = "DURATION", value_parser = duration::interval, default_value = "1", requires = "follow")]
+    pub interval: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    Asc,
+    Desc,
+}
+
+pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
+    let agent = super::agent_name(args.agent_name)?;
+    let now = jiff::Timestamp::now();
+    let start_time = args
+        .since
+        .as_deref()
+        .map(|text| parse_time("--since", text, now))
+        .transpose()?;
+    let end_time = args
+        .until
+        .as_deref()
+        .map(|text| parse_time("--until", text, now))
+        .transpose()?;
+    if let (Some(start), Some(end)) = (start_time, end_time)
+        && start > end
+    {
+        return Err(Failure::usage("--since is after --until"));
+    }
+    let client = ctx.management_client().await?;
+    let render = Render {
+        level: args.level,
+        format: args.format,
+    };
+    let filter = LogQuery {
+        session_id: args.session_id,
+        deployment_id: args.deployment,
+        query: args.query,
+        start_time,
+        end_time,
+        ..LogQuery::default()
+    };
+    if args.follow {
+        let follow = Follow {
+            agent,
+            filter,
+            tail: args.limit,
+            interval: args.interval,
+            render,
+        };
+        return until_interrupted(async { follow.run(&client, ctx).await.map(|_| ()) }).await;
+    }
+    let mut printer = Printer::new(ctx, render);
+    let read = Read {
+        client: &client,
+        agent: &agent,
+        filter: &filter,
+        count: args.limit,
+    };
+    match args.order {
+        None => read.newest(&mut printer).await,
+        Some(OrderArg::Asc) => read.oldest(&mut printer).await,
+        Some(OrderArg::Desc) => read.newest_first(&mut printer).await,
+    }
+    .map_err(|err| match err {
+        ReadError::Api(err) => agent_failure(&agent, &err),
+        ReadError::Sink(failure) => failure,
+    })?;
+    printer.finish(args.order.is_none())
+}
+
+/// One listing of lines (not `--follow`).
+struct Read<'a> {
+    client: &'a Client,
+    agent: &'a str,
+    filter: &'a LogQuery,
+    count: u32,
+}
+
+type ReadResult = Result<(), ReadError<Failure>>;
+
+impl Read<'_> {
+    /// The newest lines, oldest first: one request when a page holds them;
+    /// else where they begin is found first, then they are read forwards.
+    async fn newest(&self, printer: &mut Printer<'_>) -> ReadResult {
+        if self.count <= PAGE {
+            newest_page(self.client, self.agent, self.filter, self.count, |batch| {
+                printer.first(&batch)?;
+                printer.batch(&batch).map(|_| ())
+            })
+            .await?;
+            return Ok(());
+        }
+        let (start, body) = newest_start(self.client, self.agent, self.filter, self.count).await?;
+        printer.first_document(body.document()?);
+        let forward = Forward::new(self.client.clone(), self.agent, self.filter.clone());
+        let mut forward = match start {
+            Some(start) => forward.from_start(start),
+            None => forward,
+        }
+        .take(u64::from(self.count));
+        forward.read(|batch| printer.batch(&batch)).await
+    }
+
+    /// The oldest lines (from `--since`), oldest first.
+    async fn oldest(&self, printer: &mut Printer<'_>) -> ReadResult {
+        let mut forward = Forward::new(self.client.clone(), self.agent, self.filter.clone())
+            .take(u64::from(self.count));
+        forward
+            .read(|batch| {
+                printer.first(&batch)?;
+                printer.batch(&batch)
+            })
+            .await
+    }
+
+    /// The newest lines, newest first.
+    async fn newest_first(&self, printer: &mut Printer<'_>) -> ReadResult {
+        let mut backward = Backward::new(self.client.clone(), self.agent, self.filter.clone())
+            .take(u64::from(self.count));
+        backward
+            .read(|batch| {
+                printer.first(&batch)?;
+                printer.batch(&batch)
+            })
+            .await
+    }
+}
+
+/// Where the lines of a listing go: printed a page at a time; or, for
+/// `--output json`, kept for the one document printed at the end (the
+/// API's answer with every line read under `logs`).
+struct Printer<'c> {
+    ctx: &'c Context,
+    render: Render,
+    json: Option<Document>,
+    shown: u64,
+}
+
+struct Document {
+    first: Option<Value>,
+    lines: Vec<Value>,
+}
+
+impl<'c> Printer<'c> {
+    fn new(ctx: &'c Context, render: Render) -> Printer<'c> {
+        let json = (ctx.settings.output.mode == OutputMode::Json).then_some(Document {
+            first: None,
+            lines: Vec::new(),
+        });
+        Printer {
+            ctx,
+            render,
+            json,
+            shown: 0,
+        }
+    }
+
+    /// The answer whose fields (other than its lines) the JSON document
+    /// keeps: the first one, unless one was given before.
+    fn first(&mut self, batch: &Batch<'_>) -> Result<(), Failure> {
+        if let Some(document) = &mut self.json
+            && document.first.is_none()
+        {
+            document.first = Some(batch.document().map_err(|err| api_failure(&err))?);
+        }
+        Ok(())
+    }
+
+    fn first_document(&mut self, first: Value) {
+        if let Some(document) = &mut self.json {
+            document.first = Some(first);
+        }
+    }
+
+    fn batch(&mut self, batch: &Batch<'_>) -> Result<Flow, Failure> {
+        match &mut self.json {
+            Some(document) => {
+                let raw = batch.raw().map_err(|err| api_failure(&err))?;
+                document.lines.extend(raw);
+            }
+            None => {
+                let text = self.render.text(batch.iter());
+                if !text.is_empty() {
+                    self.shown += 1;
+                    self.ctx.out.records(&[text])?;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Prints the JSON document (its lines newest first, as the API sends
+    /// them, when they were shown oldest first), or says that nothing
+    /// matched.
+    fn finish(self, oldest_first: bool) -> CliResult {
+        match self.json {
+            Some(Document { first, mut lines }) => {
+                if oldest_first {
+                    lines.reverse();
+                }
+                let mut document = first.unwrap_or(Value::Null);
+                if let Some(logs) = document.get_mut("logs") {
+                    *logs = Value::Array(lines);
+                }
+                self.ctx.out.answer(Answer::new(document))
+            }
+            None if self.shown == 0 => self
+                .ctx
+                .out
+                .answer(Answer::new(Value::Null).aside("No log lines match.")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn agent_failure(agent: &str, err: &ApiError) -> Failure {
+    match err.kind {
+        ErrorKind::NotFound => {
+            Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
+        }
+        _ => api_failure(err),
+    }
+}
+
+/// A point in time as Unix seconds: RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
+/// Unix seconds, or an age before `now` such as `10m`, `2h`, `1d 12h`.
+pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_second());
+    }
+    if let Ok(civil) = text.parse::<jiff::civil::DateTime>()
+        && let Ok(ts) = jiff::tz::TimeZone::UTC.to_timestamp(civil)
+    {
+        return Ok(ts.as_second());
+    }
+    if let Some(age) = duration::age(text) {
+        return Ok(now.as_second() - age.as_secs_f64().round() as i64);
+    }
+    Err(Failure::usage(format!(
+        "{flag} `{text}` is not a time: use RFC 3339 (2025-01-02T03:04:05Z), \
+         Unix seconds, or an age such as 10m, 2h, 1d"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_every_accepted_form() {
+        let now: jiff::Timestamp = "2025-01-02T00:00:00Z".parse().unwrap();
+        let base = now.as_second();
+        assert_eq!(
+            parse_time("--since", "1700000000", now).unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(
+            parse_time("--since", "2025-01-01T00:00:00Z", now).unwrap(),
+            base - 86_400
+        );
+        assert_eq!(
+            parse_time("--since", "2025-01-01 12:00:00", now).unwrap(),
+            base - 43_200
+        );
+        assert_eq!(parse_time("--since", "10m", now).unwrap(), base - 600);
+        assert_eq!(parse_time("--since", "2h", now).unwrap(), base - 7_200);
+        assert_eq!(parse_time("--since", "1d", now).unwrap(), base - 86_400);
+        assert_eq!(parse_time("--since", "1h30m", now).unwrap(), base - 5_400);
+        let err = parse_time("--since", "yesterday-ish", now).unwrap_err();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(err.message.starts_with("--since `yesterday-ish`"));
+    }
+}
