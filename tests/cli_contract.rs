@@ -470,39 +470,6 @@ fn a_bad_wait_duration_is_a_usage_error_and_sends_nothing() {
 }
 
 #[test]
-fn more_lines_than_one_page_are_fetched_page_by_page() {
-    let page = |from: usize, count: usize| {
-        let logs: Vec<Value> = (from..from + count)
-            .rev()
-            .map(|i| json!({"log": format!("line {i}"), "timestamp": "2026-01-01T00:00:00Z"}))
-            .collect();
-        Reply::json(200, &json!({ "logs": logs }).to_string())
-    };
-    // Newest first, as the API sends by default: the second page is older.
-    let server = Scripted::start(vec![(LOGS, vec![page(5, 10_000), page(0, 5)])]);
-    let dir = tempfile::tempdir().unwrap();
-    let out = common::pipecat_at(&server.url, dir.path())
-        .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
-        .args(["cloud", "agent", "logs", "my-agent", "-n", "10005"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 10_005);
-    assert!(lines[0].ends_with("line 0"), "{}", lines[0]);
-    assert!(lines[10_004].ends_with("line 10004"), "{}", lines[10_004]);
-    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
-    assert!(targets[0].contains("limit=10000"), "{targets:?}");
-    assert!(
-        targets[1].contains("limit=5") && targets[1].contains("offset=10000"),
-        "{targets:?}"
-    );
-}
-
-#[test]
 fn the_output_mode_comes_from_the_flag_then_the_environment_then_the_config_file() {
     let server = Scripted::start(vec![(
         "/v1/agents",

@@ -136,6 +136,13 @@ fn pinned_output(store: &LogStore) -> String {
 fn a_fixed_store_prints_exactly_what_it_always_has() {
     let store = LogStore::serve(fixed_lines());
     insta::assert_snapshot!(pinned_output(&store));
+    // Never more than the API gives at once.
+    for target in store.requests() {
+        let limit = url::form_urlencoded::parse(target.split_once('?').unwrap().1.as_bytes())
+            .find(|(key, _)| key == "limit")
+            .map(|(_, value)| value.parse::<u32>().unwrap());
+        assert!(limit.is_some_and(|limit| limit <= 10_000), "{target}");
+    }
 }
 
 #[test]
