@@ -219,7 +219,7 @@ fn a_long_read_moves_its_start_time_up_and_checks_where_it_landed() {
         (10_000..120_000).collect::<Vec<_>>()
     );
     assert_eq!(run(&strict, &["-n", "110000"]).stdout, output.stdout);
-    // Past 50,000 lines the offsets start again from a later startTime.
+    // Past a page the offsets start again from a later startTime.
     let forward: Vec<(u64, u64)> = usual
         .requests()
         .iter()

@@ -43,11 +43,15 @@ const EDGE: u32 = 100;
 /// Past this offset a forward read moves its `startTime` up to the second
 /// of its last line, so that the server never skips far (a position on the
 /// new anchor is checked by one line of overlap).
-const REANCHOR_AFTER: u32 = 50_000;
+const REANCHOR_AFTER: u32 = PAGE;
 
 /// A follower that has had more lines waiting than one request brings for
-/// this long cannot keep up: it skips to the newest line.
+/// this long, and more than [`MAX_BACKLOG`] of them, cannot keep up: it
+/// skips to the newest line.
 pub const MAX_BEHIND: Duration = Duration::from_secs(5);
+
+/// See [`MAX_BEHIND`]: a burst smaller than this is always shown whole.
+pub const MAX_BACKLOG: u64 = 100_000;
 
 /// Where pages of log lines come from: the API client, or a fake in tests.
 /// Pages are fetched on other tasks while the previous one is shown.
@@ -546,6 +550,13 @@ impl<S: LogSource> Forward<S> {
         Ok(())
     }
 
+    /// How many lines the last answer counted past what was read (from its
+    /// `total`, which a server may cap: then at least that many).
+    fn backlog(&self) -> Option<u64> {
+        let total = self.total.as_ref()?;
+        Some(total.value.saturating_sub(u64::from(self.offset)))
+    }
+
     /// Moves to the end of what the last answer counted (`total`), skipping
     /// the lines in between; returns how many were skipped.
     fn skip_to_counted_end(&mut self) -> u64 {
@@ -821,17 +832,24 @@ impl<S: LogSource> Follower<S> {
         &mut self,
         consume: impl FnMut(Batch<'_>) -> Result<Flow, E>,
     ) -> Result<Polled, ReadError<E>> {
+        let (source, agent, filter) = (&self.source, &self.agent, &self.filter);
+        // Without a start, everything from `--since` is new.
         let forward = self
             .forward
-            .as_mut()
-            .expect("Follower::start succeeds before poll");
+            .get_or_insert_with(|| Forward::new(source.clone(), agent.clone(), filter.clone()));
+        let asked = Instant::now();
         let (more, _) = forward.next_page(consume).await?;
         if !more {
             self.behind_since = None;
             return Ok(Polled { more, skipped: 0 });
         }
-        let since = *self.behind_since.get_or_insert_with(Instant::now);
-        let skipped = if since.elapsed() >= self.max_behind {
+        // Behind since the first full page came (not since it was shown:
+        // showing it may be what takes long).
+        let since = *self.behind_since.get_or_insert(asked);
+        let far_behind = forward
+            .backlog()
+            .is_some_and(|backlog| backlog >= MAX_BACKLOG);
+        let skipped = if since.elapsed() >= self.max_behind && far_behind {
             self.behind_since = None;
             forward.skip_to_counted_end()
         } else {

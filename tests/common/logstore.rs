@@ -132,7 +132,8 @@ impl LogStore {
         self.state.lock().unwrap().growth = count;
     }
 
-    /// The next `count` logs requests fail with a 503.
+    /// The next `count` logs requests fail with a 500 (which the client
+    /// does not retry by itself).
     pub fn fail_next(&self, count: usize) {
         self.state.lock().unwrap().failures = count;
     }
@@ -165,7 +166,7 @@ fn answer(state: &Mutex<State>, target: &str) -> (u16, String) {
             grow(&mut state);
             if state.failures > 0 {
                 state.failures -= 1;
-                return (503, r#"{"error":"unavailable","code":"503"}"#.into());
+                return (500, r#"{"error":"internal error","code":"500"}"#.into());
             }
             match logs(&state, query) {
                 Ok(body) => (200, body),
