@@ -307,3 +307,62 @@ fn logs_of_a_session_that_keeps_writing_are_a_run_of_what_it_wrote() {
         assert_eq!(printed, (first..first + 30_000).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn a_level_filter_finds_lines_older_than_the_newest_hundred() {
+    // Five errors among the first 1,000 lines, then 20,000 without one.
+    let lines = (0..21_000)
+        .map(|i: i64| {
+            let log = if i < 1_000 && i % 200 == 0 {
+                format!("ERROR boom {i}")
+            } else {
+                format!("INFO line {i}")
+            };
+            Line::new(BASE_NS + i * 1_000, log)
+        })
+        .collect();
+    let store = LogStore::serve(lines);
+    let texts = |args: &[&str]| {
+        let output = run(&store, args);
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| line[20..].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        texts(&["--level", "error"]),
+        [
+            "ERROR boom 0",
+            "ERROR boom 200",
+            "ERROR boom 400",
+            "ERROR boom 600",
+            "ERROR boom 800"
+        ]
+    );
+    assert_eq!(
+        texts(&["--level", "error", "-n", "2"]),
+        ["ERROR boom 600", "ERROR boom 800"]
+    );
+    assert_eq!(
+        texts(&["--level", "error", "-n", "2", "--order", "asc"]),
+        ["ERROR boom 0", "ERROR boom 200"]
+    );
+    assert_eq!(
+        texts(&["--level", "error", "-n", "2", "--order", "desc"]),
+        ["ERROR boom 800", "ERROR boom 600"]
+    );
+    assert_eq!(texts(&["--level", "critical"]), Vec::<String>::new());
+    // The JSON document holds those lines, newest first, as the API lists.
+    let output = run(&store, &["--level", "error", "-n", "2", "--output", "json"]);
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let logs: Vec<&str> = document["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["log"].as_str().unwrap())
+        .collect();
+    assert_eq!(logs, ["ERROR boom 800", "ERROR boom 600"]);
+    assert_eq!(document["total"]["value"], 21_000);
+}

@@ -22,6 +22,7 @@ use super::live::until_interrupted;
 use pipecat_cloud::api::logs::{
     Backward, Batch, Flow, Forward, PAGE, ReadError, newest_page, newest_start,
 };
+use pipecat_cloud::api::types::LogEntry;
 use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogQuery};
 
 pub use follow::Follow;
@@ -46,8 +47,9 @@ pub struct LogsArgs {
     /// from the first level word in the line; lines without one are INFO
     #[arg(short = 'l', long, value_enum, ignore_case = true)]
     pub level: Option<Level>,
-    /// How many lines to fetch (the level filter applies after fetching);
-    /// with --follow, how many existing lines to show first (at most 10000)
+    /// How many lines to show (with --level: lines of that level, however
+    /// far back they are); with --follow, how many existing lines to show
+    /// first (at most 10000)
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 100)]
     pub limit: u32,
     /// Text lines, or one JSON object per line
@@ -124,23 +126,24 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
         };
         return until_interrupted(async { follow.run(&client, ctx).await.map(|_| ()) }).await;
     }
-    let mut printer = Printer::new(ctx, render);
     let read = Read {
         client: &client,
         agent: &agent,
         filter: &filter,
         count: args.limit,
     };
-    match args.order {
-        None => read.newest(&mut printer).await,
-        Some(OrderArg::Asc) => read.oldest(&mut printer).await,
-        Some(OrderArg::Desc) => read.newest_first(&mut printer).await,
+    let mut printer = Printer::new(ctx, render);
+    match (args.order, args.level) {
+        (None, None) => read.newest(&mut printer).await,
+        (Some(OrderArg::Asc), _) => read.oldest(&mut printer).await,
+        (Some(OrderArg::Desc), _) => read.newest_first(&mut printer).await,
+        (None, Some(_)) => read.newest_matching(&mut printer).await,
     }
     .map_err(|err| match err {
         ReadError::Api(err) => agent_failure(&agent, &err),
         ReadError::Sink(failure) => failure,
     })?;
-    printer.finish(args.order.is_none())
+    printer.finish()
 }
 
 /// One listing of lines (not `--follow`).
@@ -157,6 +160,7 @@ impl Read<'_> {
     /// The newest lines, oldest first: one request when a page holds them;
     /// else where they begin is found first, then they are read forwards.
     async fn newest(&self, printer: &mut Printer<'_>) -> ReadResult {
+        printer.json_newest_first();
         if self.count <= PAGE {
             newest_page(self.client, self.agent, self.filter, self.count, |batch| {
                 printer.first(&batch)?;
@@ -176,10 +180,15 @@ impl Read<'_> {
         forward.read(|batch| printer.batch(&batch)).await
     }
 
-    /// The oldest lines (from `--since`), oldest first.
+    /// The oldest lines (from `--since`), oldest first; with `--level`,
+    /// the oldest lines of that level, however many lines that takes.
     async fn oldest(&self, printer: &mut Printer<'_>) -> ReadResult {
-        let mut forward = Forward::new(self.client.clone(), self.agent, self.filter.clone())
-            .take(u64::from(self.count));
+        let forward = Forward::new(self.client.clone(), self.agent, self.filter.clone());
+        let mut forward = match printer.render.level {
+            Some(_) => forward,
+            None => forward.take(u64::from(self.count)),
+        };
+        printer.limit(self.count);
         forward
             .read(|batch| {
                 printer.first(&batch)?;
@@ -188,10 +197,15 @@ impl Read<'_> {
             .await
     }
 
-    /// The newest lines, newest first.
+    /// The newest lines, newest first; with `--level`, the newest lines of
+    /// that level, however many lines that takes.
     async fn newest_first(&self, printer: &mut Printer<'_>) -> ReadResult {
-        let mut backward = Backward::new(self.client.clone(), self.agent, self.filter.clone())
-            .take(u64::from(self.count));
+        let backward = Backward::new(self.client.clone(), self.agent, self.filter.clone());
+        let mut backward = match printer.render.level {
+            Some(_) => backward,
+            None => backward.take(u64::from(self.count)),
+        };
+        printer.limit(self.count);
         backward
             .read(|batch| {
                 printer.first(&batch)?;
@@ -199,21 +213,36 @@ impl Read<'_> {
             })
             .await
     }
+
+    /// The newest lines of a level, oldest first: read newest first until
+    /// there are enough (or none are left), then shown.
+    async fn newest_matching(&self, printer: &mut Printer<'_>) -> ReadResult {
+        printer.hold();
+        self.newest_first(printer).await
+    }
 }
 
-/// Where the lines of a listing go: printed a page at a time; or, for
+/// Where the lines of a listing go: printed a page at a time; or held
+/// until the end (newest first, to be shown oldest first); or, for
 /// `--output json`, kept for the one document printed at the end (the
-/// API's answer with every line read under `logs`).
+/// API's answer with the lines read under `logs`, newest first unless
+/// `--order asc`).
 struct Printer<'c> {
     ctx: &'c Context,
     render: Render,
     json: Option<Document>,
+    held: Option<Vec<LogEntry>>,
+    /// Lines to show at most (lines of the level asked for).
+    limit: Option<u64>,
     shown: u64,
 }
 
 struct Document {
     first: Option<Value>,
     lines: Vec<Value>,
+    /// The lines came oldest first and the document lists them newest
+    /// first, as the API does.
+    reverse: bool,
 }
 
 impl<'c> Printer<'c> {
@@ -221,12 +250,33 @@ impl<'c> Printer<'c> {
         let json = (ctx.settings.output.mode == OutputMode::Json).then_some(Document {
             first: None,
             lines: Vec::new(),
+            reverse: false,
         });
         Printer {
             ctx,
             render,
             json,
+            held: None,
+            limit: None,
             shown: 0,
+        }
+    }
+
+    fn json_newest_first(&mut self) {
+        if let Some(document) = &mut self.json {
+            document.reverse = true;
+        }
+    }
+
+    fn hold(&mut self) {
+        self.held = Some(Vec::new());
+    }
+
+    /// With a level, at most `count` lines of it; without, the read
+    /// counts lines itself.
+    fn limit(&mut self, count: u32) {
+        if self.render.level.is_some() {
+            self.limit = Some(u64::from(count));
         }
     }
 
@@ -248,43 +298,76 @@ impl<'c> Printer<'c> {
     }
 
     fn batch(&mut self, batch: &Batch<'_>) -> Result<Flow, Failure> {
-        match &mut self.json {
-            Some(document) => {
+        let left = self.limit.map_or(usize::MAX, |limit| {
+            usize::try_from(limit - self.shown).unwrap_or(usize::MAX)
+        });
+        let render = self.render;
+        match (&mut self.json, &mut self.held) {
+            (Some(document), _) => {
+                // The document keeps every line of the level, empty ones too.
                 let raw = batch.raw().map_err(|err| api_failure(&err))?;
-                document.lines.extend(raw);
+                let lines: Vec<Value> = batch
+                    .iter()
+                    .zip(raw)
+                    .filter(|(entry, _)| render.is_of_level(entry))
+                    .map(|(_, raw)| raw)
+                    .take(left)
+                    .collect();
+                self.shown += lines.len() as u64;
+                document.lines.extend(lines);
             }
-            None => {
-                let text = self.render.text(batch.iter());
+            (None, Some(held)) => {
+                let before = held.len();
+                held.extend(
+                    batch
+                        .iter()
+                        .filter(|entry| render.shows(entry))
+                        .take(left)
+                        .map(|entry| entry.to_owned_entry()),
+                );
+                self.shown += (held.len() - before) as u64;
+            }
+            (None, None) => {
+                let mut text = render.text(batch.iter());
+                text.truncate(left);
+                self.shown += text.len() as u64;
                 if !text.is_empty() {
-                    self.shown += 1;
                     self.ctx.out.records(&[text])?;
                 }
             }
         }
-        Ok(true)
+        Ok(self.limit.is_none_or(|limit| self.shown < limit))
     }
 
-    /// Prints the JSON document (its lines newest first, as the API sends
-    /// them, when they were shown oldest first), or says that nothing
-    /// matched.
-    fn finish(self, oldest_first: bool) -> CliResult {
-        match self.json {
-            Some(Document { first, mut lines }) => {
-                if oldest_first {
-                    lines.reverse();
-                }
-                let mut document = first.unwrap_or(Value::Null);
-                if let Some(logs) = document.get_mut("logs") {
-                    *logs = Value::Array(lines);
-                }
-                self.ctx.out.answer(Answer::new(document))
+    /// Prints what was held (oldest first) or the JSON document, or says
+    /// that nothing matched.
+    fn finish(self) -> CliResult {
+        if let Some(Document {
+            first,
+            mut lines,
+            reverse,
+        }) = self.json
+        {
+            if reverse {
+                lines.reverse();
             }
-            None if self.shown == 0 => self
+            let mut document = first.unwrap_or(Value::Null);
+            if let Some(logs) = document.get_mut("logs") {
+                *logs = Value::Array(lines);
+            }
+            return self.ctx.out.answer(Answer::new(document));
+        }
+        if self.shown == 0 {
+            return self
                 .ctx
                 .out
-                .answer(Answer::new(Value::Null).aside("No log lines match.")),
-            None => Ok(()),
+                .answer(Answer::new(Value::Null).aside("No log lines match."));
         }
+        if let Some(held) = &self.held {
+            let entries: Vec<_> = held.iter().rev().map(LogEntry::as_ref).collect();
+            self.ctx.out.records(&[self.render.text(&entries)])?;
+        }
+        Ok(())
     }
 }
 

@@ -62,10 +62,13 @@ pub struct Render {
 impl Render {
     /// Whether a line is shown: not empty, and of the level asked for.
     pub fn shows(&self, entry: &LogEntryRef<'_>) -> bool {
-        !entry.log.is_empty()
-            && self
-                .level
-                .is_none_or(|wanted| wanted == infer_level(&entry.log))
+        !entry.log.is_empty() && self.is_of_level(entry)
+    }
+
+    /// Whether a line is of the level asked for (any, without `--level`).
+    pub fn is_of_level(&self, entry: &LogEntryRef<'_>) -> bool {
+        self.level
+            .is_none_or(|wanted| wanted == infer_level(&entry.log))
     }
 
     /// The lines shown of `entries`, one record each (for JSON output).
@@ -130,6 +133,15 @@ pub struct LogText<'e> {
 impl LogText<'_> {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Keeps the first `count` lines.
+    pub fn truncate(&mut self, count: usize) {
+        self.lines.truncate(count);
     }
 }
 
