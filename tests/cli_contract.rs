@@ -255,7 +255,7 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
         .stdout("2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n");
     run(&["-l", "WARNING"]).assert().success().stdout("");
     // Colours: never by default off a terminal (and NO_COLOR is set), on
-    // request with --color always, red for ERROR.
+    // request with --color always: an error line red, its level word bold.
     let coloured = run(&["--color", "always", "-l", "error"])
         .assert()
         .success()
@@ -264,7 +264,9 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
         .clone();
     let coloured = String::from_utf8(coloured).unwrap();
     assert!(
-        coloured.contains("\u{1b}[31m2025-01-01 | ERROR | boom"),
+        coloured.contains(
+            "\u{1b}[31m2025-01-01 | \u{1b}[0m\u{1b}[1m\u{1b}[31mERROR\u{1b}[0m\u{1b}[31m | boom"
+        ),
         "{coloured:?}"
     );
     run(&["--color", "never", "-l", "error"])

@@ -107,6 +107,7 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     let render = Render {
         level: args.level,
         format: args.format,
+        sessions: args.session_id.is_none(),
     };
     let filter = LogQuery {
         session_id: args.session_id,

@@ -2,17 +2,17 @@
 //! buffer), one JSON object a line otherwise. Levels are not a field of
 //! the API: a line's level is read from its text (see [`find_level`]).
 
-use std::cell::RefCell;
+use std::fmt::Write;
 
-use anstyle::Style;
+use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
 use super::super::super::output::{BLUE, DIM, GREEN, Human, RED, Record, YELLOW, format_timestamp};
 use pipecat_cloud::api::types::LogEntryRef;
 
-/// A log level, as the official CLI names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A log level, as the official CLI names them, least severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Level {
     Debug,
     Info,
@@ -33,13 +33,14 @@ impl Level {
         }
     }
 
+    /// How the level's word is coloured in a line.
     fn style(self) -> Style {
         match self {
             Level::Debug => BLUE,
             Level::Info => GREEN,
             Level::Warning => YELLOW,
-            Level::Error => RED,
-            Level::Critical => RED.bold(),
+            Level::Error => RED.bold(),
+            Level::Critical => RED.bold().underline(),
         }
     }
 }
@@ -57,6 +58,9 @@ pub struct Render {
     /// Text lines, or (`--format json`) one JSON object a line; JSON
     /// output is always the latter.
     pub format: LogFormat,
+    /// Lines of several sessions may mix: each text line starts with its
+    /// session's short id (when the API names sessions in its lines).
+    pub sessions: bool,
 }
 
 impl Render {
@@ -151,60 +155,147 @@ impl Record for LogText<'_> {
     }
 
     fn human(&self, human: &Human) -> String {
+        let mut writer = LineWriter {
+            // Painting an empty text shows whether this output gets colours.
+            colour: !human.paint(DIM, "").is_empty(),
+            // The real API names no session in its lines: no column then.
+            sessions: self.render.sessions && self.lines.iter().any(|e| e.session_id.is_some()),
+            second: String::new(),
+            time: String::new(),
+        };
         let mut text = String::with_capacity(self.lines.len() * 96);
-        let times = TimeCache::default();
         for entry in &self.lines {
             match self.render.format {
                 LogFormat::Json => {
                     text.push_str(&document(entry).to_string());
                     text.push('\n');
                 }
-                LogFormat::Text => line(human, &times, entry, &mut text),
+                LogFormat::Text => writer.line(entry, &mut text),
             }
         }
         text
     }
 }
 
-/// One line of text: the time, then the line as written.
-fn line(human: &Human, times: &TimeCache, entry: &LogEntryRef<'_>, text: &mut String) {
-    text.push_str(&human.paint(DIM.bold(), &times.format(&entry.timestamp)));
-    text.push(' ');
-    let log = entry.log.trim_end_matches(['\n', '\r']);
-    text.push_str(&human.paint(infer_level(log).style(), log));
-    text.push('\n');
+/// Writes lines of text for people: the time (dim), the session's short id
+/// when lines of several sessions mix (a colour per session), then the
+/// line as written with its level word coloured, and all of it red for
+/// errors. A line without a level word stays as it is.
+struct LineWriter {
+    colour: bool,
+    sessions: bool,
+    /// The second of the last time shown, and that time as shown: the time
+    /// of a line depends only on its second, so it is formatted once per
+    /// second, not once per line.
+    second: String,
+    time: String,
 }
 
-/// The time shown for a line depends only on its second: formatted once
-/// per second, not once per line.
-#[derive(Default)]
-struct TimeCache {
-    last: RefCell<(String, String)>,
-}
+/// How many characters of a session id tell sessions apart in a listing.
+const SHORT_ID: usize = 8;
 
-impl TimeCache {
-    fn format(&self, timestamp: &str) -> String {
-        let whole = whole_second(timestamp);
-        let mut last = self.last.borrow_mut();
-        if last.0 != whole {
-            *last = (whole.clone(), format_timestamp(&whole));
+/// Colours for session ids: none of them red (errors are red).
+const SESSION_COLOURS: [AnsiColor; 6] = [
+    AnsiColor::Cyan,
+    AnsiColor::Magenta,
+    AnsiColor::Blue,
+    AnsiColor::BrightCyan,
+    AnsiColor::BrightMagenta,
+    AnsiColor::BrightBlue,
+];
+
+impl LineWriter {
+    fn line(&mut self, entry: &LogEntryRef<'_>, text: &mut String) {
+        self.time(&entry.timestamp, text);
+        text.push(' ');
+        if self.sessions {
+            self.session(entry.session_id.as_deref(), text);
+            text.push(' ');
         }
-        last.1.clone()
+        let log = entry.log.trim_end_matches(['\n', '\r']);
+        match find_level(log) {
+            Some((level, word)) if self.colour => {
+                let rest = if level >= Level::Error {
+                    RED
+                } else {
+                    Style::new()
+                };
+                paint(text, rest, &log[..word.start]);
+                paint(text, level.style(), &log[word.clone()]);
+                paint(text, rest, &log[word.end..]);
+            }
+            _ => text.push_str(log),
+        }
+        text.push('\n');
+    }
+
+    fn time(&mut self, timestamp: &str, text: &mut String) {
+        let (whole, zone) = second_of(timestamp);
+        if self.second.len() != whole.len() + zone.len()
+            || !self.second.starts_with(whole)
+            || !self.second.ends_with(zone)
+        {
+            self.second = format!("{whole}{zone}");
+            let shown = format_timestamp(&self.second);
+            self.time.clear();
+            if self.colour {
+                paint(&mut self.time, DIM, &shown);
+            } else {
+                self.time.push_str(&shown);
+            }
+        }
+        text.push_str(&self.time);
+    }
+
+    fn session(&self, id: Option<&str>, text: &mut String) {
+        let Some(id) = id else {
+            let _ = write!(text, "{:SHORT_ID$}", "-");
+            return;
+        };
+        let short = id
+            .char_indices()
+            .nth(SHORT_ID)
+            .map_or(id, |(end, _)| &id[..end]);
+        if self.colour {
+            paint(text, session_colour(id).on_default(), short);
+        } else {
+            text.push_str(short);
+        }
+        let _ = write!(text, "{:1$}", "", SHORT_ID - short.chars().count());
     }
 }
 
-/// A timestamp without its fraction of a second (`...:17.1537Z` becomes
-/// `...:17Z`).
-fn whole_second(timestamp: &str) -> String {
+/// The colour of a session: the same for the same id, run after run.
+fn session_colour(id: &str) -> AnsiColor {
+    // FNV-1a: tiny and stable (std's hashers may change between releases).
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    SESSION_COLOURS[(hash % SESSION_COLOURS.len() as u64) as usize]
+}
+
+/// Appends `part` in `style` (nothing around an empty part or a plain
+/// style).
+fn paint(text: &mut String, style: Style, part: &str) {
+    if part.is_empty() || style == Style::new() {
+        text.push_str(part);
+        return;
+    }
+    let _ = write!(text, "{}{part}{}", style.render(), style.render_reset());
+}
+
+/// A timestamp's text without its fraction of a second, in two parts
+/// (`...:17.1537Z` gives `...:17` and `Z`).
+fn second_of(timestamp: &str) -> (&str, &str) {
     match timestamp.find('.') {
         Some(dot) => {
             let rest = &timestamp[dot + 1..];
             let digits = rest
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(rest.len());
-            format!("{}{}", &timestamp[..dot], &rest[digits..])
+            (&timestamp[..dot], &rest[digits..])
         }
-        None => timestamp.to_string(),
+        None => (timestamp, ""),
     }
 }
 
@@ -323,6 +414,7 @@ mod tests {
         let render = Render {
             level: Some(Level::Error),
             format: LogFormat::Json,
+            sessions: false,
         };
         let (out, captured) = Output::capture(OutputMode::Plain);
         out.records(&[render.text(&entries)]).unwrap();
@@ -338,6 +430,7 @@ mod tests {
         let render = Render {
             level: None,
             format: LogFormat::Text,
+            sessions: false,
         };
         let (out, captured) = Output::capture(OutputMode::Plain);
         out.records(&[render.text(&entries)]).unwrap();
@@ -353,5 +446,110 @@ mod tests {
             .map(|line| serde_json::from_str::<Value>(line).unwrap()["level"].to_string())
             .collect();
         assert_eq!(levels, ["\"INFO\"", "\"ERROR\""]);
+    }
+
+    fn entry(log: &'static str, session: Option<&'static str>) -> LogEntryRef<'static> {
+        LogEntryRef {
+            log: Cow::Borrowed(log),
+            timestamp: Cow::Borrowed("2025-01-01T10:20:30.123456789Z"),
+            deployment_id: None,
+            session_id: session.map(Cow::Borrowed),
+        }
+    }
+
+    fn shown(entries: &[LogEntryRef<'static>], sessions: bool, colour: bool) -> String {
+        let render = Render {
+            level: None,
+            format: LogFormat::Text,
+            sessions,
+        };
+        let (out, captured) = Output::capture_with(
+            crate::cli::output::OutputSettings {
+                mode: OutputMode::Rich,
+                color: if colour {
+                    crate::cli::output::ColorChoice::Always
+                } else {
+                    crate::cli::output::ColorChoice::Never
+                },
+                no_color: false,
+                quiet: false,
+                verbose: 0,
+            },
+            crate::cli::output::Terminals::default(),
+        );
+        out.records(&[render.text(entries)]).unwrap();
+        captured.stdout()
+    }
+
+    const A: &str = "3f2a1b4c-0000-4000-8000-000000000001";
+    const B: &str = "77e0c9d2-0000-4000-8000-000000000003";
+
+    #[test]
+    fn only_the_level_word_is_coloured_and_the_time_is_dim() {
+        let text = shown(&[entry("12 | INFO | bot ready", None)], false, true);
+        assert_eq!(
+            text,
+            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m 12 | \u{1b}[32mINFO\u{1b}[0m | bot ready\n"
+        );
+    }
+
+    #[test]
+    fn an_error_line_is_red_with_its_level_word_in_bold() {
+        let text = shown(&[entry("ERROR: boom", None)], false, true);
+        assert_eq!(
+            text,
+            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m \u{1b}[1m\u{1b}[31mERROR\u{1b}[0m\u{1b}[31m: boom\u{1b}[0m\n"
+        );
+    }
+
+    #[test]
+    fn a_line_without_a_level_is_left_as_it_is() {
+        let text = shown(
+            &[entry("[pipecat-local] session exited with code 3", None)],
+            false,
+            true,
+        );
+        assert_eq!(
+            text,
+            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m [pipecat-local] session exited with code 3\n"
+        );
+    }
+
+    #[test]
+    fn lines_of_several_sessions_start_with_a_short_id_in_a_colour_of_their_own() {
+        let entries = [
+            entry("INFO hello", Some(A)),
+            entry("INFO hello", Some(B)),
+            entry("agent event", None),
+        ];
+        assert_eq!(
+            shown(&entries, true, false),
+            "2025-01-01 10:20:30 3f2a1b4c INFO hello\n\
+             2025-01-01 10:20:30 77e0c9d2 INFO hello\n\
+             2025-01-01 10:20:30 -        agent event\n"
+        );
+        let coloured = shown(&entries, true, true);
+        let colour_of = |id: &str| session_colour(id).on_default().render().to_string();
+        assert!(
+            coloured.contains(&format!("{}3f2a1b4c", colour_of(A))),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains(&format!("{}77e0c9d2", colour_of(B))),
+            "{coloured:?}"
+        );
+        // The same session, the same colour, run after run.
+        assert_eq!(session_colour(A), session_colour(A));
+        assert_ne!(session_colour(A), session_colour(B));
+        // One session's lines have no such column, nor have lines that
+        // name no session (the real API's).
+        assert_eq!(
+            shown(&entries[..1], false, false),
+            "2025-01-01 10:20:30 INFO hello\n"
+        );
+        assert_eq!(
+            shown(&entries[2..], true, false),
+            "2025-01-01 10:20:30 agent event\n"
+        );
     }
 }
