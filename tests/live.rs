@@ -107,6 +107,16 @@ struct Streaming {
 
 impl Streaming {
     fn spawn(url: &str, private_key: &str, config_dir: &Path, args: &[&str]) -> Streaming {
+        Self::spawn_with(url, private_key, config_dir, args, &[])
+    }
+
+    fn spawn_with(
+        url: &str,
+        private_key: &str,
+        config_dir: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Streaming {
         let mut command = Command::new(pipecat_bin());
         for (key, _) in std::env::vars() {
             if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
@@ -119,6 +129,7 @@ impl Streaming {
             .env("PIPECAT_CONFIG_PATH", config_dir.join("pipecatcloud.toml"))
             .env("HOME", config_dir)
             .env("NO_COLOR", "1")
+            .envs(envs.iter().copied())
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -773,4 +784,81 @@ fn a_failing_first_request_is_retried_like_any_other() {
     assert!(stdout.ends_with("INFO line 2\n"), "{stdout}");
     assert!(stderr.contains("still trying"), "{stderr}");
     assert!(stderr.contains("The API is back"), "{stderr}");
+}
+
+#[test]
+fn start_follow_ends_with_a_closing_line_and_fails_when_the_session_failed() {
+    let cloud = LocalCloud::start();
+    let config = tempfile::tempdir().unwrap();
+    let start = |data: &str| {
+        cloud
+            .cmd(&config.path().join("pipecatcloud.toml"))
+            .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
+            .env("PIPECAT_DEFAULT_PUBLIC_KEY", &cloud.public_key)
+            .args(["cloud", "agent", "start", "my-first-agent", "--follow"])
+            .args(["--interval", "0.2", "--data", data])
+            .timeout(PATIENCE)
+            .output()
+            .unwrap()
+    };
+    // The demo bot told to crash exits 3: a CI step must see it fail.
+    let crashed = start(r#"{"crash": true}"#);
+    let stderr = String::from_utf8_lossy(&crashed.stderr);
+    assert_eq!(crashed.status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: session ")
+            && last.contains(" ended: Agent error (EXIT_3) after 00:00:0"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&crashed.stdout);
+    assert!(stdout.contains("crashing as the body asked"), "{stdout}");
+
+    let completed = start(r#"{"duration_secs": 1}"#);
+    let stderr = String::from_utf8_lossy(&completed.stderr);
+    assert_eq!(completed.status.code(), Some(0), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Session ") && last.contains(" ended: Complete (COMPLETED) after 00:00:0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_on_start_follow_ends_quietly_and_says_how_to_stop_the_session() {
+    let cloud = LocalCloud::start();
+    let config = tempfile::tempdir().unwrap();
+    let mut follow = Streaming::spawn_with(
+        &cloud.url,
+        &cloud.private_key,
+        config.path(),
+        &[
+            "cloud",
+            "agent",
+            "start",
+            "my-first-agent",
+            "--follow",
+            "--interval",
+            "0.2",
+        ],
+        &[("PIPECAT_DEFAULT_PUBLIC_KEY", &cloud.public_key)],
+    );
+    follow.until("a line of the session", |out, _| has_line(out, "demo-bot"));
+    follow.interrupt();
+    assert_eq!(follow.finish(), Some(130), "stderr: {:?}", follow.err);
+    assert!(!has_line(&follow.err, "error"), "{:?}", follow.err);
+    let id = follow
+        .out
+        .iter()
+        .find_map(|line| {
+            line.strip_prefix("session_id\t")
+                .map(|rest| rest.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{:?}", follow.out));
+    let said = follow.err.last().unwrap();
+    assert!(
+        said.contains(&format!("Session {id} is still running"))
+            && said.contains(&format!("agent stop my-first-agent --session {id}`")),
+        "{said}"
+    );
 }

@@ -257,7 +257,7 @@ fn seconds_of(raw: Option<&str>) -> Option<f64> {
 }
 
 /// How long the session ran: to its end, or until now while it runs.
-fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
+pub(super) fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
     let created = seconds_of(session.created_at.as_deref())?;
     let ended = match &session.ended_at {
         Some(ended) => seconds_of(Some(ended))?,
@@ -268,7 +268,7 @@ fn duration_seconds(session: &Session, now: jiff::Timestamp) -> Option<f64> {
 
 /// The official CLI's status words: an HTTP 500 completion is an error;
 /// otherwise the end state, else ended or active by `endedAt`.
-fn status_label(session: &Session) -> String {
+pub(super) fn status_label(session: &Session) -> String {
     if session.completion_status.as_deref() == Some("500") {
         return "Error (500)".into();
     }

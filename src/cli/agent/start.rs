@@ -14,10 +14,11 @@ use serde_json::Value;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::Answer;
+use super::super::output::{Answer, format_duration};
 use super::live::until_interrupted;
 use super::logs::{Follow, LogFormat, Render};
-use pipecat_cloud::api::types::{StartRequest, StartResponse};
+use super::sessions::{duration_seconds, status_label};
+use pipecat_cloud::api::types::{Session, StartRequest, StartResponse};
 use pipecat_cloud::api::{
     ApiError, Backoff, Client, Credential, ErrorKind, LogQuery, Raw, SessionParams, Transport,
     redact,
@@ -147,16 +148,17 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
                 "the API answered without a session id: nothing to follow",
             ));
         };
+        let stop = ctx
+            .settings
+            .suggest(&["agent", "stop", &agent, "--session", &id]);
         ctx.out.note(&format!(
             "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
-             stop it with `{}`).",
-            ctx.settings
-                .suggest(&["agent", "stop", &agent, "--session", &id])
+             stop it with `{stop}`)."
         ));
         let follow = Follow {
             agent,
             filter: LogQuery {
-                session_id: Some(id),
+                session_id: Some(id.clone()),
                 ..LogQuery::default()
             },
             tail: 10_000,
@@ -164,9 +166,28 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
             render: Render {
                 level: None,
                 format: LogFormat::Text,
+                sessions: false,
             },
         };
-        return until_interrupted(async { follow.run(&logs_client, ctx).await.map(|_| ()) }).await;
+        let mut ended = None;
+        let followed = until_interrupted(async {
+            ended = follow.run(&logs_client, ctx).await?;
+            Ok(())
+        })
+        .await;
+        return match followed {
+            Err(failure) if failure.exit == Exit::Interrupted => {
+                ctx.out.note(&format!(
+                    "Stopped following. Session {id} is still running; stop it with `{stop}`."
+                ));
+                Err(Failure::silent(Exit::Interrupted, "interrupted"))
+            }
+            Err(failure) => Err(failure),
+            Ok(()) => match ended {
+                Some(session) => closing_line(ctx, &session),
+                None => Ok(()),
+            },
+        };
     }
     let answer = match &session_id {
         Some(id) => answer.aside(format!(
@@ -179,6 +200,29 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         None => answer,
     };
     ctx.out.answer(answer)
+}
+
+/// How a followed session ended, in one line: a note when it went well; a
+/// failure (exit 1) when its agent failed, so that `start --follow` can
+/// gate a CI step.
+fn closing_line(ctx: &Context, session: &Session) -> CliResult {
+    let short: String = session.session_id.chars().take(8).collect();
+    let mut how = status_label(session);
+    if let Some(status) = &session.completion_status {
+        how.push_str(&format!(" ({status})"));
+    }
+    let after = duration_seconds(session, jiff::Timestamp::now())
+        .map(|seconds| format!(" after {}", format_duration(seconds)))
+        .unwrap_or_default();
+    if session.failed() {
+        return Err(Failure::new(
+            Exit::ApiFailure,
+            format!("session {short} ended: {how}{after}"),
+        ));
+    }
+    ctx.out
+        .note(&format!("Session {short} ended: {how}{after}."));
+    Ok(())
 }
 
 /// A start's answer: the API's own in JSON; else the session id and how
