@@ -182,7 +182,7 @@ fn lines_written_while_it_reads_are_neither_doubled_nor_lost() {
     let store = LogStore::serve(lines);
     store.grow_on_every_request(1_500);
     let output = run(&store, &["-n", "30000", "--format", "json"]);
-    assert!(output.status.success(), "{output:?}");
+    assert!(output.status.success(), "{:?}", output.status);
     let printed: Vec<String> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|line| {
@@ -213,7 +213,7 @@ fn a_long_read_moves_its_start_time_up_and_checks_where_it_landed() {
     let usual = LogStore::serve(lines.clone());
     let strict = LogStore::serve_with(lines, StartTime::AfterTheWholeSecond);
     let output = run(&usual, &["-n", "110000"]);
-    assert!(output.status.success(), "{output:?}");
+    assert!(output.status.success(), "{:?}", output.status);
     assert_eq!(
         numbers(&output.stdout),
         (10_000..120_000).collect::<Vec<_>>()
@@ -301,7 +301,7 @@ fn logs_of_a_session_that_keeps_writing_are_a_run_of_what_it_wrote() {
     }
     for _ in 0..3 {
         let output = logs("30000");
-        assert!(output.status.success(), "{output:?}");
+        assert!(output.status.success(), "{:?}", output.status);
         let printed = numbers(&output.stdout);
         let first = printed[0];
         assert_eq!(printed, (first..first + 30_000).collect::<Vec<_>>());
@@ -365,4 +365,27 @@ fn a_level_filter_finds_lines_older_than_the_newest_hundred() {
         .collect();
     assert_eq!(logs, ["ERROR boom 800", "ERROR boom 600"]);
     assert_eq!(document["total"]["value"], 21_000);
+}
+
+#[test]
+fn newest_first_lines_written_while_it_reads_are_neither_doubled_nor_lost() {
+    let lines = (0..40_000)
+        .map(|i: i64| Line::new(BASE_NS + (i / 3) * 1_000, format!("INFO line {i}")))
+        .collect();
+    let store = LogStore::serve(lines);
+    // Lines written after the first page share its newest second: they
+    // push the rest down inside the pinned window.
+    store.grow_on_every_request(700);
+    let output = run(&store, &["-n", "25000", "--order", "desc"]);
+    assert!(output.status.success(), "{:?}", output.status);
+    let printed = numbers(&output.stdout);
+    // The 25,000 newest when it began, newest first, each once: `grown`
+    // lines were written before the first page was answered.
+    assert_eq!(printed.len(), 25_000);
+    let newest = printed[0];
+    assert_eq!(newest, 40_699);
+    assert_eq!(
+        printed,
+        (newest - 24_999..=newest).rev().collect::<Vec<_>>()
+    );
 }

@@ -6,6 +6,7 @@
 //! - a user token or personal access token uses the organization surface
 //!   `/v1/organizations/{org}/...` that the official CLI uses.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{ApiError, ErrorKind, summarize};
+use super::limits;
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
 use super::types::{
@@ -95,16 +97,6 @@ pub struct LogsBody {
 }
 
 impl LogsBody {
-    /// A body as if a server at `url` had answered 200 with `bytes` (for
-    /// other log sources and tests).
-    pub fn new(bytes: Vec<u8>, url: impl Into<String>) -> LogsBody {
-        LogsBody {
-            bytes,
-            status: 200,
-            url: url.into(),
-        }
-    }
-
     /// The page decoded into entries that borrow from the body. An empty
     /// body is an empty page.
     pub fn page(&self) -> Result<LogsPage<'_>, ApiError> {
@@ -198,6 +190,10 @@ pub struct LogQuery {
     pub start_time: Option<i64>,
     pub end_time: Option<i64>,
 }
+
+/// How far back each page of [`Client::newest_sessions`] after the first
+/// starts: as many sessions as may end between two of its requests.
+const SESSION_OVERLAP: u32 = 1_000;
 
 /// How many times an idempotent request is retried after a connection
 /// failure or a 502/503/504, unless told otherwise.
@@ -375,6 +371,72 @@ impl Client {
         }
         clear_empty_query(&mut url);
         self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Up to `count` sessions of `agent`, newest first, in pages of at most
+    /// what the API gives at once (`query`'s own limit and offset are not
+    /// used). The list moves while it is read (new sessions push it down;
+    /// with `status=active`, sessions that end pull it up), so each page
+    /// after the first is asked for from [`SESSION_OVERLAP`] sessions
+    /// before where the last one ended, and sessions already read are left
+    /// out. `raw` is the first page's answer with every session read.
+    pub async fn newest_sessions(
+        &self,
+        agent: &str,
+        query: &SessionQuery,
+        count: u32,
+    ) -> Result<Raw<SessionList>, ApiError> {
+        let page_query = |offset: u32, limit: u32| SessionQuery {
+            limit: Some(limit),
+            offset: (offset > 0).then_some(offset),
+            ..query.clone()
+        };
+        let first = self
+            .list_sessions(agent, &page_query(0, count.min(limits::MAX_PAGE)))
+            .await?;
+        if count <= limits::MAX_PAGE {
+            return Ok(first);
+        }
+        let Raw { mut value, mut raw } = first;
+        let mut read = value.sessions.len() as u32;
+        let mut seen: HashSet<String> = value
+            .sessions
+            .iter()
+            .map(|s| s.session_id.clone())
+            .collect();
+        let mut raw_sessions = match raw.get_mut("sessions").map(Value::take) {
+            Some(Value::Array(sessions)) => sessions,
+            _ => Vec::new(),
+        };
+        while read >= limits::MAX_PAGE && (value.sessions.len() as u32) < count {
+            let from = read.saturating_sub(SESSION_OVERLAP);
+            let page = self
+                .list_sessions(agent, &page_query(from, limits::MAX_PAGE))
+                .await?;
+            let answered = page.value.sessions.len() as u32;
+            let page_raw = match page.raw.get("sessions") {
+                Some(Value::Array(sessions)) => sessions.clone(),
+                _ => Vec::new(),
+            };
+            let mut raws = page_raw.into_iter();
+            for session in page.value.sessions {
+                let session_raw = raws.next();
+                if (value.sessions.len() as u32) < count && seen.insert(session.session_id.clone())
+                {
+                    raw_sessions.extend(session_raw);
+                    value.sessions.push(session);
+                }
+            }
+            read = if answered < limits::MAX_PAGE {
+                0
+            } else {
+                from + answered
+            };
+        }
+        if let Some(sessions) = raw.get_mut("sessions") {
+            *sessions = Value::Array(raw_sessions);
+        }
+        Ok(Raw { value, raw })
     }
 
     /// One session in full.
@@ -842,7 +904,7 @@ fn decode<T: DeserializeOwned + Default>(
             format!("the API at {url} answered HTTP {status} with {what}"),
         )
     })?;
-    let value = serde_json::from_value(raw.clone()).map_err(|e| {
+    let value = <T as serde::Deserialize>::deserialize(&raw).map_err(|e| {
         ApiError::transport(
             ErrorKind::Malformed,
             url,

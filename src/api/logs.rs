@@ -97,14 +97,6 @@ pub struct Batch<'p> {
 }
 
 impl<'p> Batch<'p> {
-    pub fn len(&self) -> usize {
-        self.range.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.range.is_empty()
-    }
-
     /// The lines, in the order to show them.
     pub fn iter(&self) -> impl Iterator<Item = &'p LogEntryRef<'p>> + use<'p> {
         let lines = self.entries[self.range.clone()].iter();
@@ -355,12 +347,6 @@ impl<S: LogSource> Forward<S> {
         self.remaining = Some(count);
         self.finished = count == 0;
         self
-    }
-
-    /// True once the read has all it was asked for (or reached the end of
-    /// the logs, for a read with a count).
-    pub fn finished(&self) -> bool {
-        self.finished
     }
 
     fn plan(&self) -> Plan {
@@ -640,9 +626,12 @@ impl<S: LogSource> Backward<S> {
             if self.remaining == Some(0) {
                 return Ok(());
             }
-            let limit = self
-                .remaining
-                .map_or(PAGE, |left| left.clamp(1, u64::from(PAGE)) as u32);
+            // After the first page, whole pages: some of a page may be lines
+            // read before, pushed down into it.
+            let limit = match self.remaining {
+                Some(left) if self.first => left.clamp(1, u64::from(PAGE)) as u32,
+                _ => PAGE,
+            };
             let query = LogQuery {
                 limit: Some(limit),
                 offset: (self.offset > 0).then_some(self.offset),
@@ -752,7 +741,6 @@ pub struct Follower<S> {
     filter: LogQuery,
     forward: Option<Forward<S>>,
     behind_since: Option<Instant>,
-    max_behind: Duration,
 }
 
 impl<S: LogSource> Follower<S> {
@@ -768,14 +756,7 @@ impl<S: LogSource> Follower<S> {
             },
             forward: None,
             behind_since: None,
-            max_behind: MAX_BEHIND,
         }
-    }
-
-    /// How long it may stay behind before skipping to the newest line.
-    pub fn max_behind(mut self, max_behind: Duration) -> Self {
-        self.max_behind = max_behind;
-        self
     }
 
     /// Hands on the last `tail` lines (at most a page), oldest first; later
@@ -849,7 +830,7 @@ impl<S: LogSource> Follower<S> {
         let far_behind = forward
             .backlog()
             .is_some_and(|backlog| backlog >= MAX_BACKLOG);
-        let skipped = if since.elapsed() >= self.max_behind && far_behind {
+        let skipped = if since.elapsed() >= MAX_BEHIND && far_behind {
             self.behind_since = None;
             forward.skip_to_counted_end()
         } else {

@@ -67,6 +67,8 @@ struct State {
     failures: usize,
     /// Lines written just before each logs request is answered.
     growth: usize,
+    /// Sessions started just before each sessions list is answered.
+    session_growth: usize,
 }
 
 pub struct LogStore {
@@ -89,6 +91,7 @@ impl LogStore {
             sessions: Vec::new(),
             failures: 0,
             growth: 0,
+            session_growth: 0,
         }));
         let shared = state.clone();
         thread::spawn(move || {
@@ -132,6 +135,17 @@ impl LogStore {
         self.state.lock().unwrap().growth = count;
     }
 
+    /// Adds sessions, oldest first (ids not checked).
+    pub fn add_sessions(&self, sessions: impl IntoIterator<Item = Session>) {
+        self.state.lock().unwrap().sessions.extend(sessions);
+    }
+
+    /// From now on, `count` sessions start just before each list of
+    /// sessions is answered.
+    pub fn start_sessions_on_every_list(&self, count: usize) {
+        self.state.lock().unwrap().session_growth = count;
+    }
+
     /// The next `count` logs requests fail with a 500 (which the client
     /// does not retry by itself).
     pub fn fail_next(&self, count: usize) {
@@ -153,6 +167,34 @@ fn answer(state: &Mutex<State>, target: &str) -> (u16, String) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match parts.as_slice() {
+        ["v1", "agents", _, "sessions"] => {
+            for _ in 0..state.session_growth {
+                let n = state.sessions.len();
+                state.sessions.push(numbered_session(n));
+            }
+            let mut limit = 10usize;
+            let mut offset = 0usize;
+            for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                match key.as_ref() {
+                    "limit" => limit = value.parse().unwrap_or(10),
+                    "offset" => offset = value.parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+            if limit > 10_000 {
+                return (400, r#"{"error":"limit must be at most 10000"}"#.into());
+            }
+            let sessions: Vec<&Session> = state
+                .sessions
+                .iter()
+                .rev()
+                .skip(offset)
+                .take(limit)
+                .collect();
+            let body =
+                serde_json::json!({"total_count": state.sessions.len(), "sessions": sessions});
+            (200, body.to_string())
+        }
         ["v1", "agents", _, "sessions", id] => {
             match state.sessions.iter().find(|s| s.session_id == *id) {
                 Some(session) => (200, serde_json::to_string(session).unwrap()),
@@ -174,6 +216,17 @@ fn answer(state: &Mutex<State>, target: &str) -> (u16, String) {
             }
         }
         _ => (404, r#"{"error":"not here","code":"404"}"#.into()),
+    }
+}
+
+/// Session number `n`, with an id that tells its number.
+pub fn numbered_session(n: usize) -> Session {
+    Session {
+        session_id: format!("00000000-0000-4000-8000-{n:012}"),
+        created_at: Some(rfc3339_nanos(
+            1_767_225_600_000_000_000 + n as i64 * 1_000_000,
+        )),
+        ..Session::default()
     }
 }
 

@@ -98,7 +98,7 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
         return until_interrupted(watch.run(&client, ctx)).await;
     }
     let listing = client
-        .list_sessions(&agent, &query)
+        .newest_sessions(&agent, &query, args.limit)
         .await
         .map_err(|err| not_found(&err, format!("agent `{agent}`")))?;
     let sessions = &listing.value.sessions;

@@ -213,8 +213,8 @@ impl LineWriter {
             text.push(' ');
         }
         let log = entry.log.trim_end_matches(['\n', '\r']);
-        match find_level(log) {
-            Some((level, word)) if self.colour => {
+        match self.colour.then(|| find_level(log)).flatten() {
+            Some((level, word)) => {
                 let rest = if level >= Level::Error {
                     RED
                 } else {
