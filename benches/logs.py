@@ -1,23 +1,28 @@
 """Measures `pipecat cloud agent logs` against its floors, interleaved in
 the same run; called by benches/logs.sh with a local cloud running.
 
-Usage: logs.py CLIENT FLOOR DATA_DIR WORK AGENT_100K AGENT_1M
+Usage: logs.py CLIENT FLOOR DATA_DIR WORK AGENT_100K AGENT_1M AGENT_STEADY
 
 Each round runs, one after the other: the client (`-n 100000`, output to
 /dev/null), curl fetching exactly the pages the client asked for (one
 process, one connection), the typed-decode floor on those pages, the
 client again for its time to the first line, and curl fetching the first
 page alone. Reported: medians, and the median of the per-round ratios with
-their spread (min to max).
+their spread (min to max). Then `--follow` of the third agent, whose
+session writes 5,000 lines every 0.1 s (about 50,000 lines/s) for 10 s:
+how many lines it showed and skipped, and how long after the session's
+last line it showed it.
 """
 
+import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import time
 
-CLIENT, FLOOR, DATA_DIR, WORK, AGENT, AGENT_1M = sys.argv[1:7]
+CLIENT, FLOOR, DATA_DIR, WORK, AGENT, AGENT_1M, STEADY = sys.argv[1:8]
 ROUNDS = 7
 URL = os.environ["PIPECAT_API_HOST"]
 KEY = os.environ["PIPECAT_PRIVATE_API_KEY"]
@@ -128,3 +133,40 @@ print(f"peak RSS, 100,000 lines:     {statistics.median(rows['rss']):.1f} MB   (
 million = [run(logs(AGENT_1M, 1_000_000)) for _ in range(3)]
 print(f"peak RSS, 1,000,000 lines:   {statistics.median([m[2] for m in million]) / 1024:.1f} MB "
       f"(target < 40 MB); wall {statistics.median([m[0] for m in million]):.2f} s")
+
+
+def follow_steady():
+    with open(f"{WORK}/follow.out", "wb") as out:
+        follower = subprocess.Popen(
+            [CLIENT, "cloud", "agent", "logs", STEADY, "--follow", "--interval", "0.2"],
+            stdout=out, stderr=subprocess.PIPE)
+        time.sleep(1)
+        subprocess.run([CLIENT, "cloud", "agent", "start", STEADY],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        began = time.perf_counter()
+        shown_at = None
+        while time.perf_counter() - began < 60:
+            with open(f"{WORK}/follow.out", "rb") as shown:
+                shown.seek(max(0, os.path.getsize(f"{WORK}/follow.out") - 4096))
+                if b"exited with code" in shown.read():
+                    shown_at = time.time()
+                    break
+            time.sleep(0.05)
+        follower.send_signal(signal.SIGINT)
+        _, errors = follower.communicate()
+    with open(f"{WORK}/follow.out", "rb") as shown:
+        lines = sum(1 for _ in shown)
+    skipped = sum(int(line.split("skipped ")[1].split()[0])
+                  for line in errors.decode().splitlines() if "skipped " in line)
+    stored = subprocess.run(
+        ["curl", "-sf", "-H", f"Authorization: Bearer {KEY}",
+         f"{URL}/v1/agents/{STEADY}/logs?limit=2"], capture_output=True, check=True).stdout
+    stored = json.loads(stored)
+    total, last = stored["total"]["value"], stored["logs"][0]["timestamp"]
+    written = subprocess.run(["date", "-d", last, "+%s.%N"], capture_output=True, text=True).stdout
+    late = f"{shown_at - float(written):.2f} s after it was written" if shown_at else "never"
+    print(f"--follow of 50,000 lines/s for 10 s: showed {lines:,} of {total:,} lines, "
+          f"skipped {skipped:,}; the last line shown {late}")
+
+
+follow_steady()

@@ -3,7 +3,8 @@
 # interleaved (benches/logs.py): wall time of `-n 100000` against curl
 # fetching the same pages, client CPU against a typed-decode floor
 # (examples/logs_floor.rs), time to the first line against curl fetching
-# the first page, and peak RSS for 100,000 and 1,000,000 lines.
+# the first page, and peak RSS for 100,000 and 1,000,000 lines; then
+# `--follow` of a session writing 50,000 lines/s for 10 s.
 # Needs curl and python3.
 # Usage: benches/logs.sh [CLIENT]   (builds the release binary first; CLIENT,
 #        another `pipecat` binary to measure, e.g. an older build)
@@ -28,6 +29,7 @@ trap cleanup EXIT
 "$BIN" cloud local serve --port 0 --data-dir "$WORK/data" \
     --image "lines/bot=seq -f 'INFO line %.0f' 1 100000" \
     --image "million/bot=seq -f 'INFO line %.0f' 1 1000000" \
+    --image "steady/bot=i=0; while [ \$i -lt 100 ]; do seq -f 'n %.0f' \$((i*5000+1)) \$((i*5000+5000)); sleep 0.1; i=\$((i+1)); done" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 200); do [ -s "$WORK/serve.out" ] && break; sleep 0.05; done
@@ -47,4 +49,6 @@ for agent in lines million; do
         [ "$n" -gt 0 ] && break; sleep 0.2
     done
 done
-python3 benches/logs.py "$CLIENT" "$PWD/target/release/examples/logs_floor" "$WORK/data" "$WORK" lines million
+curl -sf -X POST "$PIPECAT_API_HOST/v1/agents" -H "Authorization: Bearer $PIPECAT_PRIVATE_API_KEY" \
+    -H 'content-type: application/json' -d '{"serviceName":"steady","image":"steady/bot:1"}' >/dev/null
+python3 benches/logs.py "$CLIENT" "$PWD/target/release/examples/logs_floor" "$WORK/data" "$WORK" lines million steady

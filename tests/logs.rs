@@ -389,3 +389,21 @@ fn newest_first_lines_written_while_it_reads_are_neither_doubled_nor_lost() {
         (newest - 24_999..=newest).rev().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_window_whose_first_lines_share_a_time_with_more_than_a_page_of_older_ones() {
+    // Lines 0 to 19,999 share one timestamp; -n 25000 begins at line 5,000,
+    // in the middle of them.
+    let lines = (0..30_000)
+        .map(|i: i64| {
+            Line::new(
+                BASE_NS + (i - 19_999).max(0) * 1_000,
+                format!("INFO line {i}"),
+            )
+        })
+        .collect();
+    let store = LogStore::serve(lines);
+    let output = run(&store, &["-n", "25000"]);
+    assert!(output.status.success(), "{:?}", output.status);
+    assert_eq!(numbers(&output.stdout), (5_000..30_000).collect::<Vec<_>>());
+}

@@ -7,8 +7,9 @@
 //! down. In oldest-first order (`order=asc`) from a fixed `startTime`, new
 //! lines land at the end instead, so positions never move: that is how
 //! lines are read forwards here ([`Forward`]). The newest N lines are read
-//! by finding where they begin with one small request (the N-th newest
-//! line, [`newest_start`]) and then reading forwards from there. Reading
+//! by asking for the oldest page of them first (newest first, from offset
+//! N minus a page: [`newest_beginning`]) and then reading forwards from its
+//! newest line. Reading
 //! newest first ([`Backward`]) pins `endTime` after its first page and
 //! recognises lines that moved into a page it already read.
 //!
@@ -53,25 +54,15 @@ pub const MAX_BEHIND: Duration = Duration::from_secs(5);
 /// See [`MAX_BEHIND`]: a burst smaller than this is always shown whole.
 pub const MAX_BACKLOG: u64 = 100_000;
 
-/// Where pages of log lines come from: the API client, or a fake in tests.
-/// Pages are fetched on other tasks while the previous one is shown.
-pub trait LogSource: Clone + Send + Sync + 'static {
-    fn fetch(
-        &self,
-        agent: &str,
-        query: &LogQuery,
-    ) -> impl Future<Output = Result<LogsBody, ApiError>> + Send + 'static;
-}
-
-impl LogSource for Client {
-    fn fetch(
-        &self,
-        agent: &str,
-        query: &LogQuery,
-    ) -> impl Future<Output = Result<LogsBody, ApiError>> + Send + 'static {
-        let (client, agent, query) = (self.clone(), agent.to_string(), query.clone());
-        async move { client.logs_body(&agent, &query).await }
-    }
+/// One page, fetched on another task so that the last one can be shown
+/// meanwhile.
+fn fetch(
+    client: &Client,
+    agent: &str,
+    query: &LogQuery,
+) -> impl Future<Output = Result<LogsBody, ApiError>> + Send + 'static {
+    let (client, agent, query) = (client.clone(), agent.to_string(), query.clone());
+    async move { client.logs_body(&agent, &query).await }
 }
 
 /// Why a read stopped early: the API failed, or whoever took the lines did.
@@ -183,45 +174,59 @@ pub struct Start {
     pub ties: u32,
 }
 
-/// Where the newest `count` lines matching `filter` begin (the `count`-th
-/// newest line, after the older lines sharing its timestamp), with the
-/// answer to the request that found it (its `total` is the API's count of
-/// matching lines). `None` when fewer than `count` lines match.
-pub async fn newest_start<S: LogSource>(
-    source: &S,
+/// The oldest lines of the newest `count` matching `filter`, in one
+/// request (a page, minus a few more lines looked at past them), handed on
+/// oldest first; then where the rest of them begin, for a [`Forward`] read,
+/// and how many were handed on. No start when fewer lines match than
+/// `count` minus a page: they are all the newest, read them forwards from
+/// the first.
+pub async fn newest_beginning<E>(
+    client: &Client,
     agent: &str,
     filter: &LogQuery,
     count: u32,
-) -> Result<(Option<Start>, LogsBody), ApiError> {
-    let offset = count.saturating_sub(1);
+    consume: impl FnOnce(Batch<'_>) -> Result<(), E>,
+) -> Result<(Option<Start>, u64), ReadError<E>> {
+    let first = count.min(PAGE - EDGE);
+    let offset = count - first;
     let query = LogQuery {
-        limit: Some(1 + EDGE),
-        offset: Some(offset),
+        limit: Some(first + EDGE),
+        offset: (offset > 0).then_some(offset),
         order: Some(LogOrder::Desc),
         ..filter.clone()
     };
-    let body = source.fetch(agent, &query).await?;
+    let body = fetch(client, agent, &query).await?;
     let page = body.page()?;
-    let Some(first) = page.logs.first() else {
-        return Ok((None, body));
+    let Some(newest) = page.logs.first() else {
+        return Ok((None, 0));
     };
-    let at = instant(&first.timestamp).ok_or_else(timeless_line)?;
-    let older = &page.logs[1..];
-    let mut ties = older
+    // The rest begins after the newest line handed on: lines before its
+    // time, and those at its time from it on down (shown, or older than
+    // them all), are behind.
+    let at = instant(&newest.timestamp).ok_or_else(timeless_line)?;
+    let mut ties = page
+        .logs
         .iter()
         .take_while(|e| instant(&e.timestamp) == Some(at))
         .count() as u32;
-    if ties == EDGE {
-        ties += count_ties(source, agent, filter, offset + 1 + EDGE, at).await?;
+    if ties == first + EDGE {
+        ties += count_ties(client, agent, filter, offset + first + EDGE, at).await?;
     }
-    drop(page);
-    Ok((Some(Start { at, ties }), body))
+    let shown = page.logs.len().min(first as usize);
+    consume(Batch {
+        body: &body,
+        entries: &page.logs,
+        range: 0..shown,
+        reversed: true,
+    })
+    .map_err(ReadError::Sink)?;
+    Ok((Some(Start { at, ties }), shown as u64))
 }
 
 /// How many lines at `offset` and after, newest first, have timestamp `at`
 /// (they share it with the line just before `offset`).
-async fn count_ties<S: LogSource>(
-    source: &S,
+async fn count_ties(
+    client: &Client,
     agent: &str,
     filter: &LogQuery,
     mut offset: u32,
@@ -235,7 +240,7 @@ async fn count_ties<S: LogSource>(
             order: Some(LogOrder::Desc),
             ..filter.clone()
         };
-        let body = source.fetch(agent, &query).await?;
+        let body = fetch(client, agent, &query).await?;
         let page = body.page()?;
         let same = page
             .logs
@@ -273,8 +278,8 @@ struct Plan {
 /// A forward (oldest first) read from a fixed `startTime`, the anchor,
 /// paged by offset: positions from the anchor never move, as new lines
 /// land after them.
-pub struct Forward<S> {
-    source: S,
+pub struct Forward {
+    client: Client,
     agent: String,
     filter: LogQuery,
     anchor: Option<i64>,
@@ -302,10 +307,10 @@ struct Absorbed {
     more: bool,
 }
 
-impl<S: LogSource> Forward<S> {
-    /// Every line matching `filter` from its `start_time` (its order, paging
-    /// and `end_time`... are managed here; `end_time` is kept).
-    pub fn new(source: S, agent: impl Into<String>, filter: LogQuery) -> Self {
+impl Forward {
+    /// Every line matching `filter` from its `start_time` (its order and
+    /// paging are managed here; its `end_time` is kept).
+    pub fn new(client: Client, agent: impl Into<String>, filter: LogQuery) -> Self {
         let filter = LogQuery {
             limit: None,
             offset: None,
@@ -313,7 +318,7 @@ impl<S: LogSource> Forward<S> {
             ..filter
         };
         Forward {
-            source,
+            client,
             agent: agent.into(),
             anchor: filter.start_time,
             filter,
@@ -387,7 +392,7 @@ impl<S: LogSource> Forward<S> {
     }
 
     fn fetch(&self, plan: &Plan) -> JoinHandle<Result<LogsBody, ApiError>> {
-        tokio::spawn(self.source.fetch(&self.agent, &self.query(plan)))
+        tokio::spawn(fetch(&self.client, &self.agent, &self.query(plan)))
     }
 
     /// Takes in one answer to `plan`; `None` when it must be asked again
@@ -580,8 +585,8 @@ fn joined(
 /// the first page. Lines written in the pinned second after the first page
 /// push the rest down; they are recognised (by the API's count, else by the
 /// last line read) and not shown twice.
-pub struct Backward<S> {
-    source: S,
+pub struct Backward {
+    client: Client,
     agent: String,
     filter: LogQuery,
     offset: u32,
@@ -591,10 +596,10 @@ pub struct Backward<S> {
     remaining: Option<u64>,
 }
 
-impl<S: LogSource> Backward<S> {
-    pub fn new(source: S, agent: impl Into<String>, filter: LogQuery) -> Self {
+impl Backward {
+    pub fn new(client: Client, agent: impl Into<String>, filter: LogQuery) -> Self {
         Backward {
-            source,
+            client,
             agent: agent.into(),
             filter: LogQuery {
                 limit: None,
@@ -638,7 +643,7 @@ impl<S: LogSource> Backward<S> {
                 order: Some(LogOrder::Desc),
                 ..self.filter.clone()
             };
-            let body = self.source.fetch(&self.agent, &query).await?;
+            let body = fetch(&self.client, &self.agent, &query).await?;
             let page = body.page()?;
             let entries = &page.logs;
             let moved = self.moved_down(&page);
@@ -700,8 +705,8 @@ impl<S: LogSource> Backward<S> {
 
 /// The newest `count` lines matching `filter`, in one request (at most a
 /// page), handed on oldest first.
-pub async fn newest_page<S: LogSource, E>(
-    source: &S,
+pub async fn newest_page<E>(
+    client: &Client,
     agent: &str,
     filter: &LogQuery,
     count: u32,
@@ -713,7 +718,7 @@ pub async fn newest_page<S: LogSource, E>(
         order: Some(LogOrder::Desc),
         ..filter.clone()
     };
-    let body = source.fetch(agent, &query).await?;
+    let body = fetch(client, agent, &query).await?;
     let page = body.page()?;
     consume(Batch {
         body: &body,
@@ -735,20 +740,20 @@ pub struct Polled {
 
 /// Follows an agent's logs as they are written: the last lines first, then
 /// every new line once, in order, a page per request.
-pub struct Follower<S> {
-    source: S,
+pub struct Follower {
+    client: Client,
     agent: String,
     filter: LogQuery,
-    forward: Option<Forward<S>>,
+    forward: Option<Forward>,
     behind_since: Option<Instant>,
 }
 
-impl<S: LogSource> Follower<S> {
+impl Follower {
     /// Follows the lines of `agent` matching `filter` (its session,
     /// deployment and query, and `start_time` as `--since`).
-    pub fn new(source: S, agent: impl Into<String>, filter: LogQuery) -> Self {
+    pub fn new(client: Client, agent: impl Into<String>, filter: LogQuery) -> Self {
         Follower {
-            source,
+            client,
             agent: agent.into(),
             filter: LogQuery {
                 end_time: None,
@@ -774,9 +779,9 @@ impl<S: LogSource> Follower<S> {
             order: Some(LogOrder::Desc),
             ..self.filter.clone()
         };
-        let body = self.source.fetch(&self.agent, &query).await?;
+        let body = fetch(&self.client, &self.agent, &query).await?;
         let page = body.page()?;
-        let forward = Forward::new(self.source.clone(), self.agent.clone(), self.filter.clone());
+        let forward = Forward::new(self.client.clone(), self.agent.clone(), self.filter.clone());
         let forward = match page.logs.first() {
             None => forward,
             Some(newest) => {
@@ -789,7 +794,7 @@ impl<S: LogSource> Follower<S> {
                     .take_while(|e| instant(&e.timestamp) == Some(at))
                     .count() as u32;
                 if ties == limit {
-                    ties += count_ties(&self.source, &self.agent, &self.filter, limit, at).await?;
+                    ties += count_ties(&self.client, &self.agent, &self.filter, limit, at).await?;
                 }
                 forward.from_start(Start { at, ties })
             }
@@ -813,11 +818,11 @@ impl<S: LogSource> Follower<S> {
         &mut self,
         consume: impl FnMut(Batch<'_>) -> Result<Flow, E>,
     ) -> Result<Polled, ReadError<E>> {
-        let (source, agent, filter) = (&self.source, &self.agent, &self.filter);
+        let (client, agent, filter) = (&self.client, &self.agent, &self.filter);
         // Without a start, everything from `--since` is new.
         let forward = self
             .forward
-            .get_or_insert_with(|| Forward::new(source.clone(), agent.clone(), filter.clone()));
+            .get_or_insert_with(|| Forward::new(client.clone(), agent.clone(), filter.clone()));
         let asked = Instant::now();
         let (more, _) = forward.next_page(consume).await?;
         if !more {

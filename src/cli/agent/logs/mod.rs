@@ -20,7 +20,7 @@ use super::super::exit::{CliResult, Exit, Failure};
 use super::super::output::{Answer, OutputMode};
 use super::live::until_interrupted;
 use pipecat_cloud::api::logs::{
-    Backward, Batch, Flow, Forward, PAGE, ReadError, newest_page, newest_start,
+    Backward, Batch, Flow, Forward, PAGE, ReadError, newest_beginning, newest_page,
 };
 use pipecat_cloud::api::types::LogEntry;
 use pipecat_cloud::api::{ApiError, Client, ErrorKind, LogQuery};
@@ -159,7 +159,7 @@ type ReadResult = Result<(), ReadError<Failure>>;
 
 impl Read<'_> {
     /// The newest lines, oldest first: one request when a page holds them;
-    /// else where they begin is found first, then they are read forwards.
+    /// else the oldest page of them first, then the rest read forwards.
     async fn newest(&self, printer: &mut Printer<'_>) -> ReadResult {
         printer.json_newest_first();
         if self.count <= PAGE {
@@ -170,14 +170,18 @@ impl Read<'_> {
             .await?;
             return Ok(());
         }
-        let (start, body) = newest_start(self.client, self.agent, self.filter, self.count).await?;
-        printer.first_document(body.document()?);
+        let (start, shown) =
+            newest_beginning(self.client, self.agent, self.filter, self.count, |batch| {
+                printer.first(&batch)?;
+                printer.batch(&batch).map(|_| ())
+            })
+            .await?;
         let forward = Forward::new(self.client.clone(), self.agent, self.filter.clone());
         let mut forward = match start {
             Some(start) => forward.from_start(start),
             None => forward,
         }
-        .take(u64::from(self.count));
+        .take(u64::from(self.count) - shown);
         forward.read(|batch| printer.batch(&batch)).await
     }
 
@@ -282,7 +286,7 @@ impl<'c> Printer<'c> {
     }
 
     /// The answer whose fields (other than its lines) the JSON document
-    /// keeps: the first one, unless one was given before.
+    /// keeps: the first one.
     fn first(&mut self, batch: &Batch<'_>) -> Result<(), Failure> {
         if let Some(document) = &mut self.json
             && document.first.is_none()
@@ -290,12 +294,6 @@ impl<'c> Printer<'c> {
             document.first = Some(batch.document().map_err(|err| api_failure(&err))?);
         }
         Ok(())
-    }
-
-    fn first_document(&mut self, first: Value) {
-        if let Some(document) = &mut self.json {
-            document.first = Some(first);
-        }
     }
 
     fn batch(&mut self, batch: &Batch<'_>) -> Result<Flow, Failure> {
