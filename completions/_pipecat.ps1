@@ -165,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipecat' -ScriptBlock {
             [CompletionResult]::new('--use-daily', '--use-daily', [CompletionResultType]::ParameterName, 'Create a Daily room for the session')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the official CLI: start never asks for confirmation')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Accepted for compatibility with the official CLI: start never asks for confirmation')
-            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Then follow the session''s logs until it ends (Ctrl-C stops following, not the session)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Then follow the session''s logs until it ends, and exit 1 if it failed (Ctrl-C stops following, not the session)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --output json')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors')

@@ -158,7 +158,7 @@ set edit:completion:arg-completer[pipecat] = {|@words|
             cand --use-daily 'Create a Daily room for the session'
             cand -f 'Accepted for compatibility with the official CLI: start never asks for confirmation'
             cand --force 'Accepted for compatibility with the official CLI: start never asks for confirmation'
-            cand --follow 'Then follow the session''s logs until it ends (Ctrl-C stops following, not the session)'
+            cand --follow 'Then follow the session''s logs until it ends, and exit 1 if it failed (Ctrl-C stops following, not the session)'
             cand --json 'Shorthand for --output json'
             cand -q 'Print only data and errors'
             cand --quiet 'Print only data and errors'

@@ -71,8 +71,8 @@ pub struct StartArgs {
     /// --wait-for-capacity says otherwise)
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// Then follow the session's logs until it ends (Ctrl-C stops
-    /// following, not the session)
+    /// Then follow the session's logs until it ends, and exit 1 if it
+    /// failed (Ctrl-C stops following, not the session)
     #[arg(long)]
     pub follow: bool,
     /// Time between two checks for new lines with --follow: seconds, or a
