@@ -637,29 +637,31 @@ fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
             command.env_remove(key);
         }
     }
-    let mut child = command
-        .env("PIPECAT_API_HOST", &cloud.url)
-        .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
-        .env(
-            "PIPECAT_CONFIG_PATH",
-            config.path().join("pipecatcloud.toml"),
-        )
-        .env("HOME", config.path())
-        .args([
-            "cloud",
-            "agent",
-            "logs",
-            "deluge",
-            "--follow",
-            "--interval",
-            "0.2",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = read_lines(child.stderr.take().unwrap());
+    let mut child = Reaped(
+        command
+            .env("PIPECAT_API_HOST", &cloud.url)
+            .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
+            .env(
+                "PIPECAT_CONFIG_PATH",
+                config.path().join("pipecatcloud.toml"),
+            )
+            .env("HOME", config.path())
+            .args([
+                "cloud",
+                "agent",
+                "logs",
+                "deluge",
+                "--follow",
+                "--interval",
+                "0.2",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = read_lines(child.0.stderr.take().unwrap());
     std::thread::sleep(Duration::from_millis(500));
     start_session(&cloud, "deluge", json!(null));
     // Nobody reads what it prints (a slow terminal): its first page fills
@@ -670,7 +672,7 @@ fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
         std::thread::sleep(Duration::from_millis(200));
     }
     std::thread::sleep(Duration::from_secs(6));
-    let stdout = read_lines(child.stdout.take().unwrap());
+    let stdout = read_lines(child.0.stdout.take().unwrap());
     let mut out: Vec<String> = Vec::new();
     let mut err: Vec<String> = Vec::new();
     let deadline = Instant::now() + PATIENCE;
@@ -697,11 +699,11 @@ fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
         }
     }
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::unistd::Pid::from_raw(child.0.id() as i32),
         nix::sys::signal::Signal::SIGINT,
     )
     .unwrap();
-    child.wait().unwrap();
+    child.0.wait().unwrap();
     let said = err.iter().find(|line| line.contains("skipped")).unwrap();
     let skipped: usize = said
         .split_whitespace()
@@ -726,6 +728,16 @@ fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
         stored_count(&cloud, "deluge"),
         "{said}"
     );
+}
+
+/// A child process killed (and reaped) when the test ends, however.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// The newest stored line of `agent`.
