@@ -35,7 +35,8 @@ SERVER_PID=$!
 for _ in $(seq 200); do [ -s "$WORK/serve.out" ] && break; sleep 0.05; done
 eval "$("$BIN" cloud local env --data-dir "$WORK/data")"
 export PIPECAT_API_HOST PIPECAT_DEFAULT_PUBLIC_KEY PIPECAT_PRIVATE_API_KEY PIPECAT_TOKEN PIPECAT_ORG
-export PIPECAT_CONFIG_PATH="$WORK/config.toml" NO_COLOR=1
+# TZ=UTC: plain output then writes times as the floor does (`...Z`).
+export PIPECAT_CONFIG_PATH="$WORK/config.toml" NO_COLOR=1 TZ=UTC
 
 for agent in lines million; do
     curl -sf -X POST "$PIPECAT_API_HOST/v1/agents" -H "Authorization: Bearer $PIPECAT_PRIVATE_API_KEY" \

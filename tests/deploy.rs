@@ -62,13 +62,12 @@ impl Setup {
             .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e})"))
     }
 
-    /// The agent's status object (the org surface wraps it in `body`).
+    /// The agent's status object, the same on both surfaces (the org
+    /// surface's `body` envelope is not printed, as the official CLI).
     fn status(&self, surface: Surface, agent: &str) -> Value {
-        let raw = self.json(surface, &["cloud", "agent", "status", agent]);
-        match surface {
-            Surface::PrivateKey => raw,
-            Surface::UserToken => raw["body"].clone(),
-        }
+        let status = self.json(surface, &["cloud", "agent", "status", agent]);
+        assert!(status.get("body").is_none(), "{status}");
+        status
     }
 
     fn deployments(&self, surface: Surface, agent: &str) -> Vec<Value> {
@@ -213,23 +212,38 @@ fn create_then_update(surface: Surface) {
     );
     assert_eq!(setup.deployments(surface, agent).len(), 2);
 
-    // Sent, but changes nothing the server deploys: no new deployment.
+    // A secret set (it must exist) is part of the deployment: a new one,
+    // shown back in the status; the same set again changes nothing.
     setup
         .on(surface)
-        .args(["cloud", "deploy", agent, "--secrets", "s1", "--yes"])
+        .args(["cloud", "secrets", "set", "set-1", "KEY=1", "--skip"])
         .assert()
         .success();
-    assert_eq!(setup.deployments(surface, agent).len(), 2);
-    // --force redeploys the same configuration.
+    for _ in 0..2 {
+        setup
+            .on(surface)
+            .args(["cloud", "deploy", agent, "--secrets", "set-1", "--yes"])
+            .assert()
+            .success();
+        assert_eq!(setup.deployments(surface, agent).len(), 3);
+    }
+    let status = setup.status(surface, agent);
+    assert_eq!(
+        status["deployment"]["manifest"]["spec"]["envFromSecretNames"],
+        serde_json::json!(["set-1"]),
+        "{status}"
+    );
+    // --force redeploys the same configuration, and implies --yes (no
+    // terminal here) as in the official CLI.
     setup
         .on(surface)
-        .args(["cloud", "deploy", agent, "--force", "--yes"])
+        .args(["cloud", "deploy", agent, "--force"])
         .assert()
         .success();
-    assert_eq!(setup.deployments(surface, agent).len(), 3);
+    assert_eq!(setup.deployments(surface, agent).len(), 4);
 
     let list = setup.json(surface, &["cloud", "agent", "list"]);
-    let names: Vec<&str> = list["services"]
+    let names: Vec<&str> = list["agents"]
         .as_array()
         .unwrap()
         .iter()
@@ -355,10 +369,11 @@ fn an_unknown_image_fails_with_the_health_reason() {
 #[test]
 fn bad_input_is_exit_2_and_sends_nothing() {
     let setup = Setup::new(LocalCloud::start());
-    // The access log works: a request shows up in it.
+    // The access log works: a request shows up in it (in JSON, `agent
+    // list` makes just that one, so none can land after the snapshot).
     setup
         .on(Surface::PrivateKey)
-        .args(["cloud", "agent", "list"])
+        .args(["cloud", "agent", "list", "--output", "json"])
         .assert()
         .success();
     assert!(eventually(Duration::from_secs(10), || setup
@@ -407,21 +422,19 @@ fn bad_input_is_exit_2_and_sends_nothing() {
     assert!(stderr_of(&untagged).contains("has no tag"));
     assert!(stderr_of(&untagged).contains("me/bot:1.0"));
 
-    // No terminal and no --yes: refused, naming --yes; --force is no --yes.
-    for extra in [&[][..], &["--force"][..]] {
-        let output = setup
-            .on(Surface::PrivateKey)
-            .args(["cloud", "deploy", "bot", IMAGE])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2));
-        assert!(
-            stderr_of(&output).contains("--yes"),
-            "{}",
-            stderr_of(&output)
-        );
-    }
+    // No terminal and no --yes (nor --force, which implies it): refused,
+    // naming both.
+    let output = setup
+        .on(Surface::PrivateKey)
+        .args(["cloud", "deploy", "bot", IMAGE])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("--yes (-y) or --force (-f)"),
+        "{}",
+        stderr_of(&output)
+    );
     // Delete needs --force without a terminal.
     let output = setup
         .on(Surface::PrivateKey)
@@ -476,10 +489,11 @@ fn bad_input_is_exit_2_and_sends_nothing() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("`max_session_duration` in range.toml"));
 
-    // A later request is logged, and nothing came in between.
+    // A later request is logged, and nothing came in between (in JSON,
+    // `agent list` makes one request).
     setup
         .on(Surface::PrivateKey)
-        .args(["cloud", "agent", "list"])
+        .args(["cloud", "agent", "list", "--output", "json"])
         .assert()
         .success();
     assert!(eventually(Duration::from_secs(10), || setup

@@ -87,8 +87,12 @@ fn use_pat_stores_a_verified_token_privately_and_whoami_reads_it() {
     }
 
     let whoami = stdout_of(setup.cmd().args(["cloud", "auth", "whoami"]));
+    // Its display name and its ID, as the official CLI shows them.
     assert!(
-        whoami.contains(&format!("organization\t{}\n", setup.cloud.org)),
+        whoami.contains(&format!(
+            "organization\tLocal Pipecat Cloud ({})\n",
+            setup.cloud.org
+        )),
         "{whoami}"
     );
     assert!(
@@ -149,7 +153,9 @@ fn logout_removes_the_token_and_keeps_everything_else() {
         .args(["cloud", "auth", "logout"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("Removed the stored token"));
+        .stderr(predicate::str::contains(
+            "Logged out: the login is removed from",
+        ));
     let text = setup.config_text();
     assert!(!text.contains("token ="), "{text}");
     assert!(text.contains("# written by hand"), "{text}");
@@ -173,7 +179,11 @@ fn logout_removes_the_token_and_keeps_everything_else() {
 fn organizations_list_and_select() {
     let setup = Setup::new();
     let plain = stdout_of(setup.user().args(["cloud", "organizations", "list"]));
-    assert_eq!(plain.lines().next(), Some("Name\tOrganization ID\tActive"));
+    // The official CLI's columns.
+    assert_eq!(
+        plain.lines().next(),
+        Some("Organization Name\tOrganization ID\tActive")
+    );
     assert!(
         plain
             .lines()
@@ -185,7 +195,7 @@ fn organizations_list_and_select() {
             .user()
             .args(["cloud", "organizations", "list", "--output", "rich"]),
     );
-    assert!(rich.contains("│ Name"), "{rich}");
+    assert!(rich.starts_with("Organization Name "), "{rich}");
     let raw: Value = serde_json::from_str(&stdout_of(setup.user().args([
         "cloud",
         "organizations",
@@ -242,11 +252,9 @@ fn keys_use_then_agent_start_without_a_key() {
         .expect("a key row")
         .split('\t')
         .collect();
-    let (name, shown_key, id) = (row[0], row[1], row[2]);
-    assert!(
-        shown_key.ends_with('…') && !listing.contains(&setup.cloud.public_key),
-        "{listing}"
-    );
+    // Plain output shows the key whole, as the official CLI does.
+    let (name, shown_key, id) = (row[0], row[1], row[4]);
+    assert_eq!(shown_key, setup.cloud.public_key, "{listing}");
 
     setup
         .cmd()
@@ -275,7 +283,7 @@ fn keys_use_then_agent_start_without_a_key() {
     assert_eq!(mode(&setup.config), 0o600);
 
     let started = stdout_of(setup.cmd().args(["cloud", "agent", "start", AGENT]));
-    assert!(started.starts_with("session_id\t"), "{started}");
+    assert!(started.starts_with("Session ID: "), "{started}");
     // By id works too, and the list marks the default.
     setup
         .cmd()
@@ -284,7 +292,11 @@ fn keys_use_then_agent_start_without_a_key() {
         .success();
     let listing = stdout_of(setup.cmd().args(["cloud", "organizations", "keys", "list"]));
     assert!(
-        listing.lines().nth(1).unwrap().ends_with("\tActive\tyes"),
+        listing
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(&format!("\tActive\t{id}\tyes")),
         "{listing}"
     );
 }
@@ -347,11 +359,20 @@ fn keys_create_default_revoke() {
         "ci-key",
         "--default",
     ]));
-    let key = created
-        .lines()
-        .find_map(|l| l.strip_prefix("key\t"))
-        .expect("the new key, in full")
-        .to_string();
+    // The official CLI's table: Name, Key, Organization ID.
+    let mut lines = created.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Name\tKey\tOrganization ID"),
+        "{created}"
+    );
+    let row: Vec<&str> = lines
+        .next()
+        .expect("the new key's row")
+        .split('\t')
+        .collect();
+    assert_eq!((row[0], row[2]), ("ci-key", setup.cloud.org.as_str()));
+    let key = row[1].to_string();
     assert!(key.starts_with("pk_") && !key.contains('…'), "{created}");
     assert!(setup.config_text().contains(&key));
     setup
@@ -441,7 +462,10 @@ fn every_org_key_and_auth_command_prints_one_json_document_or_a_rich_view() {
             .args(["cloud", "auth", "whoami", "--output", "rich"]),
     );
     assert!(
-        whoami.contains(&format!("Organization: {}", setup.cloud.org)),
+        whoami.contains(&format!(
+            "Organization: Local Pipecat Cloud ({})",
+            setup.cloud.org
+        )),
         "{whoami}"
     );
 
@@ -476,7 +500,7 @@ fn every_org_key_and_auth_command_prints_one_json_document_or_a_rich_view() {
                 .args(["cloud", "organizations", "keys", "list", "--output", "rich"]),
         );
     assert!(
-        rich.contains("│ Name") && rich.contains("json-key"),
+        rich.starts_with("Name ") && rich.contains("json-key"),
         "{rich}"
     );
     assert!(!rich.contains(&key), "key shown in full: {rich}");

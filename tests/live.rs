@@ -310,7 +310,8 @@ fn follow_shows_every_new_line_once_in_order_and_ctrl_c_ends_it_cleanly() {
     follow.interrupt();
     assert_eq!(follow.finish(), Some(130), "stderr: {:?}", follow.err);
     logged(&follow.out);
-    assert!(has_line(&follow.err, "interrupted"), "{:?}", follow.err);
+    // Ctrl-C is what the person asked for: no error line.
+    assert!(!has_line(&follow.err, "error"), "{:?}", follow.err);
 }
 
 #[test]
@@ -476,7 +477,7 @@ fn wait_for_capacity_starts_once_a_slot_frees_and_gives_up_after_its_duration() 
         .assert()
         .code(75)
         .stdout("")
-        .stderr(predicate::str::contains("retry 1 in"))
+        .stderr(predicate::str::contains("attempt 2 in"))
         .stderr(predicate::str::contains("is at its session limit"));
 
     let mut waiting = Streaming::spawn(
@@ -493,10 +494,10 @@ fn wait_for_capacity_starts_once_a_slot_frees_and_gives_up_after_its_duration() 
             &cloud.public_key,
         ],
     );
-    waiting.until("a retry", |_, err| has_line(err, "retry 2 in"));
+    waiting.until("a retry", |_, err| has_line(err, "attempt 3 in"));
     stop_session(&cloud, "single", &busy);
     assert_eq!(waiting.finish(), Some(0), "stderr: {:?}", waiting.err);
-    assert!(has_line(&waiting.out, "session_id"), "{:?}", waiting.out);
+    assert!(has_line(&waiting.out, "Session ID: "), "{:?}", waiting.out);
 }
 
 #[test]
@@ -863,7 +864,7 @@ fn ctrl_c_on_start_follow_ends_quietly_and_says_how_to_stop_the_session() {
         .out
         .iter()
         .find_map(|line| {
-            line.strip_prefix("session_id\t")
+            line.strip_prefix("Session ID: ")
                 .map(|rest| rest.trim().to_string())
         })
         .unwrap_or_else(|| panic!("{:?}", follow.out));
@@ -872,5 +873,57 @@ fn ctrl_c_on_start_follow_ends_quietly_and_says_how_to_stop_the_session() {
         said.contains(&format!("Session {id} is still running"))
             && said.contains(&format!("agent stop my-first-agent --session {id}`")),
         "{said}"
+    );
+}
+
+#[test]
+fn top_without_a_terminal_prints_snapshots_of_every_agent_and_stops_on_ctrl_c() {
+    let cloud = LocalCloud::start();
+    create_agent(
+        &cloud,
+        json!({"serviceName": "second", "image": "pipecat-local/demo-bot:1"}),
+    );
+    let id = start_session(&cloud, "my-first-agent", json!(null));
+    let config = tempfile::tempdir().unwrap();
+    let spawn = |extra: &[&str]| {
+        let mut args = vec!["cloud", "top", "--interval", "0.2"];
+        args.extend_from_slice(extra);
+        Streaming::spawn(&cloud.url, &cloud.private_key, config.path(), &args)
+    };
+    let mut json_top = spawn(&["--output", "json"]);
+    json_top.until("two snapshots", |out, _| out.len() >= 2);
+    json_top.interrupt();
+    assert_eq!(json_top.finish(), Some(130), "{:?}", json_top.err);
+    assert!(!has_line(&json_top.err, "error"), "{:?}", json_top.err);
+    for line in &json_top.out {
+        let snapshot: Value = serde_json::from_str(line).unwrap();
+        let agents: Vec<&str> = snapshot["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|agent| agent["name"].as_str().unwrap())
+            .collect();
+        assert!(agents.contains(&"my-first-agent") && agents.contains(&"second"));
+        assert_eq!(snapshot["sessions"][0]["sessionId"], id.as_str());
+        assert_eq!(snapshot["sessions"][0]["agent"], "my-first-agent");
+    }
+
+    let mut plain = spawn(&[]);
+    plain.until("a snapshot", |out, _| {
+        out.iter()
+            .any(|line| line.starts_with(&format!("my-first-agent\t{id}\t")))
+    });
+    plain.interrupt();
+    assert_eq!(plain.finish(), Some(130));
+    let first = plain.out.iter().position(|l| l.starts_with("# ")).unwrap();
+    assert!(
+        plain.out[first].contains("active=1\tmy-first-agent=1/50\tsecond=0/50"),
+        "{:?}",
+        plain.out
+    );
+    assert!(
+        plain.out[first + 1].starts_with("Agent\tSession ID"),
+        "{:?}",
+        plain.out
     );
 }

@@ -9,75 +9,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::LocalCloud;
+use common::api::Api;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const AGENT: &str = "my-first-agent";
 /// Generous: the suite must pass on a loaded 2-core machine.
 const PATIENCE: Duration = Duration::from_secs(30);
-
-/// Raw HTTP against one local cloud.
-struct Api {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Api {
-    fn new(cloud: &LocalCloud) -> Api {
-        Api {
-            http: reqwest::Client::new(),
-            url: cloud.url.clone(),
-        }
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        key: Option<&str>,
-        body: Option<Vec<u8>>,
-    ) -> (StatusCode, Value) {
-        let mut request = self.http.request(method, format!("{}{path}", self.url));
-        if let Some(key) = key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request
-            .send()
-            .await
-            .expect("request reaches the local cloud");
-        let status = response.status();
-        let text = response.text().await.expect("response body");
-        let value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{path} answered {status} with non-JSON {text:?}: {e}"));
-        (status, value)
-    }
-
-    async fn get(&self, path: &str, key: &str) -> (StatusCode, Value) {
-        self.send(reqwest::Method::GET, path, Some(key), None).await
-    }
-
-    async fn post(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        self.send(reqwest::Method::POST, path, Some(key), Some(bytes))
-            .await
-    }
-
-    async fn put(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        self.send(reqwest::Method::PUT, path, Some(key), Some(bytes))
-            .await
-    }
-
-    async fn delete(&self, path: &str, key: &str) -> (StatusCode, Value) {
-        self.send(reqwest::Method::DELETE, path, Some(key), None)
-            .await
-    }
-}
 
 /// Starts a session of `agent` with the public key; returns its id.
 async fn start(api: &Api, cloud: &LocalCloud, agent: &str, body: Value) -> String {

@@ -260,7 +260,7 @@ fn pcc_is_pipecat_cloud() {
         .unwrap();
     assert!(help.status.success());
     let text = stdout(&help);
-    assert!(text.contains("Usage: pcc [OPTIONS] <COMMAND>"), "{text}");
+    assert!(text.contains("Usage: pcc [OPTIONS] [COMMAND]"), "{text}");
     assert!(
         text.contains("agent") && text.contains("organizations"),
         "{text}"

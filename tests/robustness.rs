@@ -161,6 +161,7 @@ fn a_password_in_the_api_host_is_never_printed() {
         .args(["cloud", "agent", "sessions", "x"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    // Refused: the API authenticates with the key, never with a password.
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
 }

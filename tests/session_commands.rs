@@ -68,7 +68,7 @@ impl Setup {
             .clone();
         let text = String::from_utf8(out).unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix("session_id\t"))
+            .find_map(|line| line.strip_prefix("Session ID: "))
             .unwrap_or_else(|| panic!("no session id in {text:?}"))
             .to_string()
     }
@@ -105,7 +105,7 @@ fn round_trip_with_the_private_key_in_plain_mode() {
     let mut lines = table.lines();
     assert_eq!(
         lines.next(),
-        Some("Session ID\tCreated\tEnded\tDuration\tStatus\tBot start\tCold start")
+        Some("Session ID\tCreated At\tEnded At\tDuration\tStatus\tBot Start Seconds\tCold Start")
     );
     let row: Vec<&str> = lines
         .find(|line| line.starts_with(&id))
@@ -133,11 +133,11 @@ fn round_trip_with_the_private_key_in_plain_mode() {
         |text| text.contains("hello from the test"),
     );
     assert!(logs.contains("hello from the test"), "{logs}");
-    // `YYYY-MM-DD HH:MM:SS ` then the line, oldest first.
+    // An RFC 3339 time with its offset, then the line, oldest first.
     for line in logs.lines() {
-        let (date, rest) = line.split_at(19);
-        assert!(date.parse::<jiff::civil::DateTime>().is_ok(), "{line}");
-        assert!(rest.starts_with(' '), "{line}");
+        let (date, rest) = line.split_once(' ').unwrap();
+        assert!(date.parse::<jiff::Timestamp>().is_ok(), "{line}");
+        assert!(!rest.is_empty(), "{line}");
     }
 
     setup
@@ -271,10 +271,10 @@ fn rich_mode_draws_a_table_with_a_summary() {
             .private()
             .args(["cloud", "agent", "sessions", AGENT, "--output", "rich"]),
     );
-    assert!(table.contains("│ Session ID"), "{table}");
+    assert!(table.starts_with("Session ID "), "{table}");
     assert!(table.contains(&first) && table.contains(&second), "{table}");
     assert!(
-        table.contains("2 shown of 2, 1 active; duration of ended sessions p50 "),
+        table.contains("2 shown of 2, 1 active; ended: p50 "),
         "{table}"
     );
     let detail = stdout_of(setup.private().args([
@@ -320,7 +320,7 @@ fn the_capacity_path_is_exit_75_with_the_message_until_a_slot_frees() {
             "agent `{AGENT}` is at its session limit"
         )))
         .stderr(predicate::str::contains("--max-agents"))
-        .stderr(predicate::str::contains("retry later"));
+        .stderr(predicate::str::contains("--wait-for-capacity=5m"));
     setup
         .private()
         .args(["cloud", "agent", "stop", AGENT, "-s", &id, "-f"])
@@ -494,7 +494,7 @@ fn data_file_body_reaches_the_bot() {
     );
     let id = out
         .lines()
-        .find_map(|line| line.strip_prefix("session_id\t"))
+        .find_map(|line| line.strip_prefix("Session ID: "))
         .unwrap()
         .to_string();
     let logs = eventually(
@@ -538,4 +538,64 @@ fn more_sessions_than_a_page_are_read_page_by_page_while_new_ones_start() {
         numbers,
         (newest - 19_999..=newest).rev().collect::<Vec<_>>()
     );
+}
+
+/// The ids of the agent's active sessions, as the API lists them.
+fn active_ids(setup: &Setup) -> Vec<String> {
+    let listing = json_of(setup.private().args([
+        "cloud", "agent", "sessions", AGENT, "--status", "active", "--output", "json",
+    ]));
+    listing["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sessionId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn stop_all_stops_every_active_session_and_without_a_terminal_needs_yes() {
+    let setup = Setup::new(LocalCloud::start());
+    let mut started: Vec<String> = (0..3).map(|_| setup.start_plain("{}")).collect();
+    started.sort();
+
+    // Neither a session nor --all, and no terminal to pick one: usage.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--session").and(predicate::str::contains("--all")));
+    // --all without a terminal to ask and without --yes: usage, nothing stopped.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let mut active = active_ids(&setup);
+    active.sort();
+    assert_eq!(active, started);
+
+    let answer = json_of(setup.private().args([
+        "cloud", "agent", "stop", AGENT, "--all", "--yes", "--output", "json",
+    ]));
+    let mut stopped: Vec<String> = answer["stopped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    stopped.sort();
+    assert_eq!(stopped, started, "{answer}");
+    assert_eq!(answer["failed"], serde_json::json!([]));
+    assert!(active_ids(&setup).is_empty());
+
+    // Nothing left: still a success, and it says so.
+    setup
+        .private()
+        .args(["cloud", "agent", "stop", AGENT, "--all", "-y"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no active sessions"));
 }

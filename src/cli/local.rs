@@ -55,6 +55,23 @@ pub struct ServeArgs {
     /// 60). For tests and demos only: lets a short cap be tried quickly.
     #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
+    /// Serve region NAME too, besides `local` (repeatable), e.g. to
+    /// deploy a pcc-deploy.toml that names one. Every region runs here.
+    #[arg(long = "region", value_name = "NAME", value_parser = region_code)]
+    pub regions: Vec<String>,
+    /// How long the access token of a browser login (`auth login`) lives:
+    /// seconds or a duration such as 10m. A short one lets tests see
+    /// tokens expire and be refreshed.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration::lifetime)]
+    pub token_ttl: std::time::Duration,
+    /// Show a page with a "Log in" button when a browser login arrives,
+    /// instead of approving it at once (to try `auth login` in a browser).
+    #[arg(long)]
+    pub login_prompt: bool,
+}
+
+fn region_code(code: &str) -> Result<String, String> {
+    pipecat_cloud::api::names::check_region_code(code).map(|()| code.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -110,38 +127,60 @@ pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
 
 async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    // With -v, each request is shown as the access log records it.
+    let access_observer = (ctx.out.verbosity() > 0).then(|| {
+        let out = ctx.out.clone();
+        local::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
+    });
     let options = Options {
         port: args.port,
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        access_observer,
+        regions: args.regions,
+        token_ttl: args.token_ttl,
+        login_prompt: args.login_prompt,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(
-        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}; extra regions: {:?}",
         options.data_dir.display(),
         options.port,
         options.default_max_agents,
         options.min_session_duration,
-        options.images
+        options.images,
+        options.regions
     ));
     // Listen for signals before anyone can know we run (the line below):
     // a stop sent right after it must not be lost or kill us uncleanly.
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
-        Failure::new(Exit::ApiFailure, format!("{err:#}")).with_hint(format!(
-            "is another server using port {port}? `--port 0` picks a free one"
-        ))
+        let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
+        let port_taken = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|err| err.kind() == std::io::ErrorKind::AddrInUse);
+        if port_taken {
+            failure.with_hint(format!(
+                "another program (or local cloud) uses port {port}; `--port 0` picks a free one"
+            ))
+        } else {
+            failure
+        }
     })?;
     // The server goes on even when nobody reads this line (stdout closed
-    // or full): clients find it through the state file.
+    // or full): clients find it through the state file. In JSON mode the
+    // line is one JSON object (`{"url", "dataDir"}`).
     let announcement = format!(
         "Local Pipecat Cloud listening on {} (data dir: {})\n",
         server.url(),
         server.data_dir().display()
     );
-    if let Err(failure) = ctx.out.raw(&announcement) {
+    let answer = Answer::new(json!({"url": server.url(), "dataDir": server.data_dir()}))
+        .first_of_stream()
+        .lines(|_| announcement);
+    if let Err(failure) = ctx.out.answer(answer) {
         ctx.out.warn(&format!(
             "cannot print the server's URL to stdout ({}); it is in server.json",
             failure.message
@@ -219,7 +258,7 @@ async fn status(args: DataDirArgs, ctx: &Context) -> CliResult {
     )
     .map_err(|err| api_failure(&err))?;
     let agents = client
-        .list_agents()
+        .list_agents(None)
         .await
         .map_err(|err| api_failure(&err))?;
     let mut details = Vec::new();

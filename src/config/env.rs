@@ -17,6 +17,12 @@ pub const CONFIG_PATH: &str = "PIPECAT_CONFIG_PATH";
 pub const DEPLOY_CONFIG_PATH: &str = "PIPECAT_DEPLOY_CONFIG_PATH";
 /// Output mode: rich, plain or json.
 pub const OUTPUT: &str = "PIPECAT_OUTPUT";
+/// The official CLI's log level; `DEBUG` shows what `-v` shows.
+pub const CLI_LOG_LEVEL: &str = "PIPECAT_CLI_LOG_LEVEL";
+/// The official CLI's refresh token (shown by `--show-cli-config` only).
+pub const REFRESH_TOKEN: &str = "PIPECAT_REFRESH_TOKEN";
+/// The official CLI's token expiry (shown by `--show-cli-config` only).
+pub const TOKEN_EXPIRES_AT: &str = "PIPECAT_TOKEN_EXPIRES_AT";
 /// Ours: a private API key, selecting the documented `/v1/agents` surface.
 pub const PRIVATE_API_KEY: &str = "PIPECAT_PRIVATE_API_KEY";
 /// Ours: request timeout (seconds, or a duration such as `30s`).

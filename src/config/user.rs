@@ -38,9 +38,12 @@ use super::lock::ConfigLock;
 use super::login::StoredLogin;
 use super::{env, line_and_column};
 use crate::api::oauth::TokenSet;
+use crate::files::{self, MAX_CONFIG_FILE_BYTES};
 
 /// Top-level keys that are not organization tables.
-const TOKEN: &str = "token";
+/// The user token (also read from the active organization's table, as the
+/// official CLI does: see [`UserConfig::setting`]).
+pub const TOKEN: &str = "token";
 const ORG: &str = "org";
 const REFRESH_TOKEN: &str = "refresh_token";
 const TOKEN_EXPIRES_AT: &str = "token_expires_at";
@@ -53,6 +56,16 @@ const DEFAULT_PUBLIC_KEY: &str = "default_public_key";
 const DEFAULT_PUBLIC_KEY_NAME: &str = "default_public_key_name";
 /// The output mode of the organization (`rich`, `plain` or `json`).
 pub const OUTPUT: &str = "output";
+/// The official CLI's log level (`DEBUG` makes this program verbose).
+pub const CLI_LOG_LEVEL: &str = "cli_log_level";
+
+/// Where in the file a setting was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    TopLevel,
+    /// The table of this (the active) organization.
+    OrgTable(String),
+}
 
 /// Why the user config could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -145,9 +158,10 @@ impl UserConfig {
         Self::load(&Self::default_path()?)
     }
 
-    /// Load `path`. A missing file is an empty config (nothing stored yet).
+    /// Load `path`. A missing file is an empty config (nothing stored yet);
+    /// one larger than [`MAX_CONFIG_FILE_BYTES`] is refused unread.
     pub fn load(path: &Path) -> Result<UserConfig, ConfigError> {
-        let text = match fs::read(path) {
+        let text = match files::read_capped(path, MAX_CONFIG_FILE_BYTES) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|err| {
                 let offset = err.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(err.as_bytes());
@@ -254,6 +268,28 @@ impl UserConfig {
             self.top_level_str(REFRESH_TOKEN),
             expires_at,
         ))
+    }
+
+    /// A setting as the official CLI reads the file: the top-level key,
+    /// else the key in the active organization's table. A string as it
+    /// is, a number or boolean written out; `None` when unset, empty, or
+    /// a table or array.
+    pub fn setting(&self, key: &str) -> Option<(String, Place)> {
+        let text = |item: &Item| {
+            let value = item.as_value()?;
+            let text = match value.as_str() {
+                Some(text) => text.to_string(),
+                None if value.is_array() || value.is_inline_table() => return None,
+                None => value.clone().decorated("", "").to_string(),
+            };
+            (!text.is_empty()).then_some(text)
+        };
+        if let Some(found) = self.doc.get(key).and_then(text) {
+            return Some((found, Place::TopLevel));
+        }
+        let org = self.org()?;
+        let found = self.org_table(org)?.get(key).and_then(text)?;
+        Some((found, Place::OrgTable(org.to_string())))
     }
 
     /// The default public key of `org` (looked up in `org`'s own table,
@@ -484,8 +520,11 @@ fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigEr
 }
 
 /// Write `bytes` to `path` so that a reader sees either the old or the new
-/// file, never a mix, and nobody else can read it.
+/// file, never a mix, and nobody else can read it. A symlink at `path` (a
+/// config file kept with the user's dotfiles) stays: the file it leads to
+/// is replaced, in that file's directory.
 fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let path = &link_target(path)?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -509,6 +548,32 @@ fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&temp_path);
     }
     result
+}
+
+/// The file `path` leads to through any symlinks (itself if it is not
+/// one, or does not exist yet).
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    // As many as the kernel follows (Linux's MAXSYMLINKS).
+    const MAX_LINKS: usize = 40;
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = fs::read_link(&path)?;
+                // A relative target is relative to the link's directory.
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            Ok(_) => return Ok(path),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(path),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links in a row"
+    )))
 }
 
 #[cfg(unix)]
@@ -587,6 +652,31 @@ keep = true
         assert_eq!(
             err,
             "config file cfg.toml:3: `[acme].output` must be a string"
+        );
+    }
+
+    #[test]
+    fn a_setting_is_top_level_else_in_the_active_orgs_table() {
+        let config = sample();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_abc".into(), Place::TopLevel))
+        );
+        assert_eq!(
+            config.setting("token_expires_at"),
+            Some(("0".into(), Place::TopLevel))
+        );
+        assert_eq!(config.setting("refresh_token"), None);
+        assert_eq!(
+            config.setting(OUTPUT),
+            Some(("json".into(), Place::OrgTable("acme".into())))
+        );
+        assert_eq!(config.setting("keep"), None);
+        let in_table = "org = \"acme\"\n[acme]\ntoken = \"pcc_pat_t\"\n";
+        let config = UserConfig::parse(Path::new("cfg.toml"), in_table).unwrap();
+        assert_eq!(
+            config.setting("token"),
+            Some(("pcc_pat_t".into(), Place::OrgTable("acme".into())))
         );
     }
 
@@ -841,6 +931,27 @@ default_public_key = "pk_acme"
     }
 
     #[cfg(unix)]
+    #[cfg(unix)]
+    #[test]
+    fn a_save_writes_through_a_symlink_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+        let real = dir.path().join("dotfiles/pipecatcloud.toml");
+        fs::write(&real, "org = \"a\"\n").unwrap();
+        // A relative link, through a second link.
+        let first = dir.path().join("first.toml");
+        std::os::unix::fs::symlink("dotfiles/pipecatcloud.toml", &first).unwrap();
+        let path = dir.path().join("pipecatcloud.toml");
+        std::os::unix::fs::symlink(&first, &path).unwrap();
+        let mut config = UserConfig::load(&path).unwrap();
+        config.set_org("b");
+        config.save().unwrap();
+        for link in [&path, &first] {
+            assert!(fs::symlink_metadata(link).unwrap().file_type().is_symlink());
+        }
+        assert_eq!(fs::read_to_string(&real).unwrap(), "org = \"b\"\n");
+    }
+
     #[test]
     fn loose_permissions_are_repaired() {
         use std::os::unix::fs::PermissionsExt;

@@ -1,21 +1,25 @@
 //! Who may call what. Keys live in memory (refreshed whenever one is
 //! created or revoked) so a request is authorised without touching the
-//! store, and every comparison is constant-time.
+//! store, and every comparison is constant-time. The router checks every
+//! request once, before its handler (see `routes.rs`).
 //!
 //! - the public key (`pk_...`) may only start sessions;
 //! - the private key (`sk_...`) and the user token (`pcc_pat_...`) may
 //!   manage, on both the `/v1/agents` and `/v1/organizations/{org}` surfaces;
-//! - anything else, or none, is 401 `Unauthorized / token expired`.
+//! - so may the access token of a browser login while the identity provider
+//!   says it is valid: issued by it, not expired, its login not revoked
+//!   (looked up in the store, only for a bearer that is no key);
+//! - anything else, or none, is 401 `Unauthorized / token expired`: an
+//!   expired access token on every guarded route.
 
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
-use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
 use subtle::ConstantTimeEq;
 
-use super::cloud::Cloud;
-use super::http::ApiError;
+use super::error::CloudError;
+use super::identity::Identity;
 use super::store::{KeyKind, KeyRecord};
 
 /// The usable (not revoked) keys.
@@ -48,40 +52,37 @@ impl KeyCache {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+/// Which credential a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// The public key: starting sessions (and the public session routes).
+    PublicKey,
+    /// The private key or the user token: everything else.
+    ManagementKey,
+}
+
+/// Whether the request's bearer credential is one of the kinds `needs`.
+pub fn authorize(
+    headers: &HeaderMap,
+    keys: &KeyCache,
+    identity: &Identity,
+    needs: Needs,
+) -> Result<(), CloudError> {
+    let token = bearer(headers);
+    let kind = token.and_then(|token| keys.kind_of(token));
+    match (needs, kind) {
+        (Needs::PublicKey, Some(KeyKind::Public))
+        | (Needs::ManagementKey, Some(KeyKind::Private | KeyKind::UserToken)) => Ok(()),
+        (Needs::ManagementKey, None) => match token {
+            Some(token) if identity.is_valid_access_token(token)? => Ok(()),
+            _ => Err(CloudError::Unauthorized),
+        },
+        _ => Err(CloudError::Unauthorized),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-fn caller_kind(parts: &Parts, cloud: &Cloud) -> Option<KeyKind> {
-    bearer(parts).and_then(|token| cloud.keys().kind_of(token))
-}
-
-/// A caller holding the private key or the user token.
-pub struct Manager;
-
-impl FromRequestParts<Arc<Cloud>> for Manager {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, cloud: &Arc<Cloud>) -> Result<Self, ApiError> {
-        match caller_kind(parts, cloud) {
-            Some(KeyKind::Private | KeyKind::UserToken) => Ok(Manager),
-            _ => Err(ApiError::unauthorized()),
-        }
-    }
-}
-
-/// A caller holding a public key (the only credential that starts sessions).
-pub struct Starter;
-
-impl FromRequestParts<Arc<Cloud>> for Starter {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, cloud: &Arc<Cloud>) -> Result<Self, ApiError> {
-        match caller_kind(parts, cloud) {
-            Some(KeyKind::Public) => Ok(Starter),
-            _ => Err(ApiError::unauthorized()),
-        }
-    }
 }

@@ -2,31 +2,39 @@
 //! and `/v1/organizations/{org}`): routes only parse, call one of these and
 //! serialize the wire type it returns.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
     ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
-    DeploymentList, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec, Organization,
-    OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle, SessionList,
-    StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec,
+    Organization, OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle,
+    SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
 };
 
+mod organization;
+mod secrets;
+
+pub use organization::LOCAL_REGION;
+pub use secrets::INVALID_SECRETS_REQUEST;
+
+use super::StateFile;
 use super::auth::KeyCache;
 use super::capacity::Capacity;
-use super::http::{ApiError, validate_agent_name, validate_session_id};
+use super::error::{CloudError, CloudResult, What};
+use super::identity::{self, Identity, LOCAL_USER_EMAIL};
 use super::images::ImageCatalog;
 use super::logs::{LogSource, LogWriter};
+use super::names::{self, validate_agent_name};
 use super::runtime::{self, Runtime, SessionPlan};
 use super::store::{
-    AgentRecord, Credentials, DeploymentRecord, KeyKind, LogFilter, SessionFilter, SessionRecord,
-    Store, new_id,
+    AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter,
+    SessionFilter, SessionRecord, Store, new_id,
 };
 use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, seconds_between};
 
@@ -34,9 +42,11 @@ use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, sec
 pub const ORG: &str = "local";
 /// The platform's limits, defined once for the client and this server.
 pub use crate::api::limits::{
-    DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, MAX_PAGE, MAX_SESSION_DURATION,
-    MIN_SESSION_DURATION,
+    ARCHITECTURES, DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, KRISP_VIVA_FILTERS, MAX_PAGE,
+    MAX_SESSION_DURATION, MIN_SESSION_DURATION,
 };
+/// The longest name of an API key, in characters.
+pub const MAX_KEY_NAME_CHARS: usize = 100;
 
 /// Server-wide settings that shape validation and defaults.
 #[derive(Debug, Clone)]
@@ -45,6 +55,11 @@ pub struct Settings {
     pub default_max_agents: u32,
     /// The lowest `maxSessionDuration` accepted (60 unless lowered).
     pub min_session_duration: u32,
+    /// The regions it has: [`LOCAL_REGION`] first, then those `serve
+    /// --region` names.
+    pub regions: Vec<String>,
+    /// The identity provider's token lifetime and login page.
+    pub identity: identity::Settings,
 }
 
 pub struct Cloud {
@@ -57,8 +72,16 @@ pub struct Cloud {
     settings: Settings,
     /// Live agents by name; the store is the truth, this is its cache.
     agents: Mutex<HashMap<String, AgentRecord>>,
+    /// Sessions a stop request is stopping right now.
+    stopping: Mutex<HashSet<String>>,
+    /// The first usable key of each kind, as `server.json` shows them.
+    credentials: Mutex<Credentials>,
+    /// Where the running server publishes them (none until it listens, and
+    /// again none once it has stopped).
+    state_file: Mutex<Option<StateFile>>,
     org_id: String,
     user_id: String,
+    identity: Identity,
 }
 
 impl Cloud {
@@ -89,6 +112,7 @@ impl Cloud {
         }
         let keys = KeyCache::default();
         keys.replace(&store.keys()?);
+        let credentials = store.credentials()?;
         let agents = store
             .live_agents()?
             .into_iter()
@@ -101,6 +125,7 @@ impl Cloud {
             capacity.clone(),
             bodies_dir,
         ));
+        let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
         Ok(Cloud {
@@ -112,8 +137,12 @@ impl Cloud {
             images,
             settings,
             agents: Mutex::new(agents),
+            stopping: Mutex::new(HashSet::new()),
+            credentials: Mutex::new(credentials),
+            state_file: Mutex::new(None),
             org_id,
             user_id,
+            identity,
         })
     }
 
@@ -121,68 +150,105 @@ impl Cloud {
         &self.keys
     }
 
-    /// The first usable key of each kind.
-    pub fn credentials(&self) -> anyhow::Result<Credentials> {
-        Ok(self.store.credentials()?)
+    /// The identity provider (browser logins and their tokens).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
-    /// Stops every session and commits every log line.
+    /// The first usable key of each kind.
+    pub fn credentials(&self) -> Credentials {
+        lock(&self.credentials).clone()
+    }
+
+    /// Writes `state_file` (running, with the current credentials) and
+    /// keeps it current as keys are created and revoked.
+    pub fn publish(&self, state_file: StateFile) -> anyhow::Result<()> {
+        let mut published = lock(&self.state_file);
+        state_file.write(true, &self.credentials())?;
+        *published = Some(state_file);
+        Ok(())
+    }
+
+    /// Stops every session, commits every log line and marks the state
+    /// file stopped.
     pub async fn shutdown(&self) {
         self.runtime.shutdown().await;
         self.logs.close();
+        if let Some(state_file) = lock(&self.state_file).take()
+            && let Err(err) = state_file.write(false, &self.credentials())
+        {
+            eprintln!("pipecat local: {err:#}");
+        }
+    }
+
+    /// A key was created or revoked: authorisation and the published
+    /// credentials follow at once.
+    fn keys_changed(&self) -> CloudResult<()> {
+        // Held throughout, so concurrent changes publish in order.
+        let state_file = lock(&self.state_file);
+        self.keys.replace(&self.store.keys()?);
+        let credentials = self.store.credentials()?;
+        *lock(&self.credentials) = credentials.clone();
+        if let Some(state_file) = state_file.as_ref()
+            && let Err(err) = state_file.write(true, &credentials)
+        {
+            // The key change itself is done; only its advertisement failed.
+            eprintln!("pipecat local: {err:#}");
+        }
+        Ok(())
     }
 
     fn agents(&self) -> MutexGuard<'_, HashMap<String, AgentRecord>> {
-        self.agents.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.agents)
     }
 
-    fn live_agent(&self, name: &str) -> Result<AgentRecord, ApiError> {
+    fn stopping(&self) -> MutexGuard<'_, HashSet<String>> {
+        lock(&self.stopping)
+    }
+
+    fn live_agent(&self, name: &str) -> CloudResult<AgentRecord> {
         validate_agent_name(name)?;
         self.agents()
             .get(name)
             .cloned()
-            .ok_or_else(|| ApiError::not_found("Service not found"))
+            .ok_or(CloudError::NotFound(What::Agent))
     }
 
     /// Session and log routes also serve a deleted agent's past sessions.
-    fn known_agent(&self, name: &str) -> Result<(), ApiError> {
+    fn known_agent(&self, name: &str) -> CloudResult<()> {
         validate_agent_name(name)?;
         if self.agents().contains_key(name) || self.store.has_sessions(name)? {
             Ok(())
         } else {
-            Err(ApiError::not_found("Service not found"))
+            Err(CloudError::NotFound(What::Agent))
         }
     }
 
     // --- sessions ---------------------------------------------------------
 
-    pub fn start_session(
-        &self,
-        name: &str,
-        request: StartRequest,
-    ) -> Result<StartResponse, ApiError> {
+    pub fn start_session(&self, name: &str, request: StartRequest) -> CloudResult<StartResponse> {
         let requested_ns = now_ns();
         let agent = self.live_agent(name)?;
         if request.create_daily_room {
-            return Err(ApiError::bad_request(
+            return Err(CloudError::InvalidInput(
                 "The local cloud cannot create Daily rooms (no Daily account behind it): \
-                 send createDailyRoom false; the session still runs and receives its body",
+                 send createDailyRoom false; the session still runs and receives its body"
+                    .into(),
             ));
         }
         let deployment = &agent.deployment;
+        let env = self.session_env(&deployment.options)?;
         let launch = self.images.resolve(&deployment.image).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "PCC-1001",
-                format!(
-                    "Attempt to start agent when deployment is not in ready state: image {:?} is not known \
-                     to this local cloud (map it with `--image NAME=COMMAND`)",
-                    deployment.image
-                ),
-            )
+            CloudError::NotReady(format!(
+                "image {:?} is not known to this local cloud (map it with `--image NAME=COMMAND`)",
+                deployment.image
+            ))
         })?;
-        if !self.capacity.try_reserve(name, self.max_agents(deployment)) {
-            return Err(ApiError::AtCapacity);
+        if !self
+            .capacity
+            .try_reserve(&agent.id, self.max_agents(deployment))
+        {
+            return Err(CloudError::AtCapacity);
         }
         let session = SessionRecord {
             id: new_id(),
@@ -205,6 +271,7 @@ impl Cloud {
             session,
             launch,
             body: request.body,
+            env,
         })?;
         Ok(StartResponse {
             session_id: Some(session_id),
@@ -212,14 +279,25 @@ impl Cloud {
         })
     }
 
-    pub fn sessions(&self, name: &str, query: &SessionQuery) -> Result<SessionList, ApiError> {
+    /// Sessions of the live agent `name`, else of the last one deleted
+    /// under that name: an agent created again under a deleted one's name
+    /// starts with none.
+    pub fn sessions(&self, name: &str, query: &SessionQuery) -> CloudResult<SessionList> {
         self.known_agent(name)?;
+        let live_id = self.agents().get(name).map(|agent| agent.id.clone());
+        let agent_id = match live_id {
+            Some(id) => id,
+            None => self
+                .store
+                .newest_agent_id(name)?
+                .ok_or(CloudError::NotFound(What::Agent))?,
+        };
         let active = match query.status.as_deref() {
             None | Some("all") => None,
             Some("active") => Some(true),
             Some("ended") => Some(false),
             Some(other) => {
-                return Err(ApiError::bad_request(format!(
+                return Err(CloudError::InvalidInput(format!(
                     "Invalid status {other:?}: use active, ended or all"
                 )));
             }
@@ -233,40 +311,49 @@ impl Cloud {
             limit: page_limit(query.limit)?,
             offset: query.offset.unwrap_or(0),
         };
-        let (total, records) = self.store.sessions(name, &filter)?;
+        let (total, records) = self.store.sessions(&agent_id, &filter)?;
         Ok(SessionList {
             total_count: Some(total),
             sessions: records.iter().map(|s| self.session_view(s)).collect(),
         })
     }
 
-    pub fn session(&self, name: &str, session_id: &str) -> Result<Session, ApiError> {
+    /// A session of any agent that had the name `name` (a deleted agent's
+    /// sessions stay readable and stoppable by id).
+    pub fn session(&self, name: &str, session_id: &str) -> CloudResult<Session> {
         self.known_agent(name)?;
-        validate_session_id(session_id)?;
+        let session_id = names::session_id(session_id)?;
         let record = self
             .store
-            .session(name, session_id)?
-            .ok_or_else(|| ApiError::not_found("Session not found"))?;
+            .session(name, &session_id)?
+            .ok_or(CloudError::NotFound(What::Session))?;
         Ok(self.session_view(&record))
     }
 
-    pub async fn stop_session(
-        &self,
-        name: &str,
-        session_id: &str,
-    ) -> Result<StopResponse, ApiError> {
+    /// Stops a running session and answers once it has ended. Of
+    /// concurrent stops of one session, the first stops it and the others
+    /// find it not running.
+    pub async fn stop_session(&self, name: &str, session_id: &str) -> CloudResult<StopResponse> {
         self.known_agent(name)?;
-        validate_session_id(session_id)?;
+        let session_id = names::session_id(session_id)?;
         let running = self
             .store
-            .session(name, session_id)?
+            .session(name, &session_id)?
             .is_some_and(|s| s.ended_ns.is_none());
-        if !running || !self.runtime.stop(session_id).await {
-            return Err(ApiError::not_found("Session not found or already ended"));
+        if !running || !self.stopping().insert(session_id.clone()) {
+            return Err(CloudError::SessionNotRunning);
+        }
+        // Released when this stop is done, even if its caller goes away.
+        let _stopping = Stopping {
+            cloud: self,
+            session_id: &session_id,
+        };
+        if !self.runtime.stop(&session_id).await {
+            return Err(CloudError::SessionNotRunning);
         }
         Ok(StopResponse {
             status: Some("terminated".into()),
-            session_id: Some(session_id.to_string()),
+            session_id: Some(session_id.clone()),
         })
     }
 
@@ -301,19 +388,24 @@ impl Cloud {
 
     // --- logs -------------------------------------------------------------
 
-    pub fn logs(&self, name: &str, query: &LogQuery) -> Result<LogsResponse, ApiError> {
+    pub fn logs(&self, name: &str, query: &LogQuery) -> CloudResult<LogsResponse> {
         self.known_agent(name)?;
         let ascending = match query.order.as_deref() {
             None | Some("desc") => false,
             Some("asc") => true,
             Some(other) => {
-                return Err(ApiError::bad_request(format!(
+                return Err(CloudError::InvalidInput(format!(
                     "Invalid order {other:?}: use asc or desc"
                 )));
             }
         };
         let filter = LogFilter {
-            session_id: query.session_id.clone(),
+            // Any spelling of a session id finds its lines; what is not a
+            // UUID is matched as given (and finds nothing).
+            session_id: query
+                .session_id
+                .as_deref()
+                .map(|id| names::session_id(id).unwrap_or_else(|_| id.to_string())),
             deployment_id: query.deployment_id.clone(),
             query: query.query.clone().filter(|q| !q.is_empty()),
             start_ns: time_param("startTime", query.start_time.as_deref())?,
@@ -342,9 +434,13 @@ impl Cloud {
 
     // --- agents -----------------------------------------------------------
 
-    pub fn list_agents(&self) -> AgentList {
+    /// Live agents, oldest first; only those in `region` if given.
+    pub fn list_agents(&self, region: Option<&str>) -> AgentList {
         let agents = self.agents();
-        let mut items: Vec<_> = agents.values().collect();
+        let mut items: Vec<_> = agents
+            .values()
+            .filter(|agent| region.is_none_or(|region| agent.region == region))
+            .collect();
         items.sort_by(|a, b| (a.created_ns, &a.name).cmp(&(b.created_ns, &b.name)));
         AgentList {
             services: items
@@ -366,29 +462,27 @@ impl Cloud {
         }
     }
 
-    pub fn agent(&self, name: &str) -> Result<AgentDetails, ApiError> {
+    pub fn agent(&self, name: &str) -> CloudResult<AgentDetails> {
         Ok(self.details(&self.live_agent(name)?))
     }
 
-    pub fn create_agent(&self, request: CreateAgentRequest) -> Result<AgentDetails, ApiError> {
+    pub fn create_agent(&self, request: CreateAgentRequest) -> CloudResult<AgentDetails> {
         validate_agent_name(&request.service_name)?;
         let spec = &request.spec;
-        if spec.build_id.is_some() {
-            return Err(ApiError::bad_request(
-                "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)",
-            ));
-        }
+        refuse_builds(spec)?;
         let image = spec
             .image
             .as_deref()
             .map(str::trim)
             .filter(|i| !i.is_empty())
             .ok_or_else(|| {
-                ApiError::bad_request("Either image or buildId is required for service creation")
+                CloudError::InvalidInput(
+                    "Either image or buildId is required for service creation".into(),
+                )
             })?;
         let mut agents = self.agents();
         if agents.contains_key(&request.service_name) {
-            return Err(ApiError::bad_request("Service already exists"));
+            return Err(CloudError::AlreadyExists(What::Agent));
         }
         let now = now_ns();
         let agent_id = new_id();
@@ -400,12 +494,19 @@ impl Cloud {
             max_agents: None,
             max_session_duration: None,
             created_ns: now,
+            options: DeploymentOptions::default(),
         };
         let deployment = self.apply_spec(&base, spec)?;
+        let region = match spec.region.clone().filter(|r| !r.is_empty()) {
+            Some(region) => region,
+            None => self.default_region()?,
+        };
+        self.check_region(&region)?;
+        self.check_bound_sets(&region, &deployment.options)?;
         let agent = AgentRecord {
             id: agent_id,
             name: request.service_name.clone(),
-            region: spec.region.clone().unwrap_or_else(|| ORG.into()),
+            region,
             agent_profile: spec.agent_profile.clone(),
             created_ns: now,
             updated_ns: now,
@@ -429,25 +530,23 @@ impl Cloud {
 
     /// Applies `spec` to an existing agent; a change of image, scaling or
     /// max duration (or `forceRedeploy`) makes a new deployment.
-    pub fn update_agent(&self, name: &str, spec: &AgentSpec) -> Result<AgentDetails, ApiError> {
+    pub fn update_agent(&self, name: &str, spec: &AgentSpec) -> CloudResult<AgentDetails> {
         validate_agent_name(name)?;
-        if spec.build_id.is_some() {
-            return Err(ApiError::bad_request(
-                "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)",
-            ));
-        }
+        refuse_builds(spec)?;
         let mut agents = self.agents();
         let current = agents
             .get(name)
             .cloned()
-            .ok_or_else(|| ApiError::not_found("Service not found"))?;
+            .ok_or(CloudError::NotFound(What::Agent))?;
         let proposed = self.apply_spec(&current.deployment, spec)?;
         let redeploy = proposed != current.deployment || spec.force_redeploy == Some(true);
         let now = now_ns();
         let mut agent = current;
-        if let Some(region) = &spec.region {
+        if let Some(region) = spec.region.as_ref().filter(|r| !r.is_empty()) {
+            self.check_region(region)?;
             agent.region = region.clone();
         }
+        self.check_bound_sets(&agent.region, &proposed.options)?;
         if spec.agent_profile.is_some() {
             agent.agent_profile = spec.agent_profile.clone();
         }
@@ -473,12 +572,10 @@ impl Cloud {
 
     /// Deletes an agent: new starts are 404, running sessions keep running
     /// until stopped one by one (as on the platform).
-    pub fn delete_agent(&self, name: &str) -> Result<(), ApiError> {
+    pub fn delete_agent(&self, name: &str) -> CloudResult<()> {
         validate_agent_name(name)?;
         let mut agents = self.agents();
-        let agent = agents
-            .get(name)
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"))?;
+        let agent = agents.get(name).ok_or(CloudError::NotFound(What::Agent))?;
         self.store.delete_agent(&agent.id)?;
         self.logs.event(
             &agent_source(agent),
@@ -488,7 +585,7 @@ impl Cloud {
         Ok(())
     }
 
-    pub fn deployments(&self, name: &str) -> Result<DeploymentList, ApiError> {
+    pub fn deployments(&self, name: &str) -> CloudResult<DeploymentList> {
         let agent = self.live_agent(name)?;
         Ok(DeploymentList {
             deployments: self
@@ -505,19 +602,19 @@ impl Cloud {
         &self,
         base: &DeploymentRecord,
         spec: &AgentSpec,
-    ) -> Result<DeploymentRecord, ApiError> {
+    ) -> CloudResult<DeploymentRecord> {
         let mut next = base.clone();
         if let Some(image) = &spec.image {
             let image = image.trim();
             if image.is_empty() {
-                return Err(ApiError::bad_request("image must not be empty"));
+                return Err(CloudError::InvalidInput("image must not be empty".into()));
             }
             next.image = image.to_string();
         }
         if let Some(seconds) = spec.max_session_duration {
             let floor = self.settings.min_session_duration;
             if !(floor..=MAX_SESSION_DURATION).contains(&seconds) {
-                return Err(ApiError::bad_request(format!(
+                return Err(CloudError::InvalidInput(format!(
                     "maxSessionDuration must be between {floor} and {MAX_SESSION_DURATION} seconds, got {seconds}"
                 )));
             }
@@ -526,8 +623,8 @@ impl Cloud {
         if let Some(scaling) = &spec.auto_scaling {
             if let Some(max) = scaling.max_agents {
                 if max < 1 {
-                    return Err(ApiError::bad_request(
-                        "autoScaling.maxAgents must be at least 1",
+                    return Err(CloudError::InvalidInput(
+                        "autoScaling.maxAgents must be at least 1".into(),
                     ));
                 }
                 next.max_agents = Some(max);
@@ -536,8 +633,9 @@ impl Cloud {
                 next.min_agents = min;
             }
         }
+        apply_options(&mut next.options, spec)?;
         if next.min_agents > self.max_agents(&next) {
-            return Err(ApiError::bad_request(format!(
+            return Err(CloudError::InvalidInput(format!(
                 "autoScaling.minAgents ({}) must not exceed maxAgents ({})",
                 next.min_agents,
                 self.max_agents(&next)
@@ -581,10 +679,12 @@ impl Cloud {
                 min_replicas: Some(d.min_agents),
                 max_replicas: Some(max),
             }),
-            active_session_count: Some(self.capacity.active(&agent.name)),
+            active_session_count: Some(self.capacity.active(&agent.id)),
             deployment: Some(self.deployment_view(agent, d)),
             agent_profile: agent.agent_profile.clone(),
-            krisp_viva: None,
+            krisp_viva: Some(KrispViva {
+                audio_filter: d.options.krisp_viva_filter.clone(),
+            }),
             current_revision: Some(RevisionInfo {
                 deployment_id: Some(d.id.clone()),
                 phase: Some(if ready { "Active" } else { "Failed" }.into()),
@@ -622,11 +722,19 @@ impl Cloud {
                 metadata: Some(json!({"name": agent.name, "namespace": ORG})),
                 spec: Some(ManifestSpec {
                     image: Some(d.image.clone()),
+                    daily_node_type: d.options.node_type.clone(),
                     auto_scaling: Some(AutoScalingStatus {
                         min_replicas: Some(d.min_agents),
                         max_replicas: Some(self.max_agents(d)),
                     }),
+                    image_pull_secret_name: d.options.image_pull_secret_set.clone(),
+                    env_from_secret_names: d.options.secret_set.clone().map(|set| vec![set]),
+                    krisp_viva: Some(
+                        json!({"audioFilters": d.options.krisp_viva_filter.is_some()}),
+                    ),
                     max_session_duration_seconds: d.max_session_duration,
+                    arch: d.options.architecture.clone(),
+                    websocket_auth: d.options.websocket_auth.clone(),
                     ..ManifestSpec::default()
                 }),
             }),
@@ -640,11 +748,11 @@ impl Cloud {
     // --- organization, user, keys ------------------------------------------
 
     /// The org surface serves only org `local`.
-    pub fn check_org(&self, org: &str) -> Result<(), ApiError> {
+    pub fn check_org(&self, org: &str) -> CloudResult<()> {
         if org == ORG {
             Ok(())
         } else {
-            Err(ApiError::not_found("Organization not found"))
+            Err(CloudError::NotFound(What::Organization))
         }
     }
 
@@ -662,13 +770,13 @@ impl Cloud {
             user: User {
                 user_id: self.user_id.clone(),
                 emails: vec![UserEmail {
-                    email_address: "local@localhost".into(),
+                    email_address: LOCAL_USER_EMAIL.into(),
                 }],
             },
         }
     }
 
-    pub fn api_keys(&self) -> Result<ApiKeyList, ApiError> {
+    pub fn api_keys(&self) -> CloudResult<ApiKeyList> {
         Ok(ApiKeyList {
             public: self
                 .store
@@ -686,20 +794,20 @@ impl Cloud {
         })
     }
 
-    pub fn create_api_key(&self, request: &CreateApiKeyRequest) -> Result<ApiKey, ApiError> {
+    pub fn create_api_key(&self, request: &CreateApiKeyRequest) -> CloudResult<ApiKey> {
         if request.key_type != "public" {
-            return Err(ApiError::bad_request(
-                "Only public API keys can be created (type \"public\")",
+            return Err(CloudError::InvalidInput(
+                "Only public API keys can be created (type \"public\")".into(),
             ));
         }
         let name = request.name.trim();
-        if name.is_empty() || name.len() > 100 {
-            return Err(ApiError::bad_request(
-                "Key name must be 1 to 100 characters",
-            ));
+        if name.is_empty() || name.chars().count() > MAX_KEY_NAME_CHARS {
+            return Err(CloudError::InvalidInput(format!(
+                "Key name must be 1 to {MAX_KEY_NAME_CHARS} characters"
+            )));
         }
         let key = self.store.insert_key(KeyKind::Public, Some(name))?;
-        self.keys.replace(&self.store.keys()?);
+        self.keys_changed()?;
         Ok(ApiKey {
             id: key.id,
             key: key.secret,
@@ -710,12 +818,11 @@ impl Cloud {
     }
 
     /// Soft-revokes a public key; it stops working at once.
-    pub fn revoke_api_key(&self, id: &str) -> Result<(), ApiError> {
+    pub fn revoke_api_key(&self, id: &str) -> CloudResult<()> {
         if !self.store.revoke_public_key(id)? {
-            return Err(ApiError::not_found("API key not found"));
+            return Err(CloudError::NotFound(What::ApiKey));
         }
-        self.keys.replace(&self.store.keys()?);
-        Ok(())
+        self.keys_changed()
     }
 }
 
@@ -752,22 +859,87 @@ pub struct LogQuery {
     pub end_time: Option<String>,
 }
 
-fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+/// A session in `Cloud::stopping`, for as long as this lives.
+struct Stopping<'a> {
+    cloud: &'a Cloud,
+    session_id: &'a str,
+}
+
+impl Drop for Stopping<'_> {
+    fn drop(&mut self) {
+        self.cloud.stopping().remove(self.session_id);
+    }
+}
+
+/// Every lock here guards plain data that a panic cannot leave half
+/// changed, so a poisoned lock is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn refuse_builds(spec: &AgentSpec) -> CloudResult<()> {
+    match spec.build_id {
+        Some(_) => Err(CloudError::InvalidInput(
+            "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)"
+                .into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The deployment options `spec` sets on top of `options`. An empty set
+/// name, or a `krispViva` without a filter, clears the field.
+fn apply_options(options: &mut DeploymentOptions, spec: &AgentSpec) -> CloudResult<()> {
+    let named = |name: &String| (!name.trim().is_empty()).then(|| name.clone());
+    if let Some(set) = &spec.secret_set {
+        options.secret_set = named(set);
+    }
+    if let Some(set) = &spec.image_pull_secret_set {
+        options.image_pull_secret_set = named(set);
+    }
+    if let Some(krisp) = &spec.krisp_viva {
+        if let Some(filter) = &krisp.audio_filter
+            && !KRISP_VIVA_FILTERS.contains(&filter.as_str())
+        {
+            return Err(CloudError::InvalidInput(format!(
+                "krispViva.audioFilter must be tel, pro or null, got {filter:?}"
+            )));
+        }
+        options.krisp_viva_filter = krisp.audio_filter.clone();
+    }
+    if let Some(architecture) = &spec.architecture {
+        if !ARCHITECTURES.contains(&architecture.as_str()) {
+            return Err(CloudError::InvalidInput(format!(
+                "architecture must be amd64 or arm64, got {architecture:?}"
+            )));
+        }
+        options.architecture = Some(architecture.clone());
+    }
+    if let Some(node_type) = &spec.node_type {
+        options.node_type = named(node_type);
+    }
+    if let Some(auth) = &spec.websocket_auth {
+        options.websocket_auth = named(auth);
+    }
+    Ok(())
+}
+
+fn page_limit(limit: Option<u32>) -> CloudResult<u32> {
     match limit {
         None => Ok(DEFAULT_PAGE),
         Some(limit) if limit <= MAX_PAGE => Ok(limit),
-        Some(limit) => Err(ApiError::bad_request(format!(
+        Some(limit) => Err(CloudError::InvalidInput(format!(
             "limit must be at most {MAX_PAGE}, got {limit}"
         ))),
     }
 }
 
-fn time_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+fn time_param(name: &str, value: Option<&str>) -> CloudResult<Option<i64>> {
     value
         .filter(|v| !v.is_empty())
         .map(|v| {
             parse_unix_seconds(v).ok_or_else(|| {
-                ApiError::bad_request(format!(
+                CloudError::InvalidInput(format!(
                     "{name} must be Unix seconds (e.g. 1713472457.5), got {v:?}"
                 ))
             })

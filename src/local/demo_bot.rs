@@ -17,7 +17,7 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction
 use serde_json::Value;
 
 /// Exit code when the body asks the bot to crash.
-pub const CRASH_EXIT_CODE: i32 = 3;
+const CRASH_EXIT_CODE: i32 = 3;
 
 const LINE_EVERY: Duration = Duration::from_millis(1500);
 const TICK: Duration = Duration::from_millis(50);
@@ -32,7 +32,7 @@ const CONVERSATION: &[&str] = &[
 
 /// The signals that stop the bot (blocked by the server until the bot
 /// has installed its handlers).
-pub fn stop_signals() -> SigSet {
+pub(crate) fn stop_signals() -> SigSet {
     let mut signals = SigSet::empty();
     signals.add(Signal::SIGTERM);
     signals.add(Signal::SIGINT);

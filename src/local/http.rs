@@ -1,104 +1,164 @@
-//! HTTP plumbing shared by every route: the error type and its two JSON
-//! shapes, and extractors that answer bad input with JSON (axum's own
-//! rejections are plain text).
+//! The one place where errors become HTTP answers: domain errors
+//! ([`CloudError`]) and the HTTP layer's own (unknown route, wrong method,
+//! body too large, route not emulated) map to a status code and a JSON
+//! body in [`ApiError`]'s `IntoResponse`, which has no side effects. Also
+//! the extractors that answer bad input with JSON (axum's own rejections
+//! are plain text).
+//!
+//! Bodies are `{"error": message, "code": code}`, except capacity, which
+//! answers the seed's exact 429 body
+//! `{"status": 429, "code": "429", "message": "Rate limit exceeded. Please try again later"}`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::api::oauth::OAuthErrorBody;
 use crate::api::types::ErrorBody;
 
-use super::store::StoreError;
+use super::error::{CloudError, OAuthRefusal};
 
 /// Largest request body accepted (the platform's limit).
 pub use crate::api::limits::MAX_BODY_BYTES;
 
-/// An error answer: `{"error": message, "code": code}` with `status`,
-/// except capacity, which answers the seed's exact 429 body.
-#[derive(Debug, Clone, PartialEq)]
+/// The code of every route the local cloud does not emulate.
+pub const NOT_EMULATED_CODE: &str = "NOT_EMULATED";
+
+/// Everything a request can fail with.
+#[derive(Debug)]
 pub enum ApiError {
-    Status {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
-    AtCapacity,
+    Cloud(CloudError),
+    /// No route has this path.
+    NoRoute,
+    /// A route has this path, but not this method.
+    WrongMethod,
+    BodyTooLarge,
+    /// A route of the official API that the local cloud does not serve;
+    /// names what it is.
+    NotEmulated(&'static str),
+}
+
+impl From<CloudError> for ApiError {
+    fn from(err: CloudError) -> Self {
+        ApiError::Cloud(err)
+    }
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Status {
-            status,
-            code,
-            message: message.into(),
-        }
+    fn bad_request(message: String) -> Self {
+        ApiError::Cloud(CloudError::InvalidInput(message))
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "GENERIC_BAD_REQUEST", message)
-    }
-
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "404", message)
-    }
-
-    pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "401",
-            "Unauthorized / token expired",
-        )
-    }
-
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "500", message)
-    }
-
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::Status { status, .. } => *status,
-            ApiError::AtCapacity => StatusCode::TOO_MANY_REQUESTS,
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        eprintln!("pipecat local: {err}");
-        ApiError::internal(
-            "Internal server error. Please check logs for more information or contact support.",
-        )
+    /// Status, `code` and message of an `{"error", "code"}` answer; `None`
+    /// for capacity and OAuth refusals, which have their own bodies.
+    fn parts(&self) -> Option<(StatusCode, &'static str, String)> {
+        let answer = match self {
+            ApiError::Cloud(err) => match err {
+                CloudError::InvalidInput(_) | CloudError::AlreadyExists(_) => {
+                    (StatusCode::BAD_REQUEST, "GENERIC_BAD_REQUEST", err.to_string())
+                }
+                CloudError::NotFound(_) | CloudError::SessionNotRunning => {
+                    (StatusCode::NOT_FOUND, "404", err.to_string())
+                }
+                CloudError::AtCapacity | CloudError::OAuth(_) => return None,
+                CloudError::NotReady(_) => (StatusCode::CONFLICT, "PCC-1001", err.to_string()),
+                CloudError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT", err.to_string()),
+                CloudError::Unauthorized => (StatusCode::UNAUTHORIZED, "401", err.to_string()),
+                // The details are in the server's log, not for the caller.
+                CloudError::Store(_) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "500",
+                    "Internal server error. Please check logs for more information or contact support."
+                        .to_string(),
+                ),
+                CloudError::Internal(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "500", err.to_string())
+                }
+            },
+            ApiError::NoRoute => (
+                StatusCode::NOT_FOUND,
+                "404",
+                "API endpoint not found".to_string(),
+            ),
+            ApiError::WrongMethod => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "405",
+                "Method not allowed on this endpoint".to_string(),
+            ),
+            ApiError::BodyTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "413",
+                format!("Request body is larger than {MAX_BODY_BYTES} bytes"),
+            ),
+            ApiError::NotEmulated(what) => (
+                StatusCode::NOT_IMPLEMENTED,
+                NOT_EMULATED_CODE,
+                format!("the local cloud does not emulate {what}"),
+            ),
+        };
+        Some(answer)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let body = match self {
-            ApiError::Status { code, message, .. } => ErrorBody {
-                error: Some(message),
-                code: Some(code.into()),
-                ..ErrorBody::default()
-            },
-            ApiError::AtCapacity => ErrorBody {
-                status: Some(429.into()),
-                code: Some("429".into()),
-                message: Some("Rate limit exceeded. Please try again later".into()),
-                ..ErrorBody::default()
-            },
+        if let ApiError::Cloud(CloudError::OAuth(refusal)) = self {
+            return oauth_refusal(refusal);
+        }
+        let (status, body) = match self.parts() {
+            Some((status, code, message)) => (
+                status,
+                ErrorBody {
+                    error: Some(message),
+                    code: Some(code.into()),
+                    ..ErrorBody::default()
+                },
+            ),
+            None => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody {
+                    status: Some(429.into()),
+                    code: Some("429".into()),
+                    message: Some("Rate limit exceeded. Please try again later".into()),
+                    ..ErrorBody::default()
+                },
+            ),
         };
         (status, axum::Json(body)).into_response()
     }
 }
 
+/// The token endpoint's error answer (RFC 6749 section 5.2): 401 for an
+/// unknown client, 503 when it cannot take more logins for now, else 400;
+/// never cached.
+fn oauth_refusal(refusal: OAuthRefusal) -> Response {
+    let status = match refusal.error {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let body = OAuthErrorBody {
+        error: refusal.error.to_string(),
+        error_description: Some(refusal.description),
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
 pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
 
-/// A JSON request body. Malformed JSON is a 400 and an oversized body a
-/// 413, both as JSON. The content type is not checked: `curl -d` sends
-/// form encoding for what is JSON.
+/// A JSON object as request body (every body of the API is one: serde
+/// would take an array for a struct, field by field). Malformed JSON is a
+/// 400 and an oversized body a 413, both as JSON. An empty body is `{}`.
+/// The content type is not checked: `curl -d` sends form encoding for what
+/// is JSON.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -107,19 +167,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "413",
-                    format!("Request body is larger than {MAX_BODY_BYTES} bytes"),
-                )
+                ApiError::BodyTooLarge
             } else {
                 ApiError::bad_request(format!("Cannot read the request body: {rejection}"))
             }
         })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
+        let bytes: &[u8] = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => b"{}",
+            Some(b'{') => &bytes,
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "Invalid JSON body: expected a JSON object".to_string(),
+                ));
+            }
         };
         serde_json::from_slice(bytes)
             .map(JsonBody)
@@ -159,65 +219,180 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 
 /// Unknown routes.
 pub async fn route_not_found() -> ApiError {
-    ApiError::not_found("API endpoint not found")
+    ApiError::NoRoute
 }
 
 /// Known routes with the wrong method.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "405",
-        "Method not allowed on this endpoint",
-    )
-}
-
-/// Agent names follow the platform rule: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`,
-/// at most 54 characters.
-pub fn validate_agent_name(name: &str) -> Result<(), ApiError> {
-    let bytes = name.as_bytes();
-    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
-    let valid = !bytes.is_empty()
-        && bytes.len() <= 54
-        && bytes.iter().all(allowed)
-        && bytes.first() != Some(&b'-')
-        && bytes.last() != Some(&b'-');
-    if valid {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "Invalid agent name {name:?}: use 1 to 54 lowercase letters, digits and hyphens, starting and ending with a letter or digit"
-        )))
-    }
-}
-
-/// Session ids are UUIDs; anything else is a 400.
-pub fn validate_session_id(id: &str) -> Result<(), ApiError> {
-    uuid::Uuid::parse_str(id)
-        .map(|_| ())
-        .map_err(|_| ApiError::bad_request(format!("Invalid session id {id:?}: expected a UUID")))
+    ApiError::WrongMethod
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::error::What;
+    use crate::local::store::StoreError;
+    use serde_json::{Value, json};
+
+    fn answer(err: impl Into<ApiError>) -> (u16, Value) {
+        let response = err.into().into_response();
+        let status = response.status().as_u16();
+        let bytes = body_bytes(response);
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn body_bytes(response: Response) -> Bytes {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .unwrap()
+    }
 
     #[test]
-    fn agent_names_follow_the_platform_rule() {
-        for ok in ["a", "my-first-agent", "a1", &"x".repeat(54)] {
-            assert!(validate_agent_name(ok).is_ok(), "{ok}");
+    fn capacity_answers_the_seeds_exact_429_body() {
+        assert_eq!(
+            answer(CloudError::AtCapacity),
+            (
+                429,
+                json!({"status": 429, "code": "429", "message": "Rate limit exceeded. Please try again later"})
+            )
+        );
+    }
+
+    #[test]
+    fn domain_errors_map_to_status_code_and_message() {
+        let cases: Vec<(ApiError, u16, &str, &str)> = vec![
+            (
+                CloudError::InvalidInput("limit must be at most 10000, got 10001".into()).into(),
+                400,
+                "GENERIC_BAD_REQUEST",
+                "limit must be at most 10000, got 10001",
+            ),
+            (
+                CloudError::AlreadyExists(What::Agent).into(),
+                400,
+                "GENERIC_BAD_REQUEST",
+                "Service already exists",
+            ),
+            (
+                CloudError::NotFound(What::Agent).into(),
+                404,
+                "404",
+                "Service not found",
+            ),
+            (
+                CloudError::NotFound(What::Session).into(),
+                404,
+                "404",
+                "Session not found",
+            ),
+            (
+                CloudError::NotFound(What::Organization).into(),
+                404,
+                "404",
+                "Organization not found",
+            ),
+            (
+                CloudError::NotFound(What::ApiKey).into(),
+                404,
+                "404",
+                "API key not found",
+            ),
+            (
+                CloudError::SessionNotRunning.into(),
+                404,
+                "404",
+                "Session not found or already ended",
+            ),
+            (
+                CloudError::NotReady("image \"x\" is not known".into()).into(),
+                409,
+                "PCC-1001",
+                "Attempt to start agent when deployment is not in ready state: image \"x\" is not known",
+            ),
+            (
+                CloudError::Unauthorized.into(),
+                401,
+                "401",
+                "Unauthorized / token expired",
+            ),
+            (
+                CloudError::Internal("cannot start the agent's process: no such file".into())
+                    .into(),
+                500,
+                "500",
+                "cannot start the agent's process: no such file",
+            ),
+            (
+                CloudError::NotFound(What::SecretSet).into(),
+                404,
+                "404",
+                "Set not found",
+            ),
+            (
+                CloudError::Conflict("Secret set \"keys\" is used by agent \"bot\"".into()).into(),
+                409,
+                "CONFLICT",
+                "Secret set \"keys\" is used by agent \"bot\"",
+            ),
+            (ApiError::NoRoute, 404, "404", "API endpoint not found"),
+            (
+                ApiError::WrongMethod,
+                405,
+                "405",
+                "Method not allowed on this endpoint",
+            ),
+            (
+                ApiError::BodyTooLarge,
+                413,
+                "413",
+                "Request body is larger than 1048576 bytes",
+            ),
+            (
+                ApiError::NotEmulated("secrets"),
+                501,
+                "NOT_EMULATED",
+                "the local cloud does not emulate secrets",
+            ),
+        ];
+        for (err, status, code, message) in cases {
+            let described = format!("{err:?}");
+            assert_eq!(
+                answer(err),
+                (status, json!({"error": message, "code": code})),
+                "{described}"
+            );
         }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "A",
-            "a_b",
-            "a.b",
-            "../x",
-            "a b",
-            &"x".repeat(55),
+    }
+
+    #[test]
+    fn oauth_refusals_answer_the_oauth_error_body() {
+        let refused = |error| CloudError::oauth(error, "why");
+        for (error, status) in [
+            ("invalid_grant", 400),
+            ("invalid_request", 400),
+            ("unsupported_grant_type", 400),
+            ("invalid_client", 401),
+            ("temporarily_unavailable", 503),
         ] {
-            assert!(validate_agent_name(bad).is_err(), "{bad}");
+            assert_eq!(
+                answer(refused(error)),
+                (status, json!({"error": error, "error_description": "why"})),
+                "{error}"
+            );
         }
+    }
+
+    #[test]
+    fn store_failures_keep_their_details_out_of_the_answer() {
+        let failure = StoreError::from(rusqlite::Error::InvalidQuery);
+        assert_eq!(
+            answer(CloudError::Store(failure)),
+            (
+                500,
+                json!({"error": "Internal server error. Please check logs for more information or contact support.", "code": "500"})
+            )
+        );
     }
 }

@@ -1,14 +1,24 @@
 //! The local Pipecat Cloud: a server on 127.0.0.1 that speaks the Pipecat
 //! Cloud REST API and runs each session as a local process.
 //!
-//! - [`store`]: SQLite state under the data dir (keys, agents,
-//!   deployments, sessions, logs);
-//! - [`logs`]: the batched log writer; [`access_log`]: one line per request;
-//! - [`runtime`]: session processes (the process contract and completion
+//! The public interface is small: [`Server::start`] with [`Options`] gives
+//! a [`RunningServer`]; [`autostart`] finds, starts and stops the server of
+//! a data dir from other processes; [`client_environment`] is what
+//! `local env` prints; [`demo_bot`] is what the built-in image runs.
+//!
+//! Inside (crate-private):
+//! - `store`: SQLite state under the data dir (keys, agents, deployments,
+//!   sessions, logs), with versioned migrations;
+//! - `logs`: the batched log writer; `access_log`: one line per request;
+//! - `runtime`: session processes (the process contract and completion
 //!   statuses are documented there);
-//! - [`cloud`]: the operations both API surfaces share;
-//! - [`routes`], [`auth`], [`http`]: the HTTP layer;
-//! - [`images`]: which command an image runs; [`demo_bot`]: the built-in bot.
+//! - `cloud`: the operations both API surfaces share, returning the domain
+//!   errors of `error`; `names`: names and ids in requests;
+//! - `identity`: the OAuth identity provider (browser logins, their codes
+//!   and tokens);
+//! - `routes`, `login_routes`, `auth`, `http`: the HTTP layer (`http` alone
+//!   maps errors to answers);
+//! - `images`: which command an image runs.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -19,19 +29,26 @@
 //! # Ok(()) }
 //! ```
 
-pub mod access_log;
-pub mod auth;
+mod access_log;
+mod auth;
 pub mod autostart;
-pub mod capacity;
-pub mod cloud;
+pub mod build;
+mod capacity;
+mod cloud;
+pub mod contract;
 pub mod demo_bot;
-pub mod http;
-pub mod images;
-pub mod logs;
-pub mod routes;
-pub mod runtime;
-pub mod store;
-pub mod time;
+mod error;
+mod http;
+mod identity;
+mod images;
+pub mod lines;
+mod login_routes;
+mod logs;
+mod names;
+mod routes;
+mod runtime;
+mod store;
+mod time;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -48,21 +65,26 @@ use tokio::task::JoinHandle;
 use crate::config::env;
 use cloud::Cloud;
 
-pub use cloud::ORG;
+pub use access_log::AccessObserver;
 pub use images::ImageMapping;
 pub use store::Credentials;
 
 /// The port `serve` uses when none is given.
 pub const DEFAULT_PORT: u16 = 7463;
+/// How long the access tokens of a browser login live unless `serve
+/// --token-ttl` says.
+pub const DEFAULT_TOKEN_TTL: Duration = identity::DEFAULT_ACCESS_TTL;
 /// The state file in the data dir (mode 0600; it holds the keys).
 pub use autostart::STATE_FILE;
 
 /// How to run a local cloud.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Holds everything the server keeps (created private if missing).
     pub data_dir: PathBuf,
-    /// 0 picks a free port.
+    /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Which shell command each image reference runs (`--image NAME=COMMAND`).
     pub images: Vec<ImageMapping>,
     /// `maxAgents` of agents that do not set one.
     pub default_max_agents: u32,
@@ -70,9 +92,23 @@ pub struct Options {
     pub min_session_duration: u32,
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
+    /// Also given each line of the access log (`serve -v` prints them).
+    pub access_observer: Option<AccessObserver>,
+    /// Regions besides `local` (`--region`, repeatable): names that
+    /// agents and secret sets can be in, all on this machine.
+    pub regions: Vec<String>,
+    /// How long the access tokens of a browser login live (`--token-ttl`).
+    pub token_ttl: Duration,
+    /// Ask a person to press a button before approving a browser login
+    /// (`--login-prompt`), instead of approving at once.
+    pub login_prompt: bool,
 }
 
 impl Options {
+    /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
+    /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
+    /// program as the demo bot, region `local` only, and browser logins
+    /// approved at once with access tokens that live [`DEFAULT_TOKEN_TTL`].
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -81,6 +117,10 @@ impl Options {
             default_max_agents: crate::api::limits::DEFAULT_MAX_AGENTS,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+            access_observer: None,
+            regions: Vec::new(),
+            token_ttl: DEFAULT_TOKEN_TTL,
+            login_prompt: false,
         }
     }
 }
@@ -96,13 +136,14 @@ pub fn default_data_dir() -> PathBuf {
         .join("local")
 }
 
+/// Starts local clouds (see [`Server::start`]).
 pub struct Server;
 
-/// A running local cloud.
+/// A running local cloud. Drop it only after [`RunningServer::shutdown`]:
+/// that is what stops its sessions and records them as ended.
 pub struct RunningServer {
     url: String,
     data_dir: PathBuf,
-    credentials: Credentials,
     cloud: Arc<Cloud>,
     stop_serving: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
@@ -113,7 +154,7 @@ pub struct RunningServer {
 /// Creates the data dir, or takes an existing one, private to the user
 /// (0700): the store, the state file and session bodies hold keys and user
 /// data, whatever mode the files inside were created with.
-pub fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
 
     std::fs::DirBuilder::new()
@@ -156,6 +197,14 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 impl Server {
     /// Opens (or creates and seeds) the data dir, binds 127.0.0.1, writes
     /// the state file and serves until [`RunningServer::shutdown`].
+    ///
+    /// Fails, with the cause in the message, when the data dir cannot be
+    /// created, locked (another server serves it) or opened (e.g. it was
+    /// written by a newer pipecat), or the port cannot be bound. A port
+    /// already in use is an [`std::io::Error`] of kind
+    /// [`AddrInUse`](std::io::ErrorKind::AddrInUse) in the error's chain
+    /// (`err.downcast_ref::<std::io::Error>()`), so a caller can suggest
+    /// another port for that case only.
     pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
         create_private_dir(&options.data_dir)?;
         let data_dir_lock = lock_data_dir(&options.data_dir)?;
@@ -164,6 +213,11 @@ impl Server {
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
+            regions: regions(&options.regions),
+            identity: identity::Settings {
+                access_ttl: options.token_ttl,
+                login_prompt: options.login_prompt,
+            },
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -178,10 +232,11 @@ impl Server {
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
-        let credentials = cloud.credentials()?;
+        cloud.identity().set_server_url(&url);
         let (stop_serving, stopped) = oneshot::channel::<()>();
-        let access_log = access_log::AccessLog::start(&options.data_dir)
-            .context("cannot open the access log")?;
+        let access_log =
+            access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
+                .context("cannot open the access log")?;
         let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
             access_log,
             access_log::log_request,
@@ -194,20 +249,23 @@ impl Server {
                 .await
         });
         let server = RunningServer {
-            url,
-            data_dir: options.data_dir,
-            credentials,
-            cloud,
+            url: url.clone(),
+            data_dir: options.data_dir.clone(),
+            cloud: cloud.clone(),
             stop_serving,
             serving,
             _data_dir_lock: data_dir_lock,
         };
-        server.write_state(true)?;
+        cloud.publish(StateFile {
+            data_dir: options.data_dir,
+            url,
+        })?;
         Ok(server)
     }
 }
 
 impl RunningServer {
+    /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -216,43 +274,58 @@ impl RunningServer {
         &self.data_dir
     }
 
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
+    /// The first usable key of each kind, now (a revoked key is replaced
+    /// by the next usable one).
+    pub fn credentials(&self) -> Credentials {
+        self.cloud.credentials()
     }
 
     /// Stops serving, stops every session (recorded as ended), commits the
     /// logs and marks the state file stopped.
     pub async fn shutdown(self) {
-        let stopped_state = self.state_json(false);
         let _ = self.stop_serving.send(());
         // Requests in flight get a moment to finish; a stop waiting on a
         // slow session must not hold the shutdown.
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
         self.cloud.shutdown().await;
-        if let Err(err) = write_state_file(&self.data_dir, &stopped_state) {
-            eprintln!("pipecat local: {err:#}");
+    }
+}
+
+/// `local` first, then `extra` in order, each once.
+fn regions(extra: &[String]) -> Vec<String> {
+    let mut regions = vec![cloud::LOCAL_REGION.to_string()];
+    for region in extra {
+        if !regions.contains(region) {
+            regions.push(region.clone());
         }
     }
+    regions
+}
 
-    fn state_json(&self, running: bool) -> Value {
-        json!({
+/// `server.json` of a serving local cloud: how other processes find it and
+/// its keys (read by [`autostart::running`]).
+pub(crate) struct StateFile {
+    data_dir: PathBuf,
+    url: String,
+}
+
+impl StateFile {
+    /// Writes the file atomically with mode 0600.
+    pub(crate) fn write(&self, running: bool, credentials: &Credentials) -> anyhow::Result<()> {
+        let state = json!({
             "url": self.url,
             "pid": std::process::id(),
             "running": running,
             "dataDir": self.data_dir,
-            "org": ORG,
-            "publicKey": self.credentials.public_key,
-            "privateKey": self.credentials.private_key,
-            "userToken": self.credentials.user_token,
-        })
-    }
-
-    fn write_state(&self, running: bool) -> anyhow::Result<()> {
-        write_state_file(&self.data_dir, &self.state_json(running))
+            "org": cloud::ORG,
+            "publicKey": credentials.public_key,
+            "privateKey": credentials.private_key,
+            "userToken": credentials.user_token,
+        });
+        write_state_file(&self.data_dir, &state)
     }
 }
 
-/// Writes `server.json` atomically with mode 0600.
 fn write_state_file(data_dir: &Path, state: &Value) -> anyhow::Result<()> {
     let path = data_dir.join(STATE_FILE);
     let temp = data_dir.join(format!(".{STATE_FILE}.tmp"));
@@ -287,6 +360,6 @@ pub fn client_environment(data_dir: &Path) -> anyhow::Result<Vec<(&'static str, 
         (env::TOKEN, credentials.user_token),
         (env::PRIVATE_API_KEY, credentials.private_key),
         (env::DEFAULT_PUBLIC_KEY, credentials.public_key),
-        (env::ORG, ORG.to_string()),
+        (env::ORG, cloud::ORG.to_string()),
     ])
 }

@@ -1,320 +1,593 @@
-//! The HTTP surface. Handlers are thin: check the caller, parse, call one
-//! `Cloud` operation, serialize. The documented `/v1/agents` routes and the
-//! official CLI's `/v1/organizations/{org}` routes share every operation.
+//! The HTTP surface: one set of handlers, mounted on every surface.
+//!
+//! # Layout
+//!
+//! | surface | root | credential |
+//! |---|---|---|
+//! | public | `/v1/public` | the public key |
+//! | documented ([`Surface::Documented`]) | `/v1` | private key or user token |
+//! | organization ([`Surface::Organization`]) | `/v1/organizations/{org}` | the same, for org `local` only |
+//!
+//! plus `/v1/organizations` and `/v1/users` (the official CLI's account
+//! routes), and the identity provider's `/auth/...` (`login_routes.rs`,
+//! no credential: they are how one is obtained). Each surface is a router nested at its root, with a guard
+//! ([`guard`]) that checks the credential (and the org) once per request,
+//! before any handler: handlers never check either. Handlers are thin:
+//! extract, call one `Cloud` operation, serialize; every error goes
+//! through `http.rs`.
+//!
+//! # Adding a route
+//!
+//! - On both management surfaces: one `.route(...)` line in
+//!   [`management`], its path relative to the surface root
+//!   (`"/secrets/{set}"`), or in [`agent_routes`], relative to the agent
+//!   collection (`"/{agent}/builds"`). Extract path parameters by name
+//!   into a struct (`PathParams<AgentPath>`): the org surface's paths also
+//!   carry `{org}`.
+//! - On one surface only: in the `match surface` of those functions.
+//! - A route of the official API that the local cloud does not serve: a
+//!   row of [`NOT_EMULATED`]. When a route gets a handler, delete its row
+//!   (a handler and a row for the same path and method make the router
+//!   panic when it is built, so every test that starts a server says so).
+//!
+//! # Where the surfaces differ
+//!
+//! - the agent collection is `/agents` or `/services` ([`Surface::agents`]);
+//! - GET of an agent: the org surface wraps it in `{"body": ...}`
+//!   ([`Surface::agent_answer`]);
+//! - update: the documented surface POSTs to the agent; the org surface
+//!   PUTs to the collection with the name in the body ([`agent_routes`]);
+//! - API keys are on the org surface only.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::Json;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, post};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, delete, get, on, post, put};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::api::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    Properties, PropertySchemas, RegionList, SecretSet, SecretSetList, SecretSetRequest,
+    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
-use super::auth::{Manager, Starter};
-use super::cloud::{Cloud, LogQuery, SessionQuery};
+use super::auth::{Needs, authorize};
+use super::cloud::{Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery};
+use super::error::CloudError;
 use super::http::{
-    ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
+    ApiError, ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
     route_not_found,
 };
+use super::login_routes;
 
 type AppState = State<Arc<Cloud>>;
 
+/// The two surfaces that manage agents; see the module doc for how they
+/// differ. Handlers that answer differently take `Extension<Surface>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// `/v1/...`: the documented API (the private key, what CI uses).
+    Documented,
+    /// `/v1/organizations/{org}/...`: the official CLI's (the user token).
+    Organization,
+}
+
+impl Surface {
+    fn root(self) -> &'static str {
+        match self {
+            Surface::Documented => "/v1",
+            Surface::Organization => "/v1/organizations/{org}",
+        }
+    }
+
+    /// The agent collection, relative to the root.
+    fn agents(self) -> &'static str {
+        match self {
+            Surface::Documented => "/agents",
+            Surface::Organization => "/services",
+        }
+    }
+
+    fn access(self) -> Access {
+        match self {
+            Surface::Documented => Access::Manage,
+            Surface::Organization => Access::ManageOrg,
+        }
+    }
+
+    /// The answer to a GET of one agent.
+    fn agent_answer(self, details: AgentDetails) -> Response {
+        match self {
+            Surface::Documented => Json(details).into_response(),
+            Surface::Organization => Json(AgentDetailsEnvelope { body: details }).into_response(),
+        }
+    }
+}
+
+/// What the guard checks before a handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The public key.
+    Public,
+    /// The private key or the user token.
+    Manage,
+    /// As `Manage`, and the `{org}` of the path must be the local org.
+    ManageOrg,
+}
+
+/// The whole API, with the body limit and JSON answers for unknown routes
+/// and wrong methods.
 pub fn router(cloud: Arc<Cloud>) -> Router {
-    let documented = Router::new()
-        .route("/v1/public/{agent}/start", post(start_session))
-        .route("/v1/agents", get(list_agents).post(create_agent))
-        .route(
-            "/v1/agents/{agent}",
-            get(get_agent).post(update_agent).delete(delete_agent),
+    Router::new()
+        .nest("/v1/public", public(&cloud))
+        .nest(
+            Surface::Documented.root(),
+            management(&cloud, Surface::Documented),
         )
-        .route("/v1/agents/{agent}/sessions", get(list_sessions))
-        .route(
-            "/v1/agents/{agent}/sessions/{session}",
-            get(get_session).delete(stop_session),
+        .nest(
+            Surface::Organization.root(),
+            management(&cloud, Surface::Organization),
         )
-        .route("/v1/agents/{agent}/logs", get(logs))
-        .route("/v1/agents/{agent}/deployments", get(deployments));
-    let org = Router::new()
-        .route("/v1/organizations", get(organizations))
-        .route("/v1/users", get(user))
-        .route(
-            "/v1/organizations/{org}/services",
-            get(org_list_agents)
-                .post(org_create_agent)
-                .put(org_update_agent),
-        )
-        .route(
-            "/v1/organizations/{org}/services/{agent}",
-            get(org_get_agent).delete(org_delete_agent),
-        )
-        .route(
-            "/v1/organizations/{org}/services/{agent}/sessions",
-            get(org_list_sessions),
-        )
-        .route(
-            "/v1/organizations/{org}/services/{agent}/sessions/{session}",
-            get(org_get_session).delete(org_stop_session),
-        )
-        .route(
-            "/v1/organizations/{org}/services/{agent}/logs",
-            get(org_logs),
-        )
-        .route(
-            "/v1/organizations/{org}/services/{agent}/deployments",
-            get(org_deployments),
-        )
-        .route(
-            "/v1/organizations/{org}/apiKeys",
-            get(list_keys).post(create_key),
-        )
-        .route(
-            "/v1/organizations/{org}/apiKeys/{id}",
-            axum::routing::delete(revoke_key),
-        );
-    documented
-        .merge(org)
+        .merge(account(&cloud))
+        .merge(login_routes::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(cloud)
 }
 
-// --- /v1/public and /v1/agents ----------------------------------------------
-
-async fn start_session(
-    _: Starter,
-    State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
-    JsonBody(request): JsonBody<StartRequest>,
-) -> ApiResult<StartResponse> {
-    cloud.start_session(&agent, request).map(Json)
+/// `/v1/public`: starting sessions with the public key. Its answers are
+/// for browsers too (CORS), so that web apps holding a public key can start
+/// sessions, as the Pipecat client SDKs do.
+fn public(cloud: &Arc<Cloud>) -> Router<Arc<Cloud>> {
+    let routes = Router::new()
+        .route("/{agent}/start", post(start_session))
+        .merge(not_emulated(|on| on == On::Public));
+    with_guard(routes, cloud, Access::Public)
+        // Set before the CORS layer so that the layer wraps this fallback
+        // too: a preflight (OPTIONS, without credential) is answered there.
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(public_cors())
 }
 
-async fn list_agents(_: Manager, State(cloud): AppState) -> Json<AgentList> {
-    Json(cloud.list_agents())
+/// Preflights are answered for any origin, and every answer (errors too)
+/// says any origin may read it. No cookies are involved: the credential is
+/// a bearer key.
+fn public_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// The routes of one management surface, relative to its root.
+fn management(cloud: &Arc<Cloud>, surface: Surface) -> Router<Arc<Cloud>> {
+    // Routes on both surfaces: one `.route(...)` line each, after the
+    // agents.
+    let shared = Router::new()
+        .nest(surface.agents(), agent_routes(surface))
+        .route("/secrets", get(list_secret_sets))
+        .route(
+            "/secrets/{set}",
+            get(get_secret_set)
+                .put(store_secret_set)
+                .delete(delete_secret_set),
+        )
+        .route("/secrets/{set}/{key}", delete(delete_secret))
+        .route("/regions", get(regions))
+        .route("/properties", get(properties).patch(update_properties))
+        .route("/properties/schema", get(property_schemas));
+    // Routes on one surface only.
+    let own = match surface {
+        Surface::Documented => Router::new(),
+        Surface::Organization => Router::new()
+            .route("/apiKeys", get(list_keys).post(create_key))
+            .route("/apiKeys/{id}", delete(revoke_key)),
+    };
+    let routes = shared.merge(own).merge(not_emulated(|on| surface.has(on)));
+    with_guard(routes, cloud, surface.access()).layer(Extension(surface))
+}
+
+/// The agent collection and everything under it, relative to
+/// `/v1/agents` or `/v1/organizations/{org}/services`.
+fn agent_routes(surface: Surface) -> Router<Arc<Cloud>> {
+    let routes = Router::new()
+        .route("/", get(list_agents).post(create_agent))
+        .route("/{agent}", get(get_agent).delete(delete_agent))
+        .route("/{agent}/sessions", get(list_sessions))
+        .route(
+            "/{agent}/sessions/{session}",
+            get(get_session).delete(stop_session),
+        )
+        .route("/{agent}/logs", get(logs))
+        // Not in the OpenAPI document: the org surface's route, mirrored
+        // so that a private key can list deployments too.
+        .route("/{agent}/deployments", get(deployments));
+    match surface {
+        Surface::Documented => routes.route("/{agent}", post(update_agent)),
+        Surface::Organization => routes.route("/", put(update_agent_named_in_body)),
+    }
+}
+
+/// `/v1/organizations` and `/v1/users`: the caller's account.
+fn account(cloud: &Arc<Cloud>) -> Router<Arc<Cloud>> {
+    let routes = Router::new()
+        .route("/v1/organizations", get(organizations))
+        .route("/v1/users", get(user));
+    with_guard(routes, cloud, Access::Manage)
+}
+
+/// Puts [`guard`] in front of every route of `routes` (`route_layer`:
+/// only requests that match a route; unknown paths stay a 404 whatever the
+/// credential).
+fn with_guard(
+    routes: Router<Arc<Cloud>>,
+    cloud: &Arc<Cloud>,
+    access: Access,
+) -> Router<Arc<Cloud>> {
+    let guarded = Guarded {
+        cloud: cloud.clone(),
+        access,
+    };
+    routes.route_layer(middleware::from_fn_with_state(guarded, guard))
+}
+
+#[derive(Clone)]
+struct Guarded {
+    cloud: Arc<Cloud>,
+    access: Access,
+}
+
+/// Checks the credential first (so a caller without one learns nothing
+/// about orgs), then the org.
+async fn guard(State(guarded): State<Guarded>, request: Request, next: Next) -> Response {
+    match check(&guarded.cloud, guarded.access, request).await {
+        Ok(request) => next.run(request).await,
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Request, ApiError> {
+    let needs = match access {
+        Access::Public => Needs::PublicKey,
+        Access::Manage | Access::ManageOrg => Needs::ManagementKey,
+    };
+    authorize(request.headers(), cloud.keys(), cloud.identity(), needs)?;
+    if access != Access::ManageOrg {
+        return Ok(request);
+    }
+    let (mut parts, body) = request.into_parts();
+    let PathParams(OrgPath { org }) = PathParams::from_request_parts(&mut parts, &()).await?;
+    cloud.check_org(&org)?;
+    Ok(Request::from_parts(parts, body))
+}
+
+// --- routes the local cloud does not emulate --------------------------------
+
+/// A route of the official API that the local cloud does not serve.
+struct Gap {
+    on: On,
+    /// Relative to the surface root.
+    path: &'static str,
+    methods: MethodFilter,
+    /// Completes "the local cloud does not emulate ...".
+    what: &'static str,
+}
+
+/// Which surfaces have a [`Gap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    /// The documented and the organization surface.
+    Both,
+    /// The organization surface only.
+    Org,
+    /// `/v1/public`.
+    Public,
+}
+
+impl Surface {
+    fn has(self, on: On) -> bool {
+        matches!((self, on), (_, On::Both) | (Surface::Organization, On::Org))
+    }
+}
+
+use On::{Both, Org, Public};
+
+const GET: MethodFilter = MethodFilter::GET;
+const POST: MethodFilter = MethodFilter::POST;
+const PUT: MethodFilter = MethodFilter::PUT;
+const PATCH: MethodFilter = MethodFilter::PATCH;
+const DELETE: MethodFilter = MethodFilter::DELETE;
+
+/// Routes of the official API (the OpenAPI document and the official CLI's
+/// endpoints) that the local cloud does not emulate. Each answers 501
+/// `{"error": "the local cloud does not emulate <what>", "code":
+/// "NOT_EMULATED"}` after the surface's credential check, never the 404
+/// that clients read as "nothing there". Paths that no API has stay 404.
+/// When a route gets a handler, delete its row.
+#[rustfmt::skip]
+const NOT_EMULATED: &[Gap] = &[
+    Gap { on: Org, path: "/secrets/references", methods: POST, what: "secrets" },
+    Gap { on: Org, path: "/regions", methods: POST, what: "regions" },
+    Gap { on: Org, path: "/regions/{region}", methods: GET.or(DELETE), what: "regions" },
+    Gap { on: Org, path: "/regions/{region}/enrollment-tokens", methods: POST, what: "regions" },
+    Gap { on: Both, path: "/builds", methods: GET.or(POST), what: "builds" },
+    Gap { on: Both, path: "/builds/upload-url", methods: POST, what: "builds" },
+    Gap { on: Both, path: "/builds/{build}", methods: GET, what: "builds" },
+    Gap { on: Both, path: "/builds/{build}/logs", methods: GET, what: "builds" },
+    Gap { on: Org, path: "/spend-limit", methods: GET.or(PUT), what: "the spend limit" },
+    Gap { on: Org, path: "/registry-keys", methods: GET.or(POST), what: "registry keys" },
+    Gap { on: Org, path: "/registry-keys/{id}", methods: DELETE, what: "registry keys" },
+    Gap { on: Org, path: "/agent-profiles", methods: GET.or(POST), what: "agent profiles" },
+    Gap { on: Org, path: "/agent-profiles/{profile}", methods: PATCH, what: "agent profiles" },
+    Gap { on: Org, path: "/github/install-url", methods: GET, what: "GitHub" },
+    Gap { on: Org, path: "/github/link-url", methods: GET, what: "GitHub" },
+    Gap { on: Org, path: "/github/installation", methods: GET.or(DELETE), what: "GitHub" },
+    Gap { on: Org, path: "/github/repositories", methods: GET, what: "GitHub" },
+    Gap { on: Org, path: "/github/repositories/{owner}/{repo}/branches", methods: GET, what: "GitHub" },
+    Gap { on: Org, path: "/services/{agent}/environments/production/git", methods: POST.or(DELETE), what: "deploys from git" },
+    Gap { on: Org, path: "/services/{agent}/environments/production/git/deploy", methods: POST, what: "deploys from git" },
+    Gap { on: Org, path: "/daily", methods: GET, what: "the organization's Daily API key" },
+    Gap { on: Public, path: "/{agent}/sessions/{session}/{*path}", methods: GET.or(POST).or(PUT).or(PATCH).or(DELETE), what: "requests to a running session (session sub-resources)" },
+];
+
+/// The 501 routes of the surfaces `wanted` accepts.
+fn not_emulated(wanted: impl Fn(On) -> bool) -> Router<Arc<Cloud>> {
+    NOT_EMULATED
+        .iter()
+        .filter(|gap| wanted(gap.on))
+        .fold(Router::new(), |routes, gap| {
+            let what = gap.what;
+            routes.route(
+                gap.path,
+                on(
+                    gap.methods,
+                    move || async move { ApiError::NotEmulated(what) },
+                ),
+            )
+        })
+}
+
+// --- path parameters -------------------------------------------------------
+
+#[derive(Deserialize)]
+struct OrgPath {
+    org: String,
+}
+
+#[derive(Deserialize)]
+struct AgentPath {
+    agent: String,
+}
+
+#[derive(Deserialize)]
+struct SessionPath {
+    agent: String,
+    session: String,
+}
+
+#[derive(Deserialize)]
+struct KeyPath {
+    id: String,
+}
+
+/// Query of the agent list.
+#[derive(Deserialize)]
+struct AgentListQuery {
+    region: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SecretSetPath {
+    set: String,
+}
+
+#[derive(Deserialize)]
+struct SecretPath {
+    set: String,
+    key: String,
+}
+
+/// Query of the secret set list.
+#[derive(Deserialize)]
+struct SecretListQuery {
+    region: Option<String>,
+}
+
+// --- handlers ----------------------------------------------------------------
+
+async fn start_session(
+    State(cloud): AppState,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
+    JsonBody(request): JsonBody<StartRequest>,
+) -> ApiResult<StartResponse> {
+    Ok(Json(cloud.start_session(&agent, request)?))
+}
+
+async fn list_agents(
+    State(cloud): AppState,
+    QueryParams(query): QueryParams<AgentListQuery>,
+) -> Json<AgentList> {
+    Json(cloud.list_agents(query.region.as_deref()))
 }
 
 async fn create_agent(
-    _: Manager,
     State(cloud): AppState,
     JsonBody(request): JsonBody<CreateAgentRequest>,
 ) -> ApiResult<AgentDetails> {
-    cloud.create_agent(request).map(Json)
+    Ok(Json(cloud.create_agent(request)?))
 }
 
 async fn get_agent(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
-) -> ApiResult<AgentDetails> {
-    cloud.agent(&agent).map(Json)
+    Extension(surface): Extension<Surface>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
+) -> Result<Response, ApiError> {
+    Ok(surface.agent_answer(cloud.agent(&agent)?))
 }
 
 async fn update_agent(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
     JsonBody(spec): JsonBody<AgentSpec>,
 ) -> ApiResult<AgentDetails> {
-    cloud.update_agent(&agent, &spec).map(Json)
+    Ok(Json(cloud.update_agent(&agent, &spec)?))
+}
+
+async fn update_agent_named_in_body(
+    State(cloud): AppState,
+    JsonBody(request): JsonBody<CreateAgentRequest>,
+) -> ApiResult<AgentDetails> {
+    Ok(Json(
+        cloud.update_agent(&request.service_name, &request.spec)?,
+    ))
 }
 
 async fn delete_agent(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
 ) -> ApiResult<Value> {
-    cloud
-        .delete_agent(&agent)
-        .map(|()| Json(json!({"status": "OK"})))
+    cloud.delete_agent(&agent)?;
+    Ok(Json(json!({"status": "OK"})))
 }
 
 async fn list_sessions(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
     QueryParams(query): QueryParams<SessionQuery>,
 ) -> ApiResult<SessionList> {
-    cloud.sessions(&agent, &query).map(Json)
+    Ok(Json(cloud.sessions(&agent, &query)?))
 }
 
 async fn get_session(
-    _: Manager,
     State(cloud): AppState,
-    PathParams((agent, session)): PathParams<(String, String)>,
+    PathParams(SessionPath { agent, session }): PathParams<SessionPath>,
 ) -> ApiResult<Session> {
-    cloud.session(&agent, &session).map(Json)
+    Ok(Json(cloud.session(&agent, &session)?))
 }
 
 async fn stop_session(
-    _: Manager,
     State(cloud): AppState,
-    PathParams((agent, session)): PathParams<(String, String)>,
+    PathParams(SessionPath { agent, session }): PathParams<SessionPath>,
 ) -> ApiResult<StopResponse> {
-    cloud.stop_session(&agent, &session).await.map(Json)
+    Ok(Json(cloud.stop_session(&agent, &session).await?))
 }
 
 async fn logs(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
     QueryParams(query): QueryParams<LogQuery>,
 ) -> ApiResult<LogsResponse> {
-    cloud.logs(&agent, &query).map(Json)
+    Ok(Json(cloud.logs(&agent, &query)?))
 }
 
-/// Not in the OpenAPI document: the organization surface's deployments
-/// route, mirrored so a private key can list them too.
 async fn deployments(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(agent): PathParams<String>,
+    PathParams(AgentPath { agent }): PathParams<AgentPath>,
 ) -> ApiResult<DeploymentList> {
-    cloud.deployments(&agent).map(Json)
+    Ok(Json(cloud.deployments(&agent)?))
 }
 
-// --- /v1/organizations/{org} -------------------------------------------------
-
-async fn organizations(_: Manager, State(cloud): AppState) -> Json<OrganizationList> {
+async fn organizations(State(cloud): AppState) -> Json<OrganizationList> {
     Json(cloud.organizations())
 }
 
-async fn user(_: Manager, State(cloud): AppState) -> Json<UserResponse> {
+async fn user(State(cloud): AppState) -> Json<UserResponse> {
     Json(cloud.user())
 }
 
-async fn org_list_agents(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams(org): PathParams<String>,
-) -> ApiResult<AgentList> {
-    cloud.check_org(&org)?;
-    Ok(Json(cloud.list_agents()))
-}
-
-async fn org_create_agent(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams(org): PathParams<String>,
-    JsonBody(request): JsonBody<CreateAgentRequest>,
-) -> ApiResult<AgentDetails> {
-    cloud.check_org(&org)?;
-    cloud.create_agent(request).map(Json)
-}
-
-/// The official CLI updates with a PUT on the collection, name in the body.
-async fn org_update_agent(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams(org): PathParams<String>,
-    JsonBody(request): JsonBody<CreateAgentRequest>,
-) -> ApiResult<AgentDetails> {
-    cloud.check_org(&org)?;
-    cloud
-        .update_agent(&request.service_name, &request.spec)
-        .map(Json)
-}
-
-async fn org_get_agent(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent)): PathParams<(String, String)>,
-) -> ApiResult<AgentDetailsEnvelope> {
-    cloud.check_org(&org)?;
-    let body = cloud.agent(&agent)?;
-    Ok(Json(AgentDetailsEnvelope { body }))
-}
-
-async fn org_delete_agent(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent)): PathParams<(String, String)>,
-) -> ApiResult<Value> {
-    cloud.check_org(&org)?;
-    cloud
-        .delete_agent(&agent)
-        .map(|()| Json(json!({"status": "OK"})))
-}
-
-async fn org_list_sessions(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent)): PathParams<(String, String)>,
-    QueryParams(query): QueryParams<SessionQuery>,
-) -> ApiResult<SessionList> {
-    cloud.check_org(&org)?;
-    cloud.sessions(&agent, &query).map(Json)
-}
-
-async fn org_get_session(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent, session)): PathParams<(String, String, String)>,
-) -> ApiResult<Session> {
-    cloud.check_org(&org)?;
-    cloud.session(&agent, &session).map(Json)
-}
-
-async fn org_stop_session(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent, session)): PathParams<(String, String, String)>,
-) -> ApiResult<StopResponse> {
-    cloud.check_org(&org)?;
-    cloud.stop_session(&agent, &session).await.map(Json)
-}
-
-async fn org_logs(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent)): PathParams<(String, String)>,
-    QueryParams(query): QueryParams<LogQuery>,
-) -> ApiResult<LogsResponse> {
-    cloud.check_org(&org)?;
-    cloud.logs(&agent, &query).map(Json)
-}
-
-async fn org_deployments(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams((org, agent)): PathParams<(String, String)>,
-) -> ApiResult<DeploymentList> {
-    cloud.check_org(&org)?;
-    cloud.deployments(&agent).map(Json)
-}
-
-async fn list_keys(
-    _: Manager,
-    State(cloud): AppState,
-    PathParams(org): PathParams<String>,
-) -> ApiResult<ApiKeyList> {
-    cloud.check_org(&org)?;
-    cloud.api_keys().map(Json)
+async fn list_keys(State(cloud): AppState) -> ApiResult<ApiKeyList> {
+    Ok(Json(cloud.api_keys()?))
 }
 
 async fn create_key(
-    _: Manager,
     State(cloud): AppState,
-    PathParams(org): PathParams<String>,
     JsonBody(request): JsonBody<CreateApiKeyRequest>,
 ) -> ApiResult<ApiKey> {
-    cloud.check_org(&org)?;
-    cloud.create_api_key(&request).map(Json)
+    Ok(Json(cloud.create_api_key(&request)?))
 }
 
 async fn revoke_key(
-    _: Manager,
     State(cloud): AppState,
-    PathParams((org, id)): PathParams<(String, String)>,
+    PathParams(KeyPath { id }): PathParams<KeyPath>,
 ) -> ApiResult<Value> {
-    cloud.check_org(&org)?;
-    cloud
-        .revoke_api_key(&id)
-        .map(|()| Json(json!({"status": "OK"})))
+    cloud.revoke_api_key(&id)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+// --- secrets, regions, properties --------------------------------------------
+
+async fn list_secret_sets(
+    State(cloud): AppState,
+    QueryParams(query): QueryParams<SecretListQuery>,
+) -> ApiResult<SecretSetList> {
+    Ok(Json(cloud.secret_sets(query.region.as_deref())?))
+}
+
+async fn get_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+) -> ApiResult<SecretSet> {
+    Ok(Json(cloud.secret_set(&set)?))
+}
+
+/// 202, as documented: the values are stored (a local set is ready at
+/// once). The body is read as JSON first and then as the request, so
+/// that a body of the wrong shape is refused without serde's message,
+/// which may quote a value.
+async fn store_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, Json<SecretSetStored>), ApiError> {
+    let request: SecretSetRequest = serde_json::from_value(body)
+        .map_err(|_| CloudError::InvalidInput(INVALID_SECRETS_REQUEST.into()))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(cloud.store_secret_set(&set, request)?),
+    ))
+}
+
+async fn delete_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+) -> ApiResult<Value> {
+    cloud.delete_secret_set(&set)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+async fn delete_secret(
+    State(cloud): AppState,
+    PathParams(SecretPath { set, key }): PathParams<SecretPath>,
+) -> ApiResult<Value> {
+    cloud.delete_secret(&set, &key)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+async fn regions(State(cloud): AppState) -> Json<RegionList> {
+    Json(cloud.regions())
+}
+
+async fn properties(State(cloud): AppState) -> ApiResult<Properties> {
+    Ok(Json(cloud.properties()?))
+}
+
+async fn property_schemas(State(cloud): AppState) -> ApiResult<PropertySchemas> {
+    Ok(Json(cloud.property_schemas()?))
+}
+
+async fn update_properties(
+    State(cloud): AppState,
+    JsonBody(changes): JsonBody<serde_json::Map<String, Value>>,
+) -> ApiResult<PropertySchemas> {
+    Ok(Json(cloud.update_properties(changes)?))
 }

@@ -14,6 +14,10 @@
 //! | `PIPECAT_MAX_SESSION_DURATION` | its cap in seconds |
 //! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none) |
 //!
+//! and each key of its deployment's secret set (`secretSet`) with its
+//! value, as read when the session starts (the variables above win over a
+//! secret of the same name).
+//!
 //! The same JSON is written to its stdin, which is then closed. Each line
 //! it writes to stdout or stderr becomes a log entry of the session.
 //!
@@ -54,11 +58,12 @@ use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
 use super::demo_bot;
-use super::http::ApiError;
+use super::error::CloudError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter};
 use super::store::{SessionRecord, Store};
 use super::time::now_ns;
+use crate::api::types::SecretValue;
 
 /// How long a stopped session may take to exit before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -96,6 +101,8 @@ pub struct SessionPlan {
     pub session: SessionRecord,
     pub launch: Launch,
     pub body: Option<Value>,
+    /// Extra environment variables (its secret set's keys and values).
+    pub env: Vec<(String, SecretValue)>,
 }
 
 pub struct Runtime {
@@ -129,7 +136,7 @@ impl Runtime {
     /// Records the session, spawns its process and supervises it. The
     /// capacity slot must already be reserved; it is released when the
     /// session ends (or here, if it cannot start).
-    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), ApiError> {
+    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
         let session = plan.session;
         let source = LogSource {
             agent_name: session.agent_name.clone(),
@@ -137,39 +144,36 @@ impl Runtime {
             session_id: Some(session.id.clone()),
         };
         if let Err(err) = self.store.insert_session(&session) {
-            self.capacity.release(&session.agent_name);
+            self.capacity.release(&session.agent_id);
             return Err(err.into());
         }
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
-            .map_err(|e| ApiError::internal(format!("cannot encode the session body: {e}")));
+            .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
         let spawned = body_json.and_then(|body| {
             let body_file = self.bodies_dir.join(format!("{}.json", session.id));
             std::fs::write(&body_file, &body).map_err(|e| {
-                ApiError::internal(format!("cannot write the session body file: {e}"))
+                CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
-            spawn(&plan.launch, &session, &body_file)
+            spawn(&plan.launch, &session, &body_file, &plan.env)
                 .map(|child| (child, body, body_file))
-                .map_err(|e| ApiError::internal(format!("cannot start the agent's process: {e}")))
+                .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
         let (mut child, body, body_file) = match spawned {
             Ok(spawned) => spawned,
             Err(err) => {
                 let now = now_ns();
-                self.logs.event(
-                    &source,
-                    &format!("session failed to start: {}", describe(&err)),
-                );
+                self.logs
+                    .event(&source, &format!("session failed to start: {err}"));
                 self.store
                     .mark_ended(&session.id, now, START_FAILED, END_AGENT_ERROR)?;
-                self.capacity.release(&session.agent_name);
+                self.capacity.release(&session.agent_id);
                 return Err(err);
             }
         };
         let started_ns = now_ns();
-        // The process runs now: whatever happens, it must be supervised.
-        if let Err(err) = self.store.mark_process_started(&session.id, started_ns) {
-            eprintln!("pipecat local: {err}");
-        }
+        // The process runs now: whatever happens, it must be supervised
+        // (a store failure is logged by the store).
+        let _ = self.store.mark_process_started(&session.id, started_ns);
         self.logs.event(
             &source,
             &format!(
@@ -283,13 +287,11 @@ impl Runtime {
 
         let (completion, end_state, event) = outcome(stopped_by, status);
         self.logs.event(&source, &event);
-        if let Err(err) = self
+        // A store failure is logged by the store.
+        let _ = self
             .store
-            .mark_ended(&session.id, now_ns(), &completion, end_state)
-        {
-            eprintln!("pipecat local: {err}");
-        }
-        self.capacity.release(&session.agent_name);
+            .mark_ended(&session.id, now_ns(), &completion, end_state);
+        self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
     }
@@ -334,13 +336,6 @@ async fn wait_ended(mut ended: watch::Receiver<bool>) {
     .await;
 }
 
-fn describe(err: &ApiError) -> String {
-    match err {
-        ApiError::Status { message, .. } => message.clone(),
-        ApiError::AtCapacity => "at capacity".into(),
-    }
-}
-
 /// Completion status, end state and the event line for how a process ended.
 fn outcome(
     stopped_by: Option<&'static str>,
@@ -377,6 +372,7 @@ fn spawn(
     launch: &Launch,
     session: &SessionRecord,
     body_file: &std::path::Path,
+    env: &[(String, SecretValue)],
 ) -> std::io::Result<Child> {
     let mut command = match launch {
         Launch::DemoBot(program) => {
@@ -390,6 +386,9 @@ fn spawn(
             command
         }
     };
+    // First, so that the contract's variables below win over a secret of
+    // the same name.
+    command.envs(env.iter().map(|(key, value)| (key, value.expose())));
     command
         .env("PIPECAT_SESSION_ID", &session.id)
         .env("PIPECAT_AGENT_NAME", &session.agent_name)

@@ -6,6 +6,9 @@
 //! max duration) adds one and points the agent at it; sessions keep the
 //! deployment and the cap they started with. Log lines carry a monotonic
 //! `id` so that `(ts_ns, id)` is a total order that followers can page by.
+//!
+//! The schema is versioned: to change it, append a migration to
+//! [`MIGRATIONS`] (see there); never `CREATE ... IF NOT EXISTS` at open.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -14,9 +17,21 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::time::now_ns;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS api_keys (
+mod secrets;
+
+pub use secrets::{SecretKind, SecretSetRecord};
+
+/// The schema, as forward migrations: entry `i` takes a database from
+/// version `i` to `i + 1` (SQLite's `PRAGMA user_version`). To change the
+/// schema, append an entry; never edit or reorder a released one (data
+/// dirs out there already ran it). Pending entries run in one transaction
+/// with the version bump, so an upgrade is all or nothing. Later entries may
+/// move data as well as create things.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first release's schema.
+    "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE api_keys (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
     secret TEXT NOT NULL UNIQUE,
@@ -24,7 +39,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_ns INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS agents (
+CREATE TABLE agents (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     region TEXT NOT NULL,
@@ -34,8 +49,8 @@ CREATE TABLE IF NOT EXISTS agents (
     updated_ns INTEGER NOT NULL,
     deleted_ns INTEGER
 );
-CREATE UNIQUE INDEX IF NOT EXISTS agents_live_name ON agents(name) WHERE deleted_ns IS NULL;
-CREATE TABLE IF NOT EXISTS deployments (
+CREATE UNIQUE INDEX agents_live_name ON agents(name) WHERE deleted_ns IS NULL;
+CREATE TABLE deployments (
     id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL,
     image TEXT NOT NULL,
@@ -44,8 +59,8 @@ CREATE TABLE IF NOT EXISTS deployments (
     max_session_duration INTEGER,
     created_ns INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS deployments_agent ON deployments(agent_id, created_ns);
-CREATE TABLE IF NOT EXISTS sessions (
+CREATE INDEX deployments_agent ON deployments(agent_id, created_ns);
+CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     agent_name TEXT NOT NULL,
     agent_id TEXT NOT NULL,
@@ -59,8 +74,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     completion_status TEXT,
     end_state TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sessions_agent ON sessions(agent_name, requested_ns);
-CREATE TABLE IF NOT EXISTS logs (
+CREATE INDEX sessions_agent ON sessions(agent_name, requested_ns);
+CREATE TABLE logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     agent_name TEXT NOT NULL,
     deployment_id TEXT,
@@ -68,8 +83,87 @@ CREATE TABLE IF NOT EXISTS logs (
     ts_ns INTEGER NOT NULL,
     line TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS logs_agent_time ON logs(agent_name, ts_ns, id);
-";
+CREATE INDEX logs_agent_time ON logs(agent_name, ts_ns, id);
+",
+    // 2: an agent's sessions are listed by agent id, so an agent created
+    // again under a deleted one's name starts with none.
+    "CREATE INDEX sessions_agent_id ON sessions(agent_id, requested_ns);",
+    // 3: secret sets and their values, organization properties, and the
+    // deployment fields an agent is created or updated with.
+    "
+CREATE TABLE secret_sets (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    region TEXT NOT NULL,
+    host TEXT,
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL
+);
+CREATE TABLE secret_values (
+    set_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (set_name, key)
+);
+CREATE TABLE properties (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+ALTER TABLE deployments ADD COLUMN secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN image_pull_secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN krisp_viva_filter TEXT;
+ALTER TABLE deployments ADD COLUMN node_type TEXT;
+ALTER TABLE deployments ADD COLUMN websocket_auth TEXT;
+ALTER TABLE deployments ADD COLUMN architecture TEXT;
+",
+    // 4: the identity provider (see `identity`): a grant is one browser
+    // login, the family of every token issued from it; codes and tokens
+    // are stored as the SHA-256 of their value, never the value.
+    "
+CREATE TABLE oauth_grants (
+    id TEXT PRIMARY KEY,
+    created_ns INTEGER NOT NULL,
+    revoked_ns INTEGER
+);
+CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    used_ns INTEGER,
+    grant_id TEXT
+);
+CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_ns);
+CREATE TABLE oauth_access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    expires_ns INTEGER NOT NULL
+);
+CREATE INDEX oauth_access_tokens_grant ON oauth_access_tokens(grant_id);
+CREATE INDEX oauth_access_tokens_expiry ON oauth_access_tokens(expires_ns);
+CREATE TABLE oauth_refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    rotated_ns INTEGER
+);
+CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens(grant_id);
+CREATE INDEX oauth_refresh_tokens_expiry ON oauth_refresh_tokens(expires_ns);
+",
+];
+
+/// The tables of version 1. The first release created them without
+/// setting `user_version`: a database at version 0 that has them is that
+/// release's, already at version 1.
+const FIRST_RELEASE_TABLES: [&str; 6] = [
+    "meta",
+    "api_keys",
+    "agents",
+    "deployments",
+    "sessions",
+    "logs",
+];
 
 /// The kinds of credential; only `Public` is listed and created by the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +221,22 @@ pub struct DeploymentRecord {
     /// `None`: the platform default (7200 s).
     pub max_session_duration: Option<u32>,
     pub created_ns: i64,
+    /// What else the deployment was made with (all optional).
+    pub options: DeploymentOptions,
+}
+
+/// The fields of a deployment that only name things or pass through: each
+/// is stored and shown back as sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeploymentOptions {
+    /// The secret set whose values its sessions get as environment variables.
+    pub secret_set: Option<String>,
+    pub image_pull_secret_set: Option<String>,
+    /// `tel` or `pro`; `None`: Krisp VIVA off.
+    pub krisp_viva_filter: Option<String>,
+    pub node_type: Option<String>,
+    pub websocket_auth: Option<String>,
+    pub architecture: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -190,10 +300,45 @@ pub struct LogRow {
     pub session_id: Option<String>,
 }
 
-/// Store failures are the server's fault: they become 500s.
+/// Why the store failed.
 #[derive(Debug, thiserror::Error)]
-#[error("local cloud store: {0}")]
-pub struct StoreError(#[from] rusqlite::Error);
+pub enum StoreError {
+    /// SQLite failed (disk full, I/O error, corrupt file, ...): the
+    /// server's fault, not the caller's.
+    #[error("local cloud store: {0}")]
+    Sqlite(rusqlite::Error),
+    /// The database was written by a newer release.
+    #[error(
+        "{} is at schema version {found}, newer than the {known} this pipecat knows: \
+         it was written by a newer pipecat; use that one, or another --data-dir",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// The database file cannot be created or made private.
+    #[error("cannot create {} with mode 0600: {err}", path.display())]
+    Private { path: PathBuf, err: std::io::Error },
+    /// A version-0 database with only some of the first release's tables.
+    #[error(
+        "{} is not a local cloud database this pipecat can upgrade (tables missing: {missing}); \
+         move it away or use another --data-dir",
+        path.display()
+    )]
+    Unrecognised { path: PathBuf, missing: String },
+}
+
+/// The one place a store failure is logged: where it happens (this
+/// conversion is what every `?` on a SQLite call in this module goes
+/// through), so whoever receives the error only passes it on.
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        eprintln!("pipecat local: local cloud store: {err}");
+        StoreError::Sqlite(err)
+    }
+}
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -207,6 +352,10 @@ pub struct Store {
 
 /// Opens a connection with the pragmas every connection needs.
 pub fn connect(path: &Path) -> StoreResult<Connection> {
+    open_connection(path).map_err(StoreError::Sqlite)
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -214,12 +363,69 @@ pub fn connect(path: &Path) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// Runs the `migrations` that `conn` has not run yet, in one transaction
+/// that also sets the new version. Taken with a write lock first, so two
+/// processes opening one data dir (`serve` and `local env`) never both
+/// migrate. Failures are reported to the caller (startup), not logged.
+fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> StoreResult<()> {
+    let known = migrations.len() as i64;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(StoreError::Sqlite)?;
+    let mut version: i64 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(StoreError::Sqlite)?;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    if version == 0 {
+        let mut present = Vec::new();
+        for table in FIRST_RELEASE_TABLES {
+            let found = tx
+                .query_row(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(StoreError::Sqlite)?;
+            if found.is_some() {
+                present.push(table);
+            }
+        }
+        if present.len() == FIRST_RELEASE_TABLES.len() {
+            version = 1;
+        } else if !present.is_empty() {
+            let missing: Vec<&str> = FIRST_RELEASE_TABLES
+                .into_iter()
+                .filter(|table| !present.contains(table))
+                .collect();
+            return Err(StoreError::Unrecognised {
+                path: path.to_path_buf(),
+                missing: missing.join(", "),
+            });
+        }
+    }
+    for migration in &migrations[version as usize..] {
+        tx.execute_batch(migration).map_err(StoreError::Sqlite)?;
+    }
+    tx.pragma_update(None, "user_version", known)
+        .map_err(StoreError::Sqlite)?;
+    tx.commit().map_err(StoreError::Sqlite)
+}
+
 impl Store {
-    /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`.
+    /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`,
+    /// bringing its schema up to the last of [`MIGRATIONS`].
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
         let path = data_dir.join("local-cloud.sqlite3");
-        let conn = connect(&path)?;
-        conn.execute_batch(SCHEMA)?;
+        make_private(&path)?;
+        let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
+        migrate(&mut conn, &path, MIGRATIONS)?;
         let store = Store {
             conn: Mutex::new(conn),
             path,
@@ -232,7 +438,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(in crate::local) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (statements are atomic), so a poisoned lock is still usable.
         self.conn
@@ -273,6 +479,7 @@ impl Store {
                 max_agents: None,
                 max_session_duration: None,
                 created_ns: now,
+                options: DeploymentOptions::default(),
             },
         })
     }
@@ -352,7 +559,9 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT a.id, a.name, a.region, a.agent_profile, a.created_ns, a.updated_ns,
-                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns
+                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns,
+                    d.secret_set, d.image_pull_secret_set, d.krisp_viva_filter, d.node_type,
+                    d.websocket_auth, d.architecture
              FROM agents a JOIN deployments d ON d.id = a.deployment_id
              WHERE a.deleted_ns IS NULL ORDER BY a.created_ns, a.name",
         )?;
@@ -413,6 +622,19 @@ impl Store {
         Ok(())
     }
 
+    /// The id of the live agent called `name`, else of the last one deleted.
+    pub fn newest_agent_id(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM agents WHERE name = ?1
+                 ORDER BY deleted_ns IS NOT NULL, deleted_ns DESC, created_ns DESC LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn delete_agent(&self, agent_id: &str) -> StoreResult<()> {
         self.conn().execute(
             "UPDATE agents SET deleted_ns = ?2 WHERE id = ?1",
@@ -425,7 +647,9 @@ impl Store {
     pub fn deployments(&self, agent_id: &str) -> StoreResult<Vec<DeploymentRecord>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns
+            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
+                    secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
+                    websocket_auth, architecture
              FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([agent_id], |r| deployment_from(r, 0))?;
@@ -535,10 +759,10 @@ impl Store {
     /// Matching sessions, newest first, and how many match in all.
     pub fn sessions(
         &self,
-        agent_name: &str,
+        agent_id: &str,
         f: &SessionFilter,
     ) -> StoreResult<(u64, Vec<SessionRecord>)> {
-        let filter = "agent_name = ?1
+        let filter = "agent_id = ?1
             AND (?2 IS NULL OR (?2 = 1 AND ended_ns IS NULL) OR (?2 = 0 AND ended_ns IS NOT NULL))
             AND (?3 IS NULL OR end_state = ?3)
             AND (?4 IS NULL OR deployment_id = ?4)
@@ -546,7 +770,7 @@ impl Store {
             AND (?6 IS NULL OR requested_ns <= ?6)";
         let conn = self.conn();
         let args = params![
-            agent_name,
+            agent_id,
             f.active,
             f.end_state,
             f.deployment_id,
@@ -564,7 +788,7 @@ impl Store {
         ))?;
         let rows = stmt.query_map(
             params![
-                agent_name,
+                agent_id,
                 f.active,
                 f.end_state,
                 f.deployment_id,
@@ -664,13 +888,23 @@ fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord>
         max_agents: r.get(at + 4)?,
         max_session_duration: r.get(at + 5)?,
         created_ns: r.get(at + 6)?,
+        options: DeploymentOptions {
+            secret_set: r.get(at + 7)?,
+            image_pull_secret_set: r.get(at + 8)?,
+            krisp_viva_filter: r.get(at + 9)?,
+            node_type: r.get(at + 10)?,
+            websocket_auth: r.get(at + 11)?,
+            architecture: r.get(at + 12)?,
+        },
     })
 }
 
 fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
+                                 secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
+                                 websocket_auth, architecture)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             d.id,
             d.agent_id,
@@ -678,10 +912,35 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
             d.min_agents,
             d.max_agents,
             d.max_session_duration,
-            d.created_ns
+            d.created_ns,
+            d.options.secret_set,
+            d.options.image_pull_secret_set,
+            d.options.krisp_viva_filter,
+            d.options.node_type,
+            d.options.websocket_auth,
+            d.options.architecture
         ],
     )?;
     Ok(())
+}
+
+/// The database holds keys and secret values: it is created 0600 (and a
+/// data dir's database from a release that did not do so is made 0600).
+/// SQLite gives its `-wal` and `-shm` files the database's mode.
+fn make_private(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = std::fs::Permissions::from_mode(0o600);
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .and_then(|file| file.set_permissions(private));
+    made.map_err(|err| StoreError::Private {
+        path: path.to_path_buf(),
+        err,
+    })
 }
 
 /// A random UUID (v4) for records.
@@ -705,4 +964,85 @@ fn new_secret(kind: KeyKind) -> String {
     };
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+    fn user_version(path: &Path) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_data_dir_runs_every_migration_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(user_version(store.path()), SCHEMA_VERSION);
+        let agents = store.live_agents().unwrap();
+        drop(store);
+        let reopened = Store::open(dir.path()).unwrap();
+        assert_eq!(user_version(reopened.path()), SCHEMA_VERSION);
+        assert_eq!(reopened.live_agents().unwrap().len(), agents.len());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_release_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Store::open(dir.path()).unwrap().path().to_path_buf();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = Store::open(dir.path()).err().expect("refused");
+        assert!(
+            matches!(err, StoreError::TooNew { found, known, .. } if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer pipecat"), "{err}");
+        assert_eq!(user_version(&path), SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_database_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let mut conn = open_connection(&path).unwrap();
+        let migrations = ["CREATE TABLE first (x INTEGER);", "CREATE TABLE broken ("];
+        assert!(migrate(&mut conn, &path, &migrations).is_err());
+        assert_eq!(user_version(&path), 0);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            tables, 0,
+            "the first migration was rolled back with the second"
+        );
+        migrate(&mut conn, &path, &migrations[..1]).unwrap();
+        assert_eq!(user_version(&path), 1);
+    }
+
+    #[test]
+    fn a_version_zero_database_with_only_some_first_release_tables_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let mut conn = open_connection(&path).unwrap();
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .unwrap();
+        let err = migrate(&mut conn, &path, MIGRATIONS).unwrap_err();
+        assert!(
+            err.to_string().contains("tables missing: api_keys"),
+            "{err}"
+        );
+        assert_eq!(user_version(&path), 0);
+    }
 }

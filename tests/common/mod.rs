@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod api;
+pub mod login;
 pub mod logstore;
 pub mod pty;
 pub mod scripted;
@@ -50,6 +52,12 @@ impl LocalCloud {
     /// A server on the given data dir (e.g. to restart on the same one),
     /// on a free port unless `extra` names one (to keep the same URL).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> LocalCloud {
+        Self::start_logging(data_dir, extra, Stdio::inherit())
+    }
+
+    /// As [`LocalCloud::start_in`], with the server's stderr (its log)
+    /// going to `log`.
+    pub fn start_logging(data_dir: &Path, extra: &[&str], log: impl Into<Stdio>) -> LocalCloud {
         let port: &[&str] = if extra.contains(&"--port") {
             &[]
         } else {
@@ -63,7 +71,7 @@ impl LocalCloud {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("spawn pipecat cloud local serve");
         // The server prints exactly one line once it listens; the state file
@@ -134,6 +142,27 @@ impl LocalCloud {
     }
 }
 
+impl LocalCloud {
+    /// [`LocalCloud::cmd`] as a plain `std::process::Command`, for a test
+    /// that reads the output while the command runs.
+    pub fn process(&self, config_path: &Path) -> Command {
+        let mut cmd = Command::new(pipecat_bin());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("PIPECAT_API_HOST", &self.url)
+            .env("PIPECAT_CONFIG_PATH", config_path)
+            .env(
+                "HOME",
+                config_path.parent().unwrap_or(Path::new("/nonexistent")),
+            )
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
 impl Drop for LocalCloud {
     fn drop(&mut self) {
         if self.child.is_some() {
@@ -156,13 +185,15 @@ pub fn pipecat_at(url: &str, dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
-/// Remove every variable that could make a test read the user's real setup.
+/// Remove every variable that could make a test read the user's real
+/// setup; times are shown in UTC (a test that wants a zone sets `TZ`).
 pub fn scrub_env(cmd: &mut assert_cmd::Command) {
     for (key, _) in std::env::vars() {
         if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
             cmd.env_remove(key);
         }
     }
+    cmd.env("TZ", "UTC");
 }
 
 /// The machine-readable state file the server writes in its data dir.

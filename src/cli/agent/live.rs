@@ -9,16 +9,17 @@ use super::super::context::Context;
 use super::super::exit::{CliResult, Exit, Failure};
 use pipecat_cloud::api::{ApiError, Backoff};
 
-/// Runs `stream` until it ends, fails, or Ctrl-C (exit 130). The stream
-/// writes (and flushes) whole records between its awaits, so an interrupt,
-/// which lands only at an await, never cuts a line.
+/// Runs `stream` until it ends, fails, or Ctrl-C, which ends it quietly
+/// (exit 130, no error line: the person asked for it). The stream writes
+/// (and flushes) whole records between its awaits, so an interrupt, which
+/// lands only at an await, never cuts a line.
 pub async fn until_interrupted(stream: impl std::future::Future<Output = CliResult>) -> CliResult {
     // Listening before the first request replaces the default SIGINT action
     // (die mid-write) for the rest of the run.
     let interrupt = tokio::signal::ctrl_c();
     tokio::select! {
         outcome = stream => outcome,
-        _ = interrupt => Err(Failure::new(Exit::Interrupted, "interrupted")),
+        _ = interrupt => Err(Failure::silent(Exit::Interrupted, "interrupted")),
     }
 }
 

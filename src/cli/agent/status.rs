@@ -2,27 +2,35 @@
 //! and limits, with the fields the official CLI shows.
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
+use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, format_timestamp};
+use super::super::output::Answer;
 use pipecat_cloud::api::limits::DEFAULT_MAX_SESSION_DURATION;
 use pipecat_cloud::api::types::AgentDetails;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Agent to show [default: `agent_name` in pcc-deploy.toml]
+    #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
+    #[command(flatten)]
+    pub deploy_config: super::DeployConfigArg,
 }
 
 pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
-    let agent = super::agent_name(args.agent_name)?;
+    let agent = args.deploy_config.agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let found = client
-        .get_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
-    let pairs = fields(&found.value);
+    let found = match client.get_agent(&agent).await {
+        Ok(found) => found,
+        Err(err) => {
+            let command = ["agent", "status", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
+    let pairs = fields(&found.value, |raw| ctx.out.timestamp(raw));
     ctx.out.answer(Answer::new(found.raw).key_values(pairs))
 }
 
@@ -34,27 +42,29 @@ pub fn max_session_duration(seconds: Option<u32>) -> String {
     }
 }
 
-fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
+/// The official CLI's lines in its order (those it has), then ours;
+/// times through `time`.
+fn fields(d: &AgentDetails, time: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
     let dash = |value: Option<String>| value.unwrap_or_else(|| "-".into());
-    let image = match (d.image(), d.build_id()) {
-        (_, Some(build)) => format!("cloud build {build}"),
-        (Some(image), None) => image.to_string(),
-        (None, None) => "-".into(),
+    let time = |value: &Option<String>| value.as_deref().map_or_else(|| "-".into(), &time);
+    let (artifact, artifact_value) = match (d.image(), d.build_id()) {
+        (Some(image), _) => ("Image", image.to_string()),
+        (None, Some(build)) => ("Build", build.to_string()),
+        (None, None) => ("Image", "-".into()),
     };
     let mut pairs = vec![
         ("Agent", d.name.clone()),
         ("Ready", if d.ready { "yes" } else { "no" }.into()),
-        ("Phase", d.phase().describe(d)),
-        ("Deployment ID", dash(d.deployment_id().map(str::to_string))),
-        ("Image", image),
-        ("Region", dash(d.region.clone())),
-        ("Profile", dash(d.agent_profile.clone())),
-        ("Min agents", dash(d.min_agents().map(|n| n.to_string()))),
-        ("Max agents", dash(d.max_agents().map(|n| n.to_string()))),
+        ("Deployment Phase", d.phase().describe(d)),
         (
-            "Max session duration",
-            max_session_duration(d.max_session_duration()),
+            "Active Session Count",
+            dash(d.active_session_count.map(|n| n.to_string())),
         ),
+        (artifact, artifact_value),
+        ("Agent Profile", dash(d.agent_profile.clone())),
+        ("Active Deployment ID", dash(d.active_deployment_id.clone())),
+        ("Created At", time(&d.created_at)),
+        ("Updated At", time(&d.updated_at)),
         (
             "Krisp VIVA",
             match d.krisp_filter() {
@@ -63,32 +73,12 @@ fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
             },
         ),
         (
-            "Active sessions",
-            dash(d.active_session_count.map(|n| n.to_string())),
+            "Max Session Duration",
+            max_session_duration(d.max_session_duration()),
         ),
-        (
-            "Created",
-            d.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
-        ),
-        (
-            "Updated",
-            d.updated_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
-        ),
+        ("Min Agents", dash(d.min_agents().map(|n| n.to_string()))),
+        ("Max Agents", dash(d.max_agents().map(|n| n.to_string()))),
     ];
-    if let Some(health) = d.current_revision.as_ref().and_then(|r| r.health.as_ref())
-        && health.ready != Some(true)
-    {
-        if let Some(reason) = &health.reason {
-            pairs.push(("Health", reason.clone()));
-        }
-        if let Some(code) = health.last_exit_code {
-            pairs.push(("Last exit code", code.to_string()));
-        }
-    }
     for error in &d.errors {
         pairs.push((
             "Error",
@@ -101,6 +91,24 @@ fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
             .to_string(),
         ));
     }
+    // Ours: where it runs, the deployment it is moving to, and why the new
+    // revision is unhealthy.
+    pairs.push(("Region", dash(d.region.clone())));
+    if let Some(desired) = d.deployment_id()
+        && d.active_deployment_id.as_deref() != Some(desired)
+    {
+        pairs.push(("Desired Deployment ID", desired.to_string()));
+    }
+    if let Some(health) = d.current_revision.as_ref().and_then(|r| r.health.as_ref())
+        && health.ready != Some(true)
+    {
+        if let Some(reason) = &health.reason {
+            pairs.push(("Health", reason.clone()));
+        }
+        if let Some(code) = health.last_exit_code {
+            pairs.push(("Last exit code", code.to_string()));
+        }
+    }
     pairs
 }
 
@@ -110,10 +118,10 @@ mod tests {
 
     #[test]
     fn an_unset_max_duration_is_the_default() {
-        let pairs = fields(&AgentDetails::default());
+        let pairs = fields(&AgentDetails::default(), str::to_string);
         let max = pairs
             .iter()
-            .find(|(k, _)| *k == "Max session duration")
+            .find(|(k, _)| *k == "Max Session Duration")
             .unwrap();
         assert_eq!(max.1, "default (7200 s)");
     }

@@ -2,6 +2,8 @@
 //! deployment is ready.
 //!
 //! - [`plan`]: the flags merged over `pcc-deploy.toml` and checked;
+//! - [`checks`]: the region and secret sets it names, checked against
+//!   the organization before anything is sent;
 //! - [`review`]: what will change, and what to warn about;
 //! - [`wait`]: the wait for readiness and how it ended.
 //!
@@ -9,9 +11,12 @@
 //! checked before any request, an update that sends only what was set,
 //! `--force` and `--yes`, the wait) is in docs/compatibility.md.
 
+mod checks;
 mod plan;
 mod review;
 mod wait;
+
+pub use plan::load_config;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,13 +43,16 @@ pub struct DeployArgs {
         conflicts_with = "no_credentials"
     )]
     pub credentials: Option<String>,
-    /// Deploy an image without a pull secret (a public image)
+    /// Deploy an image without a pull secret (a public image); the
+    /// official `-nc` works too
     #[arg(long)]
     pub no_credentials: bool,
-    /// Agents kept running even without sessions (billed all the time)
+    /// Agents kept running even without sessions (billed all the time);
+    /// the official `-min` works too
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub min_agents: Option<i64>,
-    /// Most sessions at once; the next start gets 429 [platform default: 50]
+    /// Most sessions at once; the next start gets 429 [platform default:
+    /// 50]; the official `-max` works too
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_agents: Option<i64>,
     /// Secret set whose values the agent gets as environment variables
@@ -65,7 +73,8 @@ pub struct DeployArgs {
     /// Deploy an existing cloud build instead of an image
     #[arg(short = 'b', long, value_name = "ID")]
     pub build_id: Option<String>,
-    /// Make a new deployment even if nothing changed (e.g. to pull a moved tag)
+    /// Make a new deployment even if nothing changed (e.g. to pull a moved
+    /// tag); implies --yes, as in the official CLI
     #[arg(short = 'f', long)]
     pub force: bool,
     /// Deploy without asking (needed when stdin is not a terminal)
@@ -100,13 +109,14 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     } else {
         Some(args.wait_timeout.unwrap_or(wait::DEFAULT_WAIT))
     };
-    let (yes, force) = (args.yes, args.force);
-    let plan = plan::merge(args, config)?;
+    // `--force` implies `--yes`, as in the official CLI.
+    let (yes, force) = (args.yes || args.force, args.force);
+    let mut plan = plan::merge(args, config)?;
     let question = Question {
         action: "deploying",
         prompt: String::new(),
         default_yes: true,
-        skip_flag: "--yes (-y)",
+        skip_flag: "--yes (-y) or --force (-f)",
         declined: "not deployed",
     };
     // Before any request: a CI job without --yes fails at once.
@@ -127,6 +137,7 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
         ))
         .with_hint("pass the image: `pipecat cloud deploy NAME IMAGE:TAG`"));
     }
+    checks::check(ctx, &client, &mut plan, current.as_ref()).await?;
     let mut changes = review::changes(&plan, current.as_ref());
     if current.is_some() && changes.is_empty() && !force {
         ctx.out.note(&format!(

@@ -3,11 +3,11 @@
 //! them; only without one, on a terminal, do they offer a picker.
 
 use clap::{Args, Subcommand};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, Column, Question, Table, format_timestamp};
+use super::super::output::{Answer, Column, Question, Table};
 use pipecat_cloud::api::types::ApiKey;
 use pipecat_cloud::api::{Client, redact};
 use pipecat_cloud::config::user::UserConfig;
@@ -20,14 +20,22 @@ pub struct KeysArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// List the organization's public API keys (shortened).
-    List,
-    /// Create a public API key and print it (in full, this once).
+    /// List the organization's public API keys (whole in plain and JSON
+    /// output; shortened in rich output unless --reveal).
+    List(ListArgs),
+    /// Create a public API key and print it in full.
     Create(CreateArgs),
     /// Revoke a public API key: it stops working at once.
     Revoke(RevokeArgs),
     /// Make a key the organization's default for `agent start`.
     Use(UseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Show the keys whole in rich output too
+    #[arg(long)]
+    pub reveal: bool,
 }
 
 #[derive(Debug, Args)]
@@ -60,37 +68,48 @@ pub async fn run(args: KeysArgs, ctx: &Context) -> CliResult {
     let client = ctx.user_client(&config).await?;
     let org = client.org().unwrap_or_default().to_string();
     match args.command {
-        KeysCommand::List => list(ctx, &client, &config, &org).await,
+        KeysCommand::List(args) => list(ctx, &client, &config, &org, args).await,
         KeysCommand::Create(args) => create(ctx, &client, &mut config, &org, args).await,
         KeysCommand::Revoke(args) => revoke(ctx, &client, &mut config, &org, args).await,
         KeysCommand::Use(args) => use_key(ctx, &client, &mut config, &org, args).await,
     }
 }
 
-async fn list(ctx: &Context, client: &Client, config: &UserConfig, org: &str) -> CliResult {
+/// The official CLI's columns in its order (the key whole, as it shows
+/// it), then ours.
+async fn list(
+    ctx: &Context,
+    client: &Client,
+    config: &UserConfig,
+    org: &str,
+    args: ListArgs,
+) -> CliResult {
     let listing = client
         .list_api_keys()
         .await
         .map_err(|err| api_failure(&err))?;
     let default = config.default_public_key(org).map(|stored| stored.key);
+    let key_column = if args.reveal {
+        Column::id("Key")
+    } else {
+        Column::id("Key").shortened()
+    };
     let mut table = Table::new([
         Column::name("Name").key(),
-        Column::id("Key"),
-        Column::id("ID").low(),
-        Column::time("Created").low(),
+        key_column,
+        Column::time("Created At").low(),
         Column::label("Status"),
+        Column::id("ID").low(),
         Column::label("Default"),
     ])
     .when_empty(format!("Organization `{org}` has no public API keys."));
     for key in &listing.value.public {
         table.push(vec![
             key_name(key).to_string(),
-            redact(&key.key),
-            key.id.clone(),
-            key.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            key.key.clone(),
+            key.created_at.clone().unwrap_or_else(|| "-".into()),
             if key.revoked { "Revoked" } else { "Active" }.to_string(),
+            key.id.clone(),
             if default.as_deref() == Some(key.key.as_str()) {
                 "yes"
             } else {
@@ -123,14 +142,22 @@ async fn create(
             .map_err(config_failure)?;
         config.save().map_err(config_failure)?;
     }
-    // Showing the whole key is the point of creating it.
-    let pairs = vec![
-        ("Name", name.clone()),
-        ("Key", created.value.key.clone()),
-        ("ID", created.value.id.clone()),
-        ("Organization", org.to_string()),
-    ];
-    ctx.out.answer(Answer::new(created.raw).key_values(pairs))?;
+    // Showing the whole key is the point of creating it: the official
+    // CLI's table.
+    let mut table = Table::new([
+        Column::name("Name"),
+        Column::id("Key").key(),
+        Column::name("Organization ID"),
+    ]);
+    table.push(vec![
+        name.clone(),
+        created.value.key.clone(),
+        org.to_string(),
+    ]);
+    ctx.out.answer(Answer::new(created.raw).table(table).note(
+        "Copy the key now: apps start sessions with it (--api-key, or \
+         PIPECAT_DEFAULT_PUBLIC_KEY).",
+    ))?;
     if args.default {
         ctx.out.note(&format!(
             "Key `{name}` is now the default of organization `{org}` for `agent start`."
@@ -147,7 +174,7 @@ async fn revoke(
     args: RevokeArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "revoke")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "revoke")?;
     if !args.force {
         ctx.out.confirm(&Question {
             action: "revoking a key",
@@ -172,20 +199,24 @@ async fn revoke(
         config.clear_default_public_key(org);
         config.save().map_err(config_failure)?;
     }
-    // A 204 has no body: say what happened.
-    let document = if answer.raw.is_null() {
-        json!({"id": key.id, "revoked": true})
-    } else {
-        answer.raw
+    // The server's answer (a 204 has none) naming the key, the same
+    // whatever the server said.
+    let mut document = match answer.raw {
+        Value::Object(answer) => answer,
+        _ => Map::new(),
     };
-    ctx.out.answer(Answer::new(document).note(format!(
-        "Revoked key `{}` ({}) of organization `{org}`.",
-        key_name(key),
-        redact(&key.key)
-    )))?;
+    document.insert("id".into(), Value::String(key.id.clone()));
+    document.insert("revoked".into(), Value::Bool(true));
+    ctx.out
+        .answer(Answer::new(Value::Object(document)).note(format!(
+            "Revoked key `{}` ({}) of organization `{org}`.",
+            key_name(key),
+            redact(&key.key)
+        )))?;
     if was_default {
         ctx.out.warn(&format!(
-            "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
+            "it was the default key of `{org}`; choose another with `{}`",
+            ctx.settings.suggest(&["organizations", "keys", "use"])
         ));
     }
     Ok(())
@@ -199,7 +230,7 @@ async fn use_key(
     args: UseArgs,
 ) -> CliResult {
     let keys = active_keys(client).await?;
-    let key = choose(ctx, &keys, args.key.as_deref(), org, "use")?;
+    let key = choose(ctx, config, &keys, args.key.as_deref(), org, "use")?;
     let name = key.metadata.as_ref().and_then(|m| m.name.as_deref());
     config
         .set_default_public_key(org, &key.key, name)
@@ -215,7 +246,8 @@ async fn use_key(
     if config.org() != Some(org) {
         ctx.out.note(&format!(
             "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
-             or after `pipecat cloud organizations select {org}`."
+             or after `{}`.",
+            ctx.settings.suggest(&["organizations", "select", org])
         ));
     }
     Ok(())
@@ -242,9 +274,11 @@ async fn active_keys(client: &Client) -> CliResult<Vec<ApiKey>> {
 }
 
 /// The key named by `wanted` (ID, key value, or name), else a picker on a
-/// terminal, else an error naming the argument.
+/// terminal (the current default marked and under the cursor), else an
+/// error naming the argument.
 fn choose<'a>(
     ctx: &Context,
+    config: &UserConfig,
     keys: &'a [ApiKey],
     wanted: Option<&str>,
     org: &str,
@@ -267,11 +301,17 @@ fn choose<'a>(
         )
         .with_hint("create one with `pipecat cloud organizations keys create --name NAME`"));
     }
+    let default = config.default_public_key(org).map(|stored| stored.key);
+    let is_default = |key: &ApiKey| default.as_deref() == Some(key.key.as_str());
     let items: Vec<String> = keys
         .iter()
-        .map(|key| format!("{} ({}, {})", key_name(key), redact(&key.key), key.id))
+        .map(|key| {
+            let mark = if is_default(key) { "  [default]" } else { "" };
+            format!("{} ({}, {}){mark}", key_name(key), redact(&key.key), key.id)
+        })
         .collect();
-    let index = ctx.out.pick("Public API key", &items)?;
+    let start = keys.iter().position(is_default).unwrap_or(0);
+    let index = ctx.out.pick("Public API key", &items, start)?;
     Ok(&keys[index])
 }
 

@@ -1,7 +1,9 @@
-//! `pipecat cloud organizations ...`: list and select organizations, and
-//! manage their public API keys (`keys`).
+//! `pipecat cloud organizations ...`: list and select organizations,
+//! manage their public API keys (`keys`), their properties and default
+//! region (`properties`).
 
 pub mod keys;
+pub mod properties;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -25,6 +27,11 @@ pub enum OrganizationsCommand {
     Select(SelectArgs),
     /// Public API keys of the organization (they start sessions).
     Keys(keys::KeysArgs),
+    /// Show the default region (where agents and secret sets go when no
+    /// region is named), or set it.
+    DefaultRegion(properties::DefaultRegionArgs),
+    /// The organization's properties (e.g. defaultRegion).
+    Properties(properties::PropertiesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +46,8 @@ pub async fn run(args: OrganizationsArgs, ctx: &Context) -> CliResult {
         OrganizationsCommand::List => list(ctx).await,
         OrganizationsCommand::Select(args) => select(args, ctx).await,
         OrganizationsCommand::Keys(args) => keys::run(args, ctx).await,
+        OrganizationsCommand::DefaultRegion(args) => properties::default_region(args, ctx).await,
+        OrganizationsCommand::Properties(args) => properties::run(args, ctx).await,
     }
 }
 
@@ -50,9 +59,10 @@ async fn list(ctx: &Context) -> CliResult {
         .await
         .map_err(|err| api_failure(&err))?;
     let active = ctx.effective_org(&config);
-    // The display name is free text (it may wrap); the ID is what to copy.
+    // The official CLI's columns. The display name is free text (it may
+    // wrap); the ID is what to copy.
     let mut table = Table::new([
-        Column::text("Name"),
+        Column::text("Organization Name"),
         Column::id("Organization ID").key(),
         Column::label("Active"),
     ])
@@ -62,7 +72,7 @@ async fn list(ctx: &Context) -> CliResult {
         table.push(vec![
             display_name(org).to_string(),
             org.name.clone(),
-            if is_active { "yes" } else { "" }.to_string(),
+            if is_active { "active" } else { "" }.to_string(),
         ]);
     }
     ctx.out.answer(Answer::new(listing.raw).table(table))
@@ -134,6 +144,6 @@ fn pick<'a>(ctx: &Context, organizations: &'a [Organization]) -> CliResult<&'a O
         .iter()
         .map(|org| format!("{} ({})", display_name(org), org.name))
         .collect();
-    let index = ctx.out.pick("Organization", &items)?;
+    let index = ctx.out.pick("Organization", &items, 0)?;
     Ok(&organizations[index])
 }

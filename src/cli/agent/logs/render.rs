@@ -8,7 +8,7 @@ use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
-use super::super::super::output::{BLUE, DIM, GREEN, Human, RED, Record, YELLOW, format_timestamp};
+use super::super::super::output::{BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
 use pipecat_cloud::api::types::LogEntryRef;
 
 /// A log level, as the official CLI names them, least severe first.
@@ -170,14 +170,15 @@ impl Record for LogText<'_> {
                     text.push_str(&document(entry).to_string());
                     text.push('\n');
                 }
-                LogFormat::Text => writer.line(entry, &mut text),
+                LogFormat::Text => writer.line(human, entry, &mut text),
             }
         }
         text
     }
 }
 
-/// Writes lines of text for people: the time (dim), the session's short id
+/// Writes lines of text for people: the time (dim; in full with its zone
+/// for a person, RFC 3339 in plain output), the session's short id
 /// when lines of several sessions mix (a colour per session), then the
 /// line as written with its level word coloured, and all of it red for
 /// errors. A line without a level word stays as it is.
@@ -205,8 +206,8 @@ const SESSION_COLOURS: [AnsiColor; 6] = [
 ];
 
 impl LineWriter {
-    fn line(&mut self, entry: &LogEntryRef<'_>, text: &mut String) {
-        self.time(&entry.timestamp, text);
+    fn line(&mut self, human: &Human, entry: &LogEntryRef<'_>, text: &mut String) {
+        self.time(human, &entry.timestamp, text);
         text.push(' ');
         if self.sessions {
             self.session(entry.session_id.as_deref(), text);
@@ -229,14 +230,14 @@ impl LineWriter {
         text.push('\n');
     }
 
-    fn time(&mut self, timestamp: &str, text: &mut String) {
+    fn time(&mut self, human: &Human, timestamp: &str, text: &mut String) {
         let (whole, zone) = second_of(timestamp);
         if self.second.len() != whole.len() + zone.len()
             || !self.second.starts_with(whole)
             || !self.second.ends_with(zone)
         {
             self.second = format!("{whole}{zone}");
-            let shown = format_timestamp(&self.second);
+            let shown = human.timestamp(&self.second);
             self.time.clear();
             if self.colour {
                 paint(&mut self.time, DIM, &shown);
@@ -436,7 +437,7 @@ mod tests {
         out.records(&[render.text(&entries)]).unwrap();
         assert_eq!(
             captured.stdout(),
-            "2025-01-01 00:00:00 INFO started\n2025-01-01 00:00:00 ERROR boom\n"
+            "2025-01-01T00:00:00Z INFO started\n2025-01-01T00:00:00Z ERROR boom\n"
         );
         let (out, captured) = Output::capture(OutputMode::Json);
         out.records(&render.records(&entries)).unwrap();
@@ -474,6 +475,7 @@ mod tests {
                 no_color: false,
                 quiet: false,
                 verbose: 0,
+                utc: true,
             },
             crate::cli::output::Terminals::default(),
         );
@@ -489,7 +491,7 @@ mod tests {
         let text = shown(&[entry("12 | INFO | bot ready", None)], false, true);
         assert_eq!(
             text,
-            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m 12 | \u{1b}[32mINFO\u{1b}[0m | bot ready\n"
+            "\u{1b}[2m2025-01-01 10:20:30 UTC\u{1b}[0m 12 | \u{1b}[32mINFO\u{1b}[0m | bot ready\n"
         );
     }
 
@@ -498,7 +500,7 @@ mod tests {
         let text = shown(&[entry("ERROR: boom", None)], false, true);
         assert_eq!(
             text,
-            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m \u{1b}[1m\u{1b}[31mERROR\u{1b}[0m\u{1b}[31m: boom\u{1b}[0m\n"
+            "\u{1b}[2m2025-01-01 10:20:30 UTC\u{1b}[0m \u{1b}[1m\u{1b}[31mERROR\u{1b}[0m\u{1b}[31m: boom\u{1b}[0m\n"
         );
     }
 
@@ -511,7 +513,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "\u{1b}[2m2025-01-01 10:20:30\u{1b}[0m [pipecat-local] session exited with code 3\n"
+            "\u{1b}[2m2025-01-01 10:20:30 UTC\u{1b}[0m [pipecat-local] session exited with code 3\n"
         );
     }
 
@@ -524,9 +526,9 @@ mod tests {
         ];
         assert_eq!(
             shown(&entries, true, false),
-            "2025-01-01 10:20:30 3f2a1b4c INFO hello\n\
-             2025-01-01 10:20:30 77e0c9d2 INFO hello\n\
-             2025-01-01 10:20:30 -        agent event\n"
+            "2025-01-01 10:20:30 UTC 3f2a1b4c INFO hello\n\
+             2025-01-01 10:20:30 UTC 77e0c9d2 INFO hello\n\
+             2025-01-01 10:20:30 UTC -        agent event\n"
         );
         let coloured = shown(&entries, true, true);
         let colour_of = |id: &str| session_colour(id).on_default().render().to_string();
@@ -545,11 +547,11 @@ mod tests {
         // name no session (the real API's).
         assert_eq!(
             shown(&entries[..1], false, false),
-            "2025-01-01 10:20:30 INFO hello\n"
+            "2025-01-01 10:20:30 UTC INFO hello\n"
         );
         assert_eq!(
             shown(&entries[2..], true, false),
-            "2025-01-01 10:20:30 agent event\n"
+            "2025-01-01 10:20:30 UTC agent event\n"
         );
     }
 }

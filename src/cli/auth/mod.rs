@@ -1,6 +1,9 @@
-//! `pipecat cloud auth ...`: store, check and remove the user token.
+//! `pipecat cloud auth ...`: log in (in the browser, or with a personal
+//! access token), check who you are, log out.
 
-use std::io::Read;
+mod login;
+mod logout;
+mod whoami;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -8,12 +11,19 @@ use serde_json::json;
 use super::context::{Context, api_failure, config_failure};
 use super::exit::{CliResult, Exit, Failure};
 use super::output::Answer;
-use pipecat_cloud::api::{Credential, ErrorKind, redact};
+use pipecat_cloud::api::{ErrorKind, PERSONAL_ACCESS_TOKEN_PREFIX as PAT_PREFIX, redact};
+use pipecat_cloud::files;
 
-/// Personal access tokens start with this (the official CLI checks it too).
-const PAT_PREFIX: &str = "pcc_pat_";
+/// The most read from stdin for a token: real ones are well under 1 KiB.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Args)]
+#[command(after_long_help = "\
+Credentials:
+  `auth login` stores an OAuth login (a token that expires after about a day and is
+  refreshed automatically); `auth use-pat` stores a personal access token (pcc_pat_...,
+  never refreshed). Both go in the config file the official CLI uses, so one login serves
+  both. PIPECAT_TOKEN overrides the stored token for one run.")]
 pub struct AuthArgs {
     #[command(subcommand)]
     pub command: AuthCommand,
@@ -21,20 +31,33 @@ pub struct AuthArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
+    /// Log in with your browser (OAuth); the login is stored and refreshed
+    /// automatically.
+    Login(login::LoginArgs),
     /// Store a personal access token (read from a hidden prompt, or from
     /// stdin when it is not a terminal; never from the command line).
     UsePat,
-    /// Show who the stored (or PIPECAT_TOKEN) token belongs to.
+    /// Show who you are logged in as, how, and until when.
+    #[command(after_long_help = "\
+Examples:
+  pipecat cloud auth whoami
+  pipecat cloud auth whoami --output json | jq -r .organization.name")]
     Whoami,
-    /// Remove the stored token (the active org and per-org settings stay).
+    /// Log out: revoke the login and remove it from the config file (the
+    /// active org and per-org settings stay).
+    #[command(after_long_help = "\
+Examples:
+  pipecat cloud auth logout
+  pipecat cloud auth logout --output json   # {\"removed\", \"revoked\", \"kept\", \"config\"}")]
     Logout,
 }
 
 pub async fn run(args: AuthArgs, ctx: &Context) -> CliResult {
     match args.command {
+        AuthCommand::Login(args) => login::run(args, ctx).await,
         AuthCommand::UsePat => use_pat(ctx).await,
-        AuthCommand::Whoami => whoami(ctx).await,
-        AuthCommand::Logout => logout(ctx),
+        AuthCommand::Whoami => whoami::run(ctx).await,
+        AuthCommand::Logout => logout::run(ctx).await,
     }
 }
 
@@ -44,7 +67,9 @@ async fn use_pat(ctx: &Context) -> CliResult {
         return Err(Failure::usage(format!(
             "that is not a personal access token: it must start with `{PAT_PREFIX}`"
         ))
-        .with_hint("create one in the Pipecat Cloud dashboard"));
+        .with_hint(
+            "create one in the Pipecat Cloud dashboard, or log in with your browser: `pipecat cloud auth login`",
+        ));
     }
     let mut config = ctx.user_config()?;
     let organizations = ctx
@@ -105,11 +130,10 @@ fn read_token(ctx: &Context) -> CliResult<String> {
     let token = if ctx.out.stdin_is_terminal() {
         ctx.out.ask_secret("Personal access token", "the token")?
     } else {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
+        let bytes = files::read_capped_from(std::io::stdin(), MAX_TOKEN_BYTES)
             .map_err(|err| Failure::usage(format!("cannot read the token from stdin: {err}")))?;
-        text
+        String::from_utf8(bytes)
+            .map_err(|_| Failure::usage("the token on stdin is not UTF-8 text"))?
     };
     let token = token.trim().to_string();
     if token.is_empty() {
@@ -118,71 +142,4 @@ fn read_token(ctx: &Context) -> CliResult<String> {
         ));
     }
     Ok(token)
-}
-
-async fn whoami(ctx: &Context) -> CliResult {
-    let config = ctx.user_config()?;
-    let client = ctx.user_client(&config).await?;
-    let answer = client.whoami().await.map_err(|err| api_failure(&err))?;
-    let user = &answer.value.user;
-    let token = match client.credential() {
-        Credential::UserToken(token) => token.as_str(),
-        _ => "",
-    };
-    let source = if ctx.settings.token.is_some() {
-        "PIPECAT_TOKEN".to_string()
-    } else {
-        config.path().display().to_string()
-    };
-    let mut pairs = vec![
-        (
-            "User",
-            user.emails
-                .first()
-                .map_or_else(|| user.user_id.clone(), |e| e.email_address.clone()),
-        ),
-        ("User ID", user.user_id.clone()),
-        ("Organization", client.org().unwrap_or_default().to_string()),
-        (
-            "Auth method",
-            if token.starts_with(PAT_PREFIX) {
-                "personal access token"
-            } else {
-                "OAuth token"
-            }
-            .to_string(),
-        ),
-        ("Token", redact(token)),
-        ("Token from", source),
-    ];
-    if ctx.settings.private_api_key.is_some() {
-        pairs.push((
-            "Agent commands use",
-            "PIPECAT_PRIVATE_API_KEY (set in the environment)".to_string(),
-        ));
-    }
-    ctx.out.answer(Answer::new(answer.raw).key_values(pairs))
-}
-
-fn logout(ctx: &Context) -> CliResult {
-    let mut config = ctx.user_config()?;
-    let removed = config.remove_credentials();
-    if removed {
-        config.save().map_err(config_failure)?;
-    }
-    let said = if removed {
-        format!(
-            "Removed the stored token from {} (the active org and per-org settings stay).",
-            config.path().display()
-        )
-    } else {
-        format!("No token stored in {}.", config.path().display())
-    };
-    ctx.out
-        .answer(Answer::new(json!({"removed": removed, "config": config.path()})).note(said))?;
-    if ctx.settings.token.is_some() {
-        ctx.out
-            .warn("PIPECAT_TOKEN is still set in the environment and still logs you in");
-    }
-    Ok(())
 }
