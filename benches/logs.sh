@@ -26,7 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" \
+# Above the default per-session line rate: every line written is stored.
+"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" --max-log-lines-per-second 100000000 \
     --image "lines/bot=seq -f 'INFO line %.0f' 1 100000" \
     --image "million/bot=seq -f 'INFO line %.0f' 1 1000000" \
     --image "steady/bot=i=0; while [ \$i -lt 100 ]; do seq -f 'n %.0f' \$((i*5000+1)) \$((i*5000+5000)); sleep 0.1; i=\$((i+1)); done" \

@@ -6,6 +6,9 @@
 #   (c) the local cloud: start latency, 429 rate, RSS       cargo bench --bench local_cloud
 #   (d) `agent logs -n 100000` against its floors (curl, a   benches/logs.sh
 #       typed-decode program), peak RSS for 100k and 1M lines
+#   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
+#   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
+# The 10-minute soak is separate: cargo bench --bench soak.
 # Needs hyperfine, GNU time, curl and python3 (Debian: apt-get install
 # hyperfine time curl python3).
 set -euo pipefail
@@ -15,3 +18,7 @@ echo "== (c) local cloud"
 cargo bench --quiet --bench local_cloud
 echo "== (d) agent logs against its floors"
 bash benches/logs.sh
+echo "== (e) graceful stop against its floor"
+cargo bench --quiet --bench shutdown
+echo "== (f) hardening bars"
+cargo bench --quiet --bench hardening

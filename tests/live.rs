@@ -572,13 +572,26 @@ fn follow_ends_quietly_when_its_reader_goes_away() {
     assert!(follow.err.is_empty(), "{:?}", follow.err);
 }
 
+/// A per-session line rate (`serve --max-log-lines-per-second`) no session
+/// here reaches: tests of a follower under a flood need every line stored.
+const UNCAPPED: &str = "100000000";
+
 /// A session that writes `flood 1` to `flood 60000` as fast as `seq` can,
 /// two identical lines, and exits 0.
 const FLOOD: &str = "flood/bot=seq -f 'flood %.0f' 1 60000; echo twin; echo twin";
 
 #[test]
 fn follow_keeps_up_with_a_burst_of_sixty_thousand_lines_and_shows_each_once() {
-    let cloud = LocalCloud::start_with(&["--min-session-duration", "1", "--image", FLOOD]);
+    // Above the server's default per-session line rate: every line is
+    // stored, so the follower has all of them to keep up with.
+    let cloud = LocalCloud::start_with(&[
+        "--min-session-duration",
+        "1",
+        "--max-log-lines-per-second",
+        UNCAPPED,
+        "--image",
+        FLOOD,
+    ]);
     create_agent(
         &cloud,
         json!({"serviceName": "flood", "image": "flood/bot:1"}),
@@ -626,7 +639,14 @@ fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
         "deluge/bot=seq -f 'n %.0f' 1 300000; while [ ! -e '{}' ]; do sleep 0.1; done; echo the end",
         go.display()
     );
-    let cloud = LocalCloud::start_with(&["--min-session-duration", "1", "--image", &image]);
+    let cloud = LocalCloud::start_with(&[
+        "--min-session-duration",
+        "1",
+        "--max-log-lines-per-second",
+        UNCAPPED,
+        "--image",
+        &image,
+    ]);
     create_agent(
         &cloud,
         json!({"serviceName": "deluge", "image": "deluge/bot:1"}),

@@ -1,10 +1,12 @@
 //! The local cloud's data dir across releases: a data dir written by the
 //! first release (no schema version, tables made with `CREATE TABLE IF NOT
-//! EXISTS`) opens in this one with every row intact, and one written by a
-//! newer release is refused without being touched.
+//! EXISTS`) opens in this one with every row intact, every migration since
+//! applied, and one written by a newer release is refused without being
+//! touched.
 
 mod common;
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 use common::LocalCloud;
@@ -85,7 +87,12 @@ const T0: i64 = 1_745_008_457_000_000_000;
 /// A data dir as the first release left it: seeded, with one agent that
 /// ran one session to completion and had one running when the server died.
 fn first_release_data_dir(data_dir: &Path) {
-    std::fs::create_dir_all(data_dir).unwrap();
+    // The first release created its data dirs with mode 0700.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .unwrap();
     let db = Connection::open(data_dir.join("local-cloud.sqlite3")).unwrap();
     db.pragma_update(None, "journal_mode", "WAL").unwrap();
     db.execute_batch(FIRST_RELEASE_SCHEMA).unwrap();
@@ -312,9 +319,37 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
         .await;
     assert_eq!(sessions["total_count"], 3, "{sessions}");
 
+    // Migration 5: a running session's processes are recorded (for the
+    // next server to kill, should this one crash), and forgotten once it
+    // ends.
+    let (status, running) = api
+        .post(
+            &format!("/v1/public/{AGENT}/start"),
+            PUBLIC_KEY,
+            json!({"body": {}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{running}");
+    let running_id = running["sessionId"].as_str().unwrap().to_string();
+    let recorded = |id: &str| -> Vec<i64> {
+        let db = Connection::open(data_dir.join("local-cloud.sqlite3")).unwrap();
+        db.prepare("SELECT pid FROM session_processes WHERE session_id = ?1")
+            .unwrap()
+            .query_map([id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let pids = recorded(&running_id);
+    assert!(
+        pids.len() == 1 && pids[0] > 1,
+        "the running session's leader is recorded: {pids:?}"
+    );
+
     cloud.stop();
+    assert_eq!(recorded(&running_id), Vec::<i64>::new());
     let current = current_version(temp.path());
-    assert!(current >= 2, "version {current}");
+    assert!(current >= 5, "version {current}");
     assert_eq!(user_version(&data_dir), current);
 
     // And it opens again, as is.
@@ -322,7 +357,7 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
     let (_, sessions) = Api::new(&cloud)
         .get(&format!("/v1/agents/{AGENT}/sessions"), PRIVATE_KEY)
         .await;
-    assert_eq!(sessions["total_count"], 3, "{sessions}");
+    assert_eq!(sessions["total_count"], 4, "{sessions}");
 }
 
 #[test]

@@ -249,7 +249,16 @@ const CHATTY: &str = "chatty/bot=i=0; while :; do j=0; while [ $j -lt 200 ]; do 
 
 #[test]
 fn logs_of_a_session_that_keeps_writing_are_a_run_of_what_it_wrote() {
-    let cloud = common::LocalCloud::start_with(&["--min-session-duration", "1", "--image", CHATTY]);
+    // Every line stored, however fast it writes (above the server's
+    // default per-session line rate).
+    let cloud = common::LocalCloud::start_with(&[
+        "--min-session-duration",
+        "1",
+        "--max-log-lines-per-second",
+        "100000000",
+        "--image",
+        CHATTY,
+    ]);
     let http = reqwest::blocking::Client::new();
     let created = http
         .post(format!("{}/v1/agents", cloud.url))

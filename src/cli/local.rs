@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// instead of approving it at once (to try `auth login` in a browser).
     #[arg(long)]
     pub login_prompt: bool,
+    /// Lines one session may log per second; the excess is dropped and
+    /// counted in its logs
+    #[arg(long, value_name = "N", default_value_t = local::DEFAULT_MAX_LOG_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_log_lines_per_second: u32,
 }
 
 fn region_code(code: &str) -> Result<String, String> {
@@ -95,8 +99,11 @@ pub fn attach(ctx: &mut Context) -> CliResult {
             format!("cannot find this program to start the local cloud: {err}"),
         )
     })?;
-    let (endpoint, started) = autostart::ensure_running(&data_dir, &exe)
-        .map_err(|err| Failure::new(Exit::Unreachable, err.to_string()))?;
+    let (endpoint, started) =
+        autostart::ensure_running(&data_dir, &exe).map_err(|err| match err {
+            autostart::AutostartError::DataDir(err) => Failure::usage(err.to_string()),
+            err => Failure::new(Exit::Unreachable, err.to_string()),
+        })?;
     if started {
         ctx.out.note(&format!(
             "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
@@ -141,14 +148,16 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         regions: args.regions,
         token_ttl: args.token_ttl,
         login_prompt: args.login_prompt,
+        max_log_lines_per_second: args.max_log_lines_per_second,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(
-        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}; extra regions: {:?}",
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; at most {} log lines per second per session; image mappings: {:?}; extra regions: {:?}",
         options.data_dir.display(),
         options.port,
         options.default_max_agents,
         options.min_session_duration,
+        options.max_log_lines_per_second,
         options.images,
         options.regions
     ));
@@ -157,6 +166,9 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
+        if let Some(err) = err.downcast_ref::<local::DataDirError>() {
+            return Failure::usage(err.to_string());
+        }
         let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
         let port_taken = err
             .downcast_ref::<std::io::Error>()
@@ -191,10 +203,12 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     Ok(())
 }
 
-/// SIGTERM or SIGINT: the signals that stop `serve` cleanly.
+/// SIGTERM, SIGINT or SIGHUP (a closed terminal or a dropped SSH
+/// connection): the signals that stop `serve` cleanly.
 struct StopSignal {
     terminate: tokio::signal::unix::Signal,
     interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
 }
 
 impl StopSignal {
@@ -211,6 +225,7 @@ impl StopSignal {
         Ok(StopSignal {
             terminate: listen(SignalKind::terminate())?,
             interrupt: listen(SignalKind::interrupt())?,
+            hangup: listen(SignalKind::hangup())?,
         })
     }
 
@@ -218,6 +233,7 @@ impl StopSignal {
         tokio::select! {
             _ = self.terminate.recv() => {}
             _ = self.interrupt.recv() => {}
+            _ = self.hangup.recv() => {}
         }
     }
 }
@@ -225,8 +241,12 @@ impl StopSignal {
 /// `export NAME='value'` lines, or one JSON object with `--output json`.
 fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
-    let variables = local::client_environment(&data_dir)
-        .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
+    let variables = local::client_environment(&data_dir).map_err(|err| match err
+        .downcast_ref::<local::DataDirError>()
+    {
+        Some(err) => Failure::usage(err.to_string()),
+        None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
+    })?;
     let object: serde_json::Map<String, serde_json::Value> = variables
         .iter()
         .map(|(name, value)| (name.to_string(), value.clone().into()))

@@ -60,6 +60,8 @@ pub struct Settings {
     pub regions: Vec<String>,
     /// The identity provider's token lifetime and login page.
     pub identity: identity::Settings,
+    /// Lines one session may log per second (see `logs.rs`).
+    pub max_log_lines_per_second: u32,
 }
 
 pub struct Cloud {
@@ -96,14 +98,7 @@ impl Cloud {
         std::fs::create_dir_all(&bodies_dir)?;
         let store = Arc::new(Store::open(data_dir)?);
         let logs = Arc::new(LogWriter::start(store.path())?);
-        for orphan in
-            store.end_orphaned_sessions(runtime::SERVER_RESTARTED, runtime::END_TERMINATED)?
-        {
-            logs.event(
-                &source_of(&orphan),
-                "session ended: the server stopped while it ran (SERVER_RESTARTED)",
-            );
-        }
+        runtime::recover(&store, &logs)?;
         // Body files of sessions that ended with the previous server.
         if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
             for file in leftovers.flatten() {
@@ -124,6 +119,7 @@ impl Cloud {
             logs.clone(),
             capacity.clone(),
             bodies_dir,
+            settings.max_log_lines_per_second,
         ));
         let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
@@ -945,14 +941,6 @@ fn time_param(name: &str, value: Option<&str>) -> CloudResult<Option<i64>> {
             })
         })
         .transpose()
-}
-
-fn source_of(session: &SessionRecord) -> LogSource {
-    LogSource {
-        agent_name: session.agent_name.clone(),
-        deployment_id: Some(session.deployment_id.clone()),
-        session_id: Some(session.id.clone()),
-    }
 }
 
 fn agent_source(agent: &AgentRecord) -> LogSource {

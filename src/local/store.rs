@@ -151,6 +151,19 @@ CREATE TABLE oauth_refresh_tokens (
 CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens(grant_id);
 CREATE INDEX oauth_refresh_tokens_expiry ON oauth_refresh_tokens(expires_ns);
 ",
+    // 5: where each running session's processes are (see `containment`),
+    // so that a server restarted after a crash can find and kill what the
+    // dead one left; a row goes when its session ends. The server's
+    // heartbeat is the meta key 'heartbeat_ns'.
+    "
+CREATE TABLE session_processes (
+    session_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    start_ticks INTEGER,
+    boot_id TEXT,
+    cgroup TEXT
+);
+",
 ];
 
 /// The tables of version 1. The first release created them without
@@ -266,6 +279,27 @@ pub struct SessionRecord {
     pub end_state: String,
 }
 
+/// Where a running session's processes are (see `containment.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionProcess {
+    pub session_id: String,
+    /// The leader: its pid is the session's process group.
+    pub pid: i32,
+    /// The leader's start time in clock ticks since boot.
+    pub start_ticks: Option<i64>,
+    pub boot_id: Option<String>,
+    pub cgroup: Option<String>,
+}
+
+/// How a session ended, for [`record_ends`].
+#[derive(Debug, Clone)]
+pub struct SessionEnd {
+    pub session_id: String,
+    pub ended_ns: i64,
+    pub completion_status: String,
+    pub end_state: String,
+}
+
 /// Which sessions to list.
 #[derive(Debug, Default)]
 pub struct SessionFilter {
@@ -342,6 +376,9 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The database file in the data dir.
+const DB_FILE: &str = "local-cloud.sqlite3";
+
 /// One connection behind a mutex: statements are short, and callers never
 /// hold it across an `.await`. Log lines are written by their own
 /// connection (see `logs.rs`); WAL lets both work at once.
@@ -356,11 +393,24 @@ pub fn connect(path: &Path) -> StoreResult<Connection> {
 }
 
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_handler(Some(wait_for_lock))?;
     Ok(conn)
+}
+
+/// Waits for another connection's write lock for up to 10 s, retrying every
+/// 200 µs: SQLite's own busy timeout sleeps up to 100 ms a try, which two
+/// writers (the store and the log writer) hit constantly under load.
+fn wait_for_lock(attempt: i32) -> bool {
+    const RETRY: std::time::Duration = std::time::Duration::from_micros(200);
+    const TRIES: i32 = 50_000;
+    if attempt >= TRIES {
+        return false;
+    }
+    std::thread::sleep(RETRY);
+    true
 }
 
 /// Runs the `migrations` that `conn` has not run yet, in one transaction
@@ -422,7 +472,7 @@ impl Store {
     /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`,
     /// bringing its schema up to the last of [`MIGRATIONS`].
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        let path = data_dir.join("local-cloud.sqlite3");
+        let path = data_dir.join(DB_FILE);
         make_private(&path)?;
         let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
         migrate(&mut conn, &path, MIGRATIONS)?;
@@ -709,8 +759,10 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every session still marked running (their processes died with
-    /// the previous server) and returns them.
+    /// Ends every session still marked running (the previous server died
+    /// while they ran) and returns them. Each ends at the server's last
+    /// heartbeat, so the time it was down is not billed, but never before
+    /// its process started.
     pub fn end_orphaned_sessions(
         &self,
         completion_status: &str,
@@ -725,8 +777,15 @@ impl Store {
             rows.collect::<Result<Vec<_>, _>>()?
         };
         let now = now_ns();
+        let last_alive = self.last_heartbeat()?.unwrap_or(now).min(now);
         for session in &orphans {
-            self.mark_ended(&session.id, now, completion_status, end_state)?;
+            let began = session.process_started_ns.unwrap_or(session.requested_ns);
+            self.mark_ended(
+                &session.id,
+                last_alive.max(began),
+                completion_status,
+                end_state,
+            )?;
         }
         Ok(orphans)
     }
@@ -856,6 +915,74 @@ impl Store {
         )?;
         Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
     }
+
+    // --- session runtime: processes and heartbeat ------------------------
+
+    pub fn record_session_process(&self, p: &SessionProcess) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.session_id, p.pid, p.start_ticks, p.boot_id, p.cgroup],
+        )?;
+        Ok(())
+    }
+
+    pub fn forget_session_process(&self, session_id: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "DELETE FROM session_processes WHERE session_id = ?1",
+            [session_id],
+        )?;
+        Ok(())
+    }
+
+    /// Every recorded process set (after a crash: what the sessions the
+    /// dead server ran may have left).
+    pub fn session_processes(&self) -> StoreResult<Vec<SessionProcess>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT session_id, pid, start_ticks, boot_id, cgroup FROM session_processes",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SessionProcess {
+                session_id: r.get(0)?,
+                pid: r.get(1)?,
+                start_ticks: r.get(2)?,
+                boot_id: r.get(3)?,
+                cgroup: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A graceful shutdown: every running session's stop is requested now.
+    pub fn mark_running_stop_requested(&self, at_ns: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?1), updated_ns = ?1
+             WHERE ended_ns IS NULL",
+            [at_ns],
+        )?;
+        Ok(())
+    }
+
+    /// Records that the server is alive at `at_ns`. A failure is not
+    /// logged here (unlike the rest of the store): the heartbeat says once
+    /// that it fails, not every second.
+    pub fn beat(&self, at_ns: i64) -> StoreResult<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO meta(key, value) VALUES ('heartbeat_ns', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [at_ns.to_string()],
+            )
+            .map_err(StoreError::Sqlite)?;
+        Ok(())
+    }
+
+    pub fn last_heartbeat(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .meta("heartbeat_ns")?
+            .and_then(|value| value.parse().ok()))
+    }
 }
 
 const SESSION_COLUMNS: &str = "id, agent_name, agent_id, deployment_id, max_session_duration,
@@ -924,23 +1051,61 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
     Ok(())
 }
 
-/// The database holds keys and secret values: it is created 0600 (and a
-/// data dir's database from a release that did not do so is made 0600).
-/// SQLite gives its `-wal` and `-shm` files the database's mode.
+/// Records session ends (as [`Store::mark_ended`] each) and forgets their
+/// processes, on `conn` (the log writer's, inside its transaction: a
+/// session's end is committed with or after its last log line).
+pub fn record_ends(conn: &Connection, ends: &[SessionEnd]) -> rusqlite::Result<()> {
+    if ends.is_empty() {
+        return Ok(());
+    }
+    let mut end = conn.prepare_cached(
+        "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
+         WHERE id = ?1 AND ended_ns IS NULL",
+    )?;
+    let mut forget = conn.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?;
+    for e in ends {
+        end.execute(params![
+            e.session_id,
+            e.ended_ns,
+            e.completion_status,
+            e.end_state
+        ])?;
+        forget.execute([&e.session_id])?;
+    }
+    Ok(())
+}
+
+/// The database holds keys and secret values: it is created 0600 before
+/// SQLite opens it, whatever the umask (and a data dir's database from a
+/// release that did not do so is made 0600). SQLite gives the `-wal` and
+/// `-shm` files it creates the database's mode; ones an older release left
+/// wider are narrowed too.
 fn make_private(path: &Path) -> StoreResult<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let private = std::fs::Permissions::from_mode(0o600);
-    let made = std::fs::OpenOptions::new()
+    let private = || std::fs::Permissions::from_mode(0o600);
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |err| StoreError::Private { path, err }
+    };
+    std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
         .open(path)
-        .and_then(|file| file.set_permissions(private));
-    made.map_err(|err| StoreError::Private {
-        path: path.to_path_buf(),
-        err,
-    })
+        .and_then(|file| file.set_permissions(private()))
+        .map_err(failed(path))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let companion = PathBuf::from(name);
+        if let Ok(metadata) = std::fs::metadata(&companion)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&companion, private()).map_err(failed(&companion))?;
+        }
+    }
+    Ok(())
 }
 
 /// A random UUID (v4) for records.

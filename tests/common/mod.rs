@@ -52,18 +52,32 @@ impl LocalCloud {
     /// A server on the given data dir (e.g. to restart on the same one),
     /// on a free port unless `extra` names one (to keep the same URL).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> LocalCloud {
-        Self::start_logging(data_dir, extra, Stdio::inherit())
+        Self::start_configured(data_dir, extra, |_| {})
     }
 
     /// As [`LocalCloud::start_in`], with the server's stderr (its log)
     /// going to `log`.
     pub fn start_logging(data_dir: &Path, extra: &[&str], log: impl Into<Stdio>) -> LocalCloud {
+        let log = log.into();
+        Self::start_configured(data_dir, extra, move |command| {
+            command.stderr(log);
+        })
+    }
+
+    /// As [`LocalCloud::start_in`], with a last say on the command (e.g. a
+    /// `pre_exec` that lowers a limit or the umask).
+    pub fn start_configured(
+        data_dir: &Path,
+        extra: &[&str],
+        configure: impl FnOnce(&mut Command),
+    ) -> LocalCloud {
         let port: &[&str] = if extra.contains(&"--port") {
             &[]
         } else {
             &["--port", "0"]
         };
-        let mut child = Command::new(pipecat_bin())
+        let mut command = Command::new(pipecat_bin());
+        command
             .args(["cloud", "local", "serve"])
             .args(port)
             .arg("--data-dir")
@@ -71,9 +85,9 @@ impl LocalCloud {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawn pipecat cloud local serve");
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let mut child = command.spawn().expect("spawn pipecat cloud local serve");
         // The server prints exactly one line once it listens; the state file
         // is written before that line.
         let stdout = child.stdout.take().expect("stdout");
