@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Render throughput of `pipecat cloud agent logs --format text` on 100,000
-# lines fetched from a local cloud: median wall time (hence lines/s) and
-# median time to the first line on stdout.
-# Needs hyperfine, curl and python3.
-# Usage: benches/logs.sh            (builds the release binary first)
+# `pipecat cloud agent logs` against its floors, measured in the same run,
+# interleaved (benches/logs.py): wall time of `-n 100000` against curl
+# fetching the same pages, client CPU against a typed-decode floor
+# (examples/logs_floor.rs), time to the first line against curl fetching
+# the first page, and peak RSS for 100,000 and 1,000,000 lines; then
+# `--follow` of a session writing 50,000 lines/s for 10 s.
+# Needs curl and python3.
+# Usage: benches/logs.sh [CLIENT]   (builds the release binary first; CLIENT,
+#        another `pipecat` binary to measure, e.g. an older build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in hyperfine curl python3; do
+for tool in curl python3; do
     command -v "$tool" >/dev/null || { echo "benches/logs.sh needs $tool" >&2; exit 2; }
 done
 
-LINES=100000
-cargo build --release --quiet
+cargo build --release --quiet --bin pipecat --example logs_floor
 BIN="$PWD/target/release/pipecat"
+CLIENT="$(realpath "${1:-$BIN}")"
 WORK="$(mktemp -d)"
 SERVER_PID=""
 cleanup() {
@@ -22,41 +26,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" \
-    --image "lines/bot=seq -f 'INFO line %.0f' 1 $LINES" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+# Above the default per-session line rate: every line written is stored.
+"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" --max-log-lines-per-second 100000000 \
+    --image "lines/bot=seq -f 'INFO line %.0f' 1 100000" \
+    --image "million/bot=seq -f 'INFO line %.0f' 1 1000000" \
+    --image "steady/bot=i=0; while [ \$i -lt 100 ]; do seq -f 'n %.0f' \$((i*5000+1)) \$((i*5000+5000)); sleep 0.1; i=\$((i+1)); done" \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 200); do [ -s "$WORK/serve.out" ] && break; sleep 0.05; done
 eval "$("$BIN" cloud local env --data-dir "$WORK/data")"
 export PIPECAT_API_HOST PIPECAT_DEFAULT_PUBLIC_KEY PIPECAT_PRIVATE_API_KEY PIPECAT_TOKEN PIPECAT_ORG
-export PIPECAT_CONFIG_PATH="$WORK/config.toml" NO_COLOR=1
+# TZ=UTC: plain output then writes times as the floor does (`...Z`).
+export PIPECAT_CONFIG_PATH="$WORK/config.toml" NO_COLOR=1 TZ=UTC
 
-curl -sf -X POST "$PIPECAT_API_HOST/v1/agents" -H "Authorization: Bearer $PIPECAT_PRIVATE_API_KEY" \
-    -H 'content-type: application/json' -d '{"serviceName":"lines","image":"lines/bot:1"}' >/dev/null
-"$BIN" cloud agent start lines >/dev/null
-# Stored once the server has logged the process's exit (after its last line).
-for _ in $(seq 600); do
-    n=$("$BIN" cloud agent logs lines -n 1 --query "exited with code 0" | wc -l)
-    [ "$n" -gt 0 ] && break; sleep 0.2
+for agent in lines million; do
+    curl -sf -X POST "$PIPECAT_API_HOST/v1/agents" -H "Authorization: Bearer $PIPECAT_PRIVATE_API_KEY" \
+        -H 'content-type: application/json' -d "{\"serviceName\":\"$agent\",\"image\":\"$agent/bot:1\"}" >/dev/null
+    "$BIN" cloud agent start "$agent" >/dev/null
 done
-got=$("$BIN" cloud agent logs lines -n 200000 | grep -c 'INFO line' || true)
-[ "$got" -eq "$LINES" ] || { echo "expected $LINES stored lines, found $got" >&2; exit 1; }
-
-CMD="$BIN cloud agent logs lines -n $LINES --format text"
-hyperfine -N --warmup 1 --runs 10 --output null --export-json "$WORK/logs.json" "$CMD" >/dev/null
-python3 - "$WORK/logs.json" "$LINES" "$BIN" <<'PY'
-import json, statistics, subprocess, sys, time
-times = json.load(open(sys.argv[1]))["results"][0]["times"]
-lines, binary = int(sys.argv[2]), sys.argv[3]
-median = statistics.median(times)
-print(f"agent logs -n {lines} --format text > /dev/null: median {median*1000:.0f} ms "
-      f"({len(times)} runs) = {lines/median:,.0f} lines/s")
-firsts = []
-for _ in range(10):
-    t0 = time.perf_counter()
-    p = subprocess.Popen([binary, "cloud", "agent", "logs", "lines", "-n", str(lines),
-                          "--format", "text"], stdout=subprocess.PIPE)
-    p.stdout.readline()
-    firsts.append(time.perf_counter() - t0)
-    p.stdout.read(); p.wait()
-print(f"time to first line: median {statistics.median(firsts)*1000:.0f} ms (10 runs)")
-PY
+# Stored once the server has logged each process's exit (after its last line).
+for agent in lines million; do
+    for _ in $(seq 1200); do
+        n=$("$BIN" cloud agent logs "$agent" -n 1 --query "exited with code 0" | wc -l)
+        [ "$n" -gt 0 ] && break; sleep 0.2
+    done
+done
+curl -sf -X POST "$PIPECAT_API_HOST/v1/agents" -H "Authorization: Bearer $PIPECAT_PRIVATE_API_KEY" \
+    -H 'content-type: application/json' -d '{"serviceName":"steady","image":"steady/bot:1"}' >/dev/null
+python3 benches/logs.py "$CLIENT" "$PWD/target/release/examples/logs_floor" "$WORK/data" "$WORK" lines million steady

@@ -4,7 +4,8 @@
 #   (a) `pipecat cloud --help` wall time and peak RSS       benches/cli.sh
 #   (b) `pipecat cloud agent start` against a local cloud   benches/cli.sh
 #   (c) the local cloud: start latency, 429 rate, RSS       cargo bench --bench local_cloud
-#   (d) `agent logs --format text` on 100,000 lines         benches/logs.sh
+#   (d) `agent logs -n 100000` against its floors (curl, a   benches/logs.sh
+#       typed-decode program), peak RSS for 100k and 1M lines
 #   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
 #   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
 # The 10-minute soak is separate: cargo bench --bench soak.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 bash benches/cli.sh
 echo "== (c) local cloud"
 cargo bench --quiet --bench local_cloud
-echo "== (d) agent logs rendering"
+echo "== (d) agent logs against its floors"
 bash benches/logs.sh
 echo "== (e) graceful stop against its floor"
 cargo bench --quiet --bench shutdown

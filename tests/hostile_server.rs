@@ -372,6 +372,67 @@ fn an_empty_answer_is_exit_5_where_a_document_is_expected_and_fine_for_a_delete(
 }
 
 #[test]
+fn log_pages_go_through_the_same_send_path_as_every_other_answer() {
+    let elsewhere = Scripted::start(vec![(
+        "/v1/agents/far/logs",
+        vec![Reply::json(200, r#"{"logs": []}"#)],
+    )]);
+    let one_line = json!({"logs": [
+        {"log": "INFO hello", "timestamp": "2025-01-01T00:00:00Z"},
+    ]});
+    let server = Scripted::start(vec![
+        ("/v1/agents/empty/logs", vec![Reply::json(200, "")]),
+        (
+            "/v1/agents/far/logs",
+            vec![
+                Reply::text(302, "text/plain", "")
+                    .header("Location", &format!("{}/v1/agents/far/logs", elsewhere.url)),
+            ],
+        ),
+        (
+            "/v1/agents/near/logs",
+            vec![Reply::text(307, "text/plain", "").header("Location", "/v1/agents/moved/logs")],
+        ),
+        (
+            "/v1/agents/moved/logs",
+            vec![Reply::json(200, &one_line.to_string())],
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let logs = |agent: &str| {
+        output_of(
+            private(&server.url, dir.path())
+                .args(["-v", "cloud", "agent", "logs", agent])
+                .args(["--output", "plain"]),
+        )
+    };
+    // An empty answer where a page was expected: exit 5, as for any GET.
+    let (code, stdout, stderr) = logs("empty");
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(stderr.contains("empty"), "{stderr}");
+    assert_eq!(stdout, "");
+    // A redirect to another origin is not followed (the key stays here).
+    let (code, _, stderr) = logs("far");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("302"), "{stderr}");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "{:?}",
+        elsewhere.requests()
+    );
+    // One on the same origin is, and `-v` shows each request.
+    let (code, stdout, stderr) = logs("near");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "2025-01-01T00:00:00Z INFO hello\n");
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("GET /v1/agents/near/logs?") && line.contains("→ 200 (")),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_tab_never_offers_a_name_or_session_id_with_terminal_escapes() {
     let sessions = json!({"sessions": [
         {"sessionId": SESSION, "serviceId": "a-1", "createdAt": "2025-01-01T00:00:00Z"},

@@ -71,22 +71,28 @@ fn stop_session(cloud: &LocalCloud, agent: &str, id: &str) {
 
 /// Every stored line of `agent`, oldest first, as the API has them.
 fn stored_lines(cloud: &LocalCloud, agent: &str) -> Vec<String> {
-    let answer: Value = http()
-        .get(format!(
-            "{}/v1/agents/{agent}/logs?order=asc&limit=10000",
-            cloud.url
-        ))
-        .bearer_auth(&cloud.private_key)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    answer["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| entry["log"].as_str().unwrap().to_string())
-        .collect()
+    let mut lines = Vec::new();
+    loop {
+        let answer: Value = http()
+            .get(format!(
+                "{}/v1/agents/{agent}/logs?order=asc&limit=10000&offset={}",
+                cloud.url,
+                lines.len()
+            ))
+            .bearer_auth(&cloud.private_key)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let page = answer["logs"].as_array().unwrap();
+        lines.extend(
+            page.iter()
+                .map(|entry| entry["log"].as_str().unwrap().to_string()),
+        );
+        if page.len() < 10_000 {
+            return lines;
+        }
+    }
 }
 
 /// A `pipecat` child process with the scrubbed environment of
@@ -101,6 +107,16 @@ struct Streaming {
 
 impl Streaming {
     fn spawn(url: &str, private_key: &str, config_dir: &Path, args: &[&str]) -> Streaming {
+        Self::spawn_with(url, private_key, config_dir, args, &[])
+    }
+
+    fn spawn_with(
+        url: &str,
+        private_key: &str,
+        config_dir: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Streaming {
         let mut command = Command::new(pipecat_bin());
         for (key, _) in std::env::vars() {
             if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
@@ -113,6 +129,7 @@ impl Streaming {
             .env("PIPECAT_CONFIG_PATH", config_dir.join("pipecatcloud.toml"))
             .env("HOME", config_dir)
             .env("NO_COLOR", "1")
+            .envs(envs.iter().copied())
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -553,6 +570,330 @@ fn follow_ends_quietly_when_its_reader_goes_away() {
     drop(std::mem::replace(&mut follow.stdout, closed));
     assert_eq!(follow.finish(), Some(0), "stderr: {:?}", follow.err);
     assert!(follow.err.is_empty(), "{:?}", follow.err);
+}
+
+/// A per-session line rate (`serve --max-log-lines-per-second`) no session
+/// here reaches: tests of a follower under a flood need every line stored.
+const UNCAPPED: &str = "100000000";
+
+/// A session that writes `flood 1` to `flood 60000` as fast as `seq` can,
+/// two identical lines, and exits 0.
+const FLOOD: &str = "flood/bot=seq -f 'flood %.0f' 1 60000; echo twin; echo twin";
+
+#[test]
+fn follow_keeps_up_with_a_burst_of_sixty_thousand_lines_and_shows_each_once() {
+    // Above the server's default per-session line rate: every line is
+    // stored, so the follower has all of them to keep up with.
+    let cloud = LocalCloud::start_with(&[
+        "--min-session-duration",
+        "1",
+        "--max-log-lines-per-second",
+        UNCAPPED,
+        "--image",
+        FLOOD,
+    ]);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "flood", "image": "flood/bot:1"}),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let mut follow = Streaming::spawn(
+        &cloud.url,
+        &cloud.private_key,
+        config.path(),
+        &[
+            "cloud",
+            "agent",
+            "logs",
+            "flood",
+            "--follow",
+            "--interval",
+            "0.2",
+            "-f",
+            "json",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    start_session(&cloud, "flood", json!(null));
+    follow.until("the session's exit", |out, _| {
+        has_line(out, "session exited with code 0")
+    });
+    follow.interrupt();
+    assert_eq!(follow.finish(), Some(130), "stderr: {:?}", follow.err);
+    let followed = logged(&follow.out);
+    assert_eq!(followed, stored_lines(&cloud, "flood"));
+    assert_eq!(
+        followed.iter().filter(|l| l.starts_with("flood ")).count(),
+        60_000
+    );
+    assert!(!has_line(&follow.err, "skipped"), "{:?}", follow.err);
+}
+
+#[test]
+fn a_follower_that_cannot_keep_up_says_how_many_lines_it_skipped_and_goes_on() {
+    // A session that writes 300,000 numbered lines as fast as `seq` can,
+    // then waits for the test's word to write its last line.
+    let go = tempfile::tempdir().unwrap();
+    let go = go.path().join("go");
+    let image = format!(
+        "deluge/bot=seq -f 'n %.0f' 1 300000; while [ ! -e '{}' ]; do sleep 0.1; done; echo the end",
+        go.display()
+    );
+    let cloud = LocalCloud::start_with(&[
+        "--min-session-duration",
+        "1",
+        "--max-log-lines-per-second",
+        UNCAPPED,
+        "--image",
+        &image,
+    ]);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "deluge", "image": "deluge/bot:1"}),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let mut command = Command::new(pipecat_bin());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
+            command.env_remove(key);
+        }
+    }
+    let mut child = Reaped(
+        command
+            .env("PIPECAT_API_HOST", &cloud.url)
+            .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
+            .env(
+                "PIPECAT_CONFIG_PATH",
+                config.path().join("pipecatcloud.toml"),
+            )
+            .env("HOME", config.path())
+            .args([
+                "cloud",
+                "agent",
+                "logs",
+                "deluge",
+                "--follow",
+                "--interval",
+                "0.2",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = read_lines(child.0.stderr.take().unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    start_session(&cloud, "deluge", json!(null));
+    // Nobody reads what it prints (a slow terminal): its first page fills
+    // the pipe and it waits, while the session writes everything.
+    let deadline = Instant::now() + PATIENCE;
+    while stored_newest(&cloud, "deluge") != "n 300000" {
+        assert!(Instant::now() < deadline, "the session never wrote it all");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(6));
+    let stdout = read_lines(child.0.stdout.take().unwrap());
+    let mut out: Vec<String> = Vec::new();
+    let mut err: Vec<String> = Vec::new();
+    let deadline = Instant::now() + PATIENCE;
+    while !has_line(&err, "skipped") {
+        assert!(Instant::now() < deadline, "no word about skipping: {err:?}");
+        out.extend(stdout.try_iter());
+        err.extend(stderr.recv_timeout(Duration::from_millis(100)));
+    }
+    // What comes after the skip is shown.
+    std::fs::write(&go, "").unwrap();
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "never the exit line; {:?}",
+            tail(&out)
+        );
+        let Ok(line) = stdout.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        let last = line.contains("session exited with code 0");
+        out.push(line);
+        if last {
+            break;
+        }
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.0.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    child.0.wait().unwrap();
+    let said = err.iter().find(|line| line.contains("skipped")).unwrap();
+    let skipped: usize = said
+        .split_whitespace()
+        .skip_while(|word| *word != "skipped")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    // What it showed, in order, and what it skipped add up to what was
+    // written; the end was shown.
+    let numbers: Vec<usize> = out
+        .iter()
+        .filter_map(|line| line.trim_end().split(" n ").nth(1)?.parse().ok())
+        .collect();
+    assert!(
+        numbers.windows(2).all(|pair| pair[0] < pair[1]),
+        "out of order"
+    );
+    assert!(has_line(&out, "the end"), "{:?}", tail(&out));
+    assert!(skipped > 100_000, "{said}");
+    assert_eq!(
+        out.len() + skipped,
+        stored_count(&cloud, "deluge"),
+        "{said}"
+    );
+}
+
+/// A child process killed (and reaped) when the test ends, however.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The newest stored line of `agent`.
+fn stored_newest(cloud: &LocalCloud, agent: &str) -> String {
+    let answer: Value = http()
+        .get(format!("{}/v1/agents/{agent}/logs?limit=1", cloud.url))
+        .bearer_auth(&cloud.private_key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    answer["logs"][0]["log"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// How many lines of `agent` are stored.
+fn stored_count(cloud: &LocalCloud, agent: &str) -> usize {
+    let answer: Value = http()
+        .get(format!("{}/v1/agents/{agent}/logs?limit=1", cloud.url))
+        .bearer_auth(&cloud.private_key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    answer["total"]["value"].as_u64().unwrap() as usize
+}
+
+#[test]
+fn a_failing_first_request_is_retried_like_any_other() {
+    use common::logstore::{Line, LogStore};
+    let id = "11111111-aaaa-4aaa-8aaa-000000000001";
+    let lines = (0..3)
+        .map(|i| Line::new(1_767_225_600_000_000_000 + i, format!("INFO line {i}")).session(id))
+        .collect();
+    let store = LogStore::serve(lines);
+    store.set_session(pipecat_cloud::api::types::Session {
+        session_id: id.into(),
+        ended_at: Some("2026-01-01T00:00:01Z".into()),
+        ..Default::default()
+    });
+    store.fail_next(1);
+    let config = tempfile::tempdir().unwrap();
+    let output = common::pipecat_at(&store.url, config.path())
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
+        .args(["cloud", "agent", "logs", "bot", "--follow", "--session", id])
+        .args(["--interval", "0.2"])
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.ends_with("INFO line 2\n"), "{stdout}");
+    assert!(stderr.contains("still trying"), "{stderr}");
+    assert!(stderr.contains("The API is back"), "{stderr}");
+}
+
+#[test]
+fn start_follow_ends_with_a_closing_line_and_fails_when_the_session_failed() {
+    let cloud = LocalCloud::start();
+    let config = tempfile::tempdir().unwrap();
+    let start = |data: &str| {
+        cloud
+            .cmd(&config.path().join("pipecatcloud.toml"))
+            .env("PIPECAT_PRIVATE_API_KEY", &cloud.private_key)
+            .env("PIPECAT_DEFAULT_PUBLIC_KEY", &cloud.public_key)
+            .args(["cloud", "agent", "start", "my-first-agent", "--follow"])
+            .args(["--interval", "0.2", "--data", data])
+            .timeout(PATIENCE)
+            .output()
+            .unwrap()
+    };
+    // The demo bot told to crash exits 3: a CI step must see it fail.
+    let crashed = start(r#"{"crash": true}"#);
+    let stderr = String::from_utf8_lossy(&crashed.stderr);
+    assert_eq!(crashed.status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: session ")
+            && last.contains(" ended: Agent error (EXIT_3) after 00:00:0"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&crashed.stdout);
+    assert!(stdout.contains("crashing as the body asked"), "{stdout}");
+
+    let completed = start(r#"{"duration_secs": 1}"#);
+    let stderr = String::from_utf8_lossy(&completed.stderr);
+    assert_eq!(completed.status.code(), Some(0), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Session ") && last.contains(" ended: Complete (COMPLETED) after 00:00:0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_on_start_follow_ends_quietly_and_says_how_to_stop_the_session() {
+    let cloud = LocalCloud::start();
+    let config = tempfile::tempdir().unwrap();
+    let mut follow = Streaming::spawn_with(
+        &cloud.url,
+        &cloud.private_key,
+        config.path(),
+        &[
+            "cloud",
+            "agent",
+            "start",
+            "my-first-agent",
+            "--follow",
+            "--interval",
+            "0.2",
+        ],
+        &[("PIPECAT_DEFAULT_PUBLIC_KEY", &cloud.public_key)],
+    );
+    follow.until("a line of the session", |out, _| has_line(out, "demo-bot"));
+    follow.interrupt();
+    assert_eq!(follow.finish(), Some(130), "stderr: {:?}", follow.err);
+    assert!(!has_line(&follow.err, "error"), "{:?}", follow.err);
+    let id = follow
+        .out
+        .iter()
+        .find_map(|line| {
+            line.strip_prefix("Session ID: ")
+                .map(|rest| rest.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{:?}", follow.out));
+    let said = follow.err.last().unwrap();
+    assert!(
+        said.contains(&format!("Session {id} is still running"))
+            && said.contains(&format!("agent stop my-first-agent --session {id}`")),
+        "{said}"
+    );
 }
 
 #[test]

@@ -327,18 +327,28 @@ fn a_session_id_that_is_not_a_uuid_is_refused_before_sending() {
 }
 
 #[test]
-fn a_session_limit_over_the_apis_page_is_refused_before_sending() {
+fn a_session_limit_of_zero_is_refused_and_one_over_the_apis_page_asks_for_a_page() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
     assert_usage(
         private(&server, dir.path())
-            .args(["cloud", "agent", "sessions", "my-agent", "--limit", "10001"]),
-        &["--limit", "10000"],
+            .args(["cloud", "agent", "sessions", "my-agent", "--limit", "0"]),
+        &["--limit", "0"],
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
+    // More than a page is read page by page: the first asks for a whole
+    // page, and a short one is the last.
     let (code, stderr) = run(private(&server, dir.path())
-        .args(["cloud", "agent", "sessions", "my-agent", "--limit", "10000"]));
+        .args(["cloud", "agent", "sessions", "my-agent", "--limit", "10001"]));
     assert_eq!(code, Some(0), "{stderr}");
+    let lists: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.starts_with("/v1/agents/my-agent/sessions"))
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    assert!(lists[0].contains("limit=10000"), "{lists:?}");
 }
 
 #[test]

@@ -508,6 +508,38 @@ fn data_file_body_reaches_the_bot() {
     assert!(logs.contains("a data file"), "{logs}");
 }
 
+#[test]
+fn more_sessions_than_a_page_are_read_page_by_page_while_new_ones_start() {
+    use common::logstore::{LogStore, numbered_session};
+    let store = LogStore::serve(Vec::new());
+    store.add_sessions((0..25_000).map(numbered_session));
+    // 300 sessions start before every page is answered.
+    store.start_sessions_on_every_list(300);
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::pipecat_at(&store.url, dir.path())
+        .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
+        .args([
+            "cloud", "agent", "sessions", "bot", "-n", "20000", "--output", "json",
+        ])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let listing: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let numbers: Vec<u64> = listing["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sessionId"].as_str().unwrap()[24..].parse().unwrap())
+        .collect();
+    // The 20,000 newest when it began, newest first, each once.
+    let newest = numbers[0];
+    assert_eq!(
+        numbers,
+        (newest - 19_999..=newest).rev().collect::<Vec<_>>()
+    );
+}
+
 /// The ids of the agent's active sessions, as the API lists them.
 fn active_ids(setup: &Setup) -> Vec<String> {
     let listing = json_of(setup.private().args([

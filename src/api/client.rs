@@ -6,6 +6,7 @@
 //! - a user token or personal access token uses the organization surface
 //!   `/v1/organizations/{org}/...` that the official CLI uses.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,13 +20,14 @@ use serde_json::Value;
 
 use super::body::{BodyError, read_capped};
 use super::error::{ApiError, ErrorKind, summarize};
+use super::limits;
 use super::names;
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
 use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsResponse,
+    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsPage, LogsResponse,
     OrganizationList, Properties, PropertySchemas, RegionList, SecretPair, SecretSet,
     SecretSetList, SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList,
     StartRequest, StartResponse, StopResponse, UserResponse,
@@ -99,6 +101,43 @@ pub struct Raw<T> {
     pub raw: Value,
 }
 
+/// One page of logs exactly as the server sent it (never empty: the send
+/// path refuses an empty answer to a GET).
+#[derive(Debug, Clone)]
+pub struct LogsBody {
+    bytes: Vec<u8>,
+    status: u16,
+    url: String,
+}
+
+impl LogsBody {
+    /// The page decoded into entries that borrow from the body.
+    pub fn page(&self) -> Result<LogsPage<'_>, ApiError> {
+        serde_json::from_slice(&self.bytes).map_err(|e| self.malformed(&e))
+    }
+
+    /// The page as JSON, for output that shows the server's own words.
+    pub fn document(&self) -> Result<Value, ApiError> {
+        serde_json::from_slice(&self.bytes).map_err(|e| self.malformed(&e))
+    }
+
+    fn malformed(&self, error: &serde_json::Error) -> ApiError {
+        let (status, url) = (self.status, &self.url);
+        let what = if error.is_eof() {
+            "JSON that was cut off".to_string()
+        } else if error.is_syntax() {
+            format!("something that is not JSON ({:?})", summarize(&self.bytes))
+        } else {
+            format!("an unexpected shape: {error}")
+        };
+        ApiError::transport(
+            ErrorKind::Malformed,
+            url,
+            format!("the API at {url} answered HTTP {status} with {what}"),
+        )
+    }
+}
+
 /// Which sessions to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionStatus {
@@ -158,6 +197,10 @@ pub struct LogQuery {
     pub start_time: Option<i64>,
     pub end_time: Option<i64>,
 }
+
+/// How far back each page of [`Client::newest_sessions`] after the first
+/// starts: as many sessions as may end between two of its requests.
+const SESSION_OVERLAP: u32 = 1_000;
 
 /// How many times an idempotent request is retried after a connection
 /// failure or a 502/503/504, unless told otherwise.
@@ -357,6 +400,72 @@ impl Client {
         self.send(Method::GET, url, None::<&()>).await
     }
 
+    /// Up to `count` sessions of `agent`, newest first, in pages of at most
+    /// what the API gives at once (`query`'s own limit and offset are not
+    /// used). The list moves while it is read (new sessions push it down;
+    /// with `status=active`, sessions that end pull it up), so each page
+    /// after the first is asked for from [`SESSION_OVERLAP`] sessions
+    /// before where the last one ended, and sessions already read are left
+    /// out. `raw` is the first page's answer with every session read.
+    pub async fn newest_sessions(
+        &self,
+        agent: &str,
+        query: &SessionQuery,
+        count: u32,
+    ) -> Result<Raw<SessionList>, ApiError> {
+        let page_query = |offset: u32, limit: u32| SessionQuery {
+            limit: Some(limit),
+            offset: (offset > 0).then_some(offset),
+            ..query.clone()
+        };
+        let first = self
+            .list_sessions(agent, &page_query(0, count.min(limits::MAX_PAGE)))
+            .await?;
+        if count <= limits::MAX_PAGE {
+            return Ok(first);
+        }
+        let Raw { mut value, mut raw } = first;
+        let mut read = value.sessions.len() as u32;
+        let mut seen: HashSet<String> = value
+            .sessions
+            .iter()
+            .map(|s| s.session_id.clone())
+            .collect();
+        let mut raw_sessions = match raw.get_mut("sessions").map(Value::take) {
+            Some(Value::Array(sessions)) => sessions,
+            _ => Vec::new(),
+        };
+        while read >= limits::MAX_PAGE && (value.sessions.len() as u32) < count {
+            let from = read.saturating_sub(SESSION_OVERLAP);
+            let page = self
+                .list_sessions(agent, &page_query(from, limits::MAX_PAGE))
+                .await?;
+            let answered = page.value.sessions.len() as u32;
+            let page_raw = match page.raw.get("sessions") {
+                Some(Value::Array(sessions)) => sessions.clone(),
+                _ => Vec::new(),
+            };
+            let mut raws = page_raw.into_iter();
+            for session in page.value.sessions {
+                let session_raw = raws.next();
+                if (value.sessions.len() as u32) < count && seen.insert(session.session_id.clone())
+                {
+                    raw_sessions.extend(session_raw);
+                    value.sessions.push(session);
+                }
+            }
+            read = if answered < limits::MAX_PAGE {
+                0
+            } else {
+                from + answered
+            };
+        }
+        if let Some(sessions) = raw.get_mut("sessions") {
+            *sessions = Value::Array(raw_sessions);
+        }
+        Ok(Raw { value, raw })
+    }
+
     /// One session in full.
     pub async fn get_session(
         &self,
@@ -382,6 +491,20 @@ impl Client {
 
     /// Logs of `agent`, filtered and paged as `query` says.
     pub async fn logs(&self, agent: &str, query: &LogQuery) -> Result<Raw<LogsResponse>, ApiError> {
+        self.send(Method::GET, self.logs_url(agent, query)?, None::<&()>)
+            .await
+    }
+
+    /// One page of logs as the server sent it, undecoded: readers of many
+    /// pages decode each straight into borrowed entries
+    /// ([`LogsBody::page`]) and keep the JSON only when they need it.
+    pub async fn logs_body(&self, agent: &str, query: &LogQuery) -> Result<LogsBody, ApiError> {
+        let url = self.logs_url(agent, query)?;
+        let (bytes, status, url) = self.send_for_bytes(Method::GET, url, None::<&()>).await?;
+        Ok(LogsBody { bytes, status, url })
+    }
+
+    fn logs_url(&self, agent: &str, query: &LogQuery) -> Result<Url, ApiError> {
         let mut url = self.agent_url(agent, &["logs"])?;
         let session_id = query
             .session_id
@@ -401,7 +524,7 @@ impl Client {
             push(&mut pairs, "endTime", query.end_time);
         }
         clear_empty_query(&mut url);
-        self.send(Method::GET, url, None::<&()>).await
+        Ok(url)
     }
 
     // ---- agents ---------------------------------------------------------
@@ -743,16 +866,29 @@ impl Client {
         url
     }
 
-    /// Sends an idempotent request, retrying transient failures.
+    /// Sends an idempotent request, retrying transient failures, and
+    /// decodes the answer.
     async fn send<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
+        let (bytes, status, shown) = self.send_for_bytes(method, url, body).await?;
+        decode(&bytes, status, &shown)
+    }
+
+    /// Sends an idempotent request, retrying transient failures; the body
+    /// of a successful answer, its status and the URL as it may be shown.
+    async fn send_for_bytes(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let mut attempt = 0;
         loop {
-            match self.send_once(method.clone(), url.clone(), body).await {
+            match self.exchange(method.clone(), url.clone(), body).await {
                 Err(error) if attempt < self.retries && is_transient(&error) => {
                     attempt += 1;
                     let delay = self.backoff.delay(attempt, error.retry_after);
@@ -771,14 +907,25 @@ impl Client {
         }
     }
 
-    /// Sends a request once; with a token source, a 401 gets one refresh
-    /// and one retry.
+    /// Sends a request once and decodes the answer.
     async fn send_once<T: DeserializeOwned + Default>(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
     ) -> Result<Raw<T>, ApiError> {
+        let (bytes, status, shown) = self.exchange(method, url, body).await?;
+        decode(&bytes, status, &shown)
+    }
+
+    /// Sends a request once; with a token source, a 401 gets one refresh
+    /// and one retry.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl Serialize>,
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let source = match (&self.credential, &self.token_source) {
             (Credential::UserToken(_), Some(source)) => source,
             _ => {
@@ -801,14 +948,15 @@ impl Client {
         }
     }
 
-    /// Sends a request once with `bearer` as its token.
-    async fn send_with<T: DeserializeOwned + Default>(
+    /// Sends a request once with `bearer` as its token; the body of a
+    /// successful answer, its status and the URL as it may be shown.
+    async fn send_with(
         &self,
         method: Method,
         url: Url,
         body: Option<&impl Serialize>,
         bearer: &str,
-    ) -> Result<Raw<T>, ApiError> {
+    ) -> Result<(Vec<u8>, u16, String), ApiError> {
         let shown = shown(&url);
         let http = if method == Method::GET {
             &self.http
@@ -910,7 +1058,7 @@ impl Client {
                 ),
             ));
         }
-        decode(&bytes, status.as_u16(), &shown)
+        Ok((bytes, status.as_u16(), shown))
     }
 
     fn transport_error(&self, error: &reqwest::Error, url: &str) -> ApiError {
@@ -1096,7 +1244,7 @@ fn decode<T: DeserializeOwned + Default>(
             format!("the API at {url} answered HTTP {status} with {what}"),
         )
     })?;
-    let value = serde_json::from_value(raw.clone()).map_err(|e| {
+    let value = <T as serde::Deserialize>::deserialize(&raw).map_err(|e| {
         ApiError::transport(
             ErrorKind::Malformed,
             url,

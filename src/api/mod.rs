@@ -5,8 +5,8 @@ mod body;
 pub mod build_context;
 mod client;
 mod error;
-pub mod follow;
 pub mod limits;
+pub mod logs;
 pub mod names;
 pub mod oauth;
 mod retry;
@@ -17,8 +17,8 @@ mod trace;
 pub mod types;
 
 pub use client::{
-    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, MAX_RESPONSE_BYTES,
-    Raw, SessionQuery, SessionStatus, USER_AGENT, redact,
+    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, LogsBody,
+    MAX_RESPONSE_BYTES, Raw, SessionQuery, SessionStatus, USER_AGENT, redact,
 };
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};

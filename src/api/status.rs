@@ -3,7 +3,7 @@
 //! of its deployment, defined once for `agent status`, `agent list`,
 //! `agent deployments` and `deploy`.
 
-use super::types::{AgentDetails, AgentListItem, Deployment, ManifestSpec};
+use super::types::{AgentDetails, AgentListItem, Deployment, ManifestSpec, Session};
 
 impl AgentDetails {
     /// The deployment the agent is moving to, else the one it runs.
@@ -138,6 +138,23 @@ impl AgentListItem {
     }
 }
 
+impl Session {
+    /// Ended because its agent failed: it crashed or exited with an error
+    /// (end state `agent_error`), never became ready (`agent_start_timeout`),
+    /// or its completion status is an HTTP 5xx or names an error
+    /// (`HTTP_ERROR`). A session stopped on request, or cut off at its max
+    /// duration, did not fail.
+    pub fn failed(&self) -> bool {
+        let end_state = self.end_state.as_deref();
+        let status = self.completion_status.as_deref().unwrap_or_default();
+        matches!(end_state, Some("agent_error" | "agent_start_timeout"))
+            || status.contains("ERROR")
+            || (status.len() == 3
+                && status.starts_with('5')
+                && status.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
 impl Deployment {
     fn spec(&self) -> Option<&ManifestSpec> {
         self.manifest.as_ref()?.spec.as_ref()
@@ -243,6 +260,21 @@ mod tests {
     use crate::api::types::{
         AgentError, AutoScalingStatus, Manifest, RevisionHealth, RevisionInfo,
     };
+
+    #[test]
+    fn a_session_failed_when_its_agent_did() {
+        let ended = |end_state: &str, status: &str| Session {
+            end_state: Some(end_state.into()),
+            completion_status: Some(status.into()),
+            ..Session::default()
+        };
+        assert!(ended("agent_error", "EXIT_3").failed());
+        assert!(ended("ended", "HTTP_ERROR").failed());
+        assert!(ended("ended", "500").failed());
+        assert!(!ended("completed", "HTTP_COMPLETED").failed());
+        assert!(!ended("terminated", "MAX_DURATION_EXCEEDED").failed());
+        assert!(!ended("completed", "200").failed());
+    }
 
     fn crashing() -> RevisionInfo {
         RevisionInfo {

@@ -7,6 +7,8 @@
 //! `Option`s; fields only the local cloud adds are skipped when absent so the
 //! JSON we serve stays a superset of the documented shape.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -171,6 +173,53 @@ pub struct LogEntry {
     /// Local cloud only: the session that wrote the line, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+/// `GET .../logs` answer decoded without copying: its strings borrow from
+/// the body unless they hold escapes. Readers of many lines use this (see
+/// `LogsBody::page`); [`LogsResponse`] owns its entries.
+#[derive(Debug, Default, Deserialize)]
+pub struct LogsPage<'a> {
+    #[serde(default)]
+    pub total: Option<LogTotal>,
+    #[serde(default, borrow)]
+    pub logs: Vec<LogEntryRef<'a>>,
+}
+
+/// A [`LogEntry`] borrowed from the body it was decoded from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryRef<'a> {
+    #[serde(default, borrow)]
+    pub log: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub timestamp: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub deployment_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Cow<'a, str>>,
+}
+
+impl LogEntryRef<'_> {
+    pub fn to_owned_entry(&self) -> LogEntry {
+        LogEntry {
+            log: self.log.to_string(),
+            timestamp: self.timestamp.to_string(),
+            deployment_id: self.deployment_id.as_deref().map(str::to_string),
+            session_id: self.session_id.as_deref().map(str::to_string),
+        }
+    }
+}
+
+impl LogEntry {
+    pub fn as_ref(&self) -> LogEntryRef<'_> {
+        LogEntryRef {
+            log: Cow::Borrowed(&self.log),
+            timestamp: Cow::Borrowed(&self.timestamp),
+            deployment_id: self.deployment_id.as_deref().map(Cow::Borrowed),
+            session_id: self.session_id.as_deref().map(Cow::Borrowed),
+        }
+    }
 }
 
 /// `autoScaling` in a create/update request.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod login;
+pub mod logstore;
 pub mod pty;
 pub mod scripted;
 

@@ -220,7 +220,7 @@ fn serve_one(
     let _ = stream.flush();
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+pub fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;

@@ -31,9 +31,9 @@ pub struct SessionsArgs {
     /// Which sessions to list [default: all]
     #[arg(long, value_enum, ignore_case = true)]
     pub status: Option<StatusArg>,
-    /// At most this many sessions, newest first (the API gives at most
-    /// 10000 at once)
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_PAGE)), default_value_t = 50)]
+    /// At most this many sessions, newest first (over 10000, read page by
+    /// page)
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 50)]
     pub limit: u32,
     /// Only sessions that ended this way (e.g. completed, agent_error)
     #[arg(long, value_name = "STATE", value_parser = parse_end_state)]
@@ -172,7 +172,9 @@ impl Scope {
     ) -> Result<Snapshot, ApiError> {
         match self {
             Scope::One(agent) => {
-                let (listing, details) = tokio::join!(client.list_sessions(agent, query), async {
+                let count = query.limit.unwrap_or(limits::MAX_PAGE);
+                let listing = client.newest_sessions(agent, query, count);
+                let (listing, details) = tokio::join!(listing, async {
                     if counts {
                         client.get_agent(agent).await.map(|found| Some(found.value))
                     } else {

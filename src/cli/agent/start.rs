@@ -15,13 +15,15 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, format_elapsed};
+use super::super::output::{Answer, format_duration, format_elapsed};
 use super::live::until_interrupted;
 use super::logs::{Follow, LogFormat, Render};
+use super::sessions::{duration_seconds, status_label};
 use pipecat_cloud::api::limits::MAX_BODY_BYTES;
-use pipecat_cloud::api::types::{StartRequest, StartResponse};
+use pipecat_cloud::api::types::{Session, StartRequest, StartResponse};
 use pipecat_cloud::api::{
-    ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
+    ApiError, Backoff, Client, Credential, ErrorKind, LogQuery, Raw, SessionParams, Transport,
+    redact,
 };
 use pipecat_cloud::files;
 
@@ -81,8 +83,8 @@ pub struct StartArgs {
     /// --wait-for-capacity says otherwise)
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// Then follow the session's logs until it ends (Ctrl-C stops
-    /// following, not the session)
+    /// Then follow the session's logs until it ends, and exit 1 if it
+    /// failed (Ctrl-C stops following, not the session)
     #[arg(long)]
     pub follow: bool,
     /// Time between two checks for new lines with --follow: seconds, or a
@@ -164,26 +166,46 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
                 "the API answered without a session id: nothing to follow",
             ));
         };
+        let stop = ctx
+            .settings
+            .suggest(&["agent", "stop", &agent, "--session", &id]);
         ctx.out.note(&format!(
             "Following its logs until it ends (Ctrl-C stops following; the session goes on; \
-             stop it with `{}`).",
-            ctx.settings
-                .suggest(&["agent", "stop", &agent, "--session", &id])
+             stop it with `{stop}`)."
         ));
         let follow = Follow {
             agent,
-            session_id: Some(id),
-            deployment_id: None,
-            query: None,
-            since: None,
+            filter: LogQuery {
+                session_id: Some(id.clone()),
+                ..LogQuery::default()
+            },
             tail: 10_000,
             interval: args.interval,
             render: Render {
                 level: None,
                 format: LogFormat::Text,
+                sessions: false,
             },
         };
-        return until_interrupted(follow.run(&logs_client, ctx)).await;
+        let mut ended = None;
+        let followed = until_interrupted(async {
+            ended = follow.run(&logs_client, ctx).await?;
+            Ok(())
+        })
+        .await;
+        return match followed {
+            Err(failure) if failure.exit == Exit::Interrupted => {
+                ctx.out.note(&format!(
+                    "Stopped following. Session {id} is still running; stop it with `{stop}`."
+                ));
+                Err(failure)
+            }
+            Err(failure) => Err(failure),
+            Ok(()) => match ended {
+                Some(session) => closing_line(ctx, &session),
+                None => Ok(()),
+            },
+        };
     }
     let answer = match &session_id {
         Some(id) => answer.aside(format!(
@@ -196,6 +218,29 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         None => answer,
     };
     ctx.out.answer(answer)
+}
+
+/// How a followed session ended, in one line: a note when it went well; a
+/// failure (exit 1) when its agent failed, so that `start --follow` can
+/// gate a CI step.
+fn closing_line(ctx: &Context, session: &Session) -> CliResult {
+    let short: String = session.session_id.chars().take(8).collect();
+    let mut how = status_label(session);
+    if let Some(status) = &session.completion_status {
+        how.push_str(&format!(" ({status})"));
+    }
+    let after = duration_seconds(session, jiff::Timestamp::now())
+        .map(|seconds| format!(" after {}", format_duration(seconds)))
+        .unwrap_or_default();
+    if session.failed() {
+        return Err(Failure::new(
+            Exit::ApiFailure,
+            format!("session {short} ended: {how}{after}"),
+        ));
+    }
+    ctx.out
+        .note(&format!("Session {short} ended: {how}{after}."));
+    Ok(())
 }
 
 /// A start's answer: the API's own in JSON (an empty object when it sent
