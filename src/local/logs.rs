@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, params};
 
-use super::store::connect;
+use super::store::{connect, last_line};
 use super::time::now_ns;
 
 /// Where a line came from.
@@ -51,8 +51,7 @@ pub const EVENT_PREFIX: &str = "[pipecat-local]";
 impl LogWriter {
     pub fn start(db_path: &Path) -> anyhow::Result<LogWriter> {
         let conn = connect(db_path)?;
-        let last_ns: i64 =
-            conn.query_row("SELECT COALESCE(MAX(ts_ns), 0) FROM logs", [], |r| r.get(0))?;
+        let last_ns = last_line(&conn)?.map_or(0, |line| line.ts_ns);
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("pipecat-local-logs".into())

@@ -128,15 +128,21 @@ impl Runtime {
 
     /// Records the session, spawns its process and supervises it. The
     /// capacity slot must already be reserved; it is released when the
-    /// session ends (or here, if it cannot start).
-    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
+    /// session ends (or here, if it cannot start). Store work runs off the
+    /// async workers.
+    pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
         let session = plan.session;
         let source = LogSource {
             agent_name: session.agent_name.clone(),
             deployment_id: Some(session.deployment_id.clone()),
             session_id: Some(session.id.clone()),
         };
-        if let Err(err) = self.store.insert_session(&session) {
+        let record = session.clone();
+        let recorded = self
+            .store
+            .write(move |store| store.insert_session(&record))
+            .await;
+        if let Err(err) = recorded {
             self.capacity.release(&session.agent_id);
             return Err(err.into());
         }
@@ -157,8 +163,10 @@ impl Runtime {
                 let now = now_ns();
                 self.logs
                     .event(&source, &format!("session failed to start: {err}"));
+                let id = session.id.clone();
                 self.store
-                    .mark_ended(&session.id, now, START_FAILED, END_AGENT_ERROR)?;
+                    .write(move |store| store.mark_ended(&id, now, START_FAILED, END_AGENT_ERROR))
+                    .await?;
                 self.capacity.release(&session.agent_id);
                 return Err(err);
             }
@@ -166,7 +174,11 @@ impl Runtime {
         let started_ns = now_ns();
         // The process runs now: whatever happens, it must be supervised
         // (a store failure is logged by the store).
-        let _ = self.store.mark_process_started(&session.id, started_ns);
+        let id = session.id.clone();
+        let _ = self
+            .store
+            .write(move |store| store.mark_process_started(&id, started_ns))
+            .await;
         self.logs.event(
             &source,
             &format!(
@@ -247,7 +259,8 @@ impl Runtime {
                 child.wait().await
             }
             Some(reason) = stop_rx.recv() => {
-                let _ = self.store.mark_stop_requested(&session.id, now_ns());
+                let (id, at) = (session.id.clone(), now_ns());
+                let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
                 self.logs.event(&source, match reason {
                     StopReason::Api => "stop requested: sending SIGTERM",
                     StopReason::Shutdown => "server shutting down: sending SIGTERM",
@@ -280,10 +293,13 @@ impl Runtime {
 
         let (completion, end_state, event) = outcome(stopped_by, status);
         self.logs.event(&source, &event);
-        // A store failure is logged by the store.
+        // A store failure is logged by the store, which keeps the end and
+        // writes it again later.
+        let (id, at) = (session.id.clone(), now_ns());
         let _ = self
             .store
-            .mark_ended(&session.id, now_ns(), &completion, end_state);
+            .write(move |store| store.mark_ended(&id, at, &completion, end_state))
+            .await;
         self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
