@@ -1,10 +1,12 @@
 //! Benchmark floor: a server that only spawns the session's process. On
 //! `POST /v1/public/{agent}/start` it reads the body, spawns `PROGRAM cloud
-//! local demo-bot` the way the local cloud does (its own process group,
-//! the session's environment, the body on stdin) and answers a session id;
-//! a task reaps the process. Nothing is recorded, checked or logged, and
-//! the process's output goes nowhere. `benches/server.rs` measures the
-//! local cloud's start latency against this one in the same run.
+//! local demo-bot` the way the session process contract asks (its own
+//! process group, the session's environment, the body on stdin, and a
+//! parent-death signal, which needs a fork rather than a `posix_spawn`)
+//! and answers a session id; a task reaps the process. Nothing is
+//! recorded, checked or logged, and the process's output goes nowhere.
+//! `benches/server.rs` measures the local cloud's start latency against
+//! this one in the same run.
 //!
 //! ```sh
 //! cargo run --release --example floor_spawn -- target/release/pipecat
@@ -25,7 +27,8 @@ use tokio::process::Command;
 
 async fn start(State(program): State<Arc<PathBuf>>, body: Bytes) -> impl IntoResponse {
     let id = uuid::Uuid::new_v4().to_string();
-    let spawned = Command::new(program.as_path())
+    let mut command = Command::new(program.as_path());
+    command
         .args(["cloud", "local", "demo-bot"])
         .env("PIPECAT_SESSION_ID", &id)
         .env("PIPECAT_AGENT_NAME", "floor")
@@ -34,8 +37,15 @@ async fn start(State(program): State<Arc<PathBuf>>, body: Bytes) -> impl IntoRes
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .process_group(0)
-        .spawn();
+        .process_group(0);
+    // SAFETY: only prctl(2) runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+                .map_err(std::io::Error::from)
+        });
+    }
+    let spawned = command.spawn();
     let mut child = match spawned {
         Ok(child) => child,
         Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
@@ -63,8 +73,7 @@ async fn start(State(program): State<Arc<PathBuf>>, body: Bytes) -> impl IntoRes
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let Some(program) = std::env::args_os().nth(1) else {
-        eprintln!("usage: floor_spawn PIPECAT_BINARY");
-        std::process::exit(2);
+        return Err(std::io::Error::other("usage: floor_spawn PIPECAT_BINARY"));
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("http://{}", listener.local_addr()?);

@@ -251,12 +251,8 @@ impl Cloud {
                 deployment.image
             ))
         })?;
-        if let Some(reason) = self.store.write_failure() {
-            return Err(CloudError::StoreUnwritable(format!(
-                "The local cloud cannot record new sessions: writing its store failed ({reason}). \
-                 Free disk space for {}; starts resume once a write succeeds",
-                self.store.path().display()
-            )));
+        if let Some(refusal) = self.unwritable() {
+            return Err(refusal);
         }
         if !self
             .capacity
@@ -287,11 +283,25 @@ impl Cloud {
                 launch,
                 body: request.body,
             })
-            .await?;
+            .await
+            .map_err(|err| match err {
+                CloudError::Store(_) => self.unwritable().unwrap_or(err),
+                err => err,
+            })?;
         Ok(StartResponse {
             session_id: Some(session_id),
             ..StartResponse::default()
         })
+    }
+
+    /// The refusal of a start while the store cannot write, if it cannot.
+    fn unwritable(&self) -> Option<CloudError> {
+        let reason = self.store.write_failure()?;
+        Some(CloudError::StoreUnwritable(format!(
+            "The local cloud cannot record new sessions: writing its store failed ({reason}). \
+             Free disk space for {}; starts resume once a write succeeds",
+            self.store.path().display()
+        )))
     }
 
     /// Sessions of the live agent `name`, else of the last one deleted

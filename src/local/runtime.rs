@@ -126,59 +126,69 @@ impl Runtime {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records the session, spawns its process and supervises it. The
-    /// capacity slot must already be reserved; it is released when the
-    /// session ends (or here, if it cannot start). Store work runs off the
-    /// async workers.
+    /// Spawns the session's process, records the session and supervises
+    /// it. The capacity slot must already be reserved; it is released when
+    /// the session ends (or here, if it cannot start). The record is one
+    /// write, made off the async workers once the process runs (so it
+    /// holds when it started); if it cannot be written the process is
+    /// killed at once: no session runs unrecorded. A process that cannot
+    /// be started is recorded as `START_FAILED`.
     pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
-        let session = plan.session;
+        let mut session = plan.session;
         let source = LogSource {
             agent_name: session.agent_name.clone(),
             deployment_id: Some(session.deployment_id.clone()),
             session_id: Some(session.id.clone()),
         };
+        let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
+            .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
+        let body_file = self.bodies_dir.join(format!("{}.json", session.id));
+        let spawned = body_json.and_then(|body| {
+            std::fs::write(&body_file, &body).map_err(|e| {
+                CloudError::Internal(format!("cannot write the session body file: {e}"))
+            })?;
+            spawn(&plan.launch, &session, &body_file)
+                .map(|child| (child, body))
+                .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
+        });
+        let now = now_ns();
+        session.updated_ns = now;
+        let (mut child, body) = match spawned {
+            Ok(spawned) => spawned,
+            Err(err) => {
+                self.logs
+                    .event(&source, &format!("session failed to start: {err}"));
+                let _ = std::fs::remove_file(&body_file);
+                session.ended_ns = Some(now);
+                session.completion_status = Some(START_FAILED.into());
+                session.end_state = END_AGENT_ERROR.into();
+                let record = session.clone();
+                let recorded = self
+                    .store
+                    .write(move |store| store.insert_session(&record))
+                    .await;
+                self.capacity.release(&session.agent_id);
+                recorded?;
+                return Err(err);
+            }
+        };
+        session.process_started_ns = Some(now);
         let record = session.clone();
         let recorded = self
             .store
             .write(move |store| store.insert_session(&record))
             .await;
         if let Err(err) = recorded {
+            if let Some(pid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
+                let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+            let _ = std::fs::remove_file(&body_file);
             self.capacity.release(&session.agent_id);
             return Err(err.into());
         }
-        let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
-            .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
-        let spawned = body_json.and_then(|body| {
-            let body_file = self.bodies_dir.join(format!("{}.json", session.id));
-            std::fs::write(&body_file, &body).map_err(|e| {
-                CloudError::Internal(format!("cannot write the session body file: {e}"))
-            })?;
-            spawn(&plan.launch, &session, &body_file)
-                .map(|child| (child, body, body_file))
-                .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
-        });
-        let (mut child, body, body_file) = match spawned {
-            Ok(spawned) => spawned,
-            Err(err) => {
-                let now = now_ns();
-                self.logs
-                    .event(&source, &format!("session failed to start: {err}"));
-                let id = session.id.clone();
-                self.store
-                    .write(move |store| store.mark_ended(&id, now, START_FAILED, END_AGENT_ERROR))
-                    .await?;
-                self.capacity.release(&session.agent_id);
-                return Err(err);
-            }
-        };
-        let started_ns = now_ns();
-        // The process runs now: whatever happens, it must be supervised
-        // (a store failure is logged by the store).
-        let id = session.id.clone();
-        let _ = self
-            .store
-            .write(move |store| store.mark_process_started(&id, started_ns))
-            .await;
         self.logs.event(
             &source,
             &format!(

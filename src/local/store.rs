@@ -822,32 +822,29 @@ impl Store {
 
     // --- sessions ---------------------------------------------------------
 
+    /// Saves a new session as it is (running, or already ended when its
+    /// process could not start).
     pub fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
         self.writing(|conn| {
             conn.execute(
-            "INSERT INTO sessions(id, agent_name, agent_id, deployment_id, max_session_duration,
-                                  requested_ns, updated_ns, end_state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                s.id,
-                s.agent_name,
-                s.agent_id,
-                s.deployment_id,
-                s.max_session_duration,
-                s.requested_ns,
-                s.updated_ns,
-                s.end_state
-            ],
-        )
-        })?;
-        Ok(())
-    }
-
-    pub fn mark_process_started(&self, id: &str, at_ns: i64) -> StoreResult<()> {
-        self.writing(|conn| {
-            conn.execute(
-                "UPDATE sessions SET process_started_ns = ?2, updated_ns = ?2 WHERE id = ?1",
-                params![id, at_ns],
+                &format!(
+                    "INSERT INTO sessions({SESSION_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                ),
+                params![
+                    s.id,
+                    s.agent_name,
+                    s.agent_id,
+                    s.deployment_id,
+                    s.max_session_duration,
+                    s.requested_ns,
+                    s.process_started_ns,
+                    s.stop_requested_ns,
+                    s.ended_ns,
+                    s.updated_ns,
+                    s.completion_status,
+                    s.end_state
+                ],
             )
         })?;
         Ok(())

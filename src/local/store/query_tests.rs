@@ -474,7 +474,6 @@ fn exercise_every_query(store: &Store, first_ns: i64, last_ns: i64) {
             })
             .unwrap();
     }
-    store.mark_process_started(SESSIONS[0], 2_000).unwrap();
     store.mark_stop_requested(SESSIONS[0], 3_000).unwrap();
     store
         .mark_ended(SESSIONS[0], 4_000, "TERMINATED", "terminated")
