@@ -1034,6 +1034,17 @@ mod tests {
     }
 
     #[test]
+    fn every_connection_cuts_the_wal_back_after_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let conn = connect(store.path()).unwrap();
+        let limit: i64 = conn
+            .pragma_query_value(None, "journal_size_limit", |r| r.get(0))
+            .unwrap();
+        assert_eq!(limit, JOURNAL_SIZE_LIMIT);
+    }
+
+    #[test]
     fn a_database_from_a_newer_release_is_refused_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = Store::open(dir.path()).unwrap().path().to_path_buf();
