@@ -5,6 +5,10 @@
 #   (b) `pipecat cloud agent start` against a local cloud   benches/cli.sh
 #   (c) the local cloud: start latency, 429 rate, RSS       cargo bench --bench local_cloud
 #   (d) `agent logs --format text` on 100,000 lines         benches/logs.sh
+#   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
+#   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
+#   (g) the server rows of issue 15 against their floors    cargo bench --bench server
+# The 10-minute soak is separate: cargo bench --bench soak.
 # Needs hyperfine, GNU time, curl and python3 (Debian: apt-get install
 # hyperfine time curl python3).
 set -euo pipefail
@@ -14,3 +18,9 @@ echo "== (c) local cloud"
 cargo bench --quiet --bench local_cloud
 echo "== (d) agent logs rendering"
 bash benches/logs.sh
+echo "== (e) graceful stop against its floor"
+cargo bench --quiet --bench shutdown
+echo "== (f) hardening bars"
+cargo bench --quiet --bench hardening
+echo "== (g) server rows against their floors"
+cargo bench --quiet --bench server

@@ -280,7 +280,7 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
             vec![Reply::json(200, r#"{"body":{"name":"bot","ready":true}}"#)],
         ),
         (
-            "/v1/organizations/acme/services/bot/sessions/s1",
+            "/v1/organizations/acme/services/bot/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
             vec![Reply::text(204, "text/plain", "")],
         ),
     ]);
@@ -316,7 +316,7 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
             "bot",
             &LogQuery {
                 limit: Some(3),
-                session_id: Some("s1".into()),
+                session_id: Some("0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b".into()),
                 order: Some(LogOrder::Asc),
                 query: Some("a b".into()),
                 ..Default::default()
@@ -331,7 +331,10 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
     // whichever surface answered.
     assert_eq!(agent.raw["name"], "bot");
     assert!(agent.raw.get("body").is_none());
-    let stopped = token.stop_session("bot", "s1").await.unwrap();
+    let stopped = token
+        .stop_session("bot", "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b")
+        .await
+        .unwrap();
     assert_eq!(stopped.raw, serde_json::Value::Null);
 
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
@@ -339,9 +342,9 @@ async fn management_calls_follow_the_credential_and_send_every_filter() {
         targets,
         vec![
             "/v1/agents/bot/sessions?limit=5&offset=10&status=active&deploymentId=d1&startTime=100&endTime=200",
-            "/v1/organizations/acme/services/bot/logs?limit=3&sessionId=s1&query=a+b&order=asc",
+            "/v1/organizations/acme/services/bot/logs?limit=3&sessionId=0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b&query=a+b&order=asc",
             "/v1/organizations/acme/services/bot",
-            "/v1/organizations/acme/services/bot/sessions/s1",
+            "/v1/organizations/acme/services/bot/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
         ]
     );
     assert!(
@@ -422,10 +425,13 @@ async fn idempotent_requests_ride_out_a_refused_connection() {
 async fn a_503_is_retried_but_a_400_and_a_start_are_not() {
     let server = Scripted::start(vec![
         (
-            "/v1/agents/bot/sessions/s1",
+            "/v1/agents/bot/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
             vec![
                 Reply::text(503, "text/plain", "Service Unavailable").header("Retry-After", "0"),
-                Reply::json(200, r#"{"status":"terminated","session_id":"s1"}"#),
+                Reply::json(
+                    200,
+                    r#"{"status":"terminated","session_id":"0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b"}"#,
+                ),
             ],
         ),
         (
@@ -441,8 +447,14 @@ async fn a_503_is_retried_but_a_400_and_a_start_are_not() {
         ),
     ]);
     let client = private(&server.url, Duration::from_secs(5));
-    let stopped = client.stop_session("bot", "s1").await.unwrap();
-    assert_eq!(stopped.value.session_id.as_deref(), Some("s1"));
+    let stopped = client
+        .stop_session("bot", "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b")
+        .await
+        .unwrap();
+    assert_eq!(
+        stopped.value.session_id.as_deref(),
+        Some("0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b")
+    );
 
     let e = client.logs("bot", &LogQuery::default()).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadRequest);
@@ -461,8 +473,14 @@ async fn a_503_is_retried_but_a_400_and_a_start_are_not() {
     assert_eq!(
         methods,
         vec![
-            ("DELETE".into(), "/v1/agents/bot/sessions/s1".into()),
-            ("DELETE".into(), "/v1/agents/bot/sessions/s1".into()),
+            (
+                "DELETE".into(),
+                "/v1/agents/bot/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b".into()
+            ),
+            (
+                "DELETE".into(),
+                "/v1/agents/bot/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b".into()
+            ),
             ("GET".into(), "/v1/agents/bot/logs".into()),
             ("POST".into(), START.into()),
         ]

@@ -281,7 +281,7 @@ fn no_credentials_is_exit_3_saying_how_to_log_in() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("not logged in"))
-        .stderr(predicate::str::contains("pipecat cloud auth use-pat"))
+        .stderr(predicate::str::contains("pipecat cloud auth login"))
         .stderr(predicate::str::contains("PIPECAT_PRIVATE_API_KEY"));
     common::pipecat_at(&server.url, dir.path())
         .args(["cloud", "agent", "start", "my-agent"])

@@ -129,7 +129,7 @@ fn a_429_with_an_error_body_is_the_capacity_message_and_exit_75() {
         ))
         .stderr(predicate::str::contains("reached maximum capacity"))
         .stderr(predicate::str::contains("--max-agents"))
-        .stderr(predicate::str::contains("retry later"));
+        .stderr(predicate::str::contains("--wait-for-capacity=5m"));
     // A start is never retried on its own.
     assert_eq!(server.requests().len(), 1);
 }
@@ -187,7 +187,11 @@ fn management_errors_map_to_exit_codes() {
             vec![Reply::text(502, "text/html", "<html>bad gateway</html>")],
         ),
         (
-            "/v1/agents/gone/sessions/s-1",
+            "/v1/agents/gone",
+            vec![Reply::json(200, r#"{"name":"gone"}"#)],
+        ),
+        (
+            "/v1/agents/gone/sessions/0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
             vec![Reply::json(
                 404,
                 r#"{"error":"Session not found","code":"NOT_FOUND"}"#,
@@ -204,21 +208,29 @@ fn management_errors_map_to_exit_codes() {
     };
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
-    // 502 is retried (idempotent GET), shown with -v, then reported as
+    // 502 is retried (idempotent GET), shown with -vv, then reported as
     // the API failing.
-    cmd.args(["cloud", "agent", "sessions", "my-agent", "-v"])
+    cmd.args(["cloud", "agent", "sessions", "my-agent", "-vv"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("retry 1/3"))
         .stderr(predicate::str::contains("HTTP 502"));
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
-    cmd.args(["cloud", "agent", "stop", "gone", "-s", "s-1", "-f"])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains(
-            "no running session `s-1` of agent `gone`",
-        ));
+    cmd.args([
+        "cloud",
+        "agent",
+        "stop",
+        "gone",
+        "-s",
+        "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
+        "-f",
+    ])
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains(
+        "no running session `0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b` of agent `gone`",
+    ));
     let mut cmd = common::pipecat_at(&server.url, dir.path());
     private(&mut cmd);
     cmd.args(["cloud", "agent", "logs", "my-agent"])
@@ -248,12 +260,12 @@ fn logs_are_shown_oldest_first_with_levels_filtered_and_ndjson() {
         cmd
     };
     run(&[]).assert().success().stdout(
-        "2025-01-01 00:00:01 INFO: no error here\n2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n",
+        "2025-01-01T00:00:01Z INFO: no error here\n2025-01-01T00:00:03Z 2025-01-01 | ERROR | boom\n",
     );
     run(&["--level", "error"])
         .assert()
         .success()
-        .stdout("2025-01-01 00:00:03 2025-01-01 | ERROR | boom\n");
+        .stdout("2025-01-01T00:00:03Z 2025-01-01 | ERROR | boom\n");
     run(&["-l", "WARNING"]).assert().success().stdout("");
     // Colours: never by default off a terminal (and NO_COLOR is set), on
     // request with --color always, red for ERROR.
@@ -306,7 +318,16 @@ fn logs_send_every_filter() {
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
         .args([
-            "cloud", "agent", "logs", "my-agent", "-n", "5", "-s", "s1", "-d", "dep1",
+            "cloud",
+            "agent",
+            "logs",
+            "my-agent",
+            "-n",
+            "5",
+            "-s",
+            "0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
+            "-d",
+            "dep1",
         ])
         .args([
             "--order",
@@ -323,7 +344,7 @@ fn logs_send_every_filter() {
     let target = server.requests()[0].target.clone();
     for part in [
         "limit=5",
-        "sessionId=s1",
+        "sessionId=0f8e2a3c-5b1d-4e6f-9a7b-1c2d3e4f5a6b",
         "deploymentId=dep1",
         "order=asc",
         "query=hello+world",
@@ -341,7 +362,7 @@ const LOGS: &str = "/v1/agents/my-agent/logs";
 const ONE_LINE: &str = r#"{"logs":[{"log":"INFO hello","timestamp":"2026-01-01T00:00:00Z"}]}"#;
 
 #[test]
-fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
+fn a_refused_connection_then_an_answer_is_retried_and_shown_with_vv() {
     // Nothing listens for a moment: the first tries are refused. The three
     // retries' pauses add up to at least 0.875 s, more than the 0.5 s.
     let server = Scripted::start_later(
@@ -351,7 +372,7 @@ fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
     let dir = tempfile::tempdir().unwrap();
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
-        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .args(["cloud", "agent", "logs", "my-agent", "-vv"])
         .assert()
         .success()
         .stdout(predicate::str::contains("INFO hello"))
@@ -360,7 +381,7 @@ fn a_refused_connection_then_an_answer_is_retried_and_shown_with_v() {
 }
 
 #[test]
-fn a_503_then_an_answer_is_retried_and_shown_with_v() {
+fn a_503_then_an_answer_is_retried_and_shown_with_vv() {
     let server = Scripted::start(vec![(
         LOGS,
         vec![
@@ -371,7 +392,7 @@ fn a_503_then_an_answer_is_retried_and_shown_with_v() {
     let dir = tempfile::tempdir().unwrap();
     common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", PRIVATE_KEY)
-        .args(["cloud", "agent", "logs", "my-agent", "-v"])
+        .args(["cloud", "agent", "logs", "my-agent", "-vv"])
         .assert()
         .success()
         .stdout(predicate::str::contains("INFO hello"))
@@ -423,7 +444,7 @@ fn wait_for_capacity_honours_retry_after_then_starts() {
         .stdout(predicate::str::contains("s-after-wait"))
         // Without a terminal, one line per attempt; the pause is the
         // server's Retry-After.
-        .stderr(predicate::str::contains("retry 1 in 1.0s"));
+        .stderr(predicate::str::contains("attempt 2 in 1.0s"));
     assert_eq!(server.requests().len(), 2);
 }
 

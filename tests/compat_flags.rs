@@ -210,13 +210,22 @@ fn config_file_names_the_agent_of_start_stop_sessions_and_status() {
 
 #[test]
 fn agent_list_region_is_sent_as_region() {
-    let server = Scripted::start(vec![(
-        "/v1/agents",
-        vec![Reply::json(
-            200,
-            r#"{"services":[{"name":"bot","region":"us-west"}]}"#,
-        )],
-    )]);
+    let server = Scripted::start(vec![
+        (
+            "/v1/agents",
+            vec![Reply::json(
+                200,
+                r#"{"services":[{"name":"bot","region":"us-west"}]}"#,
+            )],
+        ),
+        (
+            "/v1/regions",
+            vec![Reply::json(
+                200,
+                r#"{"regions":[{"code":"us-west","display_name":"US West"},{"code":"eu-central","display_name":"EU"}]}"#,
+            )],
+        ),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let out = common::pipecat_at(&server.url, dir.path())
         .env("PIPECAT_PRIVATE_API_KEY", "sk_private_0123456789")
@@ -232,9 +241,18 @@ fn agent_list_region_is_sent_as_region() {
         .assert()
         .success();
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    // Each region is checked against the regions first; the table (not the
+    // JSON run) also asks each agent's status for its Ready and Active
+    // columns.
     assert_eq!(
         targets,
-        ["/v1/agents?region=us-west", "/v1/agents?region=eu-central"]
+        [
+            "/v1/regions",
+            "/v1/agents?region=us-west",
+            "/v1/regions",
+            "/v1/agents?region=eu-central",
+            "/v1/agents/bot"
+        ]
     );
 }
 

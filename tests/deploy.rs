@@ -212,13 +212,27 @@ fn create_then_update(surface: Surface) {
     );
     assert_eq!(setup.deployments(surface, agent).len(), 2);
 
-    // Sent, but changes nothing the server deploys: no new deployment.
+    // A secret set (it must exist) is part of the deployment: a new one,
+    // shown back in the status; the same set again changes nothing.
     setup
         .on(surface)
-        .args(["cloud", "deploy", agent, "--secrets", "s1", "--yes"])
+        .args(["cloud", "secrets", "set", "set-1", "KEY=1", "--skip"])
         .assert()
         .success();
-    assert_eq!(setup.deployments(surface, agent).len(), 2);
+    for _ in 0..2 {
+        setup
+            .on(surface)
+            .args(["cloud", "deploy", agent, "--secrets", "set-1", "--yes"])
+            .assert()
+            .success();
+        assert_eq!(setup.deployments(surface, agent).len(), 3);
+    }
+    let status = setup.status(surface, agent);
+    assert_eq!(
+        status["deployment"]["manifest"]["spec"]["envFromSecretNames"],
+        serde_json::json!(["set-1"]),
+        "{status}"
+    );
     // --force redeploys the same configuration, and implies --yes (no
     // terminal here) as in the official CLI.
     setup
@@ -226,7 +240,7 @@ fn create_then_update(surface: Surface) {
         .args(["cloud", "deploy", agent, "--force"])
         .assert()
         .success();
-    assert_eq!(setup.deployments(surface, agent).len(), 3);
+    assert_eq!(setup.deployments(surface, agent).len(), 4);
 
     let list = setup.json(surface, &["cloud", "agent", "list"]);
     let names: Vec<&str> = list["agents"]
@@ -355,10 +369,11 @@ fn an_unknown_image_fails_with_the_health_reason() {
 #[test]
 fn bad_input_is_exit_2_and_sends_nothing() {
     let setup = Setup::new(LocalCloud::start());
-    // The access log works: a request shows up in it.
+    // The access log works: a request shows up in it (in JSON, `agent
+    // list` makes just that one, so none can land after the snapshot).
     setup
         .on(Surface::PrivateKey)
-        .args(["cloud", "agent", "list"])
+        .args(["cloud", "agent", "list", "--output", "json"])
         .assert()
         .success();
     assert!(eventually(Duration::from_secs(10), || setup
@@ -474,10 +489,11 @@ fn bad_input_is_exit_2_and_sends_nothing() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("`max_session_duration` in range.toml"));
 
-    // A later request is logged, and nothing came in between.
+    // A later request is logged, and nothing came in between (in JSON,
+    // `agent list` makes one request).
     setup
         .on(Surface::PrivateKey)
-        .args(["cloud", "agent", "list"])
+        .args(["cloud", "agent", "list", "--output", "json"])
         .assert()
         .success();
     assert!(eventually(Duration::from_secs(10), || setup

@@ -1,4 +1,4 @@
-//! `--help` of every deploy, agent, organization and auth command, under
+//! `--help` of every deploy, agent, organization, secrets, regions and auth command, under
 //! snapshot: a changed flag or help text is a visible diff in review.
 
 mod common;
@@ -22,6 +22,9 @@ macro_rules! help_snapshot {
     };
 }
 
+help_snapshot!(pipecat, []);
+help_snapshot!(help_topics, ["help"]);
+help_snapshot!(man, ["man"]);
 help_snapshot!(cloud, ["cloud"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
 help_snapshot!(agent, ["cloud", "agent"]);
@@ -54,7 +57,31 @@ help_snapshot!(
     ["cloud", "organizations", "keys", "use"]
 );
 help_snapshot!(auth, ["cloud", "auth"]);
+help_snapshot!(auth_login, ["cloud", "auth", "login"]);
 help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);
 help_snapshot!(auth_whoami, ["cloud", "auth", "whoami"]);
 help_snapshot!(auth_logout, ["cloud", "auth", "logout"]);
 help_snapshot!(top, ["cloud", "top"]);
+help_snapshot!(
+    organizations_default_region,
+    ["cloud", "organizations", "default-region"]
+);
+help_snapshot!(
+    organizations_properties,
+    ["cloud", "organizations", "properties"]
+);
+help_snapshot!(
+    organizations_properties_set,
+    ["cloud", "organizations", "properties", "set"]
+);
+help_snapshot!(secrets, ["cloud", "secrets"]);
+help_snapshot!(secrets_set, ["cloud", "secrets", "set"]);
+help_snapshot!(secrets_unset, ["cloud", "secrets", "unset"]);
+help_snapshot!(secrets_list, ["cloud", "secrets", "list"]);
+help_snapshot!(secrets_delete, ["cloud", "secrets", "delete"]);
+help_snapshot!(
+    secrets_image_pull_secret,
+    ["cloud", "secrets", "image-pull-secret"]
+);
+help_snapshot!(regions, ["cloud", "regions"]);
+help_snapshot!(regions_list, ["cloud", "regions", "list"]);

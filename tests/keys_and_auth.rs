@@ -153,7 +153,9 @@ fn logout_removes_the_token_and_keeps_everything_else() {
         .args(["cloud", "auth", "logout"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("Removed the stored token"));
+        .stderr(predicate::str::contains(
+            "Logged out: the login is removed from",
+        ));
     let text = setup.config_text();
     assert!(!text.contains("token ="), "{text}");
     assert!(text.contains("# written by hand"), "{text}");
@@ -193,7 +195,7 @@ fn organizations_list_and_select() {
             .user()
             .args(["cloud", "organizations", "list", "--output", "rich"]),
     );
-    assert!(rich.contains("│ Organization Name"), "{rich}");
+    assert!(rich.starts_with("Organization Name "), "{rich}");
     let raw: Value = serde_json::from_str(&stdout_of(setup.user().args([
         "cloud",
         "organizations",
@@ -498,7 +500,7 @@ fn every_org_key_and_auth_command_prints_one_json_document_or_a_rich_view() {
                 .args(["cloud", "organizations", "keys", "list", "--output", "rich"]),
         );
     assert!(
-        rich.contains("│ Name") && rich.contains("json-key"),
+        rich.starts_with("Name ") && rich.contains("json-key"),
         "{rich}"
     );
     assert!(!rich.contains(&key), "key shown in full: {rich}");

@@ -460,7 +460,7 @@ fn wait_for_capacity_starts_once_a_slot_frees_and_gives_up_after_its_duration() 
         .assert()
         .code(75)
         .stdout("")
-        .stderr(predicate::str::contains("retry 1 in"))
+        .stderr(predicate::str::contains("attempt 2 in"))
         .stderr(predicate::str::contains("is at its session limit"));
 
     let mut waiting = Streaming::spawn(
@@ -477,7 +477,7 @@ fn wait_for_capacity_starts_once_a_slot_frees_and_gives_up_after_its_duration() 
             &cloud.public_key,
         ],
     );
-    waiting.until("a retry", |_, err| has_line(err, "retry 2 in"));
+    waiting.until("a retry", |_, err| has_line(err, "attempt 3 in"));
     stop_session(&cloud, "single", &busy);
     assert_eq!(waiting.finish(), Some(0), "stderr: {:?}", waiting.err);
     assert!(has_line(&waiting.out, "Session ID: "), "{:?}", waiting.out);

@@ -1,10 +1,12 @@
 //! The local cloud's data dir across releases: a data dir written by the
 //! first release (no schema version, tables made with `CREATE TABLE IF NOT
-//! EXISTS`) opens in this one with every row intact, and one written by a
-//! newer release is refused without being touched.
+//! EXISTS`) opens in this one with every row intact, every migration since
+//! applied, and one written by a newer release is refused without being
+//! touched.
 
 mod common;
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 use common::LocalCloud;
@@ -85,7 +87,12 @@ const T0: i64 = 1_745_008_457_000_000_000;
 /// A data dir as the first release left it: seeded, with one agent that
 /// ran one session to completion and had one running when the server died.
 fn first_release_data_dir(data_dir: &Path) {
-    std::fs::create_dir_all(data_dir).unwrap();
+    // The first release created its data dirs with mode 0700.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .unwrap();
     let db = Connection::open(data_dir.join("local-cloud.sqlite3")).unwrap();
     db.pragma_update(None, "journal_mode", "WAL").unwrap();
     db.execute_batch(FIRST_RELEASE_SCHEMA).unwrap();
@@ -182,6 +189,12 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
     let data_dir = temp.path().join("data");
     first_release_data_dir(&data_dir);
     assert_eq!(user_version(&data_dir), 0);
+    // As the first release left it: readable by others.
+    std::fs::set_permissions(
+        data_dir.join("local-cloud.sqlite3"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
 
     let mut cloud = LocalCloud::start_in(&data_dir, &[]);
     assert_eq!(
@@ -252,6 +265,46 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
         ["legacy line one", "legacy line two", "legacy line three"]
     );
 
+    // Secret sets, properties and the new deployment fields work on the
+    // upgraded data dir; the old deployment has none of the new fields.
+    assert_eq!(
+        details["krispViva"],
+        json!({"audioFilter": null}),
+        "{details}"
+    );
+    assert_eq!(
+        api.get("/v1/secrets", PRIVATE_KEY).await,
+        (StatusCode::OK, json!({"sets": []}))
+    );
+    let (status, _) = api
+        .put(
+            "/v1/secrets/legacy-keys",
+            PRIVATE_KEY,
+            json!({"secrets": [{"secretKey": "A", "secretValue": "1"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, updated) = api
+        .post(
+            &format!("/v1/agents/{AGENT}"),
+            PRIVATE_KEY,
+            json!({"secretSet": "legacy-keys", "krispViva": {"audioFilter": "pro"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        updated["deployment"]["manifest"]["spec"]["envFromSecretNames"],
+        json!(["legacy-keys"])
+    );
+    assert_eq!(updated["krispViva"], json!({"audioFilter": "pro"}));
+    // The database the first release made readable by others is private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(data_dir.join("local-cloud.sqlite3"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+
     // The old agent runs new sessions, listed beside its old ones.
     let (status, started) = api
         .post(
@@ -266,9 +319,37 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
         .await;
     assert_eq!(sessions["total_count"], 3, "{sessions}");
 
+    // Migration 5: a running session's processes are recorded (for the
+    // next server to kill, should this one crash), and forgotten once it
+    // ends.
+    let (status, running) = api
+        .post(
+            &format!("/v1/public/{AGENT}/start"),
+            PUBLIC_KEY,
+            json!({"body": {}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{running}");
+    let running_id = running["sessionId"].as_str().unwrap().to_string();
+    let recorded = |id: &str| -> Vec<i64> {
+        let db = Connection::open(data_dir.join("local-cloud.sqlite3")).unwrap();
+        db.prepare("SELECT pid FROM session_processes WHERE session_id = ?1")
+            .unwrap()
+            .query_map([id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let pids = recorded(&running_id);
+    assert!(
+        pids.len() == 1 && pids[0] > 1,
+        "the running session's leader is recorded: {pids:?}"
+    );
+
     cloud.stop();
+    assert_eq!(recorded(&running_id), Vec::<i64>::new());
     let current = current_version(temp.path());
-    assert!(current >= 2, "version {current}");
+    assert!(current >= 5, "version {current}");
     assert_eq!(user_version(&data_dir), current);
 
     // And it opens again, as is.
@@ -276,7 +357,7 @@ async fn a_data_dir_from_the_first_release_opens_with_every_row_intact() {
     let (_, sessions) = Api::new(&cloud)
         .get(&format!("/v1/agents/{AGENT}/sessions"), PRIVATE_KEY)
         .await;
-    assert_eq!(sessions["total_count"], 3, "{sessions}");
+    assert_eq!(sessions["total_count"], 4, "{sessions}");
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! left alone, logout, and concurrent refreshers that must spend a rotating
 //! refresh token exactly once.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -361,6 +363,8 @@ fn port_is_free(port: u16) -> bool {
 
 #[tokio::test]
 async fn a_login_gets_a_code_through_the_callback_and_exchanges_it_once() {
+    // One login at a time holds the callback ports (they are checked freed).
+    let _ports = common::login::CallbackPorts::lock();
     let idp = Idp::start();
     let provider = OAuthProvider::discover(&idp.url, TIMEOUT).await.unwrap();
     assert_eq!(provider.client_id(), CLIENT_ID);
@@ -416,6 +420,8 @@ async fn a_login_gets_a_code_through_the_callback_and_exchanges_it_once() {
 
 #[tokio::test]
 async fn a_callback_with_another_state_is_refused_and_frees_the_port() {
+    // One login at a time holds the callback ports (they are checked freed).
+    let _ports = common::login::CallbackPorts::lock();
     let server = CallbackServer::bind().unwrap();
     let port = server.port();
     let redirect_uri = server.redirect_uri();
@@ -431,6 +437,8 @@ async fn a_callback_with_another_state_is_refused_and_frees_the_port() {
 
 #[tokio::test]
 async fn a_denied_login_says_why() {
+    // One login at a time holds the callback ports (they are checked freed).
+    let _ports = common::login::CallbackPorts::lock();
     let server = CallbackServer::bind().unwrap();
     let redirect_uri = server.redirect_uri();
     let waiting = tokio::spawn(async move { server.wait("s", TIMEOUT).await });
@@ -449,6 +457,8 @@ async fn a_denied_login_says_why() {
 
 #[tokio::test]
 async fn waiting_ends_on_timeout_or_when_dropped_and_frees_the_port() {
+    // One login at a time holds the callback ports (they are checked freed).
+    let _ports = common::login::CallbackPorts::lock();
     let server = CallbackServer::bind().unwrap();
     let port = server.port();
     let err = server

@@ -213,7 +213,7 @@ fn redact_cell(title: &str, cell: &str) -> String {
         "[id]".into()
     } else if cell.starts_with("pk_") {
         "[public key]".into()
-    } else if cell.parse::<jiff::civil::DateTime>().is_ok() {
+    } else if cell.parse::<jiff::Timestamp>().is_ok() {
         "[time]".into()
     } else if matches!(title, "Duration" | "Bot Start Seconds") && cell != "-" {
         "[seconds]".into()
@@ -396,6 +396,110 @@ fn the_organization_key_and_auth_commands_print_the_official_documents() {
         json(&["cloud", "organizations", "keys", "revoke", "shapes", "-f"])
     );
     insta::assert_json_snapshot!("auth_logout", json(&["cloud", "auth", "logout"]));
+}
+
+#[test]
+fn the_secret_region_and_property_commands_print_their_documents() {
+    let setup = Setup::new();
+    std::fs::write(setup.dir.path().join("app.env"), "A=1\nB=\"two words\"\n").unwrap();
+    let json = |args: &[&str]| setup.json(setup.with(Credential::PrivateKey), args);
+    insta::assert_json_snapshot!(
+        "secrets_set",
+        json(&[
+            "cloud", "secrets", "set", "app-keys", "--file", "app.env", "-s"
+        ])
+    );
+    let pull = setup.json(
+        {
+            let mut cmd = setup.with(Credential::PrivateKey);
+            cmd.write_stdin("me:password");
+            cmd
+        },
+        &[
+            "cloud",
+            "secrets",
+            "image-pull-secret",
+            "registry-creds",
+            "https://index.docker.io/v1/",
+            "-s",
+        ],
+    );
+    insta::assert_json_snapshot!("secrets_image_pull_secret", pull);
+    insta::assert_json_snapshot!(
+        "secrets_list",
+        setup.json_both(&["cloud", "secrets", "list"])
+    );
+    insta::assert_snapshot!(
+        "secrets_list_plain",
+        setup.plain(
+            setup.with(Credential::PrivateKey),
+            &["cloud", "secrets", "list"]
+        )
+    );
+    insta::assert_json_snapshot!(
+        "secrets_list_name",
+        setup.json_both(&["cloud", "secrets", "list", "app-keys"])
+    );
+    insta::assert_snapshot!(
+        "secrets_list_name_plain",
+        setup.plain(
+            setup.with(Credential::PrivateKey),
+            &["cloud", "secrets", "list", "app-keys"]
+        )
+    );
+    insta::assert_json_snapshot!(
+        "secrets_unset",
+        json(&["cloud", "secrets", "unset", "app-keys", "B", "-s"])
+    );
+    insta::assert_json_snapshot!(
+        "secrets_delete",
+        json(&["cloud", "secrets", "delete", "app-keys", "-s"])
+    );
+    insta::assert_json_snapshot!(
+        "regions_list",
+        setup.json_both(&["cloud", "regions", "list"])
+    );
+    insta::assert_snapshot!(
+        "regions_list_plain",
+        setup.plain(
+            setup.with(Credential::PrivateKey),
+            &["cloud", "regions", "list"]
+        )
+    );
+    insta::assert_json_snapshot!(
+        "organizations_default_region",
+        setup.json_both(&["cloud", "organizations", "default-region"])
+    );
+    insta::assert_json_snapshot!(
+        "organizations_default_region_set",
+        json(&["cloud", "organizations", "default-region", "local"])
+    );
+    insta::assert_json_snapshot!(
+        "organizations_properties_list",
+        setup.json_both(&["cloud", "organizations", "properties", "list"])
+    );
+    insta::assert_json_snapshot!(
+        "organizations_properties_schema",
+        setup.json_both(&["cloud", "organizations", "properties", "schema"])
+    );
+    insta::assert_snapshot!(
+        "organizations_properties_schema_plain",
+        setup.plain(
+            setup.with(Credential::PrivateKey),
+            &["cloud", "organizations", "properties", "schema"]
+        )
+    );
+    insta::assert_json_snapshot!(
+        "organizations_properties_set",
+        json(&[
+            "cloud",
+            "organizations",
+            "properties",
+            "set",
+            "defaultRegion",
+            "local"
+        ])
+    );
 }
 
 #[test]

@@ -85,7 +85,7 @@ fn a_closed_pipe_ends_output_quietly_and_a_full_disk_is_an_error() {
 }
 
 #[test]
-fn an_existing_data_dir_is_made_private() {
+fn an_open_data_dir_is_refused_unchanged_and_a_new_one_is_private() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
@@ -95,9 +95,22 @@ fn an_existing_data_dir_is_made_private() {
         .arg(&data)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("mode 0755"), "{}", stderr(&output));
     let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o700);
+    assert_eq!(mode, 0o755);
+
+    let fresh = dir.path().join("new").join("data");
+    let output = pipecat()
+        .args(["cloud", "local", "env", "--data-dir"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    for created in [&fresh, &dir.path().join("new")] {
+        let mode = std::fs::metadata(created).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", created.display());
+    }
 }
 
 #[test]
@@ -161,6 +174,7 @@ fn a_password_in_the_api_host_is_never_printed() {
         .args(["cloud", "agent", "sessions", "x"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    // Refused: the API authenticates with the key, never with a password.
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
 }

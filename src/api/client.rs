@@ -10,19 +10,25 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, Url};
+use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::redirect::Policy;
+use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::body::{BodyError, read_capped};
 use super::error::{ApiError, ErrorKind, summarize};
+use super::names;
 use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
+use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsResponse,
+    OrganizationList, Properties, PropertySchemas, RegionList, SecretPair, SecretSet,
+    SecretSetList, SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList,
+    StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -34,6 +40,14 @@ pub const USER_AGENT: &str = concat!("pipecat-cloud/", env!("CARGO_PKG_VERSION")
 /// Connecting never waits longer than this, even with a longer request
 /// timeout: a host that does not accept a connection in 10 s is down.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest answer read, in bytes: far above any real one (a page of
+/// 10,000 log lines is a few MB), small enough that a broken or hostile
+/// server cannot make the client grow without bound.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many redirects a GET follows, all on the API's own origin.
+const MAX_REDIRECTS: usize = 5;
 
 /// A secret that authenticates requests. `Debug` shows a redacted prefix only.
 #[derive(Clone, PartialEq, Eq)]
@@ -161,7 +175,11 @@ pub const DEFAULT_RETRIES: u32 = 3;
 /// request: a 401 means the server did nothing).
 #[derive(Clone)]
 pub struct Client {
+    /// For GETs: follows redirects on the API's origin only.
     http: reqwest::Client,
+    /// For every other method: follows no redirect (a 301, 302 or 303
+    /// would turn a POST or a DELETE into a GET).
+    http_no_redirects: reqwest::Client,
     base: Url,
     credential: Credential,
     token_source: Option<Arc<dyn TokenSource>>,
@@ -170,6 +188,7 @@ pub struct Client {
     retries: u32,
     backoff: Backoff,
     observer: Option<RetryObserver>,
+    request_observer: Option<RequestObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -199,16 +218,20 @@ impl Client {
         timeout: Duration,
     ) -> Result<Client, ApiError> {
         let base = parse_base(base_url)?;
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
-            .build()
-            .map_err(|e| {
-                ApiError::usage(format!("cannot set up the HTTP client: {}", root_cause(&e)))
-            })?;
+        let build = |redirects: Policy| {
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .timeout(timeout)
+                .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
+                .redirect(redirects)
+                .build()
+                .map_err(|e| {
+                    ApiError::usage(format!("cannot set up the HTTP client: {}", root_cause(&e)))
+                })
+        };
         Ok(Client {
-            http,
+            http: build(same_origin_redirects())?,
+            http_no_redirects: build(Policy::none())?,
             base,
             credential,
             token_source: None,
@@ -217,6 +240,7 @@ impl Client {
             retries: DEFAULT_RETRIES,
             backoff: Backoff::default(),
             observer: None,
+            request_observer: None,
         })
     }
 
@@ -233,6 +257,15 @@ impl Client {
     pub fn on_retry(self, observer: RetryObserver) -> Client {
         Client {
             observer: Some(observer),
+            ..self
+        }
+    }
+
+    /// Call `observer` after each request, with what was asked and how it
+    /// went (e.g. to show it with `-v`); it never sees a credential.
+    pub fn on_request(self, observer: RequestObserver) -> Client {
+        Client {
+            request_observer: Some(observer),
             ..self
         }
     }
@@ -294,6 +327,7 @@ impl Client {
                 "starting a session needs a public API key (pk_...)",
             ));
         }
+        names::check_agent_name(agent).map_err(invalid)?;
         let url = self.url(&["v1", "public", agent, "start"]);
         self.send_once(Method::POST, url, Some(request)).await
     }
@@ -329,7 +363,8 @@ impl Client {
         agent: &str,
         session_id: &str,
     ) -> Result<Raw<Session>, ApiError> {
-        let url = self.agent_url(agent, &["sessions", session_id])?;
+        let session_id = names::session_id(session_id).map_err(invalid)?;
+        let url = self.agent_url(agent, &["sessions", &session_id])?;
         self.send(Method::GET, url, None::<&()>).await
     }
 
@@ -340,19 +375,26 @@ impl Client {
         agent: &str,
         session_id: &str,
     ) -> Result<Raw<StopResponse>, ApiError> {
-        let url = self.agent_url(agent, &["sessions", session_id])?;
+        let session_id = names::session_id(session_id).map_err(invalid)?;
+        let url = self.agent_url(agent, &["sessions", &session_id])?;
         self.send(Method::DELETE, url, None::<&()>).await
     }
 
     /// Logs of `agent`, filtered and paged as `query` says.
     pub async fn logs(&self, agent: &str, query: &LogQuery) -> Result<Raw<LogsResponse>, ApiError> {
         let mut url = self.agent_url(agent, &["logs"])?;
+        let session_id = query
+            .session_id
+            .as_deref()
+            .map(names::session_id)
+            .transpose()
+            .map_err(invalid)?;
         {
             let mut pairs = url.query_pairs_mut();
             push(&mut pairs, "limit", query.limit);
             push(&mut pairs, "offset", query.offset);
             push(&mut pairs, "deploymentId", query.deployment_id.as_deref());
-            push(&mut pairs, "sessionId", query.session_id.as_deref());
+            push(&mut pairs, "sessionId", session_id.as_deref());
             push(&mut pairs, "query", query.query.as_deref());
             push(&mut pairs, "order", query.order.map(LogOrder::as_str));
             push(&mut pairs, "startTime", query.start_time);
@@ -407,6 +449,7 @@ impl Client {
     /// organization surface). The answer is the raw server JSON: its shape
     /// differs between surfaces.
     pub async fn create_agent(&self, request: &CreateAgentRequest) -> Result<Raw<Value>, ApiError> {
+        names::check_agent_name(&request.service_name).map_err(invalid)?;
         let url = match self.management()? {
             Surface::Agents => self.url(&["v1", "agents"]),
             Surface::Organization(org) => self.url(&["v1", "organizations", org, "services"]),
@@ -422,6 +465,7 @@ impl Client {
         agent: &str,
         spec: &AgentSpec,
     ) -> Result<Raw<Value>, ApiError> {
+        names::check_agent_name(agent).map_err(invalid)?;
         match self.management()? {
             Surface::Agents => {
                 let url = self.url(&["v1", "agents", agent]);
@@ -466,6 +510,13 @@ impl Client {
         self.send(Method::GET, url, None::<&()>).await
     }
 
+    /// The organization's Daily API key (`GET
+    /// /v1/organizations/{org}/daily`; a user token only).
+    pub async fn daily_api_key(&self) -> Result<Raw<DailyApiKey>, ApiError> {
+        let url = self.org_url(&["daily"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
     /// The organization's public API keys, revoked ones included.
     pub async fn list_api_keys(&self) -> Result<Raw<ApiKeyList>, ApiError> {
         let url = self.org_url(&["apiKeys"])?;
@@ -486,6 +537,145 @@ impl Client {
     pub async fn revoke_api_key(&self, id: &str) -> Result<Raw<Value>, ApiError> {
         let url = self.org_url(&["apiKeys", id])?;
         self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    // ---- secrets, regions, organization properties ------------------------
+    //
+    // On both management surfaces: `/v1/...` with a private key,
+    // `/v1/organizations/{org}/...` with a user token.
+
+    /// The organization's secret sets and image pull secrets, in `region`
+    /// only when one is given. Never a value.
+    pub async fn list_secret_sets(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetList>, ApiError> {
+        let mut url = self.surface_url(&["secrets"])?;
+        push(&mut url.query_pairs_mut(), "region", region);
+        clear_empty_query(&mut url);
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The keys of a regular secret set (never its values). An image pull
+    /// secret cannot be read this way ([`ErrorKind::BadRequest`]).
+    pub async fn get_secret_set(&self, set: &str) -> Result<Raw<SecretSet>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Creates the regular secret set `set`, or adds and replaces keys in
+    /// it (other keys stay). `region` applies to a new set only (omitted:
+    /// the organization's default). The documented surface takes all pairs
+    /// in one request; the organization surface one key per request, as
+    /// the official CLI sends them: there, a failure after the first key
+    /// says which keys were stored.
+    pub async fn set_secrets(
+        &self,
+        set: &str,
+        pairs: &[SecretPair],
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetStored>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        let region = region.map(str::to_string);
+        if let Surface::Agents = self.management()? {
+            let request = SecretSetRequest {
+                secrets: Some(pairs.to_vec()),
+                region,
+                ..SecretSetRequest::default()
+            };
+            return self.send(Method::PUT, url, Some(&request)).await;
+        }
+        let mut stored: Vec<&str> = Vec::new();
+        let mut last = Raw {
+            value: SecretSetStored::default(),
+            raw: Value::Null,
+        };
+        for pair in pairs {
+            let request = SecretSetRequest {
+                name: Some(set.to_string()),
+                is_image_pull_secret: Some(false),
+                secret_key: Some(pair.secret_key.clone()),
+                secret_value: Some(pair.secret_value.clone()),
+                region: region.clone(),
+                ..SecretSetRequest::default()
+            };
+            last = match self.send(Method::PUT, url.clone(), Some(&request)).await {
+                Ok(answer) => answer,
+                Err(mut err) if !stored.is_empty() => {
+                    err.message = format!(
+                        "{} (keys {} were stored before {} failed)",
+                        err.message,
+                        stored.join(", "),
+                        pair.secret_key
+                    );
+                    return Err(err);
+                }
+                Err(err) => return Err(err),
+            };
+            stored.push(&pair.secret_key);
+        }
+        Ok(last)
+    }
+
+    /// Creates or replaces the image pull secret `set` for the registry
+    /// `host`; `credentials` is what the registry takes (the official CLI
+    /// sends base64 of `user:password`).
+    pub async fn set_image_pull_secret(
+        &self,
+        set: &str,
+        host: &str,
+        credentials: &SecretValue,
+        region: Option<&str>,
+    ) -> Result<Raw<SecretSetStored>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        let request = SecretSetRequest {
+            is_image_pull_secret: Some(true),
+            host: Some(host.to_string()),
+            secret_value: Some(credentials.clone()),
+            region: region.map(str::to_string),
+            ..SecretSetRequest::default()
+        };
+        self.send(Method::PUT, url, Some(&request)).await
+    }
+
+    /// Removes one key from a regular secret set.
+    pub async fn delete_secret(&self, set: &str, key: &str) -> Result<Raw<Value>, ApiError> {
+        let url = self.surface_url(&["secrets", set, key])?;
+        self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// Deletes a secret set or image pull secret with everything in it.
+    pub async fn delete_secret_set(&self, set: &str) -> Result<Raw<Value>, ApiError> {
+        let url = self.surface_url(&["secrets", set])?;
+        self.send_once(Method::DELETE, url, None::<&()>).await
+    }
+
+    /// The regions agents and secret sets can be in.
+    pub async fn regions(&self) -> Result<Raw<RegionList>, ApiError> {
+        let url = self.surface_url(&["regions"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The organization's properties (e.g. `defaultRegion`) and their values.
+    pub async fn properties(&self) -> Result<Raw<Properties>, ApiError> {
+        let url = self.surface_url(&["properties"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Each property with its type, default, current and allowed values.
+    pub async fn property_schemas(&self) -> Result<Raw<PropertySchemas>, ApiError> {
+        let url = self.surface_url(&["properties", "schema"])?;
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// Sets properties (`{"defaultRegion": "us-west"}`); the answer is the
+    /// schema of every property, with the new current values.
+    pub async fn update_properties(
+        &self,
+        changes: &serde_json::Map<String, Value>,
+    ) -> Result<Raw<PropertySchemas>, ApiError> {
+        let url = self.surface_url(&["properties"])?;
+        self.send(Method::PATCH, url, Some(changes)).await
     }
 
     // ---- plumbing ---------------------------------------------------------
@@ -512,9 +702,21 @@ impl Client {
 
     /// URL of an agent resource on the surface the credential selects.
     fn agent_url(&self, agent: &str, rest: &[&str]) -> Result<Url, ApiError> {
+        names::check_agent_name(agent).map_err(invalid)?;
         let mut segments: Vec<&str> = match self.management()? {
             Surface::Agents => vec!["v1", "agents", agent],
             Surface::Organization(org) => vec!["v1", "organizations", org, "services", agent],
+        };
+        segments.extend_from_slice(rest);
+        Ok(self.url(&segments))
+    }
+
+    /// URL of a resource that both management surfaces have:
+    /// `/v1/...` or `/v1/organizations/{org}/...`, as the credential selects.
+    fn surface_url(&self, rest: &[&str]) -> Result<Url, ApiError> {
+        let mut segments: Vec<&str> = match self.management()? {
+            Surface::Agents => vec!["v1"],
+            Surface::Organization(org) => vec!["v1", "organizations", org],
         };
         segments.extend_from_slice(rest);
         Ok(self.url(&segments))
@@ -608,21 +810,70 @@ impl Client {
         bearer: &str,
     ) -> Result<Raw<T>, ApiError> {
         let shown = shown(&url);
-        let mut request = self.http.request(method, url).bearer_auth(bearer);
+        let http = if method == Method::GET {
+            &self.http
+        } else {
+            &self.http_no_redirects
+        };
+        let mut request = http.request(method.clone(), url).bearer_auth(bearer);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
+        let request = request
+            .build()
             .map_err(|e| self.transport_error(&e, &shown))?;
+        // What an observer is told, filled in as the request goes.
+        let mut told = self.request_observer.as_ref().map(|_| RequestNotice {
+            method: method.to_string(),
+            target: shown_target(request.url()),
+            status: None,
+            failure: None,
+            elapsed: Duration::ZERO,
+            request_headers: shown_headers(request.headers()),
+            response_headers: Vec::new(),
+        });
+        let started = std::time::Instant::now();
+        let tell = |told: Option<RequestNotice>| {
+            if let (Some(observer), Some(mut notice)) = (&self.request_observer, told) {
+                notice.elapsed = started.elapsed();
+                observer(&notice);
+            }
+        };
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.transport_error(&e, &shown);
+                if let Some(notice) = &mut told {
+                    notice.failure = Some(error.to_string());
+                }
+                tell(told);
+                return Err(error);
+            }
+        };
         let status = response.status();
+        if let Some(notice) = &mut told {
+            notice.status = Some(status.as_u16());
+            notice.response_headers = shown_headers(response.headers());
+        }
+        if status.is_redirection() {
+            tell(told);
+            return Err(redirect_error(&method, status, &response, &shown));
+        }
         let retry_after = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                self.transport_error(&e, &shown)
-            } else {
-                ApiError::transport(
+        let bytes = read_capped(response, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|err| match err {
+                BodyError::TooLarge => ApiError::transport(
+                    ErrorKind::Malformed,
+                    &shown,
+                    format!(
+                        "the answer from {shown} (HTTP {}) is larger than {}, more than any answer of the API; it was not read to the end",
+                        status.as_u16(),
+                        crate::files::human_size(MAX_RESPONSE_BYTES)
+                    ),
+                ),
+                BodyError::Read(e) if e.is_timeout() => self.transport_error(&e, &shown),
+                BodyError::Read(e) => ApiError::transport(
                     ErrorKind::Malformed,
                     &shown,
                     format!(
@@ -630,9 +881,13 @@ impl Client {
                         status.as_u16(),
                         root_cause(&e)
                     ),
-                )
-            }
-        })?;
+                ),
+            });
+        if let (Some(notice), Err(error)) = (&mut told, &bytes) {
+            notice.failure = Some(error.to_string());
+        }
+        tell(told);
+        let bytes = bytes?;
         if !status.is_success() {
             return Err(ApiError::from_status(
                 status.as_u16(),
@@ -640,6 +895,19 @@ impl Client {
                 &bytes,
                 retry_after,
                 &shown,
+            ));
+        }
+        // Only a delete may answer without a document (a 204, or an
+        // empty 200); anything else that comes back empty did not do
+        // what was asked, or did not say so.
+        if method != Method::DELETE && is_blank(&bytes) {
+            return Err(ApiError::transport(
+                ErrorKind::Malformed,
+                &shown,
+                format!(
+                    "the API at {shown} answered HTTP {} with an empty body where a document was expected",
+                    status.as_u16()
+                ),
             ));
         }
         decode(&bytes, status.as_u16(), &shown)
@@ -680,6 +948,65 @@ impl Client {
     }
 }
 
+/// A name or id that breaks the platform's rule: refused before sending.
+fn invalid(message: String) -> ApiError {
+    ApiError::usage(message)
+}
+
+/// Redirects a GET may follow: at most [`MAX_REDIRECTS`], all on the
+/// origin of the first request. Any other comes back to
+/// [`Client::send_with`] as the 3xx it is, and is reported: a credential
+/// is never sent to another origin (nor over plain HTTP after HTTPS).
+fn same_origin_redirects() -> Policy {
+    Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if attempt.previous().len() > MAX_REDIRECTS || first != Some(attempt.url().origin()) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// A 3xx that was not followed: its status and where it pointed.
+fn redirect_error(
+    method: &Method,
+    status: StatusCode,
+    response: &reqwest::Response,
+    url: &str,
+) -> ApiError {
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let target = location
+        .as_deref()
+        .and_then(|location| response.url().join(location).ok());
+    let shown_target = match (&target, location) {
+        (Some(target), _) => shown(target),
+        (None, Some(location)) => location,
+        (None, None) => "nowhere (no Location header)".to_string(),
+    };
+    let why = if *method != Method::GET {
+        format!("a {method} is never sent again elsewhere")
+    } else if target.is_some_and(|target| target.origin() != response.url().origin()) {
+        "it leads to another origin, where the credential is never sent".to_string()
+    } else {
+        format!("at most {MAX_REDIRECTS} redirects (301, 302, 303, 307, 308) are followed")
+    };
+    ApiError {
+        kind: ErrorKind::Api,
+        status: Some(status.as_u16()),
+        code: None,
+        message: format!(
+            "the API at {url} answered HTTP {} with a redirect to {shown_target}, which was not followed: {why}",
+            status.as_u16()
+        ),
+        retry_after: None,
+        url: url.to_string(),
+    }
+}
+
 fn public_key_cannot_manage() -> ApiError {
     ApiError {
         kind: ErrorKind::Auth,
@@ -714,6 +1041,15 @@ fn parse_base(base_url: &str) -> Result<Url, ApiError> {
             "invalid API host {base_url:?}: expected an http(s) URL such as {DEFAULT_API_HOST}"
         )));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut bare = url.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
+        return Err(ApiError::usage(format!(
+            "the API host {bare} was given with a user name or password (`user:password@`); \
+             remove it: requests authenticate with the API key or token, never with a password in the URL"
+        )));
+    }
     Ok(url)
 }
 
@@ -742,7 +1078,7 @@ fn decode<T: DeserializeOwned + Default>(
     status: u16,
     url: &str,
 ) -> Result<Raw<T>, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    if is_blank(bytes) {
         return Ok(Raw {
             value: T::default(),
             raw: Value::Null,
@@ -768,6 +1104,11 @@ fn decode<T: DeserializeOwned + Default>(
         )
     })?;
     Ok(Raw { value, raw })
+}
+
+/// An empty body, or only whitespace.
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
@@ -825,11 +1166,80 @@ mod tests {
     }
 
     #[test]
+    fn secrets_regions_and_properties_are_on_both_surfaces() {
+        let private = client(Credential::PrivateKey("sk_x".into()), None);
+        assert_eq!(
+            private
+                .surface_url(&["secrets", "app-keys"])
+                .unwrap()
+                .path(),
+            "/base/v1/secrets/app-keys"
+        );
+        let token = client(Credential::UserToken("pcc_pat_x".into()), Some("acme"));
+        assert_eq!(
+            token.surface_url(&["properties", "schema"]).unwrap().path(),
+            "/base/v1/organizations/acme/properties/schema"
+        );
+        let public = client(Credential::PublicKey("pk_x".into()), None);
+        assert_eq!(
+            public.surface_url(&["regions"]).unwrap_err().kind,
+            ErrorKind::Auth
+        );
+    }
+
+    #[test]
+    fn a_secret_value_never_shows_in_debug_output() {
+        let request = SecretSetRequest {
+            secrets: Some(vec![SecretPair {
+                secret_key: "API_KEY".into(),
+                secret_value: SecretValue::new("sk-live-0123"),
+            }]),
+            ..SecretSetRequest::default()
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("API_KEY"), "{shown}");
+        assert!(!shown.contains("sk-live"), "{shown}");
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({"secrets": [{"secretKey": "API_KEY", "secretValue": "sk-live-0123"}]})
+        );
+    }
+
+    #[test]
     fn names_cannot_change_the_path() {
         let private = client(Credential::PrivateKey("sk_x".into()), None);
-        let url = private.agent_url("../x?y#z", &["sessions"]).unwrap();
-        assert_eq!(url.path(), "/base/v1/agents/..%2Fx%3Fy%23z/sessions");
+        let refused = private.agent_url("../x?y#z", &["sessions"]).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Usage);
+        assert!(refused.message.starts_with("invalid agent name"));
+        let token = client(Credential::UserToken("pcc_pat_x".into()), Some("../x?y#z"));
+        let url = token.org_url(&["apiKeys"]).unwrap();
+        assert_eq!(url.path(), "/base/v1/organizations/..%2Fx%3Fy%23z/apiKeys");
         assert_eq!(url.query(), None);
+    }
+
+    #[test]
+    fn a_host_with_a_user_or_password_is_refused_without_showing_it() {
+        for host in ["http://me:secret@127.0.0.1:9", "http://me@127.0.0.1:9"] {
+            let err = Client::new(
+                host,
+                Credential::PrivateKey("sk_x".into()),
+                None,
+                Duration::from_secs(1),
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Usage);
+            assert!(
+                err.message.contains("user name or password"),
+                "{}",
+                err.message
+            );
+            assert!(!err.message.contains("secret"), "{}", err.message);
+            assert!(
+                err.message.contains("http://127.0.0.1:9/"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

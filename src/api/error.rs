@@ -159,18 +159,19 @@ pub(crate) fn summarize(body: &[u8]) -> String {
 }
 
 /// A server's message made safe to print as one line: its first non-empty
-/// line, without control characters (no terminal escapes), and with
-/// anything that looks like a key or bearer token redacted, in case the
-/// server echoes the request's credentials.
+/// line, without terminal escapes or control characters (so none can hide
+/// a key from what follows), and with anything that looks like a key or
+/// bearer token redacted, in case the server echoes the request's
+/// credentials.
 pub(crate) fn sanitize(message: &str) -> String {
     let line = message
         .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .unwrap_or("");
-    let printable: String = line.chars().filter(|c| !c.is_control()).collect();
+        .map(|line| crate::sanitize::text(line).replace('\t', " "))
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_default();
     let mut after_bearer = false;
-    let words: Vec<String> = printable
+    let words: Vec<String> = line
+        .trim()
         .split(' ')
         .map(|word| {
             let secret = (after_bearer && !word.is_empty()) || looks_like_key(word);
@@ -271,6 +272,17 @@ mod tests {
         assert!(!e.message.contains("second line"), "{}", e.message);
         assert!(!e.message.contains('\u{1b}'), "{}", e.message);
         assert!(e.message.starts_with("bad token Bearer "), "{}", e.message);
+        // An escape inside a key does not hide it.
+        let e = ApiError::from_status(
+            401,
+            "Unauthorized",
+            "{\"error\":\"bad key sk_0123\\u001b[0m456789abcdef\\u001b]52;c;eA==\\u0007\"}"
+                .as_bytes(),
+            None,
+            "u",
+        );
+        assert!(!e.message.contains("456789abcdef"), "{}", e.message);
+        assert!(!e.message.contains("52;c;"), "{}", e.message);
     }
 
     #[test]

@@ -49,6 +49,25 @@ impl AgentDetails {
         self.spec()?.max_session_duration_seconds
     }
 
+    /// The secret set whose values its sessions get.
+    pub fn secret_set(&self) -> Option<&str> {
+        self.spec()?
+            .env_from_secret_names
+            .as_ref()?
+            .first()
+            .map(String::as_str)
+    }
+
+    /// The image pull secret its image is pulled with.
+    pub fn image_pull_secret(&self) -> Option<&str> {
+        self.spec()?.image_pull_secret_name.as_deref()
+    }
+
+    /// The CPU architecture it runs on.
+    pub fn architecture(&self) -> Option<&str> {
+        self.spec()?.arch.as_deref()
+    }
+
     /// The Krisp VIVA filter, when noise filtering is on.
     pub fn krisp_filter(&self) -> Option<&str> {
         self.krisp_viva.as_ref()?.audio_filter.as_deref()

@@ -378,6 +378,12 @@ pub struct ManifestSpec {
     /// Absent when the agent uses the platform default (7200 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_session_duration_seconds: Option<u32>,
+    /// The CPU architecture it runs on (amd64, arm64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// Local cloud only: the `websocketAuth` it was deployed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket_auth: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -469,6 +475,15 @@ pub struct UserEmail {
     pub email_address: String,
 }
 
+/// `GET /v1/organizations/{org}/daily` answer: the organization's Daily
+/// API key (a secret; `auth whoami` shows it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyApiKey {
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
 /// `GET /v1/organizations/{org}/apiKeys` answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ApiKeyList {
@@ -502,4 +517,201 @@ pub struct CreateApiKeyRequest {
     /// Always "public" from this client.
     #[serde(rename = "type")]
     pub key_type: String,
+}
+
+/// A secret's value. It never shows in `Debug` output (so never in a log
+/// line or a panic message); only serialization writes it, as a plain
+/// JSON string.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn new(value: impl Into<String>) -> SecretValue {
+        SecretValue(value.into())
+    }
+
+    /// The value itself, for the one place that needs it (an environment
+    /// variable of a session, a request body).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[secret value]")
+    }
+}
+
+/// One key and value of a regular secret set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretPair {
+    pub secret_key: String,
+    pub secret_value: SecretValue,
+}
+
+/// `PUT .../secrets/{setName}` request. Three shapes share it:
+/// - the documented regular set: `{"secrets": [{secretKey, secretValue}], "region"?}`;
+/// - the official CLI's, one key per request: `{"name", "isImagePullSecret": false, "secretKey", "secretValue", "region"?}`;
+/// - an image pull secret: `{"isImagePullSecret": true, "host", "secretValue", "region"?}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretSetRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_image_pull_secret: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Vec<SecretPair>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<SecretValue>,
+    /// Image pull secrets: the registry (e.g. `https://index.docker.io/v1/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Omitted: the organization's default region. Fixed once the set exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// `PUT .../secrets/{setName}` answer (202).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SecretSetStored {
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Where the set is (the region asked for, or the organization's default).
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// `type` of a secret set.
+pub const SECRET_SET_TYPE: &str = "secret";
+/// `type` of an image pull secret.
+pub const IMAGE_PULL_SECRET_TYPE: &str = "imagePullSecret";
+/// `status` of a set that deploys may bind.
+pub const SECRET_SET_READY: &str = "ready";
+
+/// `GET .../secrets` answer: regular sets and image pull secrets.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SecretSetList {
+    #[serde(default)]
+    pub sets: Vec<SecretSetSummary>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretSetSummary {
+    pub name: String,
+    /// [`SECRET_SET_TYPE`] or [`IMAGE_PULL_SECRET_TYPE`].
+    #[serde(rename = "type", default)]
+    pub set_type: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// pending, ready or failed.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+impl SecretSetSummary {
+    pub fn is_image_pull_secret(&self) -> bool {
+        self.set_type == IMAGE_PULL_SECRET_TYPE
+    }
+}
+
+/// `GET .../secrets/{setName}` answer: the keys, never the values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretSet {
+    #[serde(default)]
+    pub secrets: Vec<SecretKey>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// `referenced`: a Kubernetes secret of a self-hosted region, managed
+    /// there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKey {
+    pub field_name: String,
+}
+
+/// `GET .../regions` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RegionList {
+    #[serde(default)]
+    pub regions: Vec<Region>,
+}
+
+/// A region (snake_case on the wire, as the API sends it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Region {
+    pub code: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_architectures: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_architecture: Option<String>,
+}
+
+/// The organization property that names the default region.
+pub const DEFAULT_REGION_PROPERTY: &str = "defaultRegion";
+
+/// `GET .../properties` answer: each property's current value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Properties {
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, Value>,
+}
+
+impl Properties {
+    /// Where agents and secret sets go when a request names no region.
+    pub fn default_region(&self) -> Option<&str> {
+        self.properties.get(DEFAULT_REGION_PROPERTY)?.as_str()
+    }
+}
+
+/// `GET .../properties/schema` answer, and `PATCH .../properties`'s.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PropertySchemas {
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, PropertySchema>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertySchema {
+    /// string, number, boolean, array, ...
+    #[serde(rename = "type", default)]
+    pub value_type: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub default: Value,
+    #[serde(default)]
+    pub current_value: Value,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_values: Option<Vec<Value>>,
 }

@@ -19,6 +19,7 @@ use pipecat_cloud::api::DEFAULT_API_HOST;
 use pipecat_cloud::config::deploy::{DEFAULT_FILE_NAME, DeployConfig};
 use pipecat_cloud::config::env;
 use pipecat_cloud::config::user::{self, Place, UserConfig};
+use pipecat_cloud::files::{self, MAX_CONFIG_FILE_BYTES};
 
 /// One setting as shown.
 struct Row {
@@ -265,7 +266,7 @@ fn deploy_config() -> Deploy {
         Ok(Some((path, _))) => {
             let shown = path.display().to_string();
             // It parsed as a deploy config a moment ago: as TOML it reads.
-            match std::fs::read_to_string(&path)
+            match files::read_capped_to_string(&path, MAX_CONFIG_FILE_BYTES)
                 .map_err(|err| err.to_string())
                 .and_then(|text| toml::from_str::<toml::Table>(&text).map_err(|e| e.to_string()))
                 .and_then(|table| serde_json::to_value(table).map_err(|e| e.to_string()))

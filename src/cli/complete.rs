@@ -6,8 +6,9 @@
 //!
 //! A Tab must never hang or print an error into the shell: candidates from
 //! the API are asked for within [`BUDGET`] in all (no retries), any failure
-//! gives no candidates, and answers are kept for [`FRESH`] in the user's
-//! cache dir so that repeated Tabs ask once. `--local` completes only
+//! gives no candidates, a value the platform's rules refuse (one with
+//! terminal escapes, say) is never offered, and answers are kept for
+//! [`FRESH`] in the user's cache dir so that repeated Tabs ask once. `--local` completes only
 //! against a local cloud that already runs: a Tab never starts a server.
 
 use std::ffi::{OsStr, OsString};
@@ -23,7 +24,7 @@ use super::Cli;
 use super::context::Context;
 use super::output::{Output, Terminals};
 use super::settings::{GlobalArgs, Settings};
-use pipecat_cloud::api::{Backoff, Client, Credential};
+use pipecat_cloud::api::{Backoff, Client, Credential, names};
 use pipecat_cloud::local::autostart;
 
 /// The variable that turns a run into a completion request.
@@ -189,12 +190,13 @@ async fn fetch(ctx: &Context, wanted: &Wanted) -> Option<Vec<String>> {
             .services
             .into_iter()
             .map(|agent| agent.name)
+            .filter(|name| names::check_agent_name(name).is_ok())
             .collect(),
         Wanted::ActiveSessions(agent) => super::agent::sessions::active_sessions(&client, agent)
             .await
             .ok()?
             .into_iter()
-            .map(|session| session.session_id)
+            .filter_map(|session| names::session_id(&session.session_id).ok())
             .collect(),
     };
     values.truncate(MAX_CANDIDATES);

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::exit::{CliResult, Exit, Failure};
 use super::output::Output;
 use super::settings::Settings;
-use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RetryNotice};
+use pipecat_cloud::api::{ApiError, Client, Credential, ErrorKind, RequestNotice, RetryNotice};
+use pipecat_cloud::config::login::ConfigTokenSource;
 use pipecat_cloud::config::user::{ConfigError, Place, TOKEN, UserConfig};
 use pipecat_cloud::local::autostart::Endpoint;
 
@@ -20,6 +21,9 @@ pub struct Context {
 struct FoundToken {
     credential: Credential,
     source: &'static str,
+    /// For an OAuth login stored in the config file: what keeps it fresh
+    /// (never for PIPECAT_TOKEN, which this program does not store).
+    refresher: Option<Arc<ConfigTokenSource>>,
 }
 
 impl Context {
@@ -85,8 +89,8 @@ impl Context {
             .or_else(|| config.org().map(str::to_string))
     }
 
-    /// A client with `credential`, the request timeout, and (with `-v`)
-    /// each retry shown on stderr.
+    /// A client with `credential` and the request timeout; with `-v` each
+    /// request is shown on stderr, with `-vv` its headers and each retry.
     pub fn client(&self, credential: Credential, org: Option<String>) -> CliResult<Client> {
         let client = Client::new(
             self.settings.api_host(),
@@ -95,9 +99,22 @@ impl Context {
             self.settings.timeout,
         )
         .map_err(|err| api_failure(&err))?;
+        if self.out.verbosity() == 0 {
+            return Ok(client);
+        }
+        let out = self.out.clone();
+        let client = client.on_request(Arc::new(move |notice: &RequestNotice| {
+            out.detail(&request_line(notice));
+            for (name, value) in &notice.request_headers {
+                out.trace(&format!("  > {name}: {value}"));
+            }
+            for (name, value) in &notice.response_headers {
+                out.trace(&format!("  < {name}: {value}"));
+            }
+        }));
         let out = self.out.clone();
         Ok(client.on_retry(Arc::new(move |notice: &RetryNotice| {
-            out.detail(&format!(
+            out.trace(&format!(
                 "retry {}/{} in {:.1}s: {}",
                 notice.attempt,
                 notice.max_attempts,
@@ -138,7 +155,7 @@ impl Context {
         let token = self
             .user_token(config)
             .ok_or_else(|| not_logged_in(false))?;
-        self.client(token.credential, None)
+        self.token_holder(token)
     }
 
     /// A client holding `token` whatever is configured (to verify a token
@@ -155,10 +172,19 @@ impl Context {
             return Some(FoundToken {
                 credential: Credential::UserToken(token.clone()),
                 source: "PIPECAT_TOKEN",
+                refresher: None,
             });
         }
         config.setting(TOKEN).map(|(token, place)| FoundToken {
             credential: Credential::UserToken(token),
+            refresher: match place {
+                // The login's three keys are top-level (see `config::login`).
+                Place::TopLevel if config.login().is_some_and(|l| l.is_refreshable()) => {
+                    ConfigTokenSource::new(config, self.settings.api_host(), self.settings.timeout)
+                        .map(Arc::new)
+                }
+                _ => None,
+            },
             source: match place {
                 Place::TopLevel => "the config file",
                 Place::OrgTable(_) => "the active organization's table of the config file",
@@ -166,23 +192,50 @@ impl Context {
         })
     }
 
-    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
+    /// A client holding `token`, refreshing it first when it is an OAuth
+    /// login about to expire (and once after a 401).
+    fn token_holder(&self, token: FoundToken) -> CliResult<Client> {
         let client = self.client(token.credential, None)?;
+        Ok(match token.refresher {
+            Some(refresher) => client.with_token_source(refresher),
+            None => client,
+        })
+    }
+
+    async fn with_resolved_org(&self, token: FoundToken, config: &UserConfig) -> CliResult<Client> {
+        let source = token.source;
+        let client = self.token_holder(token)?;
         let org = match self.effective_org(config) {
             Some(org) => org,
-            None => first_organization(&client, token.source).await?,
+            None => first_organization(&client, source).await?,
         };
         Ok(client.with_org(Some(org)))
     }
 }
 
+/// `GET /v1/agents → 200 (12 ms)`: one request, as `-v` shows it.
+fn request_line(notice: &RequestNotice) -> String {
+    let outcome = match (notice.status, &notice.failure) {
+        (Some(status), None) => status.to_string(),
+        (Some(status), Some(failure)) => format!("{status}, {failure}"),
+        (None, Some(failure)) => failure.clone(),
+        (None, None) => "no answer".to_string(),
+    };
+    format!(
+        "{} {} → {outcome} ({} ms)",
+        notice.method,
+        notice.target,
+        notice.elapsed.as_millis()
+    )
+}
+
 fn not_logged_in(private_key_would_do: bool) -> Failure {
     let hint = if private_key_would_do {
-        "run `pipecat cloud auth use-pat` to store a personal access token, \
-         or set PIPECAT_TOKEN or PIPECAT_PRIVATE_API_KEY"
+        "log in with `pipecat cloud auth login` (or store a personal access token with \
+         `auth use-pat`), or set PIPECAT_TOKEN or PIPECAT_PRIVATE_API_KEY"
     } else {
-        "run `pipecat cloud auth use-pat` to store a personal access token, \
-         or set PIPECAT_TOKEN (a private API key only manages agents)"
+        "log in with `pipecat cloud auth login` (or store a personal access token with \
+         `auth use-pat`), or set PIPECAT_TOKEN (a private API key only manages agents)"
     };
     Failure::new(Exit::Auth, "not logged in: no user token").with_hint(hint)
 }
@@ -213,19 +266,16 @@ async fn first_organization(client: &Client, source: &str) -> CliResult<String> 
 /// more (which agent, which session) build their own for the kinds they
 /// can explain better and fall back to this.
 pub fn api_failure(err: &ApiError) -> Failure {
-    let exit = match err.kind {
-        ErrorKind::Capacity | ErrorKind::NotReady => Exit::Temporary,
-        ErrorKind::Auth => Exit::Auth,
-        ErrorKind::NotFound => Exit::NotFound,
-        ErrorKind::BadRequest | ErrorKind::Api => Exit::ApiFailure,
-        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
-        ErrorKind::Usage => Exit::Usage,
-    };
-    let failure = Failure::new(exit, err.to_string());
+    let failure = Failure::new(exit_for(err.kind), err.to_string());
     match err.kind {
+        // The refresh of a stored login was refused: only a new login helps.
+        ErrorKind::Auth if err.code.as_deref() == Some("invalid_grant") => failure.with_hint(
+            "the stored login has expired or was revoked: log in again with `pipecat cloud auth login`",
+        ),
         ErrorKind::Auth => failure.with_hint(
-            "check the credential: `pipecat cloud auth use-pat` stores a new token; \
-             PIPECAT_PRIVATE_API_KEY and PIPECAT_TOKEN override the config file",
+            "check the credential: `pipecat cloud auth login` logs in again (or `auth use-pat` \
+             stores a personal access token); PIPECAT_PRIVATE_API_KEY and PIPECAT_TOKEN \
+             override the config file",
         ),
         ErrorKind::Connect => {
             failure.with_hint("check the network, or --api-host / PIPECAT_API_HOST")
@@ -233,6 +283,18 @@ pub fn api_failure(err: &ApiError) -> Failure {
         ErrorKind::Timeout => failure.with_hint("retry, or allow more time with --timeout SECONDS"),
         ErrorKind::Capacity | ErrorKind::NotReady => failure.with_hint("retry later"),
         _ => failure,
+    }
+}
+
+/// The exit code of a failure of this kind.
+pub fn exit_for(kind: ErrorKind) -> Exit {
+    match kind {
+        ErrorKind::Capacity | ErrorKind::NotReady => Exit::Temporary,
+        ErrorKind::Auth => Exit::Auth,
+        ErrorKind::NotFound => Exit::NotFound,
+        ErrorKind::BadRequest | ErrorKind::Api => Exit::ApiFailure,
+        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
+        ErrorKind::Usage => Exit::Usage,
     }
 }
 

@@ -1,6 +1,6 @@
 //! One parser for every duration flag (`--timeout`, `--interval`,
-//! `--wait-timeout`, `--wait-for-capacity`, and the ages of `--since` and
-//! `--until`), so each accepts the same forms: seconds (`90`, `2.5`), or
+//! `--wait-timeout`, `--wait-for-capacity`, `--token-ttl`, and the ages of
+//! `--since` and `--until`), so each accepts the same forms: seconds (`90`, `2.5`), or
 //! units (`30s`, `500ms`, `5m`, `1h30m`, `1h 30m`, `1.5h`, `1d`; a day is
 //! 24 hours). Each flag keeps its own bounds, applied here too.
 
@@ -15,20 +15,22 @@ const WEEK: Duration = Duration::from_secs(7 * 86_400);
 /// The range a flag accepts.
 #[derive(Debug, Clone, Copy)]
 struct Bounds {
-    /// Whether zero is accepted (waiting zero time means "try once").
-    zero: bool,
+    /// The least accepted; zero means zero is (waiting zero time means
+    /// "try once").
+    min: Duration,
     max: Duration,
     /// How the maximum reads in an error ("1 day").
     max_text: &'static str,
 }
 
-/// `--timeout` (each request): more than 0, at most a day.
+/// `--timeout` (each request): at least 100 ms (less cannot even connect),
+/// at most a day.
 pub fn timeout(text: &str) -> Result<Duration, String> {
     parse_within(text, TIMEOUT)
 }
 
-/// `--interval` (between two polls of `--follow` or `--watch`): more than
-/// 0, at most a day.
+/// `--interval` (between two polls of `--follow` or `--watch`): at least
+/// 200 ms (less would only busy the API), at most a day.
 pub fn interval(text: &str) -> Result<Duration, String> {
     parse_within(text, INTERVAL)
 }
@@ -39,16 +41,29 @@ pub fn wait(text: &str) -> Result<Duration, String> {
     parse_within(text, WAIT)
 }
 
+/// `serve --token-ttl` (how long a login's access token lives): more than
+/// 0 (at least 1 ms), at most a week.
+pub fn lifetime(text: &str) -> Result<Duration, String> {
+    parse_within(text, LIFETIME)
+}
+
 const TIMEOUT: Bounds = Bounds {
-    zero: false,
+    min: Duration::from_millis(100),
     max: DAY,
     max_text: "1 day",
 };
-const INTERVAL: Bounds = TIMEOUT;
+const INTERVAL: Bounds = Bounds {
+    min: Duration::from_millis(200),
+    ..TIMEOUT
+};
 const WAIT: Bounds = Bounds {
-    zero: true,
+    min: Duration::ZERO,
     max: WEEK,
     max_text: "1 week",
+};
+const LIFETIME: Bounds = Bounds {
+    min: Duration::from_millis(1),
+    ..WAIT
 };
 
 /// An age for `--since`/`--until` (`10m`, `2h`, `1d 12h`): a duration with
@@ -63,8 +78,8 @@ pub fn age(text: &str) -> Option<Duration> {
 
 fn parse_within(text: &str, bounds: Bounds) -> Result<Duration, String> {
     let duration = parse(text)?;
-    if duration.is_zero() && !bounds.zero {
-        return Err("must be more than 0".into());
+    if duration < bounds.min {
+        return Err(format!("must be at least {:?}", bounds.min));
     }
     if duration > bounds.max {
         return Err(format!("must be at most {}", bounds.max_text));
@@ -105,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_form_is_accepted_by_every_flag() {
-        for parse in [timeout, interval, wait] {
+        for parse in [timeout, interval, wait, lifetime] {
             assert_eq!(parse("90"), Ok(secs(90.0)));
             assert_eq!(parse(" 2.5 "), Ok(secs(2.5)));
             assert_eq!(parse("30s"), Ok(secs(30.0)));
@@ -132,8 +147,14 @@ mod tests {
 
     #[test]
     fn each_flag_keeps_its_bounds() {
-        assert_eq!(timeout("0").unwrap_err(), "must be more than 0");
-        assert_eq!(interval("0s").unwrap_err(), "must be more than 0");
+        assert_eq!(timeout("0").unwrap_err(), "must be at least 100ms");
+        assert_eq!(timeout("1e-300").unwrap_err(), "must be at least 100ms");
+        assert_eq!(timeout("0.1"), Ok(secs(0.1)));
+        assert_eq!(interval("0s").unwrap_err(), "must be at least 200ms");
+        assert_eq!(interval("1e-9").unwrap_err(), "must be at least 200ms");
+        assert_eq!(interval("199ms").unwrap_err(), "must be at least 200ms");
+        assert_eq!(interval("200ms"), Ok(secs(0.2)));
+        assert_eq!(wait("1e-9"), Ok(Duration::from_nanos(1)));
         assert_eq!(wait("0"), Ok(Duration::ZERO));
         assert_eq!(timeout("1d"), Ok(DAY));
         assert_eq!(timeout("24h1s").unwrap_err(), "must be at most 1 day");
@@ -141,6 +162,9 @@ mod tests {
         assert_eq!(wait("7d"), Ok(WEEK));
         assert_eq!(wait("8d").unwrap_err(), "must be at most 1 week");
         assert!(wait("99999999999999999999999h").is_err());
+        assert_eq!(lifetime("0").unwrap_err(), "must be at least 1ms");
+        assert_eq!(lifetime("7d"), Ok(WEEK));
+        assert_eq!(lifetime("8d").unwrap_err(), "must be at most 1 week");
     }
 
     #[test]

@@ -45,7 +45,9 @@ Exit codes:
   130  interrupted (Ctrl-C)";
 
 /// A failed run: the exit code, a one-line message naming the problem, and
-/// optionally what to do about it.
+/// optionally what to do about it. A command in the hint is written
+/// `` `pipecat cloud ...` `` without global flags: the run adds those it
+/// needs (`--local`, `--org`, `--api-host`) when it reports the failure.
 #[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,

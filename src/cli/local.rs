@@ -55,6 +55,27 @@ pub struct ServeArgs {
     /// 60). For tests and demos only: lets a short cap be tried quickly.
     #[arg(long, value_name = "SECS", default_value_t = limits::MIN_SESSION_DURATION, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_SESSION_DURATION)))]
     pub min_session_duration: u32,
+    /// Serve region NAME too, besides `local` (repeatable), e.g. to
+    /// deploy a pcc-deploy.toml that names one. Every region runs here.
+    #[arg(long = "region", value_name = "NAME", value_parser = region_code)]
+    pub regions: Vec<String>,
+    /// How long the access token of a browser login (`auth login`) lives:
+    /// seconds or a duration such as 10m. A short one lets tests see
+    /// tokens expire and be refreshed.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::duration::lifetime)]
+    pub token_ttl: std::time::Duration,
+    /// Show a page with a "Log in" button when a browser login arrives,
+    /// instead of approving it at once (to try `auth login` in a browser).
+    #[arg(long)]
+    pub login_prompt: bool,
+    /// Lines one session may log per second; the excess is dropped and
+    /// counted in its logs
+    #[arg(long, value_name = "N", default_value_t = local::DEFAULT_MAX_LOG_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_log_lines_per_second: u32,
+}
+
+fn region_code(code: &str) -> Result<String, String> {
+    pipecat_cloud::api::names::check_region_code(code).map(|()| code.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -78,8 +99,11 @@ pub fn attach(ctx: &mut Context) -> CliResult {
             format!("cannot find this program to start the local cloud: {err}"),
         )
     })?;
-    let (endpoint, started) = autostart::ensure_running(&data_dir, &exe)
-        .map_err(|err| Failure::new(Exit::Unreachable, err.to_string()))?;
+    let (endpoint, started) =
+        autostart::ensure_running(&data_dir, &exe).map_err(|err| match err {
+            autostart::AutostartError::DataDir(err) => Failure::usage(err.to_string()),
+            err => Failure::new(Exit::Unreachable, err.to_string()),
+        })?;
     if started {
         ctx.out.note(&format!(
             "started a local Pipecat Cloud at {} (data dir {}; server log {}; stop it with `pipecat cloud local stop`)",
@@ -110,26 +134,41 @@ pub async fn run(args: LocalArgs, ctx: &Context) -> CliResult {
 
 async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
+    // With -v, each request is shown as the access log records it.
+    let access_observer = (ctx.out.verbosity() > 0).then(|| {
+        let out = ctx.out.clone();
+        local::AccessObserver(std::sync::Arc::new(move |line: &str| out.detail(line)))
+    });
     let options = Options {
         port: args.port,
         images: args.images,
         default_max_agents: args.default_max_agents,
         min_session_duration: args.min_session_duration,
+        access_observer,
+        regions: args.regions,
+        token_ttl: args.token_ttl,
+        login_prompt: args.login_prompt,
+        max_log_lines_per_second: args.max_log_lines_per_second,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(
-        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; image mappings: {:?}",
+        "serving {} on 127.0.0.1:{}; default maxAgents {}, lowest maxSessionDuration {} s; at most {} log lines per second per session; image mappings: {:?}; extra regions: {:?}",
         options.data_dir.display(),
         options.port,
         options.default_max_agents,
         options.min_session_duration,
-        options.images
+        options.max_log_lines_per_second,
+        options.images,
+        options.regions
     ));
     // Listen for signals before anyone can know we run (the line below):
     // a stop sent right after it must not be lost or kill us uncleanly.
     let stop_signal = StopSignal::listen()?;
     let port = options.port;
     let server = Server::start(options).await.map_err(|err| {
+        if let Some(err) = err.downcast_ref::<local::DataDirError>() {
+            return Failure::usage(err.to_string());
+        }
         let failure = Failure::new(Exit::ApiFailure, format!("{err:#}"));
         let port_taken = err
             .downcast_ref::<std::io::Error>()
@@ -164,10 +203,12 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
     Ok(())
 }
 
-/// SIGTERM or SIGINT: the signals that stop `serve` cleanly.
+/// SIGTERM, SIGINT or SIGHUP (a closed terminal or a dropped SSH
+/// connection): the signals that stop `serve` cleanly.
 struct StopSignal {
     terminate: tokio::signal::unix::Signal,
     interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
 }
 
 impl StopSignal {
@@ -184,6 +225,7 @@ impl StopSignal {
         Ok(StopSignal {
             terminate: listen(SignalKind::terminate())?,
             interrupt: listen(SignalKind::interrupt())?,
+            hangup: listen(SignalKind::hangup())?,
         })
     }
 
@@ -191,6 +233,7 @@ impl StopSignal {
         tokio::select! {
             _ = self.terminate.recv() => {}
             _ = self.interrupt.recv() => {}
+            _ = self.hangup.recv() => {}
         }
     }
 }
@@ -198,8 +241,12 @@ impl StopSignal {
 /// `export NAME='value'` lines, or one JSON object with `--output json`.
 fn print_env(args: EnvArgs, ctx: &Context) -> CliResult {
     let data_dir = args.data_dir.unwrap_or_else(local::default_data_dir);
-    let variables = local::client_environment(&data_dir)
-        .map_err(|err| Failure::new(Exit::ApiFailure, format!("{err:#}")))?;
+    let variables = local::client_environment(&data_dir).map_err(|err| match err
+        .downcast_ref::<local::DataDirError>()
+    {
+        Some(err) => Failure::usage(err.to_string()),
+        None => Failure::new(Exit::ApiFailure, format!("{err:#}")),
+    })?;
     let object: serde_json::Map<String, serde_json::Value> = variables
         .iter()
         .map(|(name, value)| (name.to_string(), value.clone().into()))

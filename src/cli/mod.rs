@@ -10,30 +10,35 @@ pub mod context;
 pub mod deploy;
 pub mod duration;
 pub mod exit;
+pub mod help;
 pub mod local;
 pub mod organizations;
 pub mod output;
+pub mod regions;
+pub mod secrets;
 pub mod settings;
 pub mod top;
+mod traps;
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use context::Context;
-use exit::{CliResult, EXIT_CODES_HELP, Exit, Failure};
-use output::{Output, Terminals};
+use exit::{CliResult, Exit, Failure};
+use output::{Output, OutputMode, OutputSettings, Terminals};
 use settings::{GlobalArgs, Settings};
 
+/// The command tree of `pipecat`. Parse it with [`help::command`], which
+/// adds the examples and the pointer to the global options.
 #[derive(Debug, Parser)]
 #[command(
     name = "pipecat",
     version,
     about = "A fast, scriptable client for Pipecat Cloud, with a local Pipecat Cloud for development and CI",
-    after_help = EXIT_CODES_HELP,
-    propagate_version = true
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -49,8 +54,19 @@ pub enum TopCommand {
     /// Print a shell completion script (e.g. `pipecat completions bash`);
     /// it completes agent names and session ids too, asking the API.
     Completions(CompletionsArgs),
-    /// Print the man page (roff) of `pipecat`.
-    Man,
+    /// Print the man page (roff) of `pipecat`, or write a page per command.
+    Man(ManArgs),
+    /// Show the help of a command, or of the options every command takes
+    /// (`pipecat help globals`).
+    Help(help::HelpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write a page per command (`pipecat-cloud-agent-start.1`, ...) in
+    /// DIR, made if missing, instead of printing the page of `pipecat`
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -67,8 +83,6 @@ pub struct CompletionsArgs {
     name = "pcc",
     version,
     about = "Pipecat Cloud from the command line (the same as `pipecat cloud`)",
-    after_help = EXIT_CODES_HELP,
-    propagate_version = true,
     arg_required_else_help = true
 )]
 pub struct PccCli {
@@ -81,7 +95,7 @@ pub struct PccCli {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = EXIT_CODES_HELP, arg_required_else_help = true)]
+#[command(arg_required_else_help = true)]
 pub struct CloudArgs {
     #[command(flatten)]
     pub show: ShowCliConfig,
@@ -104,10 +118,15 @@ pub enum CloudCommand {
     Deploy(Box<deploy::DeployArgs>),
     /// Start, stop and inspect agents and their sessions.
     Agent(agent::AgentArgs),
-    /// Organizations and their public API keys.
+    /// Organizations, their public API keys, properties and default region.
     #[command(visible_alias = "org")]
     Organizations(organizations::OrganizationsArgs),
-    /// Store, check and remove your credentials.
+    /// Secret sets (environment variables of an agent's sessions) and
+    /// image pull secrets.
+    Secrets(secrets::SecretsArgs),
+    /// The regions agents and secret sets can be in.
+    Regions(regions::RegionsArgs),
+    /// Log in (in the browser, or with a personal access token), check who you are, log out.
     Auth(auth::AuthArgs),
     /// Run and manage a local Pipecat Cloud on this machine.
     Local(local::LocalArgs),
@@ -131,7 +150,8 @@ enum Run {
     /// `pipecat cloud` with global flags only.
     NoCommand,
     Completions(clap_complete::Shell),
-    Man,
+    Man(ManArgs),
+    Help(help::HelpArgs),
 }
 
 impl Run {
@@ -151,17 +171,9 @@ pub fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let args: Vec<OsString> = std::env::args_os().collect();
-    let (global, run) = if invoked_as_pcc(&args) {
-        let pcc = PccCli::parse_from(argv::expand_official_shorts(args, PccCli::command));
-        (pcc.global, Run::cloud(pcc.show, pcc.command))
-    } else {
-        let cli = Cli::parse_from(argv::expand_official_shorts(args, Cli::command));
-        let run = match cli.command {
-            TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
-            TopCommand::Completions(completions) => Run::Completions(completions.shell),
-            TopCommand::Man => Run::Man,
-        };
-        (cli.global, run)
+    let (global, run) = match parse(args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
     };
     // The demo bot is a session process, many at a time: plain sync code,
     // no async runtime, no settings.
@@ -186,13 +198,74 @@ pub fn main() -> ExitCode {
         }
     };
     let out = Output::new(settings.output, terminals);
+    let reporting = settings.clone();
     match start(run, &global, settings, terminals, &out) {
         Ok(()) => Exit::Success.into(),
-        Err(failure) => {
+        Err(mut failure) => {
+            // A hint's commands run as printed: with --local, --org or
+            // --api-host when this run had them.
+            failure.hint = failure.hint.map(|hint| reporting.complete_commands(&hint));
             out.error(&failure);
             failure.exit.into()
         }
     }
+}
+
+/// The command line, parsed; or, when it is not one to run (a usage
+/// error, `--help`, `--version`), the exit code after saying so. Help and
+/// usage errors follow `--color`; a flag that traps people gets a hint.
+fn parse(args: Vec<OsString>) -> Result<(GlobalArgs, Run), ExitCode> {
+    let pcc = invoked_as_pcc(&args);
+    let args = if pcc {
+        argv::expand_official_shorts(args, PccCli::command)
+    } else {
+        argv::expand_official_shorts(args, Cli::command)
+    };
+    let color = traps::color(&args);
+    if let Some(failure) = traps::swallowed_value(&args) {
+        let settings = OutputSettings {
+            mode: OutputMode::Plain,
+            color,
+            no_color: Settings::process_env(pipecat_cloud::config::env::NO_COLOR).is_some(),
+            quiet: false,
+            verbose: 0,
+            utc: false,
+        };
+        Output::new(settings, Terminals::detect()).error(&failure);
+        return Err(failure.exit.into());
+    }
+    let command = help::command(pcc).color(match color {
+        output::ColorChoice::Auto => clap::ColorChoice::Auto,
+        output::ColorChoice::Always => clap::ColorChoice::Always,
+        output::ColorChoice::Never => clap::ColorChoice::Never,
+    });
+    let parsed = command.try_get_matches_from(&args).and_then(|matches| {
+        // `auth login` waits as long as a --timeout given on its command
+        // line says (the default is for requests, not for a person).
+        let timeout_given =
+            matches.value_source("timeout") == Some(clap::parser::ValueSource::CommandLine);
+        if pcc {
+            let mut pcc = PccCli::from_arg_matches(&matches)?;
+            pcc.global.timeout_given = timeout_given;
+            Ok((pcc.global, Run::cloud(pcc.show, pcc.command)))
+        } else {
+            let mut cli = Cli::from_arg_matches(&matches)?;
+            cli.global.timeout_given = timeout_given;
+            let run = match cli.command {
+                TopCommand::Cloud(cloud) => Run::cloud(cloud.show, cloud.command),
+                TopCommand::Completions(completions) => Run::Completions(completions.shell),
+                TopCommand::Man(man) => Run::Man(man),
+                TopCommand::Help(topic) => Run::Help(topic),
+            };
+            Ok((cli.global, run))
+        }
+    });
+    parsed.map_err(|err| {
+        let err = traps::explain(err, &args);
+        // A closed stream has nothing left to tell.
+        let _ = err.print();
+        ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
+    })
 }
 
 fn start(
@@ -213,7 +286,8 @@ fn start(
                 .with_hint("`pipecat cloud --help` lists the commands"));
         }
         Run::Completions(shell) => return print_completions(shell, out),
-        Run::Man => return print_man_page(out),
+        Run::Man(man) => return help::man(man.dir.as_deref(), out),
+        Run::Help(topic) => return help::help(topic, out),
     };
     let mut ctx = Context::new(settings, out.clone());
     // With `--local`: start the local cloud when none runs.
@@ -237,12 +311,17 @@ async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
         CloudCommand::Deploy(args) => deploy::run(*args, ctx).await,
         CloudCommand::Agent(args) => agent::run(args, ctx).await,
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
+        CloudCommand::Secrets(args) => secrets::run(args, ctx).await,
+        CloudCommand::Regions(args) => regions::run(args, ctx).await,
         CloudCommand::Auth(args) => auth::run(args, ctx).await,
         CloudCommand::Local(args) => local::run(args, ctx).await,
         CloudCommand::Top(args) => top::run(args, ctx).await,
     }
 }
 
+/// Parses the command line as `P` (exiting with clap's message and code on
+/// a usage error, as `Parser::parse_from` does), keeping the matches to
+/// tell where a value came from.
 /// True when the binary was started as `pcc` (a link or a copy named so).
 fn invoked_as_pcc(args: &[OsString]) -> bool {
     args.first()
@@ -252,17 +331,4 @@ fn invoked_as_pcc(args: &[OsString]) -> bool {
 
 fn print_completions(shell: clap_complete::Shell, out: &Output) -> CliResult {
     out.raw(&String::from_utf8_lossy(&complete::script(shell)))
-}
-
-fn print_man_page(out: &Output) -> CliResult {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .map_err(|err| {
-            Failure::new(
-                Exit::ApiFailure,
-                format!("cannot render the man page: {err}"),
-            )
-        })?;
-    out.raw(&String::from_utf8_lossy(&page))
 }

@@ -21,32 +21,40 @@ pub struct GlobalArgs {
     /// Output mode [default: PIPECAT_OUTPUT, else `output` in the active
     /// organization's table of the config file, else rich on a terminal
     /// and plain otherwise]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, hide_short_help = true, value_enum)]
     pub output: Option<OutputMode>,
     /// Shorthand for --output json
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub json: bool,
     /// Organization to act on (default: the active one in the config file)
-    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, env = env::ORG)]
+    #[arg(short = 'o', long = "org", visible_alias = "organization", global = true, hide_short_help = true, env = env::ORG, hide_env_values = true)]
     pub org: Option<String>,
     /// API base URL [default: https://api.pipecat.daily.co]
-    #[arg(long, global = true, env = env::API_HOST)]
+    #[arg(long, global = true, hide_short_help = true, env = env::API_HOST, hide_env_values = true)]
     pub api_host: Option<String>,
     /// When to use colour (NO_COLOR is honoured)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, hide_short_help = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only data and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide_short_help = true)]
     pub quiet: bool,
-    /// Print more about what happens (repeat for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// Print more about what happens: -v each request, -vv its headers
+    /// and retries too
+    #[arg(short, long, global = true, hide_short_help = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Show times in UTC [default: the local time zone]
+    #[arg(long, global = true, hide_short_help = true)]
+    pub utc: bool,
     /// Request timeout: seconds, or a duration such as 2m
-    #[arg(long, global = true, env = env::TIMEOUT, default_value = "30", value_parser = super::duration::timeout)]
+    #[arg(long, global = true, hide_short_help = true, env = env::TIMEOUT, hide_env_values = true, default_value = "30", value_parser = super::duration::timeout)]
     pub timeout: Duration,
+    /// True when `--timeout` is on the command line (not from the
+    /// environment or the default); set by `main` from the parse.
+    #[arg(skip)]
+    pub timeout_given: bool,
     /// Talk to the local Pipecat Cloud in the default data dir (started in
     /// the background if none runs), with its own credentials and config
-    #[arg(long, global = true, env = env::LOCAL, value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, global = true, hide_short_help = true, env = env::LOCAL, hide_env_values = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub local: bool,
 }
 
@@ -59,6 +67,9 @@ pub struct Settings {
     pub output: OutputSettings,
     /// Bound of each request.
     pub timeout: Duration,
+    /// `--timeout` was given on the command line: `auth login` then waits
+    /// that long for the browser (instead of its own default).
+    pub timeout_given: bool,
     /// `--api-host`/`PIPECAT_API_HOST`, else none (the real API).
     pub api_host: Option<String>,
     /// `--org`/`PIPECAT_ORG`, else none (the config file's, read by the
@@ -108,14 +119,20 @@ impl Settings {
         let from_env = |name| if local.is_some() { None } else { env(name) };
         let api_host = flags.api_host.clone().filter(|host| !host.is_empty());
         let org = flags.org.clone().filter(|org| !org.is_empty());
+        // A flag is repeated when the environment, still there when the
+        // suggestion is pasted, would not give the same value.
         let suggested_flags = if local.is_some() {
             vec!["--local".to_string()]
         } else {
-            [("--org", &org), ("--api-host", &api_host)]
-                .into_iter()
-                .filter_map(|(flag, value)| Some([flag.to_string(), value.clone()?]))
-                .flatten()
-                .collect()
+            [
+                ("--org", &org, env::ORG),
+                ("--api-host", &api_host, env::API_HOST),
+            ]
+            .into_iter()
+            .filter(|(_, value, variable)| value.is_some() && **value != env(variable))
+            .filter_map(|(flag, value, _)| Some([flag.to_string(), value.clone()?]))
+            .flatten()
+            .collect()
         };
         Ok(Settings {
             output: OutputSettings {
@@ -124,8 +141,10 @@ impl Settings {
                 no_color: env(env::NO_COLOR).is_some(),
                 quiet: flags.quiet,
                 verbose: flags.verbose.max(log_level_verbosity(env, file.as_ref())),
+                utc: flags.utc,
             },
             timeout: flags.timeout,
+            timeout_given: flags.timeout_given,
             api_host,
             org,
             config_path,
@@ -154,6 +173,7 @@ impl Settings {
             no_color: Settings::process_env(env::NO_COLOR).is_some(),
             quiet: flags.quiet,
             verbose: flags.verbose,
+            utc: flags.utc,
         }
     }
 
@@ -177,6 +197,35 @@ impl Settings {
                 .map(shell_word),
         );
         words.collect::<Vec<_>>().join(" ")
+    }
+
+    /// `text` with the global flags of [`Settings::suggest`] added to
+    /// every command in it written `` `pipecat cloud ...` `` that lacks
+    /// them: how a failure's hint, written where the settings are not at
+    /// hand, becomes runnable as printed.
+    pub fn complete_commands(&self, text: &str) -> String {
+        const COMMAND: &str = "`pipecat cloud ";
+        let flags: Vec<String> = self
+            .suggested_flags
+            .iter()
+            .map(|flag| shell_word(flag))
+            .collect();
+        if flags.is_empty() {
+            return text.to_string();
+        }
+        let flags = format!("{} ", flags.join(" "));
+        let mut completed = String::with_capacity(text.len() + flags.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(COMMAND) {
+            let (before, after) = rest.split_at(at + COMMAND.len());
+            completed.push_str(before);
+            if !after.starts_with(&flags) {
+                completed.push_str(&flags);
+            }
+            rest = after;
+        }
+        completed.push_str(rest);
+        completed
     }
 
     /// The API base URL.
@@ -401,11 +450,44 @@ mod tests {
             flagged.suggest(&["agent", "logs", "it's"]),
             "pipecat cloud --org acme --api-host http://127.0.0.1:9 agent logs 'it'\\''s'"
         );
+        // What the environment gives is not repeated.
+        let from_env = resolve(
+            &["--org", "acme", "--api-host", "http://127.0.0.1:9"],
+            &[(env::ORG, "acme"), (env::API_HOST, "http://other:1")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            from_env.suggest(&["agent", "list"]),
+            "pipecat cloud --api-host http://127.0.0.1:9 agent list"
+        );
         let mut local = plain.clone();
         local.suggested_flags = vec!["--local".into()];
         assert_eq!(
             local.suggest(&["agent", "list"]),
             "pipecat cloud --local agent list"
+        );
+    }
+
+    #[test]
+    fn commands_in_a_hint_get_the_flags_they_lack() {
+        let plain = resolve(&[], &[], false).unwrap();
+        let hint = "list them with `pipecat cloud agent list`, then `pipecat cloud agent stop`";
+        assert_eq!(plain.complete_commands(hint), hint);
+        let flagged = resolve(&["--org", "acme corp"], &[], false).unwrap();
+        assert_eq!(
+            flagged.complete_commands(hint),
+            "list them with `pipecat cloud --org 'acme corp' agent list`, \
+             then `pipecat cloud --org 'acme corp' agent stop`"
+        );
+        // A command that has them already is left alone.
+        let made = flagged.suggest(&["agent", "list"]);
+        let twice = flagged.complete_commands(&format!("run `{made}`"));
+        assert_eq!(twice, format!("run `{made}`"));
+        // Text without a command, or a command outside backquotes, stays.
+        assert_eq!(
+            flagged.complete_commands("retry later; pipecat cloud agent list"),
+            "retry later; pipecat cloud agent list"
         );
     }
 

@@ -6,13 +6,13 @@
 //! error, the file is read strictly: a syntax error, an unknown key or a
 //! value of the wrong type is an error naming the file and the line.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::{env, line_and_column};
+use crate::files::{self, MAX_CONFIG_FILE_BYTES};
 
 /// The default file name, looked up in the current directory.
 pub const DEFAULT_FILE_NAME: &str = "pcc-deploy.toml";
@@ -120,9 +120,10 @@ impl DeployConfig {
         }
     }
 
-    /// Load `path`; `Ok(None)` if it does not exist.
+    /// Load `path`; `Ok(None)` if it does not exist. One larger than
+    /// [`MAX_CONFIG_FILE_BYTES`] is refused unread.
     pub fn load(path: &Path) -> Result<Option<DeployConfig>, DeployConfigError> {
-        let text = match fs::read_to_string(path) {
+        let text = match files::read_capped_to_string(path, MAX_CONFIG_FILE_BYTES) {
             Ok(text) => text,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {

@@ -31,5 +31,7 @@ pub const TIMEOUT: &str = "PIPECAT_TIMEOUT";
 pub const LOCAL: &str = "PIPECAT_LOCAL";
 /// Ours: the local cloud's data directory.
 pub const LOCAL_DATA_DIR: &str = "PIPECAT_LOCAL_DATA_DIR";
+/// Ours: `0` runs the local cloud's sessions without cgroups.
+pub const LOCAL_CGROUPS: &str = "PIPECAT_LOCAL_CGROUPS";
 /// Honoured everywhere: disables colour.
 pub const NO_COLOR: &str = "NO_COLOR";

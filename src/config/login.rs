@@ -77,6 +77,14 @@ impl StoredLogin {
         &self.token
     }
 
+    /// The refresh token stored with an OAuth login (what a logout
+    /// revokes); `None` for a personal access token.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token
+            .as_deref()
+            .filter(|_| !self.is_personal_access_token())
+    }
+
     /// When the token expires, if the file says (never for a personal
     /// access token).
     pub fn expires_at(&self) -> Option<Timestamp> {

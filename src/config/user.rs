@@ -38,6 +38,7 @@ use super::lock::ConfigLock;
 use super::login::StoredLogin;
 use super::{env, line_and_column};
 use crate::api::oauth::TokenSet;
+use crate::files::{self, MAX_CONFIG_FILE_BYTES};
 
 /// Top-level keys that are not organization tables.
 /// The user token (also read from the active organization's table, as the
@@ -157,9 +158,10 @@ impl UserConfig {
         Self::load(&Self::default_path()?)
     }
 
-    /// Load `path`. A missing file is an empty config (nothing stored yet).
+    /// Load `path`. A missing file is an empty config (nothing stored yet);
+    /// one larger than [`MAX_CONFIG_FILE_BYTES`] is refused unread.
     pub fn load(path: &Path) -> Result<UserConfig, ConfigError> {
-        let text = match fs::read(path) {
+        let text = match files::read_capped(path, MAX_CONFIG_FILE_BYTES) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|err| {
                 let offset = err.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(err.as_bytes());
@@ -518,8 +520,11 @@ fn validate(path: &Path, doc: &toml_edit::Document<&str>) -> Result<(), ConfigEr
 }
 
 /// Write `bytes` to `path` so that a reader sees either the old or the new
-/// file, never a mix, and nobody else can read it.
+/// file, never a mix, and nobody else can read it. A symlink at `path` (a
+/// config file kept with the user's dotfiles) stays: the file it leads to
+/// is replaced, in that file's directory.
 fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let path = &link_target(path)?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -543,6 +548,32 @@ fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&temp_path);
     }
     result
+}
+
+/// The file `path` leads to through any symlinks (itself if it is not
+/// one, or does not exist yet).
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    // As many as the kernel follows (Linux's MAXSYMLINKS).
+    const MAX_LINKS: usize = 40;
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = fs::read_link(&path)?;
+                // A relative target is relative to the link's directory.
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            Ok(_) => return Ok(path),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(path),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links in a row"
+    )))
 }
 
 #[cfg(unix)]
@@ -900,6 +931,27 @@ default_public_key = "pk_acme"
     }
 
     #[cfg(unix)]
+    #[cfg(unix)]
+    #[test]
+    fn a_save_writes_through_a_symlink_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+        let real = dir.path().join("dotfiles/pipecatcloud.toml");
+        fs::write(&real, "org = \"a\"\n").unwrap();
+        // A relative link, through a second link.
+        let first = dir.path().join("first.toml");
+        std::os::unix::fs::symlink("dotfiles/pipecatcloud.toml", &first).unwrap();
+        let path = dir.path().join("pipecatcloud.toml");
+        std::os::unix::fs::symlink(&first, &path).unwrap();
+        let mut config = UserConfig::load(&path).unwrap();
+        config.set_org("b");
+        config.save().unwrap();
+        for link in [&path, &first] {
+            assert!(fs::symlink_metadata(link).unwrap().file_type().is_symlink());
+        }
+        assert_eq!(fs::read_to_string(&real).unwrap(), "org = \"b\"\n");
+    }
+
     #[test]
     fn loose_permissions_are_repaired() {
         use std::os::unix::fs::PermissionsExt;

@@ -1,15 +1,19 @@
 //! The access log: one line per request in `DATA_DIR/access.log`
 //! (timestamp, method, path with query, status, duration in ms), so a user
 //! or a test can see exactly which requests reached the server. Never the
-//! `Authorization` header or a body: they hold keys and user data.
+//! `Authorization` header or a body: they hold keys and user data. Nor the
+//! values of the query parameters that carry login secrets ([`SECRET_PARAMETERS`]:
+//! the authorization request's `state` and `code_challenge`, say), which
+//! are written as `[hidden]`.
 //!
 //! A request appends its line to a buffer in memory under a short lock
-//! (no allocation, no system call, and no wake-up except for the first
-//! line after a write). One thread writes the buffer out at most every
+//! (no system call, and no wake-up except for the first line after a
+//! write). One thread writes the buffer out at most every
 //! [`FLUSH_EVERY`], so the file is current within a moment and a busy
 //! server costs a few writes a second. The buffer holds at most
 //! [`MAX_PENDING`] bytes: lines beyond that are dropped and counted, and
-//! the count is written in their place.
+//! the count is written in their place. The writer thread also hands each line to an [`AccessObserver`], if
+//! one is given (`serve -v` prints them).
 
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
@@ -20,6 +24,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
+use axum::http::Uri;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -32,6 +37,17 @@ pub const FILE_NAME: &str = "access.log";
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Lines waiting to be written, at most (about 10,000 lines).
 const MAX_PENDING: usize = 1024 * 1024;
+
+/// Given each line of the access log (without its newline), on the
+/// writer thread.
+#[derive(Clone)]
+pub struct AccessObserver(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for AccessObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessObserver")
+    }
+}
 
 /// Handle to the writer thread. When the last handle is dropped, the
 /// thread writes what is pending and ends.
@@ -57,7 +73,10 @@ struct Pending {
 }
 
 impl AccessLog {
-    pub fn start(data_dir: &Path) -> anyhow::Result<Arc<AccessLog>> {
+    pub fn start(
+        data_dir: &Path,
+        observer: Option<AccessObserver>,
+    ) -> anyhow::Result<Arc<AccessLog>> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -70,7 +89,7 @@ impl AccessLog {
         let writer = shared.clone();
         std::thread::Builder::new()
             .name("pipecat-local-access-log".into())
-            .spawn(move || write_loop(&writer, file))?;
+            .spawn(move || write_loop(&writer, file, observer))?;
         Ok(Arc::new(AccessLog { shared }))
     }
 
@@ -117,7 +136,7 @@ impl Shared {
 
 /// Waits for a first line, lets more gather for [`FLUSH_EVERY`], writes
 /// them all; ends once closed and written out.
-fn write_loop(shared: &Shared, mut file: File) {
+fn write_loop(shared: &Shared, mut file: File, observer: Option<AccessObserver>) {
     let mut out = String::new();
     loop {
         let mut pending = shared.lock();
@@ -146,6 +165,9 @@ fn write_loop(shared: &Shared, mut file: File) {
         // A failed write (e.g. a full disk) loses these lines, not the
         // server.
         let _ = file.write_all(out.as_bytes());
+        if let Some(AccessObserver(observer)) = &observer {
+            out.lines().for_each(|line| observer(line));
+        }
         out.clear();
         if closed {
             return;
@@ -161,14 +183,82 @@ pub async fn log_request(
 ) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let target = request.uri().path_and_query().cloned();
+    let target = loggable_target(request.uri());
     let response = next.run(request).await;
-    let target = target.as_ref().map_or("/", |pq| pq.as_str());
     log.record(
         &method,
-        target,
+        &target,
         response.status().as_u16(),
         started.elapsed(),
     );
     response
+}
+
+/// Query parameters whose values are secrets of a login (OAuth's, in any
+/// request that carries them).
+pub const SECRET_PARAMETERS: [&str; 7] = [
+    "state",
+    "code",
+    "code_challenge",
+    "code_verifier",
+    "access_token",
+    "refresh_token",
+    "token",
+];
+
+/// The path and query as logged: the values of [`SECRET_PARAMETERS`]
+/// replaced by `[hidden]`, everything else as sent.
+fn loggable_target(uri: &Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_string();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            let decoded = url::form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(name, _)| name.into_owned())
+                .unwrap_or_default();
+            if SECRET_PARAMETERS.contains(&decoded.as_str()) {
+                format!("{name}=[hidden]")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect();
+    format!("{}?{}", uri.path(), query.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logged(target: &str) -> String {
+        loggable_target(&target.parse::<Uri>().unwrap())
+    }
+
+    #[test]
+    fn login_secrets_in_a_query_are_hidden() {
+        assert_eq!(
+            logged(
+                "/auth/authorize?response_type=code&client_id=pipecat-cli&state=s3cret&code_challenge=abc&st%61te=x"
+            ),
+            "/auth/authorize?response_type=code&client_id=pipecat-cli&state=[hidden]&code_challenge=[hidden]&st%61te=[hidden]"
+        );
+        assert_eq!(
+            logged("/cb?code=c&codes=kept"),
+            "/cb?code=[hidden]&codes=kept"
+        );
+    }
+
+    #[test]
+    fn other_queries_are_logged_as_sent() {
+        assert_eq!(
+            logged("/v1/agents/a/logs?limit=5&query=x%20y"),
+            "/v1/agents/a/logs?limit=5&query=x%20y"
+        );
+        assert_eq!(logged("/v1/agents"), "/v1/agents");
+        assert_eq!(logged("/v1/agents?"), "/v1/agents?");
+    }
 }

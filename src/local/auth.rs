@@ -6,7 +6,11 @@
 //! - the public key (`pk_...`) may only start sessions;
 //! - the private key (`sk_...`) and the user token (`pcc_pat_...`) may
 //!   manage, on both the `/v1/agents` and `/v1/organizations/{org}` surfaces;
-//! - anything else, or none, is 401 `Unauthorized / token expired`.
+//! - so may the access token of a browser login while the identity provider
+//!   says it is valid: issued by it, not expired, its login not revoked
+//!   (looked up in the store, only for a bearer that is no key);
+//! - anything else, or none, is 401 `Unauthorized / token expired`: an
+//!   expired access token on every guarded route.
 
 use std::sync::RwLock;
 
@@ -15,6 +19,7 @@ use axum::http::header::AUTHORIZATION;
 use subtle::ConstantTimeEq;
 
 use super::error::CloudError;
+use super::identity::Identity;
 use super::store::{KeyKind, KeyRecord};
 
 /// The usable (not revoked) keys.
@@ -57,11 +62,21 @@ pub enum Needs {
 }
 
 /// Whether the request's bearer credential is one of the kinds `needs`.
-pub fn authorize(headers: &HeaderMap, keys: &KeyCache, needs: Needs) -> Result<(), CloudError> {
-    let kind = bearer(headers).and_then(|token| keys.kind_of(token));
+pub fn authorize(
+    headers: &HeaderMap,
+    keys: &KeyCache,
+    identity: &Identity,
+    needs: Needs,
+) -> Result<(), CloudError> {
+    let token = bearer(headers);
+    let kind = token.and_then(|token| keys.kind_of(token));
     match (needs, kind) {
         (Needs::PublicKey, Some(KeyKind::Public))
         | (Needs::ManagementKey, Some(KeyKind::Private | KeyKind::UserToken)) => Ok(()),
+        (Needs::ManagementKey, None) => match token {
+            Some(token) if identity.is_valid_access_token(token)? => Ok(()),
+            _ => Err(CloudError::Unauthorized),
+        },
         _ => Err(CloudError::Unauthorized),
     }
 }

@@ -2,13 +2,16 @@
 //! processes: what `--local`, `local status` and `local stop` build on.
 //!
 //! A running server is known by its state file (`server.json`, written by
-//! `serve` once it listens) whose pid is alive and whose URL accepts a
-//! connection. Starting one is serialised by an exclusive lock on
+//! `serve` once it listens) whose pid holds the data dir's server lock (the
+//! kernel says who holds it) and whose URL accepts a connection. A stale
+//! state file naming some other process is never trusted, let alone
+//! signalled. Starting one is serialised by an exclusive lock on
 //! `autostart.lock`, so two concurrent `--local` invocations never start two
 //! servers.
 
 use std::fs::OpenOptions;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -53,6 +56,8 @@ impl std::fmt::Debug for Endpoint {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AutostartError {
+    #[error(transparent)]
+    DataDir(#[from] super::DataDirError),
     #[error("cannot use the local cloud data dir {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -78,13 +83,49 @@ fn running_by_default() -> bool {
 }
 
 /// The local cloud serving `data_dir`, if one is running and answering.
-/// A state file left by a stopped server, or naming no real server pid
-/// (0, 1, or out of range), never counts: `stop` would signal it.
+/// A state file left by a stopped server, or naming a process that does not
+/// hold the data dir's server lock, never counts: `stop` would signal it.
 pub fn running(data_dir: &Path) -> Option<Endpoint> {
     let text = std::fs::read_to_string(data_dir.join(STATE_FILE)).ok()?;
     let endpoint: Endpoint = serde_json::from_str(&text).ok()?;
     let plausible = endpoint.running && endpoint.pid > 1 && i32::try_from(endpoint.pid).is_ok();
-    (plausible && pid_alive(endpoint.pid) && accepts_connections(&endpoint.url)).then_some(endpoint)
+    (plausible
+        && pid_alive(endpoint.pid)
+        && lock_holders(&data_dir.join(super::SERVER_LOCK_FILE)).contains(&endpoint.pid)
+        && accepts_connections(&endpoint.url))
+    .then_some(endpoint)
+}
+
+/// Pids holding a `flock` on `path`, as the kernel lists them in
+/// `/proc/locks` (without taking the lock: a server starting at this
+/// moment must not find it taken by a probe).
+fn lock_holders(path: &Path) -> Vec<u32> {
+    use std::os::unix::fs::MetadataExt;
+
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Vec::new();
+    };
+    let device = format!(
+        "{:02x}:{:02x}:{}",
+        nix::sys::stat::major(metadata.dev()),
+        nix::sys::stat::minor(metadata.dev()),
+        metadata.ino()
+    );
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        return Vec::new();
+    };
+    // "1: FLOCK  ADVISORY  WRITE 4242 00:1f:1234 0 EOF"; waiters have "->"
+    // after the number.
+    locks
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            match fields.as_slice() {
+                [_, "FLOCK", _, _, pid, file, ..] if *file == device => pid.parse().ok(),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The local cloud serving `data_dir`, started in the background with
@@ -94,15 +135,13 @@ pub fn ensure_running(data_dir: &Path, exe: &Path) -> Result<(Endpoint, bool), A
     if let Some(endpoint) = running(data_dir) {
         return Ok((endpoint, false));
     }
-    super::create_private_dir(data_dir).map_err(|err| AutostartError::Io {
-        path: data_dir.to_path_buf(),
-        source: std::io::Error::other(format!("{err:#}")),
-    })?;
+    super::create_private_dir(data_dir)?;
     let lock_path = data_dir.join(LOCK_FILE);
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&lock_path)
         .map_err(io(&lock_path))?;
     // Whoever holds the lock starts the server; the others wait for it and
@@ -136,6 +175,7 @@ fn spawn_on(data_dir: &Path, exe: &Path, port: u16) -> Result<Endpoint, Autostar
     let log = OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(&log_path)
         .map_err(io(&log_path))?;
     let log_err = log.try_clone().map_err(io(&log_path))?;
@@ -177,7 +217,8 @@ fn spawn_on(data_dir: &Path, exe: &Path, port: u16) -> Result<Endpoint, Autostar
 
 /// Stops the local cloud of `data_dir` gracefully (SIGTERM: its sessions
 /// are stopped and recorded as ended). Returns the stopped server's pid, or
-/// `None` when none was running.
+/// `None` when none was running. Only a process that holds the data dir's
+/// server lock is signalled (see [`running`]).
 pub fn stop(data_dir: &Path) -> Result<Option<u32>, AutostartError> {
     let Some(endpoint) = running(data_dir) else {
         return Ok(None);

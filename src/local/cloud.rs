@@ -12,22 +12,29 @@ use serde_json::json;
 use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
     ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
-    DeploymentList, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec, Organization,
-    OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle, SessionList,
-    StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec,
+    Organization, OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle,
+    SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
 };
+
+mod organization;
+mod secrets;
+
+pub use organization::LOCAL_REGION;
+pub use secrets::INVALID_SECRETS_REQUEST;
 
 use super::StateFile;
 use super::auth::KeyCache;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
+use super::identity::{self, Identity, LOCAL_USER_EMAIL};
 use super::images::ImageCatalog;
 use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
 use super::runtime::{self, Runtime, SessionPlan};
 use super::store::{
-    AgentRecord, Credentials, DeploymentRecord, KeyKind, LogFilter, SessionFilter, SessionRecord,
-    Store, new_id,
+    AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter,
+    SessionFilter, SessionRecord, Store, new_id,
 };
 use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, seconds_between};
 
@@ -35,8 +42,8 @@ use super::time::{now_ns, parse_unix_seconds, rfc3339_millis, rfc3339_nanos, sec
 pub const ORG: &str = "local";
 /// The platform's limits, defined once for the client and this server.
 pub use crate::api::limits::{
-    DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, MAX_PAGE, MAX_SESSION_DURATION,
-    MIN_SESSION_DURATION,
+    ARCHITECTURES, DEFAULT_MAX_SESSION_DURATION, DEFAULT_PAGE, KRISP_VIVA_FILTERS, MAX_PAGE,
+    MAX_SESSION_DURATION, MIN_SESSION_DURATION,
 };
 /// The longest name of an API key, in characters.
 pub const MAX_KEY_NAME_CHARS: usize = 100;
@@ -48,6 +55,13 @@ pub struct Settings {
     pub default_max_agents: u32,
     /// The lowest `maxSessionDuration` accepted (60 unless lowered).
     pub min_session_duration: u32,
+    /// The regions it has: [`LOCAL_REGION`] first, then those `serve
+    /// --region` names.
+    pub regions: Vec<String>,
+    /// The identity provider's token lifetime and login page.
+    pub identity: identity::Settings,
+    /// Lines one session may log per second (see `logs.rs`).
+    pub max_log_lines_per_second: u32,
 }
 
 pub struct Cloud {
@@ -71,6 +85,7 @@ pub struct Cloud {
     retrying: Option<tokio::task::JoinHandle<()>>,
     org_id: String,
     user_id: String,
+    identity: Identity,
 }
 
 impl Cloud {
@@ -85,14 +100,7 @@ impl Cloud {
         std::fs::create_dir_all(&bodies_dir)?;
         let store = Arc::new(Store::open(data_dir)?);
         let logs = Arc::new(LogWriter::start(store.path())?);
-        for orphan in
-            store.end_orphaned_sessions(runtime::SERVER_RESTARTED, runtime::END_TERMINATED)?
-        {
-            logs.event(
-                &source_of(&orphan),
-                "session ended: the server stopped while it ran (SERVER_RESTARTED)",
-            );
-        }
+        runtime::recover(&store, &logs)?;
         // Body files of sessions that ended with the previous server.
         if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
             for file in leftovers.flatten() {
@@ -113,7 +121,9 @@ impl Cloud {
             logs.clone(),
             capacity.clone(),
             bodies_dir,
+            settings.max_log_lines_per_second,
         ));
+        let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
         let retrying = tokio::runtime::Handle::try_current()
@@ -134,11 +144,17 @@ impl Cloud {
             retrying,
             org_id,
             user_id,
+            identity,
         })
     }
 
     pub fn keys(&self) -> &KeyCache {
         &self.keys
+    }
+
+    /// The identity provider (browser logins and their tokens).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// The first usable key of each kind.
@@ -245,6 +261,7 @@ impl Cloud {
             ));
         }
         let deployment = &agent.deployment;
+        let env = self.session_env(&deployment.options)?;
         let launch = self.images.resolve(&deployment.image).ok_or_else(|| {
             CloudError::NotReady(format!(
                 "image {:?} is not known to this local cloud (map it with `--image NAME=COMMAND`)",
@@ -282,6 +299,7 @@ impl Cloud {
                 session,
                 launch,
                 body: request.body,
+                env,
             })
             .await
             .map_err(|err| match err {
@@ -540,12 +558,19 @@ impl Cloud {
             max_agents: None,
             max_session_duration: None,
             created_ns: now,
+            options: DeploymentOptions::default(),
         };
         let deployment = self.apply_spec(&base, spec)?;
+        let region = match spec.region.clone().filter(|r| !r.is_empty()) {
+            Some(region) => region,
+            None => self.default_region()?,
+        };
+        self.check_region(&region)?;
+        self.check_bound_sets(&region, &deployment.options)?;
         let agent = AgentRecord {
             id: agent_id,
             name: request.service_name.clone(),
-            region: spec.region.clone().unwrap_or_else(|| ORG.into()),
+            region,
             agent_profile: spec.agent_profile.clone(),
             created_ns: now,
             updated_ns: now,
@@ -581,9 +606,11 @@ impl Cloud {
         let redeploy = proposed != current.deployment || spec.force_redeploy == Some(true);
         let now = now_ns();
         let mut agent = current;
-        if let Some(region) = &spec.region {
+        if let Some(region) = spec.region.as_ref().filter(|r| !r.is_empty()) {
+            self.check_region(region)?;
             agent.region = region.clone();
         }
+        self.check_bound_sets(&agent.region, &proposed.options)?;
         if spec.agent_profile.is_some() {
             agent.agent_profile = spec.agent_profile.clone();
         }
@@ -670,6 +697,7 @@ impl Cloud {
                 next.min_agents = min;
             }
         }
+        apply_options(&mut next.options, spec)?;
         if next.min_agents > self.max_agents(&next) {
             return Err(CloudError::InvalidInput(format!(
                 "autoScaling.minAgents ({}) must not exceed maxAgents ({})",
@@ -718,7 +746,9 @@ impl Cloud {
             active_session_count: Some(self.capacity.active(&agent.id)),
             deployment: Some(self.deployment_view(agent, d)),
             agent_profile: agent.agent_profile.clone(),
-            krisp_viva: None,
+            krisp_viva: Some(KrispViva {
+                audio_filter: d.options.krisp_viva_filter.clone(),
+            }),
             current_revision: Some(RevisionInfo {
                 deployment_id: Some(d.id.clone()),
                 phase: Some(if ready { "Active" } else { "Failed" }.into()),
@@ -756,11 +786,19 @@ impl Cloud {
                 metadata: Some(json!({"name": agent.name, "namespace": ORG})),
                 spec: Some(ManifestSpec {
                     image: Some(d.image.clone()),
+                    daily_node_type: d.options.node_type.clone(),
                     auto_scaling: Some(AutoScalingStatus {
                         min_replicas: Some(d.min_agents),
                         max_replicas: Some(self.max_agents(d)),
                     }),
+                    image_pull_secret_name: d.options.image_pull_secret_set.clone(),
+                    env_from_secret_names: d.options.secret_set.clone().map(|set| vec![set]),
+                    krisp_viva: Some(
+                        json!({"audioFilters": d.options.krisp_viva_filter.is_some()}),
+                    ),
                     max_session_duration_seconds: d.max_session_duration,
+                    arch: d.options.architecture.clone(),
+                    websocket_auth: d.options.websocket_auth.clone(),
                     ..ManifestSpec::default()
                 }),
             }),
@@ -796,7 +834,7 @@ impl Cloud {
             user: User {
                 user_id: self.user_id.clone(),
                 emails: vec![UserEmail {
-                    email_address: "local@localhost".into(),
+                    email_address: LOCAL_USER_EMAIL.into(),
                 }],
             },
         }
@@ -930,6 +968,43 @@ fn refuse_builds(spec: &AgentSpec) -> CloudResult<()> {
     }
 }
 
+/// The deployment options `spec` sets on top of `options`. An empty set
+/// name, or a `krispViva` without a filter, clears the field.
+fn apply_options(options: &mut DeploymentOptions, spec: &AgentSpec) -> CloudResult<()> {
+    let named = |name: &String| (!name.trim().is_empty()).then(|| name.clone());
+    if let Some(set) = &spec.secret_set {
+        options.secret_set = named(set);
+    }
+    if let Some(set) = &spec.image_pull_secret_set {
+        options.image_pull_secret_set = named(set);
+    }
+    if let Some(krisp) = &spec.krisp_viva {
+        if let Some(filter) = &krisp.audio_filter
+            && !KRISP_VIVA_FILTERS.contains(&filter.as_str())
+        {
+            return Err(CloudError::InvalidInput(format!(
+                "krispViva.audioFilter must be tel, pro or null, got {filter:?}"
+            )));
+        }
+        options.krisp_viva_filter = krisp.audio_filter.clone();
+    }
+    if let Some(architecture) = &spec.architecture {
+        if !ARCHITECTURES.contains(&architecture.as_str()) {
+            return Err(CloudError::InvalidInput(format!(
+                "architecture must be amd64 or arm64, got {architecture:?}"
+            )));
+        }
+        options.architecture = Some(architecture.clone());
+    }
+    if let Some(node_type) = &spec.node_type {
+        options.node_type = named(node_type);
+    }
+    if let Some(auth) = &spec.websocket_auth {
+        options.websocket_auth = named(auth);
+    }
+    Ok(())
+}
+
 fn page_limit(limit: Option<u32>) -> CloudResult<u32> {
     match limit {
         None => Ok(DEFAULT_PAGE),
@@ -951,14 +1026,6 @@ fn time_param(name: &str, value: Option<&str>) -> CloudResult<Option<i64>> {
             })
         })
         .transpose()
-}
-
-fn source_of(session: &SessionRecord) -> LogSource {
-    LogSource {
-        agent_name: session.agent_name.clone(),
-        deployment_id: Some(session.deployment_id.clone()),
-        session_id: Some(session.id.clone()),
-    }
 }
 
 fn agent_source(agent: &AgentRecord) -> LogSource {

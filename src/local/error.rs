@@ -11,6 +11,8 @@ pub enum What {
     Session,
     Organization,
     ApiKey,
+    SecretSet,
+    Secret,
 }
 
 impl std::fmt::Display for What {
@@ -21,6 +23,8 @@ impl std::fmt::Display for What {
             What::Session => "Session",
             What::Organization => "Organization",
             What::ApiKey => "API key",
+            What::SecretSet => "Set",
+            What::Secret => "Secret",
         })
     }
 }
@@ -47,9 +51,17 @@ pub enum CloudError {
     /// The agent's deployment cannot run sessions (its image is unknown).
     #[error("Attempt to start agent when deployment is not in ready state: {0}")]
     NotReady(String),
+    /// The request contradicts the current state (e.g. deleting a secret
+    /// set that a deployment uses); nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// No credential, or one that may not do this.
     #[error("Unauthorized / token expired")]
     Unauthorized,
+    /// The identity provider refused an OAuth request (the token endpoint's
+    /// `{"error", "error_description"}` answer).
+    #[error("{0}")]
+    OAuth(OAuthRefusal),
     /// The store failed; it logged the details where it happened.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -63,3 +75,22 @@ pub enum CloudError {
 }
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+/// An OAuth error (RFC 6749 section 5.2): its code (`invalid_grant`,
+/// `invalid_request`, ...) and what went wrong, for the client to show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {description}")]
+pub struct OAuthRefusal {
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl CloudError {
+    /// An OAuth refusal with its code and description.
+    pub fn oauth(error: &'static str, description: impl Into<String>) -> CloudError {
+        CloudError::OAuth(OAuthRefusal {
+            error,
+            description: description.into(),
+        })
+    }
+}

@@ -11,14 +11,15 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::api::oauth::OAuthErrorBody;
 use crate::api::types::ErrorBody;
 
-use super::error::CloudError;
+use super::error::{CloudError, OAuthRefusal};
 
 /// Largest request body accepted (the platform's limit).
 pub use crate::api::limits::MAX_BODY_BYTES;
@@ -54,7 +55,7 @@ impl ApiError {
     }
 
     /// Status, `code` and message of an `{"error", "code"}` answer; `None`
-    /// for capacity, which has its own body.
+    /// for capacity and OAuth refusals, which have their own bodies.
     fn parts(&self) -> Option<(StatusCode, &'static str, String)> {
         let answer = match self {
             ApiError::Cloud(err) => match err {
@@ -64,8 +65,9 @@ impl ApiError {
                 CloudError::NotFound(_) | CloudError::SessionNotRunning => {
                     (StatusCode::NOT_FOUND, "404", err.to_string())
                 }
-                CloudError::AtCapacity => return None,
+                CloudError::AtCapacity | CloudError::OAuth(_) => return None,
                 CloudError::NotReady(_) => (StatusCode::CONFLICT, "PCC-1001", err.to_string()),
+                CloudError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT", err.to_string()),
                 CloudError::Unauthorized => (StatusCode::UNAUTHORIZED, "401", err.to_string()),
                 // The details are in the server's log, not for the caller.
                 CloudError::Store(_) => (
@@ -110,6 +112,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Cloud(CloudError::OAuth(refusal)) = self {
+            return oauth_refusal(refusal);
+        }
         let (status, body) = match self.parts() {
             Some((status, code, message)) => (
                 status,
@@ -131,6 +136,27 @@ impl IntoResponse for ApiError {
         };
         (status, axum::Json(body)).into_response()
     }
+}
+
+/// The token endpoint's error answer (RFC 6749 section 5.2): 401 for an
+/// unknown client, 503 when it cannot take more logins for now, else 400;
+/// never cached.
+fn oauth_refusal(refusal: OAuthRefusal) -> Response {
+    let status = match refusal.error {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let body = OAuthErrorBody {
+        error: refusal.error.to_string(),
+        error_description: Some(refusal.description),
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
@@ -311,6 +337,18 @@ mod tests {
                 "STORE_UNWRITABLE",
                 "cannot record new sessions",
             ),
+            (
+                CloudError::NotFound(What::SecretSet).into(),
+                404,
+                "404",
+                "Set not found",
+            ),
+            (
+                CloudError::Conflict("Secret set \"keys\" is used by agent \"bot\"".into()).into(),
+                409,
+                "CONFLICT",
+                "Secret set \"keys\" is used by agent \"bot\"",
+            ),
             (ApiError::NoRoute, 404, "404", "API endpoint not found"),
             (
                 ApiError::WrongMethod,
@@ -337,6 +375,24 @@ mod tests {
                 answer(err),
                 (status, json!({"error": message, "code": code})),
                 "{described}"
+            );
+        }
+    }
+
+    #[test]
+    fn oauth_refusals_answer_the_oauth_error_body() {
+        let refused = |error| CloudError::oauth(error, "why");
+        for (error, status) in [
+            ("invalid_grant", 400),
+            ("invalid_request", 400),
+            ("unsupported_grant_type", 400),
+            ("invalid_client", 401),
+            ("temporarily_unavailable", 503),
+        ] {
+            assert_eq!(
+                answer(refused(error)),
+                (status, json!({"error": error, "error_description": "why"})),
+                "{error}"
             );
         }
     }

@@ -9,13 +9,19 @@
 //! Inside (crate-private):
 //! - `store`: SQLite state under the data dir (keys, agents, deployments,
 //!   sessions, logs), with versioned migrations;
-//! - `logs`: the batched log writer; `access_log`: one line per request;
+//! - `logs`: the batched, bounded log writer; `access_log`: one line per
+//!   request;
 //! - `runtime`: session processes (the process contract and completion
-//!   statuses are documented there);
+//!   statuses are documented there); `containment`: keeping each session's
+//!   processes together (cgroups or process groups) and killing what a
+//!   crashed server left;
 //! - `cloud`: the operations both API surfaces share, returning the domain
 //!   errors of `error`; `names`: names and ids in requests;
-//! - `routes`, `auth`, `http`: the HTTP layer (`http` alone maps errors to
-//!   answers);
+//! - `identity`: the OAuth identity provider (browser logins, their codes
+//!   and tokens);
+//! - `routes`, `login_routes`, `auth`, `http`: the HTTP layer (`http` alone
+//!   maps errors to answers); `connections`: the accept loop and its bounds
+//!   (timeouts, connection limit);
 //! - `images`: which command an image runs.
 //!
 //! ```no_run
@@ -33,12 +39,16 @@ pub mod autostart;
 pub mod build;
 mod capacity;
 mod cloud;
+mod connections;
+mod containment;
 pub mod contract;
 pub mod demo_bot;
 mod error;
 mod http;
+mod identity;
 mod images;
 pub mod lines;
+mod login_routes;
 mod logs;
 mod names;
 mod routes;
@@ -55,19 +65,28 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::env;
 use cloud::Cloud;
 
+pub use access_log::AccessObserver;
 pub use images::ImageMapping;
 pub use store::Credentials;
 
 /// The port `serve` uses when none is given.
 pub const DEFAULT_PORT: u16 = 7463;
+/// How long the access tokens of a browser login live unless `serve
+/// --token-ttl` says.
+pub const DEFAULT_TOKEN_TTL: Duration = identity::DEFAULT_ACCESS_TTL;
 /// The state file in the data dir (mode 0600; it holds the keys).
 pub use autostart::STATE_FILE;
+/// How many lines one session may log per second unless `serve
+/// --max-log-lines-per-second` says.
+pub const DEFAULT_MAX_LOG_LINES_PER_SECOND: u32 = logs::DEFAULT_LINES_PER_SECOND;
+/// The file `serve` holds an exclusive lock on while it serves a data dir.
+pub(crate) const SERVER_LOCK_FILE: &str = "server.lock";
 
 /// How to run a local cloud.
 #[derive(Debug, Clone)]
@@ -84,12 +103,26 @@ pub struct Options {
     pub min_session_duration: u32,
     /// The program whose `cloud local demo-bot` subcommand is the demo bot.
     pub demo_bot_program: PathBuf,
+    /// Also given each line of the access log (`serve -v` prints them).
+    pub access_observer: Option<AccessObserver>,
+    /// Regions besides `local` (`--region`, repeatable): names that
+    /// agents and secret sets can be in, all on this machine.
+    pub regions: Vec<String>,
+    /// How long the access tokens of a browser login live (`--token-ttl`).
+    pub token_ttl: Duration,
+    /// Ask a person to press a button before approving a browser login
+    /// (`--login-prompt`), instead of approving at once.
+    pub login_prompt: bool,
+    /// Lines one session may log per second (`--max-log-lines-per-second`);
+    /// the excess is dropped and counted in its logs.
+    pub max_log_lines_per_second: u32,
 }
 
 impl Options {
     /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
-    /// image mappings, `maxAgents` 50, the platform's 60 s floor, and this
-    /// program as the demo bot.
+    /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
+    /// program as the demo bot, region `local` only, and browser logins
+    /// approved at once with access tokens that live [`DEFAULT_TOKEN_TTL`].
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -98,6 +131,11 @@ impl Options {
             default_max_agents: crate::api::limits::DEFAULT_MAX_AGENTS,
             min_session_duration: cloud::MIN_SESSION_DURATION,
             demo_bot_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pipecat")),
+            access_observer: None,
+            regions: Vec::new(),
+            token_ttl: DEFAULT_TOKEN_TTL,
+            login_prompt: false,
+            max_log_lines_per_second: DEFAULT_MAX_LOG_LINES_PER_SECOND,
         }
     }
 }
@@ -122,40 +160,104 @@ pub struct RunningServer {
     url: String,
     data_dir: PathBuf,
     cloud: Arc<Cloud>,
-    stop_serving: oneshot::Sender<()>,
+    stop_serving: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
     /// Held while serving: one server per data dir (see [`lock_data_dir`]).
     _data_dir_lock: std::fs::File,
 }
 
-/// Creates the data dir, or takes an existing one, private to the user
-/// (0700): the store, the state file and session bodies hold keys and user
-/// data, whatever mode the files inside were created with.
-pub(crate) fn create_private_dir(data_dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
+/// Why a data dir cannot be used. Its files hold every key and the
+/// sessions' bodies, so it must be the user's own and closed to everyone
+/// else; an existing directory is never changed to make it so.
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error(
+        "the data dir {} is open to other users (mode {mode:04o}); it would hold keys, so pass a directory only you can access (e.g. one that does not exist yet: it is created with mode 0700)",
+        path.display()
+    )]
+    Shared { path: PathBuf, mode: u32 },
+    #[error(
+        "the data dir {} belongs to another user (uid {owner}); pass a directory of your own",
+        path.display()
+    )]
+    NotOwned { path: PathBuf, owner: u32 },
+    #[error("the data dir {} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    #[error("cannot create the data dir {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot use the data dir {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
-    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("cannot make the data dir {} private", data_dir.display()))
+/// Creates the data dir (and missing parents) with mode 0700, or checks
+/// that an existing one is a directory of this user closed to everyone else.
+/// An existing directory is refused, never chmod-ed: a shared one such as
+/// `/tmp` is not ours to change.
+pub(crate) fn create_private_dir(data_dir: &Path) -> Result<(), DataDirError> {
+    use std::os::unix::fs::MetadataExt;
+
+    let io = |source| DataDirError::Io {
+        path: data_dir.to_path_buf(),
+        source,
+    };
+    if let Err(err) = std::fs::metadata(data_dir) {
+        use std::io::ErrorKind::{NotADirectory, NotFound};
+        if !matches!(err.kind(), NotFound | NotADirectory) {
+            return Err(io(err));
+        }
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .map_err(|source| DataDirError::Create {
+                path: data_dir.to_path_buf(),
+                source,
+            })?;
+    }
+    let metadata = std::fs::metadata(data_dir).map_err(io)?;
+    let path = data_dir.to_path_buf();
+    if !metadata.is_dir() {
+        return Err(DataDirError::NotADirectory { path });
+    }
+    if metadata.uid() != nix::unistd::geteuid().as_raw() {
+        return Err(DataDirError::NotOwned {
+            path,
+            owner: metadata.uid(),
+        });
+    }
+    let mode = metadata.mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(DataDirError::Shared { path, mode });
+    }
+    Ok(())
 }
 
 /// Takes the data dir's server lock, or says who holds it. Two servers on
 /// one store would each take the other's running sessions for orphans of a
 /// crash and end them.
 fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
-    let path = data_dir.join("server.lock");
-    let file = std::fs::OpenOptions::new()
+    let path = data_dir.join(SERVER_LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => {
+            // Who holds it, for people reading the file; `local stop`
+            // trusts only the kernel's record of the holder.
+            file.set_len(0)?;
+            writeln!(file, "{}", std::process::id())?;
+            Ok(file)
+        }
         Err(std::fs::TryLockError::WouldBlock) => {
             let holder = autostart::running(data_dir)
                 .map(|endpoint| format!(" at {} (pid {})", endpoint.url, endpoint.pid))
@@ -190,6 +292,12 @@ impl Server {
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
+            regions: regions(&options.regions),
+            identity: identity::Settings {
+                access_ttl: options.token_ttl,
+                login_prompt: options.login_prompt,
+            },
+            max_log_lines_per_second: options.max_log_lines_per_second.max(1),
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -204,20 +312,16 @@ impl Server {
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
-        let (stop_serving, stopped) = oneshot::channel::<()>();
-        let access_log = access_log::AccessLog::start(&options.data_dir)
-            .context("cannot open the access log")?;
+        cloud.identity().set_server_url(&url);
+        let (stop_serving, stopped) = watch::channel(false);
+        let access_log =
+            access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
+                .context("cannot open the access log")?;
         let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
             access_log,
             access_log::log_request,
         ));
-        let serving = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let serving = tokio::spawn(connections::serve(listener, app, stopped));
         let server = RunningServer {
             url: url.clone(),
             data_dir: options.data_dir.clone(),
@@ -253,12 +357,23 @@ impl RunningServer {
     /// Stops serving, stops every session (recorded as ended), commits the
     /// logs and marks the state file stopped.
     pub async fn shutdown(self) {
-        let _ = self.stop_serving.send(());
+        let _ = self.stop_serving.send(true);
         // Requests in flight get a moment to finish; a stop waiting on a
         // slow session must not hold the shutdown.
         let _ = tokio::time::timeout(Duration::from_secs(2), self.serving).await;
         self.cloud.shutdown().await;
     }
+}
+
+/// `local` first, then `extra` in order, each once.
+fn regions(extra: &[String]) -> Vec<String> {
+    let mut regions = vec![cloud::LOCAL_REGION.to_string()];
+    for region in extra {
+        if !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    regions
 }
 
 /// `server.json` of a serving local cloud: how other processes find it and

@@ -9,7 +9,8 @@
 //! | organization ([`Surface::Organization`]) | `/v1/organizations/{org}` | the same, for org `local` only |
 //!
 //! plus `/v1/organizations` and `/v1/users` (the official CLI's account
-//! routes). Each surface is a router nested at its root, with a guard
+//! routes), and the identity provider's `/auth/...` (`login_routes.rs`,
+//! no credential: they are how one is obtained). Each surface is a router nested at its root, with a guard
 //! ([`guard`]) that checks the credential (and the org) once per request,
 //! before any handler: handlers never check either. Handlers are thin:
 //! extract, call one `Cloud` operation, serialize; every error goes
@@ -42,7 +43,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, delete, get, on, post, put};
@@ -54,15 +55,18 @@ use tower_http::cors::{Any, CorsLayer};
 use crate::api::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    Properties, PropertySchemas, RegionList, SecretSet, SecretSetList, SecretSetRequest,
+    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
 };
 
 use super::auth::{Needs, authorize};
-use super::cloud::{Cloud, LogQuery, SessionQuery};
+use super::cloud::{Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery};
+use super::error::CloudError;
 use super::http::{
     ApiError, ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
     route_not_found,
 };
+use super::login_routes;
 
 type AppState = State<Arc<Cloud>>;
 
@@ -133,6 +137,7 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
             management(&cloud, Surface::Organization),
         )
         .merge(account(&cloud))
+        .merge(login_routes::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -167,8 +172,20 @@ fn public_cors() -> CorsLayer {
 /// The routes of one management surface, relative to its root.
 fn management(cloud: &Arc<Cloud>, surface: Surface) -> Router<Arc<Cloud>> {
     // Routes on both surfaces: one `.route(...)` line each, after the
-    // agents, e.g. `.route("/secrets", get(list_secrets))`.
-    let shared = Router::new().nest(surface.agents(), agent_routes(surface));
+    // agents.
+    let shared = Router::new()
+        .nest(surface.agents(), agent_routes(surface))
+        .route("/secrets", get(list_secret_sets))
+        .route(
+            "/secrets/{set}",
+            get(get_secret_set)
+                .put(store_secret_set)
+                .delete(delete_secret_set),
+        )
+        .route("/secrets/{set}/{key}", delete(delete_secret))
+        .route("/regions", get(regions))
+        .route("/properties", get(properties).patch(update_properties))
+        .route("/properties/schema", get(property_schemas));
     // Routes on one surface only.
     let own = match surface {
         Surface::Documented => Router::new(),
@@ -244,7 +261,7 @@ async fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Reques
         Access::Public => Needs::PublicKey,
         Access::Manage | Access::ManageOrg => Needs::ManagementKey,
     };
-    authorize(request.headers(), cloud.keys(), needs)?;
+    authorize(request.headers(), cloud.keys(), cloud.identity(), needs)?;
     if access != Access::ManageOrg {
         return Ok(request);
     }
@@ -299,16 +316,10 @@ const DELETE: MethodFilter = MethodFilter::DELETE;
 /// When a route gets a handler, delete its row.
 #[rustfmt::skip]
 const NOT_EMULATED: &[Gap] = &[
-    Gap { on: Both, path: "/secrets", methods: GET, what: "secrets" },
-    Gap { on: Both, path: "/secrets/{set}", methods: GET.or(PUT).or(DELETE), what: "secrets" },
-    Gap { on: Both, path: "/secrets/{set}/{key}", methods: DELETE, what: "secrets" },
     Gap { on: Org, path: "/secrets/references", methods: POST, what: "secrets" },
-    Gap { on: Both, path: "/regions", methods: GET, what: "regions" },
     Gap { on: Org, path: "/regions", methods: POST, what: "regions" },
     Gap { on: Org, path: "/regions/{region}", methods: GET.or(DELETE), what: "regions" },
     Gap { on: Org, path: "/regions/{region}/enrollment-tokens", methods: POST, what: "regions" },
-    Gap { on: Both, path: "/properties", methods: GET.or(PATCH), what: "organization properties" },
-    Gap { on: Both, path: "/properties/schema", methods: GET, what: "organization properties" },
     Gap { on: Both, path: "/builds", methods: GET.or(POST), what: "builds" },
     Gap { on: Both, path: "/builds/upload-url", methods: POST, what: "builds" },
     Gap { on: Both, path: "/builds/{build}", methods: GET, what: "builds" },
@@ -372,6 +383,23 @@ struct KeyPath {
 /// Query of the agent list.
 #[derive(Deserialize)]
 struct AgentListQuery {
+    region: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SecretSetPath {
+    set: String,
+}
+
+#[derive(Deserialize)]
+struct SecretPath {
+    set: String,
+    key: String,
+}
+
+/// Query of the secret set list.
+#[derive(Deserialize)]
+struct SecretListQuery {
     region: Option<String>,
 }
 
@@ -494,4 +522,72 @@ async fn revoke_key(
 ) -> ApiResult<Value> {
     cloud.revoke_api_key(&id)?;
     Ok(Json(json!({"status": "OK"})))
+}
+
+// --- secrets, regions, properties --------------------------------------------
+
+async fn list_secret_sets(
+    State(cloud): AppState,
+    QueryParams(query): QueryParams<SecretListQuery>,
+) -> ApiResult<SecretSetList> {
+    Ok(Json(cloud.secret_sets(query.region.as_deref())?))
+}
+
+async fn get_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+) -> ApiResult<SecretSet> {
+    Ok(Json(cloud.secret_set(&set)?))
+}
+
+/// 202, as documented: the values are stored (a local set is ready at
+/// once). The body is read as JSON first and then as the request, so
+/// that a body of the wrong shape is refused without serde's message,
+/// which may quote a value.
+async fn store_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, Json<SecretSetStored>), ApiError> {
+    let request: SecretSetRequest = serde_json::from_value(body)
+        .map_err(|_| CloudError::InvalidInput(INVALID_SECRETS_REQUEST.into()))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(cloud.store_secret_set(&set, request)?),
+    ))
+}
+
+async fn delete_secret_set(
+    State(cloud): AppState,
+    PathParams(SecretSetPath { set }): PathParams<SecretSetPath>,
+) -> ApiResult<Value> {
+    cloud.delete_secret_set(&set)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+async fn delete_secret(
+    State(cloud): AppState,
+    PathParams(SecretPath { set, key }): PathParams<SecretPath>,
+) -> ApiResult<Value> {
+    cloud.delete_secret(&set, &key)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+async fn regions(State(cloud): AppState) -> Json<RegionList> {
+    Json(cloud.regions())
+}
+
+async fn properties(State(cloud): AppState) -> ApiResult<Properties> {
+    Ok(Json(cloud.properties()?))
+}
+
+async fn property_schemas(State(cloud): AppState) -> ApiResult<PropertySchemas> {
+    Ok(Json(cloud.property_schemas()?))
+}
+
+async fn update_properties(
+    State(cloud): AppState,
+    JsonBody(changes): JsonBody<serde_json::Map<String, Value>>,
+) -> ApiResult<PropertySchemas> {
+    Ok(Json(cloud.update_properties(changes)?))
 }

@@ -1,10 +1,13 @@
-//! The session runtime: one session is one child process.
+//! The session runtime: one session is one child process and whatever it
+//! starts.
 //!
 //! # Session process contract
 //!
 //! The process runs the image's command (`/bin/sh -c COMMAND` for
 //! `--image` mappings; `pipecat cloud local demo-bot` for the built-in demo
-//! bot) in its own process group, with the server's environment plus:
+//! bot) in its own process session and group, and its own cgroup where the
+//! machine allows it (see `containment.rs`), with the server's environment
+//! plus:
 //!
 //! | variable | value |
 //! |---|---|
@@ -12,15 +15,24 @@
 //! | `PIPECAT_AGENT_NAME` | the agent name |
 //! | `PIPECAT_DEPLOYMENT_ID` | the deployment the session runs |
 //! | `PIPECAT_MAX_SESSION_DURATION` | its cap in seconds |
-//! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none) |
+//! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none), mode 0600 |
+//!
+//! and each key of its deployment's secret set (`secretSet`) with its
+//! value, as read when the session starts (the variables above win over a
+//! secret of the same name).
 //!
 //! The same JSON is written to its stdin, which is then closed. Each line
-//! it writes to stdout or stderr becomes a log entry of the session.
+//! it writes to stdout or stderr becomes a log entry of the session, within
+//! the limits of `logs.rs`.
 //!
 //! Stopping (`DELETE .../sessions/{id}`, or the server shutting down) sends
-//! SIGTERM to the group, then SIGKILL after [`STOP_GRACE`]. At the max
-//! session duration the group gets SIGKILL without notice. If the server
-//! dies, the kernel kills the process (parent-death signal).
+//! SIGTERM to every process of the session, then SIGKILL after
+//! [`STOP_GRACE`]. At the max session duration they all get SIGKILL without
+//! notice. When the first process exits, whatever is left of the session
+//! (background jobs, daemons) is killed, so nothing outlives it or holds its
+//! output open. If the server dies, the kernel kills the first process
+//! (parent-death signal), and the next server on the data dir kills the
+//! rest before it serves.
 //!
 //! # Completion statuses
 //!
@@ -31,8 +43,8 @@
 //! | `SIGNAL_<n>` | `agent_error` | it was killed by signal n, not by us |
 //! | `TERMINATED` | `terminated` | stopped through the API |
 //! | `MAX_DURATION_EXCEEDED` | `terminated` | killed at its max session duration |
-//! | `SERVER_SHUTDOWN` | `terminated` | the server was stopped (SIGINT/SIGTERM) |
-//! | `SERVER_RESTARTED` | `terminated` | it was running when the previous server died |
+//! | `SERVER_SHUTDOWN` | `terminated` | the server was stopped (SIGINT/SIGTERM/SIGHUP) |
+//! | `SERVER_RESTARTED` | `terminated` | it was running when the previous server died; it ended at that server's last heartbeat |
 //! | `START_FAILED` | `agent_error` | its process could not be started |
 //!
 //! While it runs, `completionStatus` is null and `endState` is `active`.
@@ -44,26 +56,33 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nix::sys::signal::{Signal, killpg};
+use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
+use super::containment::{self, Containment, ProcessSet};
 use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
-use super::logs::{LogSource, LogWriter};
-use super::store::{SessionRecord, Store};
+use super::logs::{LogSource, LogWriter, SessionOutput};
+use super::store::{SessionEnd, SessionProcess, SessionRecord, Store};
 use super::time::now_ns;
+use crate::api::types::SecretValue;
 
 /// How long a stopped session may take to exit before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How often the server records that it is alive: a session ended by a
+/// crash is billed up to the last heartbeat, not for the time the server
+/// was down.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
-/// How long to wait for a dead process's last output to drain.
+/// How long a dead session's pipes may stay open before we stop reading
+/// them (only a process that escaped its session can hold them that long).
 const OUTPUT_DRAIN: Duration = Duration::from_secs(2);
 
 pub const COMPLETED: &str = "COMPLETED";
@@ -96,6 +115,8 @@ pub struct SessionPlan {
     pub session: SessionRecord,
     pub launch: Launch,
     pub body: Option<Value>,
+    /// Extra environment variables (its secret set's keys and values).
+    pub env: Vec<(String, SecretValue)>,
 }
 
 pub struct Runtime {
@@ -103,7 +124,35 @@ pub struct Runtime {
     logs: Arc<LogWriter>,
     capacity: Arc<Capacity>,
     bodies_dir: PathBuf,
+    containment: Containment,
+    lines_per_second: u32,
     running: Mutex<HashMap<String, RunningSession>>,
+    heartbeat: Option<JoinHandle<()>>,
+}
+
+/// Ends the sessions a dead server left running, after killing every
+/// process they left (see `containment.rs`). Call before serving.
+pub fn recover(store: &Store, logs: &LogWriter) -> anyhow::Result<()> {
+    let processes = store.session_processes()?;
+    let orphans = store.end_orphaned_sessions(SERVER_RESTARTED, END_TERMINATED)?;
+    let mut ids: Vec<String> = orphans.iter().map(|s| s.id.clone()).collect();
+    ids.extend(processes.iter().map(|p| p.session_id.clone()));
+    let left_running = containment::reap_orphans(&processes, &ids);
+    if left_running > 0 {
+        eprintln!(
+            "pipecat local: killed what {left_running} sessions of the previous server left running"
+        );
+    }
+    for orphan in &orphans {
+        logs.event(
+            &session_source(orphan),
+            "session ended: the server stopped while it ran (SERVER_RESTARTED)",
+        );
+    }
+    for process in &processes {
+        store.forget_session_process(&process.session_id)?;
+    }
+    Ok(())
 }
 
 impl Runtime {
@@ -112,13 +161,37 @@ impl Runtime {
         logs: Arc<LogWriter>,
         capacity: Arc<Capacity>,
         bodies_dir: PathBuf,
+        lines_per_second: u32,
     ) -> Self {
+        let heartbeat = tokio::runtime::Handle::try_current().ok().map(|handle| {
+            let store = store.clone();
+            handle.spawn(async move {
+                let mut every = tokio::time::interval(HEARTBEAT);
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                let mut failing = false;
+                loop {
+                    every.tick().await;
+                    let at = now_ns();
+                    match store.write(move |store| store.beat(at)).await {
+                        Ok(()) => failing = false,
+                        Err(err) if !failing => {
+                            failing = true;
+                            eprintln!("pipecat local: cannot record the heartbeat: {err}");
+                        }
+                        Err(_) => {}
+                    }
+                }
+            })
+        });
         Runtime {
             store,
             logs,
             capacity,
             bodies_dir,
+            containment: Containment::detect(),
+            lines_per_second,
             running: Mutex::new(HashMap::new()),
+            heartbeat,
         }
     }
 
@@ -128,34 +201,41 @@ impl Runtime {
 
     /// Spawns the session's process, records the session and supervises
     /// it. The capacity slot must already be reserved; it is released when
-    /// the session ends (or here, if it cannot start). The record is one
-    /// write, made off the async workers once the process runs (so it
-    /// holds when it started); if it cannot be written the process is
-    /// killed at once: no session runs unrecorded. A process that cannot
-    /// be started is recorded as `START_FAILED`.
+    /// the session ends (or here, if it cannot start). The record (the
+    /// session and where its processes are) is one write, made off the
+    /// async workers once the process runs (so it holds when it started);
+    /// if it cannot be written the processes are killed at once: no
+    /// session runs unrecorded. A process that cannot be started is
+    /// recorded as `START_FAILED`.
     pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
         let mut session = plan.session;
-        let source = LogSource {
-            agent_name: session.agent_name.clone(),
-            deployment_id: Some(session.deployment_id.clone()),
-            session_id: Some(session.id.clone()),
-        };
+        let source = session_source(&session);
+        let cgroup = self.containment.cgroup_for(&session.id);
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
             .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
         let body_file = self.bodies_dir.join(format!("{}.json", session.id));
         let spawned = body_json.and_then(|body| {
-            std::fs::write(&body_file, &body).map_err(|e| {
+            write_private(&body_file, &body).map_err(|e| {
                 CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
-            spawn(&plan.launch, &session, &body_file)
-                .map(|child| (child, body))
-                .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
+            spawn(
+                &plan.launch,
+                &session,
+                &body_file,
+                &plan.env,
+                cgroup.as_deref(),
+            )
+            .map(|child| (child, body))
+            .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
         let now = now_ns();
         session.updated_ns = now;
         let (mut child, body) = match spawned {
             Ok(spawned) => spawned,
             Err(err) => {
+                if let Some(cgroup) = &cgroup {
+                    let _ = std::fs::remove_dir(cgroup);
+                }
                 self.logs
                     .event(&source, &format!("session failed to start: {err}"));
                 let _ = std::fs::remove_file(&body_file);
@@ -172,18 +252,32 @@ impl Runtime {
                 return Err(err);
             }
         };
+        let pid = child
+            .id()
+            .and_then(|pid| i32::try_from(pid).ok())
+            .unwrap_or(0);
+        let processes = ProcessSet::new(&session.id, Pid::from_raw(pid), cgroup);
         session.process_started_ns = Some(now);
         let record = session.clone();
+        let process = SessionProcess {
+            session_id: session.id.clone(),
+            pid,
+            start_ticks: containment::start_ticks(Pid::from_raw(pid)),
+            boot_id: containment::boot_id(),
+            cgroup: processes
+                .cgroup()
+                .map(|dir| dir.to_string_lossy().into_owned()),
+        };
         let recorded = self
             .store
-            .write(move |store| store.insert_session(&record))
+            .write(move |store| store.insert_running_session(&record, &process))
             .await;
         if let Err(err) = recorded {
-            if let Some(pid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
-                let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-            }
+            processes.kill();
             tokio::spawn(async move {
                 let _ = child.wait().await;
+                processes.kill_leftovers().await;
+                processes.release();
             });
             let _ = std::fs::remove_file(&body_file);
             self.capacity.release(&session.agent_id);
@@ -192,22 +286,25 @@ impl Runtime {
         self.logs.event(
             &source,
             &format!(
-                "session {} started (pid {}, max duration {} s)",
-                session.id,
-                child.id().unwrap_or_default(),
-                session.max_session_duration
+                "session {} started (pid {pid}, max duration {} s)",
+                session.id, session.max_session_duration
             ),
         );
 
+        let output = Arc::new(SessionOutput::new(
+            source.clone(),
+            self.logs.clone(),
+            self.lines_per_second,
+        ));
         let readers = [
-            child
-                .stdout
-                .take()
-                .map(|out| forward_lines(out, source.clone(), self.logs.clone())),
-            child
-                .stderr
-                .take()
-                .map(|err| forward_lines(err, source.clone(), self.logs.clone())),
+            child.stdout.take().map(|out| {
+                let output = output.clone();
+                tokio::spawn(async move { output.forward(out).await })
+            }),
+            child.stderr.take().map(|err| {
+                let output = output.clone();
+                tokio::spawn(async move { output.forward(err).await })
+            }),
         ];
         if let Some(mut stdin) = child.stdin.take() {
             // In its own task: a process that never reads stdin must not
@@ -228,31 +325,33 @@ impl Runtime {
         let runtime = self.clone();
         tokio::spawn(async move {
             runtime
-                .supervise(child, session, source, stop_rx, readers, body_file)
+                .supervise(Supervised {
+                    child,
+                    session,
+                    source,
+                    processes,
+                    output,
+                    readers,
+                    body_file,
+                    stop_rx,
+                })
                 .await;
             let _ = ended_tx.send(true);
         });
         Ok(())
     }
 
-    async fn supervise(
-        self: Arc<Self>,
-        mut child: Child,
-        session: SessionRecord,
-        source: LogSource,
-        mut stop_rx: mpsc::UnboundedReceiver<StopReason>,
-        readers: [Option<JoinHandle<()>>; 2],
-        body_file: PathBuf,
-    ) {
-        let group = child
-            .id()
-            .and_then(|pid| i32::try_from(pid).ok())
-            .map(Pid::from_raw);
-        let signal_group = |signal: Signal| {
-            if let Some(group) = group {
-                let _ = killpg(group, signal);
-            }
-        };
+    async fn supervise(self: Arc<Self>, s: Supervised) {
+        let Supervised {
+            mut child,
+            session,
+            source,
+            processes,
+            output,
+            readers,
+            body_file,
+            mut stop_rx,
+        } = s;
         let cap_ns = i64::from(session.max_session_duration) * 1_000_000_000;
         let remaining_ns = (session.requested_ns + cap_ns - now_ns()).max(0);
         let cutoff = tokio::time::sleep(Duration::from_nanos(remaining_ns as u64));
@@ -262,15 +361,18 @@ impl Runtime {
         let status = tokio::select! {
             status = child.wait() => status,
             () = &mut cutoff => {
-                signal_group(Signal::SIGKILL);
+                processes.kill();
                 self.logs.event(&source, &format!(
                     "session cut off at max duration ({} s)", session.max_session_duration));
                 stopped_by = Some(MAX_DURATION_EXCEEDED);
                 child.wait().await
             }
             Some(reason) = stop_rx.recv() => {
-                let (id, at) = (session.id.clone(), now_ns());
-                let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
+                // A shutdown records every session's stop at once.
+                if reason == StopReason::Api {
+                    let (id, at) = (session.id.clone(), now_ns());
+                    let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
+                }
                 self.logs.event(&source, match reason {
                     StopReason::Api => "stop requested: sending SIGTERM",
                     StopReason::Shutdown => "server shutting down: sending SIGTERM",
@@ -279,37 +381,66 @@ impl Runtime {
                     StopReason::Api => TERMINATED,
                     StopReason::Shutdown => SERVER_SHUTDOWN,
                 });
-                signal_group(Signal::SIGTERM);
+                processes.signal(Signal::SIGTERM);
                 match tokio::time::timeout(STOP_GRACE, child.wait()).await {
                     Ok(status) => status,
                     Err(_) => {
                         self.logs.event(&source, &format!(
                             "still running {} s after SIGTERM: sending SIGKILL", STOP_GRACE.as_secs()));
-                        signal_group(Signal::SIGKILL);
+                        processes.kill();
                         child.wait().await
                     }
                 }
             }
         };
-        // Leftovers of the group (e.g. a shell's background jobs) go too,
-        // and must not keep the output pipes open.
-        signal_group(Signal::SIGKILL);
-        for reader in readers.into_iter().flatten() {
-            let abort = reader.abort_handle();
-            if tokio::time::timeout(OUTPUT_DRAIN, reader).await.is_err() {
-                abort.abort();
+        // Leftovers (a shell's background jobs, daemons) go too, and must
+        // not hold the output pipes open.
+        processes.kill_leftovers().await;
+        let ended_ns = now_ns();
+        // The pipes reach their end once every process is gone; only one
+        // that escaped the session can hold them open. What was read is
+        // stored even if the queue is slow.
+        let drained_by = tokio::time::Instant::now() + OUTPUT_DRAIN;
+        let mut told = false;
+        for mut reader in readers.into_iter().flatten() {
+            let drained = !told
+                && tokio::time::timeout_at(drained_by, &mut reader)
+                    .await
+                    .is_ok();
+            if !drained {
+                output.stop_reading();
+                told = true;
+                let _ = reader.await;
             }
         }
+        output.finish();
 
         let (completion, end_state, event) = outcome(stopped_by, status);
         self.logs.event(&source, &event);
-        // A store failure is logged by the store, which keeps the end and
-        // writes it again later.
-        let (id, at) = (session.id.clone(), now_ns());
-        let _ = self
-            .store
-            .write(move |store| store.mark_ended(&id, at, &completion, end_state))
-            .await;
+        // Recorded by the log writer after its last line: a follower that
+        // sees the end and reads once more gets every line. If it cannot
+        // (a full disk), the store keeps the end in memory, shows it and
+        // writes it again later (a failure is logged where it happens).
+        let end = SessionEnd {
+            session_id: session.id.clone(),
+            ended_ns,
+            completion_status: completion,
+            end_state: end_state.to_string(),
+        };
+        if !self.logs.end_session(end.clone()).await {
+            let _ = self
+                .store
+                .write(move |store| {
+                    store.mark_ended(
+                        &end.session_id,
+                        end.ended_ns,
+                        &end.completion_status,
+                        &end.end_state,
+                    )
+                })
+                .await;
+        }
+        processes.release();
         self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
@@ -330,20 +461,49 @@ impl Runtime {
         true
     }
 
-    /// Stops every session (recorded as `SERVER_SHUTDOWN`) and waits for
-    /// them to end.
+    /// Stops every session at once (recorded as `SERVER_SHUTDOWN`) and
+    /// waits for them all to end.
     pub async fn shutdown(&self) {
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.abort();
+        }
+        // A store failure is logged by the store.
+        let at = now_ns();
+        let _ = self
+            .store
+            .write(move |store| store.mark_running_stop_requested(at))
+            .await;
         let waits: Vec<_> = self
             .running()
             .values()
             .map(|session| {
                 let _ = session.stop.send(StopReason::Shutdown);
-                session.ended.clone()
+                tokio::spawn(wait_ended(session.ended.clone()))
             })
             .collect();
-        for ended in waits {
-            wait_ended(ended).await;
+        for wait in waits {
+            let _ = wait.await;
         }
+    }
+}
+
+/// A spawned session and what its supervisor needs.
+struct Supervised {
+    child: Child,
+    session: SessionRecord,
+    source: LogSource,
+    processes: ProcessSet,
+    output: Arc<SessionOutput>,
+    readers: [Option<JoinHandle<()>>; 2],
+    body_file: PathBuf,
+    stop_rx: mpsc::UnboundedReceiver<StopReason>,
+}
+
+fn session_source(session: &SessionRecord) -> LogSource {
+    LogSource {
+        agent_name: session.agent_name.clone(),
+        deployment_id: Some(session.deployment_id.clone()),
+        session_id: Some(session.id.clone()),
     }
 }
 
@@ -391,6 +551,8 @@ fn spawn(
     launch: &Launch,
     session: &SessionRecord,
     body_file: &std::path::Path,
+    env: &[(String, SecretValue)],
+    cgroup: Option<&std::path::Path>,
 ) -> std::io::Result<Child> {
     let mut command = match launch {
         Launch::DemoBot(program) => {
@@ -404,8 +566,11 @@ fn spawn(
             command
         }
     };
+    // First, so that the contract's variables below win over a secret of
+    // the same name.
+    command.envs(env.iter().map(|(key, value)| (key, value.expose())));
     command
-        .env("PIPECAT_SESSION_ID", &session.id)
+        .env(containment::SESSION_MARKER, &session.id)
         .env("PIPECAT_AGENT_NAME", &session.agent_name)
         .env("PIPECAT_DEPLOYMENT_ID", &session.deployment_id)
         .env(
@@ -416,17 +581,23 @@ fn spawn(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // Its own group: signals reach everything it starts, and a Ctrl-C
-        // at the server's terminal reaches only the server, which then
-        // stops sessions in order.
-        .process_group(0)
         .kill_on_drop(false);
     let is_demo_bot = matches!(launch, Launch::DemoBot(_));
+    let join_cgroup = cgroup.and_then(containment::procs_file);
     // SAFETY: between fork and exec only async-signal-safe calls run
-    // (prctl(2), sigprocmask(2)).
+    // (setsid(2), open(2)/write(2)/close(2), prctl(2), sigprocmask(2)), on
+    // data prepared before the fork.
     unsafe {
         command.pre_exec(move || {
-            // If the server dies without cleaning up, its sessions die too.
+            // Its own session and group: signals reach everything it
+            // starts, and a Ctrl-C at the server's terminal reaches only
+            // the server, which then stops sessions in order.
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
+            if let Some(procs) = &join_cgroup {
+                containment::join_cgroup(procs);
+            }
+            // If the server dies without cleaning up, this process dies
+            // too; the next server kills the rest.
             nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)?;
             if is_demo_bot {
                 // Held until the bot has its handlers, so a stop that comes
@@ -441,28 +612,17 @@ fn spawn(
     command.spawn()
 }
 
-/// Each line read becomes a log entry. Lines are split on `\n`; invalid
-/// UTF-8 is replaced, not dropped.
-fn forward_lines<R: AsyncRead + Unpin + Send + 'static>(
-    stream: R,
-    source: LogSource,
-    logs: Arc<LogWriter>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(stream);
-        let mut buffer = Vec::new();
-        loop {
-            buffer.clear();
-            match reader.read_until(b'\n', &mut buffer).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&buffer);
-                    let line = text.trim_end_matches(['\n', '\r']);
-                    logs.line(&source, line.to_string());
-                }
-            }
-        }
-    })
+/// Writes a new file that only the user can read, from its creation on.
+fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
 }
 
 #[cfg(test)]

@@ -48,6 +48,10 @@ use anchors::Anchors;
 use pool::ReadPool;
 pub use reads::{Reader, last_line};
 
+mod secrets;
+
+pub use secrets::{SecretKind, SecretSetRecord};
+
 /// The schema, as forward migrations: entry `i` takes a database from
 /// version `i` to `i + 1` (SQLite's `PRAGMA user_version`). To change the
 /// schema, append an entry; never edit or reorder a released one (data
@@ -115,7 +119,83 @@ CREATE INDEX logs_agent_time ON logs(agent_name, ts_ns, id);
     // 2: an agent's sessions are listed by agent id, so an agent created
     // again under a deleted one's name starts with none.
     "CREATE INDEX sessions_agent_id ON sessions(agent_id, requested_ns);",
-    // 3: an index for each query the store makes (the query-plan test
+    // 3: secret sets and their values, organization properties, and the
+    // deployment fields an agent is created or updated with.
+    "
+CREATE TABLE secret_sets (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    region TEXT NOT NULL,
+    host TEXT,
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL
+);
+CREATE TABLE secret_values (
+    set_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (set_name, key)
+);
+CREATE TABLE properties (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+ALTER TABLE deployments ADD COLUMN secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN image_pull_secret_set TEXT;
+ALTER TABLE deployments ADD COLUMN krisp_viva_filter TEXT;
+ALTER TABLE deployments ADD COLUMN node_type TEXT;
+ALTER TABLE deployments ADD COLUMN websocket_auth TEXT;
+ALTER TABLE deployments ADD COLUMN architecture TEXT;
+",
+    // 4: the identity provider (see `identity`): a grant is one browser
+    // login, the family of every token issued from it; codes and tokens
+    // are stored as the SHA-256 of their value, never the value.
+    "
+CREATE TABLE oauth_grants (
+    id TEXT PRIMARY KEY,
+    created_ns INTEGER NOT NULL,
+    revoked_ns INTEGER
+);
+CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    used_ns INTEGER,
+    grant_id TEXT
+);
+CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_ns);
+CREATE TABLE oauth_access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    expires_ns INTEGER NOT NULL
+);
+CREATE INDEX oauth_access_tokens_grant ON oauth_access_tokens(grant_id);
+CREATE INDEX oauth_access_tokens_expiry ON oauth_access_tokens(expires_ns);
+CREATE TABLE oauth_refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    rotated_ns INTEGER
+);
+CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens(grant_id);
+CREATE INDEX oauth_refresh_tokens_expiry ON oauth_refresh_tokens(expires_ns);
+",
+    // 5: where each running session's processes are (see `containment`),
+    // so that a server restarted after a crash can find and kill what the
+    // dead one left; a row goes when its session ends. The server's
+    // heartbeat is the meta key 'heartbeat_ns'.
+    "
+CREATE TABLE session_processes (
+    session_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    start_ticks INTEGER,
+    boot_id TEXT,
+    cgroup TEXT
+);
+",
+    // 6: an index for each query the store makes (the query-plan test
     // checks that each is used): an agent's lines by session and by
     // deployment, its running sessions and its sessions by end state and
     // by deployment, agents by name, keys and live agents in order.
@@ -205,6 +285,22 @@ pub struct DeploymentRecord {
     /// `None`: the platform default (7200 s).
     pub max_session_duration: Option<u32>,
     pub created_ns: i64,
+    /// What else the deployment was made with (all optional).
+    pub options: DeploymentOptions,
+}
+
+/// The fields of a deployment that only name things or pass through: each
+/// is stored and shown back as sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeploymentOptions {
+    /// The secret set whose values its sessions get as environment variables.
+    pub secret_set: Option<String>,
+    pub image_pull_secret_set: Option<String>,
+    /// `tel` or `pro`; `None`: Krisp VIVA off.
+    pub krisp_viva_filter: Option<String>,
+    pub node_type: Option<String>,
+    pub websocket_auth: Option<String>,
+    pub architecture: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +327,27 @@ pub struct SessionRecord {
     pub ended_ns: Option<i64>,
     pub updated_ns: i64,
     pub completion_status: Option<String>,
+    pub end_state: String,
+}
+
+/// Where a running session's processes are (see `containment.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionProcess {
+    pub session_id: String,
+    /// The leader: its pid is the session's process group.
+    pub pid: i32,
+    /// The leader's start time in clock ticks since boot.
+    pub start_ticks: Option<i64>,
+    pub boot_id: Option<String>,
+    pub cgroup: Option<String>,
+}
+
+/// How a session ended, for [`record_ends`] and [`Store::mark_ended`].
+#[derive(Debug, Clone)]
+pub struct SessionEnd {
+    pub session_id: String,
+    pub ended_ns: i64,
+    pub completion_status: String,
     pub end_state: String,
 }
 
@@ -291,15 +408,6 @@ pub struct LogPage {
     pub total_exact: bool,
 }
 
-/// How a session ended, for [`Store::mark_ended`].
-#[derive(Debug, Clone)]
-pub struct SessionEnd {
-    pub session_id: String,
-    pub ended_ns: i64,
-    pub completion_status: String,
-    pub end_state: String,
-}
-
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -318,6 +426,9 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// The database file cannot be created or made private.
+    #[error("cannot create {} with mode 0600: {err}", path.display())]
+    Private { path: PathBuf, err: std::io::Error },
     /// A version-0 database with only some of the first release's tables.
     #[error(
         "{} is not a local cloud database this pipecat can upgrade (tables missing: {missing}); \
@@ -347,6 +458,9 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database file in the data dir.
+const DB_FILE: &str = "local-cloud.sqlite3";
 
 /// The writer connection behind a mutex (statements are short, and callers
 /// never hold it across an `.await`), the read connections, and what both
@@ -446,13 +560,26 @@ pub fn connect(path: &Path) -> StoreResult<Connection> {
 }
 
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_handler(Some(wait_for_lock))?;
     conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
     Ok(conn)
+}
+
+/// Waits for another connection's write lock for up to 10 s, retrying every
+/// 200 µs: SQLite's own busy timeout sleeps up to 100 ms a try, which two
+/// writers (the store and the log writer) hit constantly under load.
+fn wait_for_lock(attempt: i32) -> bool {
+    const RETRY: std::time::Duration = std::time::Duration::from_micros(200);
+    const TRIES: i32 = 50_000;
+    if attempt >= TRIES {
+        return false;
+    }
+    std::thread::sleep(RETRY);
+    true
 }
 
 /// Runs the `migrations` that `conn` has not run yet, in one transaction
@@ -514,7 +641,8 @@ impl Store {
     /// Opens (creating and seeding if new) `DATA_DIR/local-cloud.sqlite3`,
     /// bringing its schema up to the last of [`MIGRATIONS`].
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        let path = data_dir.join("local-cloud.sqlite3");
+        let path = data_dir.join(DB_FILE);
+        make_private(&path)?;
         let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
         migrate(&mut conn, &path, MIGRATIONS)?;
         let shared = Arc::new(Shared::default());
@@ -630,7 +758,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(in crate::local) fn conn(&self) -> MutexGuard<'_, Connection> {
         lock(&self.conn)
     }
 
@@ -666,6 +794,7 @@ impl Store {
                 max_agents: None,
                 max_session_duration: None,
                 created_ns: now,
+                options: DeploymentOptions::default(),
             },
         })
     }
@@ -749,7 +878,9 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT a.id, a.name, a.region, a.agent_profile, a.created_ns, a.updated_ns,
-                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns
+                    d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns,
+                    d.secret_set, d.image_pull_secret_set, d.krisp_viva_filter, d.node_type,
+                    d.websocket_auth, d.architecture
              FROM agents a JOIN deployments d ON d.id = a.deployment_id
              WHERE a.deleted_ns IS NULL ORDER BY a.created_ns, a.name",
         )?;
@@ -822,31 +953,10 @@ impl Store {
 
     // --- sessions ---------------------------------------------------------
 
-    /// Saves a new session as it is (running, or already ended when its
-    /// process could not start).
+    /// Saves a new session as it is (here: one whose process could not
+    /// start, already ended).
     pub fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
-        self.writing(|conn| {
-            conn.execute(
-                &format!(
-                    "INSERT INTO sessions({SESSION_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ),
-                params![
-                    s.id,
-                    s.agent_name,
-                    s.agent_id,
-                    s.deployment_id,
-                    s.max_session_duration,
-                    s.requested_ns,
-                    s.process_started_ns,
-                    s.stop_requested_ns,
-                    s.ended_ns,
-                    s.updated_ns,
-                    s.completion_status,
-                    s.end_state
-                ],
-            )
-        })?;
+        self.writing(|conn| insert_session(conn, s))?;
         Ok(())
     }
 
@@ -887,22 +997,17 @@ impl Store {
 
     fn write_end(&self, end: &SessionEnd) -> StoreResult<()> {
         self.writing(|conn| {
-            conn.execute(
-                "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
-                 WHERE id = ?1 AND ended_ns IS NULL",
-                params![
-                    end.session_id,
-                    end.ended_ns,
-                    end.completion_status,
-                    end.end_state
-                ],
-            )
+            let tx = conn.transaction()?;
+            record_ends(&tx, std::slice::from_ref(end))?;
+            tx.commit()
         })?;
         Ok(())
     }
 
-    /// Ends every session still marked running (their processes died with
-    /// the previous server) and returns them.
+    /// Ends every session still marked running (the previous server died
+    /// while they ran) and returns them. Each ends at the server's last
+    /// heartbeat, so the time it was down is not billed, but never before
+    /// its process started.
     pub fn end_orphaned_sessions(
         &self,
         completion_status: &str,
@@ -918,10 +1023,109 @@ impl Store {
             rows.collect::<Result<Vec<_>, _>>()?
         };
         let now = now_ns();
+        let last_alive = self.last_heartbeat()?.unwrap_or(now).min(now);
         for session in &orphans {
-            self.mark_ended(&session.id, now, completion_status, end_state)?;
+            let began = session.process_started_ns.unwrap_or(session.requested_ns);
+            self.mark_ended(
+                &session.id,
+                last_alive.max(began),
+                completion_status,
+                end_state,
+            )?;
         }
         Ok(orphans)
+    }
+
+    // --- session runtime: processes and heartbeat ------------------------
+
+    /// Saves a new running session and where its processes are, in one
+    /// transaction (once its process runs, so the record holds when it
+    /// started).
+    pub fn insert_running_session(
+        &self,
+        s: &SessionRecord,
+        process: &SessionProcess,
+    ) -> StoreResult<()> {
+        self.writing(|conn| {
+            let tx = conn.transaction()?;
+            insert_session(&tx, s)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    process.session_id,
+                    process.pid,
+                    process.start_ticks,
+                    process.boot_id,
+                    process.cgroup
+                ],
+            )?;
+            tx.commit()
+        })
+    }
+
+    pub fn forget_session_process(&self, session_id: &str) -> StoreResult<()> {
+        self.writing(|conn| {
+            conn.execute(
+                "DELETE FROM session_processes WHERE session_id = ?1",
+                [session_id],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Every recorded process set (after a crash: what the sessions the
+    /// dead server ran may have left).
+    pub fn session_processes(&self) -> StoreResult<Vec<SessionProcess>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT session_id, pid, start_ticks, boot_id, cgroup FROM session_processes
+             ORDER BY session_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SessionProcess {
+                session_id: r.get(0)?,
+                pid: r.get(1)?,
+                start_ticks: r.get(2)?,
+                boot_id: r.get(3)?,
+                cgroup: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A graceful shutdown: every running session's stop is requested now.
+    pub fn mark_running_stop_requested(&self, at_ns: i64) -> StoreResult<()> {
+        self.writing(|conn| {
+            conn.execute(
+                "UPDATE sessions INDEXED BY sessions_running
+                 SET stop_requested_ns = COALESCE(stop_requested_ns, ?1), updated_ns = ?1
+                 WHERE ended_ns IS NULL",
+                [at_ns],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Records that the server is alive at `at_ns` (which also tells a
+    /// store that could not write whether it can again). A failure is not
+    /// logged here (unlike the rest of the store): the heartbeat says once
+    /// that it fails, not every second.
+    pub fn beat(&self, at_ns: i64) -> StoreResult<()> {
+        let result = self.conn().execute(
+            "INSERT INTO meta(key, value) VALUES ('heartbeat_ns', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [at_ns.to_string()],
+        );
+        self.shared.note_write(&result);
+        result.map_err(StoreError::Sqlite)?;
+        Ok(())
+    }
+
+    pub fn last_heartbeat(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .meta("heartbeat_ns")?
+            .and_then(|value| value.parse().ok()))
     }
 }
 
@@ -956,13 +1160,46 @@ pub(crate) fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Deploy
         max_agents: r.get(at + 4)?,
         max_session_duration: r.get(at + 5)?,
         created_ns: r.get(at + 6)?,
+        options: DeploymentOptions {
+            secret_set: r.get(at + 7)?,
+            image_pull_secret_set: r.get(at + 8)?,
+            krisp_viva_filter: r.get(at + 9)?,
+            node_type: r.get(at + 10)?,
+            websocket_auth: r.get(at + 11)?,
+            architecture: r.get(at + 12)?,
+        },
     })
+}
+
+fn insert_session(conn: &Connection, s: &SessionRecord) -> rusqlite::Result<usize> {
+    conn.execute(
+        &format!(
+            "INSERT INTO sessions({SESSION_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ),
+        params![
+            s.id,
+            s.agent_name,
+            s.agent_id,
+            s.deployment_id,
+            s.max_session_duration,
+            s.requested_ns,
+            s.process_started_ns,
+            s.stop_requested_ns,
+            s.ended_ns,
+            s.updated_ns,
+            s.completion_status,
+            s.end_state
+        ],
+    )
 }
 
 fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
+                                 secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
+                                 websocket_auth, architecture)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             d.id,
             d.agent_id,
@@ -970,7 +1207,13 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> rusqlite::Resul
             d.min_agents,
             d.max_agents,
             d.max_session_duration,
-            d.created_ns
+            d.created_ns,
+            d.options.secret_set,
+            d.options.image_pull_secret_set,
+            d.options.krisp_viva_filter,
+            d.options.node_type,
+            d.options.websocket_auth,
+            d.options.architecture
         ],
     )?;
     Ok(())
@@ -983,6 +1226,64 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Records session ends and forgets their processes, on `conn`: the log
+/// writer's, inside its transaction (a session's end is committed with or
+/// after its last log line), or the store's writer for an end the log
+/// writer could not record ([`Store::mark_ended`]).
+pub fn record_ends(conn: &Connection, ends: &[SessionEnd]) -> rusqlite::Result<()> {
+    if ends.is_empty() {
+        return Ok(());
+    }
+    let mut end = conn.prepare_cached(
+        "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
+         WHERE id = ?1 AND ended_ns IS NULL",
+    )?;
+    let mut forget = conn.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?;
+    for e in ends {
+        end.execute(params![
+            e.session_id,
+            e.ended_ns,
+            e.completion_status,
+            e.end_state
+        ])?;
+        forget.execute([&e.session_id])?;
+    }
+    Ok(())
+}
+
+/// The database holds keys and secret values: it is created 0600 before
+/// SQLite opens it, whatever the umask (and a data dir's database from a
+/// release that did not do so is made 0600). SQLite gives the `-wal` and
+/// `-shm` files it creates the database's mode; ones an older release left
+/// wider are narrowed too.
+fn make_private(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = || std::fs::Permissions::from_mode(0o600);
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |err| StoreError::Private { path, err }
+    };
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .and_then(|file| file.set_permissions(private()))
+        .map_err(failed(path))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let companion = PathBuf::from(name);
+        if let Ok(metadata) = std::fs::metadata(&companion)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&companion, private()).map_err(failed(&companion))?;
+        }
+    }
+    Ok(())
 }
 
 /// A random UUID (v4) for records.
@@ -1042,6 +1343,47 @@ mod tests {
             .pragma_query_value(None, "journal_size_limit", |r| r.get(0))
             .unwrap();
         assert_eq!(limit, JOURNAL_SIZE_LIMIT);
+    }
+
+    /// A data dir left at any earlier version (a release that stopped
+    /// there) opens at the current one with its sessions and lines.
+    #[test]
+    fn a_data_dir_at_every_earlier_version_opens_with_its_rows() {
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(DB_FILE);
+            {
+                let mut conn = open_connection(&path).unwrap();
+                migrate(&mut conn, &path, &MIGRATIONS[..version]).unwrap();
+                conn.execute_batch(
+                    "INSERT INTO sessions(id, agent_name, agent_id, deployment_id, max_session_duration,
+                                          requested_ns, updated_ns, end_state)
+                     VALUES ('s1', 'bot', 'a1', 'd1', 60, 10, 10, 'active');
+                     INSERT INTO logs(agent_name, deployment_id, session_id, ts_ns, line)
+                     VALUES ('bot', 'd1', 's1', 20, 'hello');",
+                )
+                .unwrap();
+            }
+            let store = Store::open(dir.path()).unwrap();
+            assert_eq!(user_version(&path), SCHEMA_VERSION, "from {version}");
+            let (session, page) = store
+                .read_blocking(|r| {
+                    let filter = LogFilter {
+                        session_id: Some("s1".into()),
+                        limit: 10,
+                        ..LogFilter::default()
+                    };
+                    Ok((r.session("bot", "s1")?, r.logs("bot", &filter)?))
+                })
+                .unwrap();
+            assert_eq!(
+                session.map(|s| s.end_state),
+                Some("active".into()),
+                "from {version}"
+            );
+            let lines: Vec<&str> = page.rows.iter().map(|row| row.line.as_str()).collect();
+            assert_eq!(lines, ["hello"], "from {version}");
+        }
     }
 
     #[test]

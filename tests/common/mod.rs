@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod login;
 pub mod pty;
 pub mod scripted;
 
@@ -50,12 +51,32 @@ impl LocalCloud {
     /// A server on the given data dir (e.g. to restart on the same one),
     /// on a free port unless `extra` names one (to keep the same URL).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> LocalCloud {
+        Self::start_configured(data_dir, extra, |_| {})
+    }
+
+    /// As [`LocalCloud::start_in`], with the server's stderr (its log)
+    /// going to `log`.
+    pub fn start_logging(data_dir: &Path, extra: &[&str], log: impl Into<Stdio>) -> LocalCloud {
+        let log = log.into();
+        Self::start_configured(data_dir, extra, move |command| {
+            command.stderr(log);
+        })
+    }
+
+    /// As [`LocalCloud::start_in`], with a last say on the command (e.g. a
+    /// `pre_exec` that lowers a limit or the umask).
+    pub fn start_configured(
+        data_dir: &Path,
+        extra: &[&str],
+        configure: impl FnOnce(&mut Command),
+    ) -> LocalCloud {
         let port: &[&str] = if extra.contains(&"--port") {
             &[]
         } else {
             &["--port", "0"]
         };
-        let mut child = Command::new(pipecat_bin())
+        let mut command = Command::new(pipecat_bin());
+        command
             .args(["cloud", "local", "serve"])
             .args(port)
             .arg("--data-dir")
@@ -63,9 +84,9 @@ impl LocalCloud {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn pipecat cloud local serve");
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let mut child = command.spawn().expect("spawn pipecat cloud local serve");
         // The server prints exactly one line once it listens; the state file
         // is written before that line.
         let stdout = child.stdout.take().expect("stdout");
@@ -134,6 +155,27 @@ impl LocalCloud {
     }
 }
 
+impl LocalCloud {
+    /// [`LocalCloud::cmd`] as a plain `std::process::Command`, for a test
+    /// that reads the output while the command runs.
+    pub fn process(&self, config_path: &Path) -> Command {
+        let mut cmd = Command::new(pipecat_bin());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("PIPECAT_API_HOST", &self.url)
+            .env("PIPECAT_CONFIG_PATH", config_path)
+            .env(
+                "HOME",
+                config_path.parent().unwrap_or(Path::new("/nonexistent")),
+            )
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
 impl Drop for LocalCloud {
     fn drop(&mut self) {
         if self.child.is_some() {
@@ -156,13 +198,15 @@ pub fn pipecat_at(url: &str, dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
-/// Remove every variable that could make a test read the user's real setup.
+/// Remove every variable that could make a test read the user's real
+/// setup; times are shown in UTC (a test that wants a zone sets `TZ`).
 pub fn scrub_env(cmd: &mut assert_cmd::Command) {
     for (key, _) in std::env::vars() {
         if key.starts_with("PIPECAT_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
             cmd.env_remove(key);
         }
     }
+    cmd.env("TZ", "UTC");
 }
 
 /// The machine-readable state file the server writes in its data dir.

@@ -22,32 +22,54 @@ pub struct PtyCommand {
     builder: CommandBuilder,
     rows: u16,
     cols: u16,
+    /// The size the pty tells the program, when not `rows` x `cols`.
+    reported: Option<(u16, u16)>,
 }
 
 impl PtyCommand {
     /// The `pipecat` binary under test with `args`, in a terminal of
     /// `rows` x `cols`, with a scrubbed environment (no `PIPECAT_*`, no
-    /// colour overrides, `TERM=xterm-256color`).
+    /// colour overrides, `TERM=xterm-256color`, times in UTC).
     pub fn pipecat(args: &[&str], rows: u16, cols: u16) -> PtyCommand {
-        let mut builder = CommandBuilder::new(super::pipecat_bin());
+        PtyCommand::program(super::pipecat_bin(), args, rows, cols)
+    }
+
+    /// `line` run by `sh -c`, with the same scrubbed environment (the
+    /// caller puts the binary under test on the PATH if the line needs it).
+    pub fn shell(line: &str, rows: u16, cols: u16) -> PtyCommand {
+        PtyCommand::program("sh".into(), &["-c", line], rows, cols)
+    }
+
+    fn program(program: std::path::PathBuf, args: &[&str], rows: u16, cols: u16) -> PtyCommand {
+        let mut builder = CommandBuilder::new(program);
         builder.args(args);
         builder.env_clear();
         for (key, value) in std::env::vars() {
             let scrubbed = key.starts_with("PIPECAT_")
                 || matches!(
                     key.as_str(),
-                    "NO_COLOR" | "CLICOLOR_FORCE" | "COLUMNS" | "LINES" | "TERM" | "BROWSER"
+                    "NO_COLOR" | "CLICOLOR_FORCE" | "COLUMNS" | "LINES" | "TERM" | "BROWSER" | "TZ"
                 );
             if !scrubbed {
                 builder.env(key, value);
             }
         }
         builder.env("TERM", "xterm-256color");
+        builder.env("TZ", "UTC");
         PtyCommand {
             builder,
             rows,
             cols,
+            reported: None,
         }
+    }
+
+    /// The pty tells the program it is `rows` x `cols` (0 x 0: no size, as
+    /// under `script` or some CI terminals) while the parser still draws
+    /// the screen at the size given to [`PtyCommand::pipecat`].
+    pub fn reporting_size(mut self, rows: u16, cols: u16) -> Self {
+        self.reported = Some((rows, cols));
+        self
     }
 
     pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
@@ -67,10 +89,11 @@ impl PtyCommand {
 
     /// Starts it. Panics if the pty or the process cannot be created.
     pub fn spawn(self) -> Pty {
+        let (rows, cols) = self.reported.unwrap_or((self.rows, self.cols));
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: self.rows,
-                cols: self.cols,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -234,6 +257,11 @@ impl Pty {
         lock(&self.parser)
             .screen_mut()
             .set_size(size(rows), size(cols));
+    }
+
+    /// True once the program has exited.
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
     /// Waits for the program to exit and for its last output to be read;

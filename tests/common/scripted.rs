@@ -22,6 +22,8 @@ pub struct Reply {
     truncate_by: usize,
     /// Wait this long before answering (to trip a client timeout).
     delay: Duration,
+    /// Send the body, then blank chunks for as long as the client reads.
+    endless: bool,
 }
 
 impl Reply {
@@ -32,6 +34,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             truncate_by: 0,
             delay: Duration::ZERO,
+            endless: false,
         }
     }
 
@@ -42,6 +45,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             truncate_by: 0,
             delay: Duration::ZERO,
+            endless: false,
         }
     }
 
@@ -57,6 +61,13 @@ impl Reply {
 
     pub fn delayed(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    /// A chunked body that never ends: the body, then whitespace chunks
+    /// until the client hangs up.
+    pub fn endless(mut self) -> Reply {
+        self.endless = true;
         self
     }
 }
@@ -88,6 +99,15 @@ impl Scripted {
     /// in order; the last one repeats. Unscripted paths get a 404 JSON.
     pub fn start(script: Vec<(&str, Vec<Reply>)>) -> Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Self::serve(listener, script)
+    }
+
+    /// Like [`Scripted::start`], for answers that name the server's own
+    /// URL (which `script` is given).
+    pub fn start_for(script: impl FnOnce(&str) -> Vec<(&'static str, Vec<Reply>)>) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let script = script(&url);
         Self::serve(listener, script)
     }
 
@@ -170,6 +190,26 @@ fn serve_one(
     let mut head = format!("HTTP/1.1 {} Scripted\r\n", reply.status);
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if reply.endless {
+        head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let blank = vec![b' '; 64 * 1024];
+        let mut chunk = reply.body.clone();
+        // Until the client hangs up, which fails the write. (An empty
+        // chunk would end the body.)
+        loop {
+            if chunk.is_empty() {
+                chunk.clone_from(&blank);
+            }
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(&chunk);
+            framed.extend_from_slice(b"\r\n");
+            if stream.write_all(&framed).is_err() {
+                return;
+            }
+            chunk.clone_from(&blank);
+        }
     }
     head.push_str(&format!(
         "Content-Length: {}\r\nConnection: close\r\n\r\n",

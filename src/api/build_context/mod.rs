@@ -44,6 +44,8 @@ use std::path::{Component, Path, PathBuf};
 use flate2::{Compression, GzBuilder};
 use md5::{Digest, Md5};
 
+use crate::files::{self, MAX_CONFIG_FILE_BYTES};
+
 pub use fnmatch::Pattern;
 
 /// The largest context, in bytes of file content (before compression).
@@ -246,9 +248,11 @@ pub fn context_hash(tarball: &[u8]) -> String {
 pub fn exclusions(base: &Path, extra: &[String]) -> Result<(Vec<Pattern>, bool), ContextError> {
     let path = base.join(DOCKERIGNORE);
     if path.exists() {
-        let text = fs::read(&path).map_err(|source| ContextError::Io {
-            path: path.clone(),
-            source,
+        let text = files::read_capped(&path, MAX_CONFIG_FILE_BYTES).map_err(|source| {
+            ContextError::Io {
+                path: path.clone(),
+                source,
+            }
         })?;
         let text = String::from_utf8(text).map_err(|_| ContextError::Io {
             path: path.clone(),

@@ -201,7 +201,9 @@ fn short(text: &str) -> String {
     }
 }
 
-fn page(status: StatusCode, title: &str, message: &str) -> Response {
+/// A small HTML page with a title and one paragraph (also the local
+/// identity provider's error page).
+pub(crate) fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let body = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body style=\"font-family: sans-serif; margin: 3em\"><h1>{title}</h1><p>{message}</p></body></html>\n",
@@ -219,7 +221,7 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

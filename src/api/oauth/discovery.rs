@@ -60,6 +60,13 @@ pub struct ProviderMetadata {
     pub end_session_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// `none` for a public client such as a command-line program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
 }
 
 /// A discovered identity provider, checked and ready to use: what the
@@ -239,7 +246,10 @@ pub(crate) fn check_endpoint(name: &str, value: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// True when `url`'s host is 127.0.0.1 (or any 127.x), ::1 or localhost:
+/// where plain http stays on this machine. The local identity provider
+/// uses the same rule for the redirect URIs it accepts.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),

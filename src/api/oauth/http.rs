@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::{RequestBuilder, Response, StatusCode};
 
 use super::OAuthError;
+use crate::api::body::{self, BodyError};
 use crate::api::client::{USER_AGENT, root_cause};
 use crate::api::error::summarize;
 use crate::api::{ApiError, ErrorKind};
@@ -52,32 +53,17 @@ pub(crate) async fn send(
     Ok(Answer { status, body })
 }
 
-async fn read_capped(mut response: Response, url: &str, what: &str) -> Result<Vec<u8>, OAuthError> {
-    let too_large = || {
-        OAuthError::Http(ApiError::transport(
-            ErrorKind::Malformed,
-            url,
-            format!("{what} at {url} sent an answer larger than {MAX_RESPONSE_BYTES} bytes"),
-        ))
-    };
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+async fn read_capped(response: Response, url: &str, what: &str) -> Result<Vec<u8>, OAuthError> {
+    body::read_capped(response, MAX_RESPONSE_BYTES)
         .await
-        .map_err(|e| transport(&e, url, what))?
-    {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        .map_err(|err| match err {
+            BodyError::TooLarge => OAuthError::Http(ApiError::transport(
+                ErrorKind::Malformed,
+                url,
+                format!("{what} at {url} sent an answer larger than {MAX_RESPONSE_BYTES} bytes"),
+            )),
+            BodyError::Read(e) => transport(&e, url, what),
+        })
 }
 
 fn transport(error: &reqwest::Error, url: &str, what: &str) -> OAuthError {

@@ -29,8 +29,8 @@
 //! The wire types and constants here are the ones the local cloud's
 //! identity provider serves, so both sides share one definition.
 
-mod callback;
-mod discovery;
+pub(crate) mod callback;
+pub(crate) mod discovery;
 mod error;
 mod http;
 mod pkce;

@@ -34,10 +34,13 @@ pub async fn run(args: DeleteArgs, ctx: &Context) -> CliResult {
         })?;
     }
     let client = ctx.management_client().await?;
-    let deleted = client
-        .delete_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
+    let deleted = match client.delete_agent(&agent).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            let command = ["agent", "delete", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
     // The server's answer (`{"status": "OK"}`; a 204 has none) with the
     // agent named, the same whichever surface answered.
     let mut document = match deleted.raw {

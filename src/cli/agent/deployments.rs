@@ -6,7 +6,7 @@ use clap_complete::engine::ArgValueCompleter;
 use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, Column, Table, format_timestamp};
+use super::super::output::{Answer, Column, Table};
 use super::status::max_session_duration;
 
 #[derive(Debug, Args)]
@@ -19,10 +19,13 @@ pub struct DeploymentsArgs {
 pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
     let agent = super::agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let listing = client
-        .list_deployments(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
+    let listing = match client.list_deployments(&agent).await {
+        Ok(listing) => listing,
+        Err(err) => {
+            let command = ["agent", "deployments", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
     // The official CLI's columns in its order, then ours.
     let mut table = Table::new([
         Column::id("ID").key(),
@@ -35,11 +38,7 @@ pub async fn run(args: DeploymentsArgs, ctx: &Context) -> CliResult {
         Column::number("Max Agents").low(),
     ]);
     let count = |n: Option<u32>| n.map_or_else(|| "-".into(), |n| n.to_string());
-    let time = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map_or_else(|| "-".into(), format_timestamp)
-    };
+    let time = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
     for deployment in &listing.value.deployments {
         table.push(vec![
             deployment.id.clone(),

@@ -16,9 +16,7 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{
-    Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW, format_timestamp,
-};
+use super::super::output::{Answer, BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
 use super::live::{Outage, until_interrupted};
 use pipecat_cloud::api::follow::LogFollower;
 use pipecat_cloud::api::types::LogEntry;
@@ -307,7 +305,7 @@ impl Record for LogLine<'_> {
         match self.format {
             LogFormat::Json => format!("{}\n", self.document()),
             LogFormat::Text => {
-                let timestamp = human.paint(DIM.bold(), &format_timestamp(&self.entry.timestamp));
+                let timestamp = human.paint(DIM.bold(), &human.timestamp(&self.entry.timestamp));
                 let log = human.paint(
                     self.level.style(),
                     self.entry.log.trim_end_matches(['\n', '\r']),
@@ -431,22 +429,37 @@ fn level_named(word: &str) -> Option<Level> {
 }
 
 /// A point in time as Unix seconds: RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
-/// Unix seconds, or an age before `now` such as `10m`, `2h`, `1d 12h`.
+/// Unix seconds, or an age before `now` such as `10m`, `2h`, `1d 12h`;
+/// between 1970 and the end of 9999.
 pub fn parse_time(flag: &str, text: &str, now: jiff::Timestamp) -> CliResult<i64> {
     let text = text.trim();
+    // The times a timestamp can be: the end of 9999, give or take a day.
+    let latest = jiff::Timestamp::MAX.as_second();
+    let in_range = |seconds: i64| {
+        if (0..=latest).contains(&seconds) {
+            Ok(seconds)
+        } else {
+            Err(Failure::usage(format!(
+                "{flag} `{text}` is out of range: give a time from 1970 to 9999 \
+                 (Unix seconds 0 to {latest})"
+            )))
+        }
+    };
     if let Ok(seconds) = text.parse::<i64>() {
-        return Ok(seconds);
+        return in_range(seconds);
     }
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_second());
+        return in_range(ts.as_second());
     }
     if let Ok(civil) = text.parse::<jiff::civil::DateTime>()
         && let Ok(ts) = jiff::tz::TimeZone::UTC.to_timestamp(civil)
     {
-        return Ok(ts.as_second());
+        return in_range(ts.as_second());
     }
     if let Some(age) = duration::age(text) {
-        return Ok(now.as_second() - age.as_secs_f64().round() as i64);
+        // `as` saturates an age too long for an i64.
+        let age = age.as_secs_f64().round() as i64;
+        return in_range(now.as_second().saturating_sub(age));
     }
     Err(Failure::usage(format!(
         "{flag} `{text}` is not a time: use RFC 3339 (2025-01-02T03:04:05Z), \
@@ -494,6 +507,16 @@ mod tests {
         assert_eq!(parse_time("--since", "2h", now).unwrap(), base - 7_200);
         assert_eq!(parse_time("--since", "1d", now).unwrap(), base - 86_400);
         assert_eq!(parse_time("--since", "1h30m", now).unwrap(), base - 5_400);
+        for out_of_range in ["99999999999999", "-1", "7000000d"] {
+            let err = parse_time("--since", out_of_range, now).unwrap_err();
+            assert_eq!(err.exit, Exit::Usage);
+            assert!(err.message.contains("out of range"), "{}", err.message);
+        }
+        assert_eq!(parse_time("--until", "0", now).unwrap(), 0);
+        assert_eq!(
+            parse_time("--until", "9999-12-30T22:00:00Z", now).unwrap(),
+            jiff::Timestamp::MAX.as_second()
+        );
         let err = parse_time("--since", "yesterday-ish", now).unwrap_err();
         assert_eq!(err.exit, Exit::Usage);
         assert!(err.message.starts_with("--since `yesterday-ish`"));
@@ -537,7 +560,7 @@ mod tests {
         out.records(&render.lines(&entries)).unwrap();
         assert_eq!(
             captured.stdout(),
-            "2025-01-01 00:00:00 INFO started\n2025-01-01 00:00:00 ERROR boom\n"
+            "2025-01-01T00:00:00Z INFO started\n2025-01-01T00:00:00Z ERROR boom\n"
         );
         let (out, captured) = Output::capture(OutputMode::Json);
         out.records(&render.lines(&entries)).unwrap();

@@ -1,5 +1,6 @@
-//! `pipecat cloud agent sessions`: an agent's sessions as a table with a
-//! summary, or one session in full; `--watch` keeps the table current.
+//! `pipecat cloud agent sessions`: an agent's sessions (or, without an
+//! agent, every agent's) as a table with a summary, or one session in
+//! full; `--watch` keeps the table current.
 
 use std::time::Duration;
 
@@ -11,16 +12,15 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{
-    Answer, Column, Human, Record, Table, format_duration, format_timestamp,
-};
+use super::super::output::{Answer, Column, Human, Record, Table, format_duration};
 use super::live::{Outage, until_interrupted};
-use pipecat_cloud::api::types::Session;
-use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus};
+use pipecat_cloud::api::types::{AgentDetails, Session};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind, SessionQuery, SessionStatus, limits};
 
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
-    /// Agent whose sessions to list [default: `agent_name` in pcc-deploy.toml]
+    /// Agent whose sessions to list [default: `agent_name` in
+    /// pcc-deploy.toml, else every agent's]
     #[arg(add = ArgValueCompleter::new(complete::agent_names))]
     pub agent_name: Option<String>,
     #[command(flatten)]
@@ -31,8 +31,9 @@ pub struct SessionsArgs {
     /// Which sessions to list [default: all]
     #[arg(long, value_enum, ignore_case = true)]
     pub status: Option<StatusArg>,
-    /// At most this many sessions, newest first
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..), default_value_t = 50)]
+    /// At most this many sessions, newest first (the API gives at most
+    /// 10000 at once)
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_PAGE)), default_value_t = 50)]
     pub limit: u32,
     /// Only sessions that ended this way (e.g. completed, agent_error)
     #[arg(long, value_name = "STATE", value_parser = parse_end_state)]
@@ -77,15 +78,22 @@ fn parse_end_state(text: &str) -> Result<String, String> {
 }
 
 pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
-    let agent = args.deploy_config.agent_name(args.agent_name)?;
+    let agent = args.deploy_config.project_agent(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let now = jiff::Timestamp::now();
     if let Some(id) = args.id {
-        let session = client
-            .get_session(&agent, &id)
-            .await
-            .map_err(|err| not_found(&err, format!("session `{id}` of agent `{agent}`")))?;
-        let pairs = details(&session.value, now);
+        let agent = agent.ok_or_else(|| {
+            Failure::usage("--id needs the agent of the session")
+                .with_hint("pass the agent name as the first argument")
+        })?;
+        let session = match client.get_session(&agent, &id).await {
+            Ok(session) => session,
+            Err(err) => {
+                return Err(session_failure(ctx, &client, &agent, &id, &err).await);
+            }
+        };
+        let pairs = details(&session.value, jiff::Timestamp::now(), |raw| {
+            ctx.out.timestamp(raw)
+        });
         return ctx.out.answer(Answer::new(session.raw).key_values(pairs));
     }
     let query = SessionQuery {
@@ -94,71 +102,266 @@ pub async fn run(args: SessionsArgs, ctx: &Context) -> CliResult {
         end_state: args.end_state,
         ..SessionQuery::default()
     };
+    let scope = match agent {
+        Some(agent) => Scope::One(agent),
+        None => Scope::All,
+    };
     if args.watch {
         let watch = Watch {
-            agent,
+            scope,
             query,
             interval: args.interval,
         };
         return until_interrupted(watch.run(&client, ctx)).await;
     }
-    let listing = client
-        .list_sessions(&agent, &query)
-        .await
-        .map_err(|err| not_found(&err, format!("agent `{agent}`")))?;
-    let sessions = &listing.value.sessions;
-    let total = listing.value.total_count.unwrap_or(sessions.len() as u64);
+    // The counts are for the summary a person reads.
+    let counts = !ctx.out.prints_documents();
+    let snapshot = match scope.look(&client, &query, counts).await {
+        Ok(snapshot) => snapshot,
+        Err(err) => return Err(scope.failure(ctx, &client, &err).await),
+    };
+    let now = jiff::Timestamp::now();
     // The summary is for people; plain output stays one TSV table.
-    let table = table(sessions, now)
-        .when_empty(format!("No sessions of agent `{agent}` match."))
-        .footer(summary(sessions, total, now));
-    ctx.out.answer(Answer::new(listing.raw).table(table))
+    let table = snapshot
+        .table(&scope, now)
+        .when_empty(match &scope {
+            Scope::One(agent) => format!("No sessions of agent `{agent}` match."),
+            Scope::All => "No sessions of any agent match.".to_string(),
+        })
+        .footer(snapshot.summary(now));
+    ctx.out.answer(Answer::new(snapshot.document).table(table))
 }
 
-/// Sessions as a table, in the order given (the API's: newest first),
-/// with the official CLI's columns in its order.
-fn table(sessions: &[Session], now: jiff::Timestamp) -> Table {
-    let mut table = Table::new([
-        Column::id("Session ID").key(),
-        Column::time("Created At"),
-        Column::time("Ended At").low(),
-        Column::number("Duration"),
-        Column::label("Status").key(),
-        Column::number("Bot Start Seconds").low(),
-        Column::label("Cold Start").low(),
-    ]);
-    for session in sessions {
-        table.push(vec![
-            session.session_id.clone(),
-            optional_time(session.created_at.as_deref()),
-            optional_time(session.ended_at.as_deref()),
-            duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
-            status_label(session),
-            session
-                .bot_start_seconds
-                .map_or_else(|| "-".into(), |s| format!("{s:.1}")),
-            session
-                .cold_start
-                .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
-        ]);
+/// Whose sessions to list.
+enum Scope {
+    One(String),
+    /// Every agent of the organization (no agent named, and no
+    /// pcc-deploy.toml naming one).
+    All,
+}
+
+/// One look at the sessions: the listing (merged across agents, newest
+/// first, for [`Scope::All`]), how many sessions run, and the document
+/// `--output json` prints.
+struct Snapshot {
+    /// Each session with its agent.
+    sessions: Vec<(String, Session)>,
+    /// Sessions of the scope in all, as the API counts them.
+    total: u64,
+    /// Active sessions of the scope in all (not only of those shown),
+    /// when known.
+    active: Option<u64>,
+    /// The agent's session limit (for one agent).
+    capacity: Option<u32>,
+    /// Agents looked at.
+    agents: usize,
+    /// One agent: the API's answer as it came. Every agent: the same
+    /// shape, `{"total_count": N, "sessions": [...]}`, each session with
+    /// its `agentName`.
+    document: Value,
+}
+
+impl Scope {
+    /// The sessions `query` selects; with `counts`, also how many are
+    /// active and the limit (one more request per agent).
+    async fn look(
+        &self,
+        client: &Client,
+        query: &SessionQuery,
+        counts: bool,
+    ) -> Result<Snapshot, ApiError> {
+        match self {
+            Scope::One(agent) => {
+                let (listing, details) = tokio::join!(client.list_sessions(agent, query), async {
+                    if counts {
+                        client.get_agent(agent).await.map(|found| Some(found.value))
+                    } else {
+                        Ok(None)
+                    }
+                });
+                let listing = listing?;
+                let details = details?;
+                let sessions = listing.value.sessions;
+                Ok(Snapshot {
+                    total: listing.value.total_count.unwrap_or(sessions.len() as u64),
+                    active: details
+                        .as_ref()
+                        .and_then(|d| d.active_session_count)
+                        .map(u64::from),
+                    capacity: details.as_ref().and_then(AgentDetails::max_agents),
+                    sessions: sessions.into_iter().map(|s| (agent.clone(), s)).collect(),
+                    agents: 1,
+                    document: listing.raw,
+                })
+            }
+            Scope::All => {
+                let names: Vec<String> = client
+                    .list_agents(None)
+                    .await?
+                    .value
+                    .services
+                    .into_iter()
+                    .map(|agent| agent.name)
+                    .collect();
+                let looks = super::each_agent(&names, |name| async move {
+                    let one = Scope::One(name);
+                    let look = one.look(client, query, counts).await;
+                    (one, look)
+                })
+                .await;
+                let mut merged = Snapshot {
+                    sessions: Vec::new(),
+                    total: 0,
+                    active: counts.then_some(0),
+                    capacity: None,
+                    agents: 0,
+                    document: Value::Null,
+                };
+                // Each session with its agent and its document.
+                let mut entries: Vec<(String, Session, Value)> = Vec::new();
+                for (one, look) in looks {
+                    let Scope::One(name) = one else { continue };
+                    let look = match look {
+                        Ok(look) => look,
+                        // Deleted since the agents were listed.
+                        Err(err) if err.kind == ErrorKind::NotFound => continue,
+                        Err(err) => return Err(err),
+                    };
+                    merged.agents += 1;
+                    merged.total += look.total;
+                    merged.active = merged.active.zip(look.active).map(|(a, b)| a + b);
+                    let raw = look.document.get("sessions").and_then(Value::as_array);
+                    for (i, (_, session)) in look.sessions.into_iter().enumerate() {
+                        let mut document = raw
+                            .and_then(|raw| raw.get(i))
+                            .cloned()
+                            .unwrap_or_else(|| json!({}));
+                        if let Some(object) = document.as_object_mut() {
+                            object.insert("agentName".into(), Value::String(name.clone()));
+                        }
+                        entries.push((name.clone(), session, document));
+                    }
+                }
+                // Newest first across agents, as each agent's list is.
+                let created = |session: &Session| {
+                    session
+                        .created_at
+                        .as_deref()
+                        .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+                };
+                entries.sort_by_key(|(_, session, _)| std::cmp::Reverse(created(session)));
+                entries.truncate(query.limit.map_or(usize::MAX, |n| n as usize));
+                let mut documents = Vec::with_capacity(entries.len());
+                for (name, session, document) in entries {
+                    merged.sessions.push((name, session));
+                    documents.push(document);
+                }
+                merged.document = json!({"total_count": merged.total, "sessions": documents});
+                Ok(merged)
+            }
+        }
     }
-    table
+
+    /// The failure for `err`, met while listing.
+    async fn failure(&self, ctx: &Context, client: &Client, err: &ApiError) -> Failure {
+        match self {
+            Scope::One(agent) => {
+                let command = ["agent", "sessions", agent.as_str()];
+                super::agent_failure(ctx, client, agent, err, &command).await
+            }
+            Scope::All => api_failure(err),
+        }
+    }
 }
 
-/// A `--watch` run: a snapshot of the agent's sessions every interval.
+impl Snapshot {
+    /// The sessions as a table, in the order given (newest first), with
+    /// the official CLI's columns in its order, then their agent when they
+    /// are of several (so `cut -f1` reads session ids either way).
+    fn table(&self, scope: &Scope, now: jiff::Timestamp) -> Table {
+        let every_agent = matches!(scope, Scope::All);
+        let agent_column = every_agent.then(|| Column::name("Agent").key());
+        let mut table = Table::new(
+            [
+                Column::id("Session ID").key(),
+                Column::time("Created At"),
+                Column::time("Ended At").low(),
+                Column::number("Duration"),
+                Column::label("Status").high(),
+                Column::number("Bot Start Seconds").low(),
+                Column::label("Cold Start").low(),
+            ]
+            .into_iter()
+            .chain(agent_column),
+        );
+        for (agent, session) in &self.sessions {
+            let agent_cell = every_agent.then(|| agent.clone());
+            table.push(
+                [
+                    session.session_id.clone(),
+                    optional(session.created_at.as_deref()),
+                    optional(session.ended_at.as_deref()),
+                    duration_seconds(session, now).map_or_else(|| "-".into(), format_duration),
+                    status_label(session),
+                    session
+                        .bot_start_seconds
+                        .map_or_else(|| "-".into(), |s| format!("{s:.1}")),
+                    session
+                        .cold_start
+                        .map_or_else(|| "-".into(), |cold| if cold { "yes" } else { "no" }.into()),
+                ]
+                .into_iter()
+                .chain(agent_cell)
+                .collect(),
+            );
+        }
+        table
+    }
+
+    /// `3 shown of 7, 4 active; ended: p50 .., p95 ..`:
+    /// the active count is the agent's (or agents'), not only of those
+    /// shown.
+    fn summary(&self, now: jiff::Timestamp) -> String {
+        let shown_active = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| status_label(s) == "Active")
+            .count() as u64;
+        let mut ended: Vec<f64> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.ended_at.is_some())
+            .filter_map(|(_, s)| duration_seconds(s, now))
+            .collect();
+        ended.sort_by(f64::total_cmp);
+        let (shown, total) = (self.sessions.len(), self.total);
+        let mut text = match self.active {
+            Some(active) => format!("{shown} shown of {total}, {active} active"),
+            None => format!("{shown} shown of {total}, {shown_active} of them active"),
+        };
+        if self.agents != 1 {
+            text.push_str(&format!(
+                " across {} agent{}",
+                self.agents,
+                if self.agents == 1 { "" } else { "s" }
+            ));
+        }
+        if let (Some(p50), Some(p95)) = (percentile(&ended, 50.0), percentile(&ended, 95.0)) {
+            text.push_str(&format!(
+                "; ended: p50 {}, p95 {}",
+                format_duration(p50),
+                format_duration(p95)
+            ));
+        }
+        text
+    }
+}
+
+/// A `--watch` run: a snapshot of the sessions every interval.
 struct Watch {
-    agent: String,
+    scope: Scope,
     query: SessionQuery,
     interval: Duration,
-}
-
-/// One look at the agent: how many sessions run, how many may, and the
-/// listing (as typed and as the API sent it).
-struct Snapshot {
-    active: u64,
-    capacity: Option<u32>,
-    sessions: Vec<Session>,
-    raw_sessions: Value,
 }
 
 impl Watch {
@@ -166,13 +369,13 @@ impl Watch {
     /// at once when the terminal's size changes; else one record per
     /// snapshot.
     async fn run(self, client: &Client, ctx: &Context) -> CliResult {
-        let mut screen = ctx.out.live_screen()?;
         let mut outage = Outage::new();
+        let mut screen = ctx.out.live_screen()?;
         loop {
-            let snapshot = match self.snapshot(client).await {
+            let snapshot = match self.scope.look(client, &self.query, true).await {
                 Ok(snapshot) => snapshot,
                 Err(err) if err.kind == ErrorKind::NotFound => {
-                    return Err(not_found(&err, format!("agent `{}`", self.agent)));
+                    return Err(self.scope.failure(ctx, client, &err).await);
                 }
                 Err(err) => {
                     outage.failed(ctx, &err).await?;
@@ -190,34 +393,16 @@ impl Watch {
                 tokio::time::sleep(self.interval).await;
                 continue;
             };
+            let heading = frame.heading(&ctx.out.time_of_day(&frame.now.to_string()));
             let next = tokio::time::Instant::now() + self.interval;
             loop {
-                screen.draw(&frame.heading(), &frame.table())?;
+                screen.draw(&heading, &frame.table())?;
                 tokio::select! {
                     _ = tokio::time::sleep_until(next) => break,
                     _ = screen.resized() => {}
                 }
             }
         }
-    }
-
-    async fn snapshot(&self, client: &Client) -> Result<Snapshot, ApiError> {
-        let agent = client.get_agent(&self.agent).await?.value;
-        let listing = client.list_sessions(&self.agent, &self.query).await?;
-        let sessions = listing.value.sessions;
-        let active = match agent.active_session_count {
-            Some(count) => u64::from(count),
-            None => sessions
-                .iter()
-                .filter(|s| status_label(s) == "Active")
-                .count() as u64,
-        };
-        Ok(Snapshot {
-            active,
-            capacity: agent.max_agents(),
-            sessions,
-            raw_sessions: listing.raw.get("sessions").cloned().unwrap_or(json!([])),
-        })
     }
 }
 
@@ -230,53 +415,78 @@ struct Frame<'a> {
 
 impl Record for Frame<'_> {
     fn document(&self) -> Value {
-        json!({
-            "time": self.now.to_string(),
-            "agent": self.watch.agent,
-            "active": self.snapshot.active,
-            "capacity": self.snapshot.capacity,
-            "sessions": self.snapshot.raw_sessions,
-        })
+        let snapshot = &self.snapshot;
+        let sessions = snapshot
+            .document
+            .get("sessions")
+            .cloned()
+            .unwrap_or(json!([]));
+        match &self.watch.scope {
+            Scope::One(agent) => json!({
+                "time": self.now.to_string(),
+                "agent": agent,
+                "active": snapshot.active,
+                "capacity": snapshot.capacity,
+                "sessions": sessions,
+            }),
+            Scope::All => json!({
+                "time": self.now.to_string(),
+                "agents": snapshot.agents,
+                "active": snapshot.active,
+                "sessions": sessions,
+            }),
+        }
     }
 
     /// One snapshot after the other (rich output on a terminal is
     /// redrawn in place instead, see [`Watch::run`]).
     fn human(&self, human: &Human) -> String {
-        let (agent, active) = (&self.watch.agent, self.snapshot.active);
-        format!(
-            "# {}\tagent={agent}\tactive={active}\tcapacity={}\n{}\n",
-            self.time(),
-            self.capacity(),
-            human.table(&self.table())
-        )
+        let time = human.time_of_day(&self.now.to_string());
+        let what = match &self.watch.scope {
+            Scope::One(agent) => format!(
+                "agent={agent}\tactive={}\tcapacity={}",
+                self.active(),
+                self.capacity()
+            ),
+            Scope::All => format!("agents={}\tactive={}", self.snapshot.agents, self.active()),
+        };
+        format!("# {time}\t{what}\n{}\n", human.table(&self.table()))
     }
 }
 
 impl Frame<'_> {
-    /// The line above the table on a live screen.
-    fn heading(&self) -> String {
+    /// The line above the table on a live screen, the time as `time`.
+    fn heading(&self, time: &str) -> String {
+        let what = match &self.watch.scope {
+            Scope::One(agent) => {
+                format!("{agent}: {} active of {}", self.active(), self.capacity())
+            }
+            Scope::All => format!(
+                "{} active across {} agents",
+                self.active(),
+                self.snapshot.agents
+            ),
+        };
         format!(
-            "{}: {} active of {} · {} UTC · every {}s, Ctrl-C stops",
-            self.watch.agent,
-            self.snapshot.active,
-            self.capacity(),
-            self.time(),
-            self.watch.interval.as_secs_f64(),
+            "{what} · {time} · every {}s · Ctrl-C stops",
+            self.watch.interval.as_secs_f64()
         )
     }
 
     fn table(&self) -> Table {
-        table(&self.snapshot.sessions, self.now)
+        self.snapshot.table(&self.watch.scope, self.now)
+    }
+
+    fn active(&self) -> String {
+        self.snapshot
+            .active
+            .map_or_else(|| "?".to_string(), |n| n.to_string())
     }
 
     fn capacity(&self) -> String {
         self.snapshot
             .capacity
             .map_or_else(|| "?".to_string(), |max| max.to_string())
-    }
-
-    fn time(&self) -> String {
-        self.now.strftime("%Y-%m-%d %H:%M:%S").to_string()
     }
 }
 
@@ -304,15 +514,37 @@ pub async fn active_sessions(client: &Client, agent: &str) -> Result<Vec<Session
     }
 }
 
-fn not_found(err: &ApiError, what: String) -> Failure {
-    match err.kind {
-        ErrorKind::NotFound => Failure::new(Exit::NotFound, format!("{what} not found: {err}")),
-        _ => api_failure(err),
+/// The failure for `err`, met reading session `id` of `agent`.
+async fn session_failure(
+    ctx: &Context,
+    client: &Client,
+    agent: &str,
+    id: &str,
+    err: &ApiError,
+) -> Failure {
+    if err.kind != ErrorKind::NotFound {
+        return api_failure(err);
     }
+    // A 404 is about the session or the agent: the agent's status says.
+    if let Err(agent_err) = client.get_agent(agent).await
+        && agent_err.kind == ErrorKind::NotFound
+    {
+        let command = ["agent", "sessions", agent, "--id", id];
+        return super::agent_failure(ctx, client, agent, &agent_err, &command).await;
+    }
+    Failure::new(
+        Exit::NotFound,
+        format!("session `{id}` of agent `{agent}` not found: {err}"),
+    )
+    .with_hint(format!(
+        "list the agent's sessions with `{}`",
+        ctx.settings.suggest(&["agent", "sessions", agent])
+    ))
 }
 
-fn optional_time(raw: Option<&str>) -> String {
-    raw.map_or_else(|| "-".into(), format_timestamp)
+/// A cell's text, `-` when there is none.
+fn optional(raw: Option<&str>) -> String {
+    raw.unwrap_or("-").to_string()
 }
 
 fn seconds_of(raw: Option<&str>) -> Option<f64> {
@@ -349,29 +581,6 @@ pub fn status_label(session: &Session) -> String {
     }
 }
 
-fn summary(sessions: &[Session], total: u64, now: jiff::Timestamp) -> String {
-    let active = sessions
-        .iter()
-        .filter(|s| status_label(s) == "Active")
-        .count();
-    let mut ended: Vec<f64> = sessions
-        .iter()
-        .filter(|s| s.ended_at.is_some())
-        .filter_map(|s| duration_seconds(s, now))
-        .collect();
-    ended.sort_by(f64::total_cmp);
-    let shown = sessions.len();
-    let mut text = format!("{shown} shown of {total}, {active} active");
-    if let (Some(p50), Some(p95)) = (percentile(&ended, 50.0), percentile(&ended, 95.0)) {
-        text.push_str(&format!(
-            "; duration of ended sessions p50 {}, p95 {}",
-            format_duration(p50),
-            format_duration(p95)
-        ));
-    }
-    text
-}
-
 /// Nearest-rank percentile of sorted values.
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -381,8 +590,14 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
-fn details(session: &Session, now: jiff::Timestamp) -> Vec<(&'static str, String)> {
+/// One session's fields as shown, times through `time`.
+fn details(
+    session: &Session,
+    now: jiff::Timestamp,
+    time: impl Fn(&str) -> String,
+) -> Vec<(&'static str, String)> {
     let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    let optional_time = |raw: Option<&str>| raw.map_or_else(|| "-".into(), &time);
     let mut pairs = vec![
         ("Session ID", session.session_id.clone()),
         ("Status", status_label(session)),
@@ -420,7 +635,7 @@ fn details(session: &Session, now: jiff::Timestamp) -> Vec<(&'static str, String
             ("Stop requested", &lifecycle.stop_requested_at),
         ] {
             if let Some(at) = at {
-                pairs.push((label, format_timestamp(at)));
+                pairs.push((label, time(at)));
             }
         }
     }
@@ -461,17 +676,67 @@ mod tests {
         assert_eq!(status_label(&s), "Error (500)");
     }
 
+    fn snapshot(sessions: Vec<Session>, total: u64, active: Option<u64>) -> Snapshot {
+        Snapshot {
+            sessions: sessions.into_iter().map(|s| ("bot".into(), s)).collect(),
+            total,
+            active,
+            capacity: None,
+            agents: 1,
+            document: Value::Null,
+        }
+    }
+
     #[test]
-    fn summary_counts_active_and_ended_durations() {
+    fn summary_counts_every_active_session_and_ended_durations() {
         let now: jiff::Timestamp = "2025-01-01T01:00:00Z".parse().unwrap();
-        let sessions = [
+        let sessions = vec![
             session("2025-01-01T00:00:00Z", Some("2025-01-01T00:00:10Z")),
             session("2025-01-01T00:00:00Z", Some("2025-01-01T00:01:40Z")),
             session("2025-01-01T00:59:00Z", None),
         ];
+        // One active among those shown, four in all (`-n` cut the rest).
         assert_eq!(
-            summary(&sessions, 7, now),
-            "3 shown of 7, 1 active; duration of ended sessions p50 00:00:10, p95 00:01:40"
+            snapshot(sessions.clone(), 7, Some(4)).summary(now),
+            "3 shown of 7, 4 active; ended: p50 00:00:10, p95 00:01:40"
+        );
+        assert!(
+            snapshot(sessions.clone(), 7, None)
+                .summary(now)
+                .starts_with("3 shown of 7, 1 of them active;")
+        );
+        let mut all = snapshot(sessions, 9, Some(5));
+        all.agents = 3;
+        assert!(
+            all.summary(now)
+                .starts_with("3 shown of 9, 5 active across 3 agents;"),
+            "{}",
+            all.summary(now)
+        );
+    }
+
+    #[test]
+    fn every_agents_sessions_name_their_agent() {
+        let now: jiff::Timestamp = "2025-01-01T01:00:00Z".parse().unwrap();
+        let snapshot = snapshot(vec![session("2025-01-01T00:00:00Z", None)], 1, Some(1));
+        let (out, captured) =
+            crate::cli::output::Output::capture(crate::cli::output::OutputMode::Plain);
+        out.answer(Answer::new(Value::Null).table(snapshot.table(&Scope::All, now)))
+            .unwrap();
+        assert!(
+            captured
+                .stdout()
+                .starts_with("Session ID\tCreated At\tEnded At\tDuration\tStatus\t"),
+            "{}",
+            captured.stdout()
+        );
+        assert!(
+            captured.stdout().contains("\tCold Start\tAgent\n")
+                && captured
+                    .stdout()
+                    .contains("\ns\t2025-01-01T00:00:00Z\t-\t01:00:00\tActive\t-\t-\tbot\n"),
+            "{}",
+            captured.stdout()
         );
     }
 

@@ -4,7 +4,6 @@
 //! request before the start itself (the official CLI needs a login and
 //! checks the agent first, one more round trip on every start).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -16,13 +15,15 @@ use super::super::complete;
 use super::super::context::{Context, api_failure};
 use super::super::duration;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::Answer;
+use super::super::output::{Answer, format_elapsed};
 use super::live::until_interrupted;
 use super::logs::{Follow, LogFormat, Render};
+use pipecat_cloud::api::limits::MAX_BODY_BYTES;
 use pipecat_cloud::api::types::{StartRequest, StartResponse};
 use pipecat_cloud::api::{
     ApiError, Backoff, Client, Credential, ErrorKind, Raw, SessionParams, Transport, redact,
 };
+use pipecat_cloud::files;
 
 /// How long `--wait-for-capacity` waits when given no duration (and
 /// `--retries` alone), as the flag reads it and as a value.
@@ -140,11 +141,17 @@ pub async fn run(args: StartArgs, ctx: &Context) -> CliResult {
         }),
     };
     let request = params.to_request();
-    let started = match patience {
-        None => client.start_session(&agent, &request).await,
+    let outcome = match patience {
+        None => client
+            .start_session(&agent, &request)
+            .await
+            .map_err(|err| (err, None)),
         Some(patience) => start_patiently(ctx, &client, &agent, &request, patience).await,
-    }
-    .map_err(|err| start_failure(&agent, &key, &err))?;
+    };
+    let started = match outcome {
+        Ok(started) => started,
+        Err((err, waited)) => return Err(start_failure(ctx, &agent, &key, &err, waited).await),
+    };
     let session_id = started.value.session_id.clone();
     let answer = started_answer(&agent, started);
     if let Some(logs_client) = logs_client {
@@ -228,48 +235,75 @@ struct Patience {
     retries: Option<u32>,
 }
 
+/// How a patient start that gave up had waited.
+#[derive(Debug, Clone, Copy)]
+struct Waited {
+    elapsed: Duration,
+    attempts: u32,
+    budget: Duration,
+}
+
 /// Starts a session, retrying while (and only while) the API answers 429:
 /// pauses grow exponentially with jitter, a `Retry-After` sets the pause,
-/// and no pause runs past the budget. The last 429 is returned when the
-/// budget or the retries run out. Each retry is a new start request, safe
-/// because a 429 started nothing.
+/// and no pause runs past the budget. The last 429 is returned, with how
+/// long it waited, when the budget or the retries run out. Each retry is a
+/// new start request, safe because a 429 started nothing. On a terminal
+/// a spinner counts down to the next attempt; otherwise each attempt is a
+/// note.
 async fn start_patiently(
     ctx: &Context,
     client: &Client,
     agent: &str,
     request: &StartRequest,
     patience: Patience,
-) -> Result<Raw<StartResponse>, ApiError> {
+) -> Result<Raw<StartResponse>, (ApiError, Option<Waited>)> {
     let backoff = Backoff {
         base: Duration::from_millis(500),
         max: Duration::from_secs(15),
     };
-    let began = Instant::now();
     let mut progress = ctx.out.progress();
-    let mut retry = 0;
+    let budget = format_elapsed(patience.budget);
+    let mut attempts = 0;
     // The spinner (dropped on return) lasts the whole loop.
     loop {
+        attempts += 1;
         let err = match client.start_session(agent, request).await {
             Err(err) if err.kind == ErrorKind::Capacity => err,
-            outcome => return outcome,
+            outcome => return outcome.map_err(|err| (err, None)),
         };
-        let left = patience.budget.saturating_sub(began.elapsed());
-        if left.is_zero() || patience.retries.is_some_and(|max| retry >= max) {
-            return Err(err);
+        let left = patience.budget.saturating_sub(progress.elapsed());
+        if left.is_zero() || patience.retries.is_some_and(|max| attempts > max) {
+            let waited = Waited {
+                elapsed: progress.elapsed(),
+                attempts,
+                budget: patience.budget,
+            };
+            return Err((err, Some(waited)));
         }
-        retry += 1;
-        let pause = backoff.delay(retry, err.retry_after).min(left);
-        let waiting = format!(
-            "agent `{agent}` is at its session limit; retry {retry} in {:.1}s \
-             (waited {:.0}s of {:.0}s)",
+        let pause = backoff.delay(attempts, err.retry_after).min(left);
+        progress.say(format!(
+            "agent `{agent}` is at its session limit; attempt {} in {:.1}s, waiting up to {budget}",
+            attempts + 1,
             pause.as_secs_f64(),
-            began.elapsed().as_secs_f64(),
-            patience.budget.as_secs_f64()
-        );
-        progress.say(waiting);
-        tokio::time::sleep(pause).await;
+        ));
+        let resume = Instant::now() + pause;
+        loop {
+            let left = resume.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            progress.show(format!(
+                "agent `{agent}` is at its session limit; attempt {} in {}s, waiting up to {budget}",
+                attempts + 1,
+                left.as_secs_f64().ceil()
+            ));
+            tokio::time::sleep(left.min(COUNTDOWN_TICK)).await;
+        }
     }
 }
+
+/// How often the countdown to the next attempt is redrawn.
+const COUNTDOWN_TICK: Duration = Duration::from_millis(250);
 
 /// The public key to start with and where it came from.
 struct PublicKey {
@@ -345,26 +379,86 @@ fn join_url(room: &str, token: &str) -> String {
     format!("{room}{separator}t={token}")
 }
 
-fn start_failure(agent: &str, key: &PublicKey, err: &ApiError) -> Failure {
+/// `5m`, `90s`, `1h`: a duration as a duration flag reads it.
+fn flag_duration(duration: Duration) -> String {
+    match duration.as_secs() {
+        secs if secs >= 3600 && secs % 3600 == 0 => format!("{}h", secs / 3600),
+        secs if secs >= 60 && secs % 60 == 0 => format!("{}m", secs / 60),
+        secs => format!("{secs}s"),
+    }
+}
+
+async fn start_failure(
+    ctx: &Context,
+    agent: &str,
+    key: &PublicKey,
+    err: &ApiError,
+    waited: Option<Waited>,
+) -> Failure {
+    // The start command again, with the key's flag when it came from one
+    // (the key itself is never printed).
+    let start = |extra: &str| {
+        let mut words = vec!["agent", "start", agent];
+        if key.source == "--api-key" {
+            words.extend(["--api-key", "KEY"]);
+        }
+        words.push(extra);
+        ctx.settings.suggest(&words)
+    };
     match err.kind {
-        ErrorKind::Capacity => Failure::new(
-            Exit::Temporary,
-            format!("agent `{agent}` is at its session limit: {err}"),
-        )
-        .with_hint(format!(
-            "raise the limit with `pipecat cloud deploy {agent} --max-agents N`, stop sessions \
-             (`pipecat cloud agent sessions {agent} --status active`, then `agent stop`), or retry later"
-        )),
+        ErrorKind::Capacity => {
+            let (message, wait) = match waited {
+                None => (
+                    format!("agent `{agent}` is at its session limit: {err}"),
+                    format!(
+                        "wait for a free slot with `{}`",
+                        start(&format!("--wait-for-capacity={DEFAULT_CAPACITY_WAIT}"))
+                    ),
+                ),
+                Some(waited) => (
+                    format!(
+                        "agent `{agent}` is still at its session limit after waiting {} \
+                         ({} attempts): {err}",
+                        format_elapsed(waited.elapsed),
+                        waited.attempts
+                    ),
+                    format!(
+                        "wait longer with `{}`",
+                        start(&format!(
+                            "--wait-for-capacity={}",
+                            flag_duration((waited.budget * 2).max(Duration::from_secs(60)))
+                        ))
+                    ),
+                ),
+            };
+            Failure::new(Exit::Temporary, message).with_hint(format!(
+                "{wait}, stop a session (`{}` lists them), or raise the limit with `{}`",
+                ctx.settings
+                    .suggest(&["agent", "sessions", agent, "--status", "active"]),
+                ctx.settings
+                    .suggest(&["deploy", agent, "--max-agents", "N"]),
+            ))
+        }
         ErrorKind::NotReady => Failure::new(
             Exit::Temporary,
             format!("agent `{agent}` is not ready to start sessions: {err}"),
         )
         .with_hint("wait for its deployment to become ready, then retry"),
-        ErrorKind::NotFound => Failure::new(
-            Exit::NotFound,
-            format!("agent `{agent}` not found: {err}"),
-        )
-        .with_hint("check the agent name and the organization of the key"),
+        ErrorKind::NotFound => match ctx.management_client().await {
+            // The names are one request away with a management credential.
+            Ok(client) => {
+                super::agent_not_found(
+                    ctx,
+                    &client,
+                    agent,
+                    err.to_string(),
+                    &["agent", "start", agent],
+                )
+                .await
+            }
+            Err(_) => Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {err}"))
+                .with_hint("check the agent name and the organization of the key"),
+        },
         ErrorKind::Auth => Failure::new(
             Exit::Auth,
             format!(
@@ -373,13 +467,17 @@ fn start_failure(agent: &str, key: &PublicKey, err: &ApiError) -> Failure {
                 key.source
             ),
         )
-        .with_hint("choose a valid key with `pipecat cloud organizations keys use`, or pass --api-key"),
+        .with_hint(
+            "choose a valid key with `pipecat cloud organizations keys use`, or pass --api-key",
+        ),
         _ => api_failure(err),
     }
 }
 
 /// The session data from `--data` or `--data-file`, parsed: invalid JSON is
-/// an error (with line and column) and nothing is sent.
+/// an error (with line and column) and nothing is sent. A file (or stdin)
+/// is read up to the API's body limit, no further; a UTF-8 byte-order mark
+/// at its start (which some editors write) is skipped.
 fn read_data(data: Option<&str>, data_file: Option<&Path>) -> CliResult<Option<Value>> {
     if let Some(text) = data {
         return parse_json("--data", text).map(Some);
@@ -387,43 +485,44 @@ fn read_data(data: Option<&str>, data_file: Option<&Path>) -> CliResult<Option<V
     let Some(path) = data_file else {
         return Ok(None);
     };
-    let (what, bytes) = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|err| Failure::usage(format!("cannot read the data from stdin: {err}")))?;
-        ("the data on stdin".to_string(), bytes)
-    } else {
+    let (what, read) = if path == Path::new("-") {
         (
-            format!("data file {}", path.display()),
-            read_data_file(path)?,
+            "the data on stdin".to_string(),
+            files::read_capped_from(std::io::stdin(), MAX_BODY_BYTES),
         )
-    };
-    let text = String::from_utf8(bytes).map_err(|err| {
-        Failure::usage(format!(
-            "{what} is not UTF-8 text (invalid byte at offset {})",
-            err.utf8_error().valid_up_to()
-        ))
-        .with_hint("save it as UTF-8 JSON")
-    })?;
-    parse_json(&what, &text).map(Some)
-}
-
-fn read_data_file(path: &Path) -> CliResult<Vec<u8>> {
-    if path.is_dir() {
+    } else if path.is_dir() {
         return Err(
             Failure::usage(format!("data file {} is a directory", path.display()))
                 .with_hint("pass the path of a JSON file"),
         );
-    }
-    std::fs::read(path).map_err(|err| {
-        let message = match err.kind() {
-            std::io::ErrorKind::NotFound => format!("data file {} does not exist", path.display()),
-            _ => format!("cannot read data file {}: {err}", path.display()),
-        };
-        Failure::usage(message)
-    })
+    } else {
+        (
+            format!("data file {}", path.display()),
+            files::read_capped(path, MAX_BODY_BYTES),
+        )
+    };
+    let bytes = read.map_err(|err| {
+        Failure::usage(match err.kind() {
+            std::io::ErrorKind::NotFound => format!("{what} does not exist"),
+            std::io::ErrorKind::FileTooLarge => format!(
+                "{what} is {err}, the most the API accepts as a session's data; nothing was sent"
+            ),
+            _ => format!("cannot read {what}: {err}"),
+        })
+    })?;
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        Failure::usage(format!(
+            "{what} is not UTF-8 text (invalid byte at offset {})",
+            err.valid_up_to()
+        ))
+        .with_hint("save it as UTF-8 JSON")
+    })?;
+    parse_json(&what, text).map(Some)
 }
+
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn parse_json(what: &str, text: &str) -> CliResult<Value> {
     serde_json::from_str(text).map_err(|err| {

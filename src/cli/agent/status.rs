@@ -7,7 +7,7 @@ use clap_complete::engine::ArgValueCompleter;
 use super::super::complete;
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, format_timestamp};
+use super::super::output::Answer;
 use pipecat_cloud::api::limits::DEFAULT_MAX_SESSION_DURATION;
 use pipecat_cloud::api::types::AgentDetails;
 
@@ -23,11 +23,14 @@ pub struct StatusArgs {
 pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
     let agent = args.deploy_config.agent_name(args.agent_name)?;
     let client = ctx.management_client().await?;
-    let found = client
-        .get_agent(&agent)
-        .await
-        .map_err(|err| super::agent_failure(&agent, &err))?;
-    let pairs = fields(&found.value);
+    let found = match client.get_agent(&agent).await {
+        Ok(found) => found,
+        Err(err) => {
+            let command = ["agent", "status", agent.as_str()];
+            return Err(super::agent_failure(ctx, &client, &agent, &err, &command).await);
+        }
+    };
+    let pairs = fields(&found.value, |raw| ctx.out.timestamp(raw));
     ctx.out.answer(Answer::new(found.raw).key_values(pairs))
 }
 
@@ -39,14 +42,11 @@ pub fn max_session_duration(seconds: Option<u32>) -> String {
     }
 }
 
-/// The official CLI's lines in its order (those it has), then ours.
-fn fields(d: &AgentDetails) -> Vec<(&'static str, String)> {
+/// The official CLI's lines in its order (those it has), then ours;
+/// times through `time`.
+fn fields(d: &AgentDetails, time: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
     let dash = |value: Option<String>| value.unwrap_or_else(|| "-".into());
-    let time = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map_or_else(|| "-".into(), format_timestamp)
-    };
+    let time = |value: &Option<String>| value.as_deref().map_or_else(|| "-".into(), &time);
     let (artifact, artifact_value) = match (d.image(), d.build_id()) {
         (Some(image), _) => ("Image", image.to_string()),
         (None, Some(build)) => ("Build", build.to_string()),
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn an_unset_max_duration_is_the_default() {
-        let pairs = fields(&AgentDetails::default());
+        let pairs = fields(&AgentDetails::default(), str::to_string);
         let max = pairs
             .iter()
             .find(|(k, _)| *k == "Max Session Duration")

@@ -85,19 +85,28 @@ fn confirm_one(ctx: &Context, agent: &str, session: &str) -> CliResult {
 
 async fn stop_one(ctx: &Context, agent: &str, session: &str) -> CliResult {
     let client = ctx.management_client().await?;
-    let stopped = client
-        .stop_session(agent, session)
-        .await
-        .map_err(|err| match err.kind {
-            ErrorKind::NotFound => Failure::new(
+    let stopped = match client.stop_session(agent, session).await {
+        Ok(stopped) => stopped,
+        Err(err) if err.kind == ErrorKind::NotFound => {
+            // A 404 is about the session or the agent: the agent's status says.
+            if let Err(agent_err) = client.get_agent(agent).await
+                && agent_err.kind == ErrorKind::NotFound
+            {
+                let command = ["agent", "stop", agent, "--session", session];
+                return Err(super::agent_failure(ctx, &client, agent, &agent_err, &command).await);
+            }
+            return Err(Failure::new(
                 Exit::NotFound,
                 format!("no running session `{session}` of agent `{agent}`: {err}"),
             )
             .with_hint(format!(
-                "list the active ones with `pipecat cloud agent sessions {agent} --status active`"
-            )),
-            _ => api_failure(&err),
-        })?;
+                "list the active ones with `{}`",
+                ctx.settings
+                    .suggest(&["agent", "sessions", agent, "--status", "active"])
+            )));
+        }
+        Err(err) => return Err(api_failure(&err)),
+    };
     // The stop answer's shape (a 204 has no body: then it says what
     // happened), always naming the session.
     let mut document = match stopped.raw {
@@ -116,9 +125,13 @@ async fn stop_one(ctx: &Context, agent: &str, session: &str) -> CliResult {
 /// The session a person picks from the agent's active ones (id, age,
 /// status), newest first; `None` when there is none.
 async fn pick(ctx: &Context, client: &Client, agent: &str) -> CliResult<Option<String>> {
-    let sessions = active_sessions(client, agent)
-        .await
-        .map_err(|err| super::agent_failure(agent, &err))?;
+    let sessions = match active_sessions(client, agent).await {
+        Ok(sessions) => sessions,
+        Err(err) => {
+            let command = ["agent", "stop", agent];
+            return Err(super::agent_failure(ctx, client, agent, &err, &command).await);
+        }
+    };
     if sessions.is_empty() {
         ctx.out.note(&format!(
             "Agent `{agent}` has no active sessions: nothing to stop."
@@ -160,9 +173,13 @@ async fn stop_all(ctx: &Context, agent: &str, force: bool) -> CliResult {
         return ctx.out.confirm(&question(0));
     }
     let client = ctx.management_client().await?;
-    let sessions = active_sessions(&client, agent)
-        .await
-        .map_err(|err| super::agent_failure(agent, &err))?;
+    let sessions = match active_sessions(&client, agent).await {
+        Ok(sessions) => sessions,
+        Err(err) => {
+            let command = ["agent", "stop", agent, "--all"];
+            return Err(super::agent_failure(ctx, &client, agent, &err, &command).await);
+        }
+    };
     let ids: Vec<String> = sessions.into_iter().map(|s| s.session_id).collect();
     if ids.is_empty() {
         return ctx.out.answer(

@@ -2,6 +2,8 @@
 //! deployment is ready.
 //!
 //! - [`plan`]: the flags merged over `pcc-deploy.toml` and checked;
+//! - [`checks`]: the region and secret sets it names, checked against
+//!   the organization before anything is sent;
 //! - [`review`]: what will change, and what to warn about;
 //! - [`wait`]: the wait for readiness and how it ended.
 //!
@@ -9,6 +11,7 @@
 //! checked before any request, an update that sends only what was set,
 //! `--force` and `--yes`, the wait) is in docs/compatibility.md.
 
+mod checks;
 mod plan;
 mod review;
 mod wait;
@@ -108,7 +111,7 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     };
     // `--force` implies `--yes`, as in the official CLI.
     let (yes, force) = (args.yes || args.force, args.force);
-    let plan = plan::merge(args, config)?;
+    let mut plan = plan::merge(args, config)?;
     let question = Question {
         action: "deploying",
         prompt: String::new(),
@@ -134,6 +137,7 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
         ))
         .with_hint("pass the image: `pipecat cloud deploy NAME IMAGE:TAG`"));
     }
+    checks::check(ctx, &client, &mut plan, current.as_ref()).await?;
     let mut changes = review::changes(&plan, current.as_ref());
     if current.is_some() && changes.is_empty() && !force {
         ctx.out.note(&format!(

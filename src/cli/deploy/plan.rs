@@ -21,6 +21,9 @@ pub struct Plan {
     pub spec: AgentSpec,
     /// `--no-credentials`: the image is public, on purpose.
     pub no_credentials: bool,
+    /// The organization's default region, when a new agent goes there
+    /// (no region given): shown in the review. Filled in by the checks.
+    pub default_region: Option<String>,
 }
 
 /// `--config-file`, else `PIPECAT_DEPLOY_CONFIG_PATH`, else
@@ -151,6 +154,7 @@ pub fn merge(args: DeployArgs, loaded: Option<(PathBuf, DeployConfig)>) -> CliRe
         agent,
         spec,
         no_credentials: args.no_credentials,
+        default_region: None,
     })
 }
 
@@ -179,11 +183,19 @@ fn check_duration(seconds: i64, what: &str) -> CliResult<u32> {
     Ok(seconds as u32)
 }
 
+/// A count the API takes as an unsigned 32-bit number, at least `least`.
 fn check_count(n: i64, least: i64, what: &str) -> CliResult<u32> {
-    u32::try_from(n)
-        .ok()
-        .filter(|n| i64::from(*n) >= least)
-        .ok_or_else(|| Failure::usage(format!("{what} is {n}; it must be at least {least}")))
+    if n < least {
+        return Err(Failure::usage(format!(
+            "{what} is {n}; it must be at least {least}"
+        )));
+    }
+    u32::try_from(n).map_err(|_| {
+        Failure::usage(format!(
+            "{what} is {n}, more than the API takes; it must be at most {}",
+            u32::MAX
+        ))
+    })
 }
 
 fn check_krisp(filter: &str, what: &str) -> CliResult<String> {
@@ -291,6 +303,10 @@ mod tests {
         assert_eq!(
             usage_error(&["bot", "--min-agents", "-1"], None),
             "--min-agents is -1; it must be at least 0"
+        );
+        assert_eq!(
+            usage_error(&["bot", "--max-agents", "99999999999"], None),
+            "--max-agents is 99999999999, more than the API takes; it must be at most 4294967295"
         );
         assert_eq!(
             usage_error(&["bot", "--min-agents", "3", "--max-agents", "2"], None),

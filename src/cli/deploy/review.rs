@@ -33,14 +33,24 @@ pub fn changes(plan: &Plan, current: Option<&AgentDetails>) -> Vec<(&'static str
         spec.build_id.clone(),
         o.map(|o| text(o.build_id())),
     );
-    row("Region", spec.region.clone(), o.map(|o| o.region.clone()));
-    row("Secret set", spec.secret_set.clone(), None);
+    let region = spec.region.clone().or_else(|| {
+        plan.default_region
+            .as_ref()
+            .map(|region| format!("{region} (organization default)"))
+    });
+    row("Region", region, o.map(|o| o.region.clone()));
+    row(
+        "Secret set",
+        spec.secret_set.clone(),
+        o.map(|o| text(o.secret_set())),
+    );
     row(
         "Pull secret",
         spec.image_pull_secret_set
             .clone()
             .or_else(|| plan.no_credentials.then(|| "none (public image)".into())),
-        None,
+        o.filter(|_| spec.image_pull_secret_set.is_some())
+            .map(|o| text(o.image_pull_secret())),
     );
     row(
         "Profile",
@@ -71,7 +81,11 @@ pub fn changes(plan: &Plan, current: Option<&AgentDetails>) -> Vec<(&'static str
         o.map(|o| Some(format!("{} s", max_session_duration(o)))),
     );
     row("Websocket auth", spec.websocket_auth.clone(), None);
-    row("Architecture", spec.architecture.clone(), None);
+    row(
+        "Architecture",
+        spec.architecture.clone(),
+        o.map(|o| text(o.architecture())),
+    );
     rows
 }
 
@@ -127,6 +141,7 @@ mod tests {
             agent: "bot".into(),
             spec,
             no_credentials: false,
+            default_region: None,
         }
     }
 

@@ -76,7 +76,8 @@ pub async fn finish(
                 format!("deployment of agent `{agent}` failed: {reason}"),
             )
             .with_hint(format!(
-                "check the image and `pipecat cloud agent status {agent}`, then deploy again"
+                "check the image and `{}`, then deploy again",
+                ctx.settings.suggest(&["agent", "status", agent])
             )))
         }
         Outcome::TimedOut { phase } if available => {
@@ -94,7 +95,8 @@ pub async fn finish(
                 format!("agent `{agent}` did not become available within the wait ({phase})"),
             )
             .with_hint(format!(
-                "wait longer with --wait-timeout, or check `pipecat cloud agent status {agent}`"
+                "wait longer with --wait-timeout, or check `{}`",
+                ctx.settings.suggest(&["agent", "status", agent])
             )))
         }
     }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::context::{Context, api_failure, config_failure};
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Answer, Column, Question, Table, format_timestamp};
+use super::super::output::{Answer, Column, Question, Table};
 use pipecat_cloud::api::types::ApiKey;
 use pipecat_cloud::api::{Client, redact};
 use pipecat_cloud::config::user::UserConfig;
@@ -107,9 +107,7 @@ async fn list(
         table.push(vec![
             key_name(key).to_string(),
             key.key.clone(),
-            key.created_at
-                .as_deref()
-                .map_or_else(|| "-".into(), format_timestamp),
+            key.created_at.clone().unwrap_or_else(|| "-".into()),
             if key.revoked { "Revoked" } else { "Active" }.to_string(),
             key.id.clone(),
             if default.as_deref() == Some(key.key.as_str()) {
@@ -217,7 +215,8 @@ async fn revoke(
         )))?;
     if was_default {
         ctx.out.warn(&format!(
-            "it was the default key of `{org}`; choose another with `pipecat cloud organizations keys use`"
+            "it was the default key of `{org}`; choose another with `{}`",
+            ctx.settings.suggest(&["organizations", "keys", "use"])
         ));
     }
     Ok(())
@@ -247,7 +246,8 @@ async fn use_key(
     if config.org() != Some(org) {
         ctx.out.note(&format!(
             "`{org}` is not your active organization: `agent start` uses this key with --org {org}, \
-             or after `pipecat cloud organizations select {org}`."
+             or after `{}`.",
+            ctx.settings.suggest(&["organizations", "select", org])
         ));
     }
     Ok(())

@@ -1,7 +1,9 @@
-//! `pipecat cloud organizations ...`: list and select organizations, and
-//! manage their public API keys (`keys`).
+//! `pipecat cloud organizations ...`: list and select organizations,
+//! manage their public API keys (`keys`), their properties and default
+//! region (`properties`).
 
 pub mod keys;
+pub mod properties;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -25,6 +27,11 @@ pub enum OrganizationsCommand {
     Select(SelectArgs),
     /// Public API keys of the organization (they start sessions).
     Keys(keys::KeysArgs),
+    /// Show the default region (where agents and secret sets go when no
+    /// region is named), or set it.
+    DefaultRegion(properties::DefaultRegionArgs),
+    /// The organization's properties (e.g. defaultRegion).
+    Properties(properties::PropertiesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +46,8 @@ pub async fn run(args: OrganizationsArgs, ctx: &Context) -> CliResult {
         OrganizationsCommand::List => list(ctx).await,
         OrganizationsCommand::Select(args) => select(args, ctx).await,
         OrganizationsCommand::Keys(args) => keys::run(args, ctx).await,
+        OrganizationsCommand::DefaultRegion(args) => properties::default_region(args, ctx).await,
+        OrganizationsCommand::Properties(args) => properties::run(args, ctx).await,
     }
 }
 

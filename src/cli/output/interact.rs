@@ -12,13 +12,15 @@
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Output;
+use super::format::format_elapsed;
 use crate::cli::exit::{CliResult, Exit, Failure};
+use pipecat_cloud::sanitize;
 
 /// A yes/no question asked by [`Output::confirm`].
 pub struct Question {
@@ -60,7 +62,8 @@ impl Output {
                 question.skip_flag
             )));
         }
-        let (prompt, default) = (question.prompt.clone(), question.default_yes);
+        let prompt = sanitize::text(&question.prompt).into_owned();
+        let default = question.default_yes;
         let confirmed = self.interact("ask for confirmation", move || {
             dialoguer::Confirm::new()
                 .with_prompt(prompt)
@@ -84,7 +87,11 @@ impl Output {
     /// replaces the picker.
     pub fn pick(&self, prompt: &str, items: &[String], start: usize) -> CliResult<usize> {
         let prompt = format!("{prompt} (type to filter, Esc to cancel)");
-        let items = items.to_vec();
+        // The items are names a server sent.
+        let items: Vec<String> = items
+            .iter()
+            .map(|item| sanitize::text(item).into_owned())
+            .collect();
         let start = start.min(items.len().saturating_sub(1));
         self.interact("show the picker", move || {
             dialoguer::FuzzySelect::new()
@@ -172,11 +179,17 @@ impl Output {
         self.message(&format!("{}{end}", crossterm::cursor::Show));
     }
 
-    /// Progress of a wait: a spinner on a terminal, else a note each time
-    /// the message changes; nothing with `-q`.
+    /// Progress of a wait, with the time it has taken: a spinner on a
+    /// terminal, else a note each time the message changes; nothing with
+    /// `-q`.
     pub fn progress(&self) -> Progress {
         let bar = (!self.quiet && self.stderr.terminal).then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            {
+                bar.set_style(style);
+            }
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
@@ -184,6 +197,7 @@ impl Output {
             bar,
             out: self.clone(),
             last: String::new(),
+            began: Instant::now(),
         }
     }
 }
@@ -235,19 +249,38 @@ pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     out: Output,
     last: String,
+    began: Instant,
 }
 
 impl Progress {
-    /// Shows where the wait is.
+    /// Shows where the wait is: the spinner's message, or (when it
+    /// changed) a note saying it after how long the wait has taken so far
+    /// (`[3s] agent `bot`: deploying`).
     pub fn say(&mut self, message: String) {
         if message == self.last {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.set_message(message.clone()),
-            None => self.out.note(&message),
+            Some(bar) => bar.set_message(sanitize::text(&message).into_owned()),
+            None => self.out.note(&format!(
+                "[{}] {message}",
+                format_elapsed(self.began.elapsed())
+            )),
         }
         self.last = message;
+    }
+
+    /// Updates the spinner's message (a countdown, say); without a
+    /// spinner, nothing: notes come from [`Progress::say`] only.
+    pub fn show(&mut self, message: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(sanitize::text(&message).into_owned());
+        }
+    }
+
+    /// How long the wait has taken.
+    pub fn elapsed(&self) -> Duration {
+        self.began.elapsed()
     }
 }
 
@@ -289,14 +322,15 @@ mod tests {
     }
 
     #[test]
-    fn progress_without_a_terminal_is_a_note_per_change() {
+    fn progress_without_a_terminal_is_a_note_per_change_with_the_time_taken() {
         let (out, captured) = Output::capture(OutputMode::Rich);
         let mut progress = out.progress();
         progress.say("deploying".into());
+        progress.show("deploying, 3s".into());
         progress.say("deploying".into());
         progress.say("ready".into());
         drop(progress);
-        assert_eq!(captured.stderr(), "deploying\nready\n");
+        assert_eq!(captured.stderr(), "[0s] deploying\n[0s] ready\n");
         assert_eq!(captured.stdout(), "");
     }
 }

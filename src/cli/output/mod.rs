@@ -8,10 +8,13 @@
 //!   answer). Streams (`--follow`, `--watch`) hand over [`Record`]s, one
 //!   NDJSON line each in JSON mode.
 //! - Everything else goes to stderr: notes (silenced by `-q`), warnings,
-//!   details (`-v`), errors, and prompts and spinners (only where a person
+//!   details (`-v`; traces with `-vv`), errors, and prompts and spinners (only where a person
 //!   is; see `interact`).
 //! - A closed stdout (`| head`) ends the command quietly with exit 0; any
 //!   other failure to write is an error (exit 1). Nothing here exits.
+//! - Whatever a server sent is shown without its terminal escapes (see
+//!   `pipecat_cloud::sanitize`): table cells, values, messages, lines and
+//!   records are cleaned here, so no command has to remember to.
 //!
 //! A new command builds its views and answers once:
 //!
@@ -40,8 +43,9 @@ use clap::ValueEnum;
 use serde_json::Value;
 
 use super::exit::{CliResult, Exit, Failure};
+use pipecat_cloud::sanitize;
 
-pub use format::{format_duration, format_timestamp};
+pub use format::{Clock, format_duration, format_elapsed};
 pub use interact::Question;
 pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
@@ -72,22 +76,42 @@ pub struct Terminals {
     pub stdin: bool,
     pub stdout: bool,
     pub stderr: bool,
-    /// Columns of the terminal on stdout, when it is one and says.
+    /// Columns of the terminal on stdout, when it is one (see
+    /// [`terminal_width`]).
     pub stdout_width: Option<u16>,
 }
+
+/// The width a terminal is drawn for when it says nothing of its size.
+pub const FALLBACK_WIDTH: u16 = 80;
 
 impl Terminals {
     pub fn detect() -> Terminals {
         use std::io::IsTerminal;
+        let stdout = io::stdout().is_terminal();
         Terminals {
             stdin: io::stdin().is_terminal(),
-            stdout: io::stdout().is_terminal(),
+            stdout,
             stderr: io::stderr().is_terminal(),
             // comfy-table draws the tables and knows how to ask the
-            // terminal on stdout for its size; a size of 0 is no size.
-            stdout_width: comfy_table::Table::new().width().filter(|&w| w > 0),
+            // terminal on stdout for its size.
+            stdout_width: stdout.then(|| {
+                terminal_width(
+                    comfy_table::Table::new().width(),
+                    std::env::var("COLUMNS").ok().as_deref(),
+                )
+            }),
         }
     }
+}
+
+/// The columns of a terminal that reports `reported` columns: that, unless
+/// it reports none or 0 (`script`, some CI and editor terminals), then
+/// `COLUMNS` if it is a positive number, else [`FALLBACK_WIDTH`].
+pub fn terminal_width(reported: Option<u16>, columns: Option<&str>) -> u16 {
+    reported
+        .filter(|&width| width > 0)
+        .or_else(|| columns?.trim().parse().ok().filter(|&width| width > 0))
+        .unwrap_or(FALLBACK_WIDTH)
 }
 
 /// One of the two streams: where it writes, and whether a person reads it.
@@ -121,6 +145,7 @@ pub struct Output {
     verbose: u8,
     stdin_terminal: bool,
     stdout_width: Option<u16>,
+    clock: Clock,
     stdout: Arc<Sink>,
     stderr: Arc<Sink>,
     stdout_painter: Painter,
@@ -139,6 +164,8 @@ pub struct OutputSettings {
     pub quiet: bool,
     /// `-v` (repeatable).
     pub verbose: u8,
+    /// `--utc`: times in UTC rather than the local zone.
+    pub utc: bool,
 }
 
 impl Output {
@@ -176,6 +203,7 @@ impl Output {
             verbose: settings.verbose,
             stdin_terminal: terminals.stdin,
             stdout_width: terminals.stdout_width.filter(|_| terminals.stdout),
+            clock: Clock::new(settings.utc),
             stdout: Sink::new(stdout, terminals.stdout),
             stderr: Sink::new(stderr, terminals.stderr),
             stdout_painter: painter(terminals.stdout),
@@ -198,7 +226,7 @@ impl Output {
         if self.quiet
             && let Some(value) = answer.quiet
         {
-            return self.data(&format!("{value}\n"));
+            return self.data(&format!("{}\n", sanitize::text(&value)));
         }
         let human = self.human();
         for part in answer.parts {
@@ -208,7 +236,7 @@ impl Output {
                     _ => self.data(&human.table(&table))?,
                 },
                 Part::KeyValues(pairs) => self.data(&human.key_values(&pairs))?,
-                Part::Lines(lines) => self.data(&lines(&human))?,
+                Part::Lines(lines) => self.data(&human.clean(&lines(&human)))?,
                 Part::Note(message) => self.note(&message),
                 Part::Warn(message) => self.warn(&message),
                 Part::Aside(message) if human.rich => self.note(&message),
@@ -228,7 +256,11 @@ impl Output {
                 .collect()
         } else {
             let human = self.human();
-            records.iter().map(|record| record.human(&human)).collect()
+            let mut text = String::new();
+            for record in records {
+                text.push_str(&human.clean(&record.human(&human)));
+            }
+            text
         };
         self.data(&text)
     }
@@ -242,28 +274,47 @@ impl Output {
     /// A progress or success message on stderr (silenced by `-q`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            self.message(&format!("{message}\n"));
+            self.message(&format!("{}\n", sanitize::text(message)));
         }
+    }
+
+    /// A line a person must act on for the command to finish (the URL of
+    /// a login), alone on its line on stderr: never silenced, in every
+    /// mode.
+    pub fn instruction(&self, line: &str) {
+        self.message(&format!("{line}\n"));
     }
 
     /// A warning on stderr (never silenced: it may change what to do).
     pub fn warn(&self, message: &str) {
         let label = self.stderr_painter.paint(YELLOW, "warning:");
-        self.message(&format!("{label} {message}\n"));
+        self.message(&format!("{label} {}\n", sanitize::text(message)));
     }
 
-    /// A detail shown with `-v` only (retries, server settings).
+    /// A detail shown with `-v` (each request, server settings).
     pub fn detail(&self, message: &str) {
         if self.verbose > 0 {
+            self.message(&format!("{}\n", sanitize::text(message)));
+        }
+    }
+
+    /// A detail shown with `-vv` only (headers, retries).
+    pub fn trace(&self, message: &str) {
+        if self.verbose > 1 {
             self.message(&format!("{message}\n"));
         }
+    }
+
+    /// How many `-v` were given.
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
     }
 
     /// A block for a person before a change (what a deploy will do): a
     /// heading and aligned pairs on stderr; not with `-q` or in JSON mode.
     pub fn review(&self, heading: &str, pairs: &KeyValues) {
         if !self.quiet && self.mode != OutputMode::Json {
-            self.message(&format!("{heading}\n{}", pairs.rich()));
+            self.message(&format!("{}\n{}", sanitize::text(heading), pairs.rich()));
         }
     }
 
@@ -273,9 +324,17 @@ impl Output {
             return;
         }
         let paint = |style, text| self.stderr_painter.paint(style, text);
-        let mut text = format!("{} {}\n", paint(RED.bold(), "error:"), failure.message);
+        let mut text = format!(
+            "{} {}\n",
+            paint(RED.bold(), "error:"),
+            sanitize::text(&failure.message)
+        );
         if let Some(hint) = &failure.hint {
-            text.push_str(&format!("{} {hint}\n", paint(DIM, "hint:")));
+            text.push_str(&format!(
+                "{} {}\n",
+                paint(DIM, "hint:"),
+                sanitize::text(hint)
+            ));
         }
         self.message(&text);
     }
@@ -285,7 +344,27 @@ impl Output {
             rich: self.mode == OutputMode::Rich,
             width: self.stdout_width,
             painter: &self.stdout_painter,
+            clock: &self.clock,
         }
+    }
+
+    /// A time (the API's RFC 3339 text) for a key/value view or a line:
+    /// in full with its zone for a person, RFC 3339 with the offset in
+    /// plain output.
+    pub fn timestamp(&self, raw: &str) -> String {
+        self.human().timestamp(raw)
+    }
+
+    /// A time (RFC 3339 text) as short as a table shows it, with its zone
+    /// for a person (a live screen's heading), RFC 3339 in plain output.
+    pub fn time_of_day(&self, raw: &str) -> String {
+        self.human().time_of_day(raw)
+    }
+
+    /// True when the answer's document is what gets printed (`--output
+    /// json`): a command may then skip requests made only for the views.
+    pub fn prints_documents(&self) -> bool {
+        self.mode == OutputMode::Json
     }
 
     /// Writes data on stdout: a closed pipe is a silent success, any other
@@ -410,6 +489,7 @@ pub struct Human<'a> {
     pub rich: bool,
     width: Option<u16>,
     painter: &'a Painter,
+    clock: &'a Clock,
 }
 
 impl Human<'_> {
@@ -420,9 +500,29 @@ impl Human<'_> {
 
     pub fn table(&self, table: &Table) -> String {
         if self.rich {
-            table.rich(self.width)
+            table.rich(self.width, self.clock)
         } else {
-            table.plain()
+            table.plain(self.clock)
+        }
+    }
+
+    /// A time (RFC 3339 text) in full with its zone, or as RFC 3339 with
+    /// the offset in plain output.
+    pub fn timestamp(&self, raw: &str) -> String {
+        if self.rich {
+            self.clock.full(raw)
+        } else {
+            self.clock.machine(raw)
+        }
+    }
+
+    /// A time (RFC 3339 text) as short as a table shows it, with its zone
+    /// (`08:39:26 CEST` today), or as RFC 3339 in plain output.
+    pub fn time_of_day(&self, raw: &str) -> String {
+        if self.rich {
+            format!("{} {}", self.clock.short(raw), self.clock.zone_label())
+        } else {
+            self.clock.machine(raw)
         }
     }
 
@@ -431,6 +531,16 @@ impl Human<'_> {
             pairs.rich()
         } else {
             pairs.plain()
+        }
+    }
+
+    /// Lines as they may be shown: colours stay where they are shown,
+    /// every other escape goes (see [`sanitize`]).
+    fn clean<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.painter.enabled() {
+            sanitize::coloured(text)
+        } else {
+            sanitize::text(text)
         }
     }
 }
@@ -480,6 +590,7 @@ mod capture {
                     no_color: false,
                     quiet: false,
                     verbose: 0,
+                    utc: true,
                 },
                 Terminals::default(),
             )
@@ -536,6 +647,7 @@ mod tests {
             no_color: false,
             quiet: false,
             verbose: 0,
+            utc: true,
         }
     }
 
@@ -641,7 +753,7 @@ mod tests {
     }
 
     #[test]
-    fn details_need_verbose() {
+    fn details_need_verbose_and_traces_need_it_twice() {
         let (out, captured) = Output::capture(OutputMode::Plain);
         out.detail("retry 1/3");
         assert_eq!(captured.stderr(), "");
@@ -652,7 +764,17 @@ mod tests {
             },
             Terminals::default(),
         );
-        out.detail("retry 1/3");
+        out.detail("GET /v1/agents → 200 (3 ms)");
+        out.trace("retry 1/3");
+        assert_eq!(captured.stderr(), "GET /v1/agents → 200 (3 ms)\n");
+        let (out, captured) = Output::capture_with(
+            OutputSettings {
+                verbose: 2,
+                ..settings(OutputMode::Plain)
+            },
+            Terminals::default(),
+        );
+        out.trace("retry 1/3");
         assert_eq!(captured.stderr(), "retry 1/3\n");
     }
 
@@ -770,6 +892,70 @@ mod tests {
         );
         out.answer(Answer::new(json!({})).table(wide)).unwrap();
         assert!(!captured.stdout().contains("hidden"));
+    }
+
+    #[test]
+    fn escapes_from_a_server_never_reach_rich_or_plain_output() {
+        let evil = "bot\x1b]52;c;eA==\x07\x1b[2J\u{9b}1A\x1b[31m!";
+        for mode in [OutputMode::Rich, OutputMode::Plain, OutputMode::Json] {
+            let (out, captured) = Output::capture(mode);
+            let mut table = Table::new([Column::name("Name")]);
+            table.push(vec![evil.into()]);
+            out.answer(
+                Answer::new(json!({"name": evil}))
+                    .table(table)
+                    .key_values(vec![("Image", evil.to_string())])
+                    .lines(|_| format!("{evil}\n"))
+                    .note(evil),
+            )
+            .unwrap();
+            out.records(&[Line(evil)]).unwrap();
+            out.error(&Failure::usage(evil).with_hint(evil));
+            let (stdout, stderr) = (captured.stdout(), captured.stderr());
+            if mode == OutputMode::Json {
+                // The document and the record as the server wrote them.
+                assert_eq!(
+                    stdout.matches(r"\u001b]52;c;eA==\u0007").count(),
+                    2,
+                    "{stdout}"
+                );
+            } else {
+                assert!(stdout.contains("bot!"), "{stdout:?}");
+                assert!(
+                    !stdout.contains("52;c;") && !stdout.contains("1A"),
+                    "{stdout:?}"
+                );
+                assert!(
+                    !stdout
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                    "{stdout:?}"
+                );
+            }
+            assert!(stderr.contains("bot!"), "{stderr:?}");
+            assert!(
+                !stderr.chars().any(|c| c.is_control() && c != '\n'),
+                "{stderr:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn colours_in_lines_stay_only_where_colours_are_shown() {
+        let line = "\x1b[32mgreen\x1b[0m\x1b[2K";
+        let (out, captured) = Output::capture(OutputMode::Plain);
+        out.records(&[Line(line)]).unwrap();
+        assert_eq!(captured.stdout(), "green\n");
+        let (out, captured) = Output::capture_with(
+            OutputSettings {
+                color: ColorChoice::Always,
+                ..settings(OutputMode::Plain)
+            },
+            Terminals::default(),
+        );
+        out.answer(Answer::new(json!({})).lines(|_| format!("{line}\n")))
+            .unwrap();
+        assert_eq!(captured.stdout(), "\x1b[32mgreen\x1b[0m\n");
     }
 
     #[test]

@@ -11,12 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossterm::{cursor, queue, terminal};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
+use super::format::Clock;
 use super::view::Table;
-use super::{Output, OutputMode};
+use super::{Output, OutputMode, terminal_width};
 use crate::cli::exit::CliResult;
 
-/// The size assumed when the terminal does not say (columns, rows).
-const FALLBACK_SIZE: (u16, u16) = (80, 24);
+/// The rows assumed when the terminal does not say.
+const FALLBACK_ROWS: u16 = 24;
 
 /// A live screen is on: a panic must leave it too.
 static ON_ALTERNATE_SCREEN: AtomicBool = AtomicBool::new(false);
@@ -88,13 +89,14 @@ impl LiveScreen {
     /// terminal's size now. Table rows that do not fit make way for a line
     /// that says how many are not shown.
     pub fn draw(&self, heading: &str, table: &Table) -> CliResult {
-        let (columns, rows) = match terminal::size() {
-            Ok((columns, rows)) if columns > 0 && rows > 0 => (columns, rows),
-            _ => FALLBACK_SIZE,
-        };
+        let (columns, rows) = terminal::size().unwrap_or((0, 0));
+        // The width every table is drawn for (`COLUMNS` when the terminal
+        // reports none), and as many rows as it has.
+        let columns = terminal_width(Some(columns), std::env::var("COLUMNS").ok().as_deref());
+        let rows = if rows > 0 { rows } else { FALLBACK_ROWS };
         let mut lines: Vec<String> = heading.lines().map(str::to_string).collect();
         let room = usize::from(rows).saturating_sub(lines.len());
-        lines.extend(clipped(table, columns, room));
+        lines.extend(clipped(table, columns, room, &self.out.clock));
         lines.truncate(usize::from(rows));
         let mut frame = Vec::new();
         let _ = queue!(frame, cursor::MoveTo(0, 0));
@@ -140,12 +142,12 @@ impl Drop for LiveScreen {
 
 /// The lines of `table` drawn `columns` wide in at most `room` lines: as
 /// many rows as fit, then a line counting the rest.
-fn clipped(table: &Table, columns: u16, room: usize) -> Vec<String> {
+fn clipped(table: &Table, columns: u16, room: usize, clock: &Clock) -> Vec<String> {
     let lines_of = |table: &Table| -> Vec<String> {
         match table.empty_note() {
             Some(note) => vec![note.to_string()],
             None => table
-                .rich(Some(columns))
+                .rich(Some(columns), clock)
                 .lines()
                 .map(str::to_string)
                 .collect(),
@@ -190,16 +192,17 @@ mod tests {
 
     #[test]
     fn a_table_that_fits_is_drawn_whole() {
-        let lines = clipped(&sessions(3), 80, 20);
+        let lines = clipped(&sessions(3), 80, 20, &Clock::new(true));
         assert!(lines.iter().any(|l| l.contains("session-02")), "{lines:#?}");
         assert!(!lines.iter().any(|l| l.contains("more")), "{lines:#?}");
     }
 
     #[test]
     fn a_table_taller_than_the_room_keeps_its_header_and_counts_the_rest() {
-        let lines = clipped(&sessions(30), 80, 10);
+        let lines = clipped(&sessions(30), 80, 10, &Clock::new(true));
         assert_eq!(lines.len(), 10, "{lines:#?}");
-        assert!(lines[1].contains("Session ID"), "{lines:#?}");
+        assert!(lines[0].contains("Session ID"), "{lines:#?}");
+        assert!(lines[1].chars().all(|c| c == '─'), "{lines:#?}");
         let shown = lines.iter().filter(|l| l.contains("session-")).count();
         assert_eq!(
             lines.last().unwrap(),
@@ -208,7 +211,8 @@ mod tests {
                 30 - shown
             )
         );
-        // The box is closed above the count.
-        assert!(lines[lines.len() - 2].starts_with('└'), "{lines:#?}");
+        // Whole rows above the count, as many as fit.
+        assert_eq!(shown, 7, "{lines:#?}");
+        assert!(lines[lines.len() - 2].starts_with("session-"), "{lines:#?}");
     }
 }

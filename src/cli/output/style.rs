@@ -30,6 +30,11 @@ impl Painter {
         Painter { enabled }
     }
 
+    /// Colours are on.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     pub fn paint(&self, style: Style, text: &str) -> String {
         if self.enabled {
             format!("{}{text}{}", style.render(), style.render_reset())

@@ -70,7 +70,7 @@ async fn snapshots(ctx: &Context, client: Client, interval: Duration) -> CliResu
             Some(screen) => {
                 let next = tokio::time::Instant::now() + interval;
                 loop {
-                    screen.draw(&frame.heading(), &frame.table())?;
+                    screen.draw(&frame.heading(ctx), &frame.table())?;
                     tokio::select! {
                         _ = tokio::time::sleep_until(next) => break,
                         _ = screen.resized() => {}
@@ -89,12 +89,14 @@ async fn snapshots(ctx: &Context, client: Client, interval: Duration) -> CliResu
 struct Frame(Snapshot);
 
 impl Frame {
-    fn heading(&self) -> String {
+    /// The line above the table on a live screen, the time in the zone
+    /// every time is shown in.
+    fn heading(&self, ctx: &Context) -> String {
         format!(
-            "{} agents · {} active sessions · {} UTC · Ctrl-C stops",
+            "{} agents · {} active sessions · {} · Ctrl-C stops",
             self.0.agents.len(),
             self.0.active(),
-            self.time()
+            ctx.out.time_of_day(&self.0.at.to_string())
         )
     }
 
@@ -119,10 +121,6 @@ impl Frame {
         }
         table
     }
-
-    fn time(&self) -> String {
-        self.0.at.strftime("%Y-%m-%d %H:%M:%S").to_string()
-    }
 }
 
 impl Record for Frame {
@@ -144,7 +142,7 @@ impl Record for Frame {
             .collect();
         format!(
             "# {}\tactive={}\t{}\n{}\n",
-            self.time(),
+            human.time_of_day(&self.0.at.to_string()),
             self.0.active(),
             capacity.join("\t"),
             human.table(&self.table())

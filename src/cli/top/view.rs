@@ -8,6 +8,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pipecat_cloud::api::ApiError;
 use pipecat_cloud::api::types::LogEntry;
+use pipecat_cloud::sanitize;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -444,13 +445,11 @@ fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-/// Text from the API as it may be drawn: control characters (escape
-/// sequences in a log line) would drive the terminal, so they become
-/// spaces.
+/// Text from the API as it may be drawn on one line: without its
+/// terminal escapes (see [`sanitize`]; one in a log line would drive the
+/// terminal), tabs and line breaks as spaces.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    sanitize::text(text).replace(['\t', '\n'], " ")
 }
 
 #[cfg(test)]
@@ -520,6 +519,6 @@ mod tests {
         assert_eq!(gauge(1, Some(50), 10), "█░░░░░░░░░");
         assert_eq!(gauge(50, Some(50), 10), "██████████");
         assert_eq!(gauge(0, None, 10), "");
-        assert_eq!(printable("a\x1b[2Jb\tc"), "a [2Jb c");
+        assert_eq!(printable("a\x1b[2Jb\tc\nd\x1b]52;c;eA==\x07e"), "ab c de");
     }
 }

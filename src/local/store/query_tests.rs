@@ -474,6 +474,33 @@ fn exercise_every_query(store: &Store, first_ns: i64, last_ns: i64) {
             })
             .unwrap();
     }
+    let running = SessionRecord {
+        id: new_id(),
+        agent_name: agent.name.clone(),
+        agent_id: agent.id.clone(),
+        deployment_id: agent.deployment.id.clone(),
+        max_session_duration: 60,
+        requested_ns: 2_000,
+        process_started_ns: Some(2_000),
+        stop_requested_ns: None,
+        ended_ns: None,
+        updated_ns: 2_000,
+        completion_status: None,
+        end_state: "active".into(),
+    };
+    let process = SessionProcess {
+        session_id: running.id.clone(),
+        pid: 1,
+        start_ticks: Some(1),
+        boot_id: None,
+        cgroup: None,
+    };
+    store.insert_running_session(&running, &process).unwrap();
+    store.session_processes().unwrap();
+    store.forget_session_process(&running.id).unwrap();
+    store.beat(2_500).unwrap();
+    store.last_heartbeat().unwrap();
+    store.mark_running_stop_requested(2_600).unwrap();
     store.mark_stop_requested(SESSIONS[0], 3_000).unwrap();
     store
         .mark_ended(SESSIONS[0], 4_000, "TERMINATED", "terminated")
