@@ -65,7 +65,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
-use super::containment::{self, Containment, ProcessSet};
+use super::containment::{self, Containment, ProcessSet, Sweeper};
 use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
@@ -125,6 +125,7 @@ pub struct Runtime {
     capacity: Arc<Capacity>,
     bodies_dir: PathBuf,
     containment: Containment,
+    sweeper: Arc<Sweeper>,
     lines_per_second: u32,
     running: Mutex<HashMap<String, RunningSession>>,
     heartbeat: Option<JoinHandle<()>>,
@@ -189,6 +190,7 @@ impl Runtime {
             capacity,
             bodies_dir,
             containment: Containment::detect(),
+            sweeper: Arc::default(),
             lines_per_second,
             running: Mutex::new(HashMap::new()),
             heartbeat,
@@ -256,7 +258,12 @@ impl Runtime {
             .id()
             .and_then(|pid| i32::try_from(pid).ok())
             .unwrap_or(0);
-        let processes = ProcessSet::new(&session.id, Pid::from_raw(pid), cgroup);
+        let processes = ProcessSet::new(
+            &session.id,
+            Pid::from_raw(pid),
+            cgroup,
+            self.sweeper.clone(),
+        );
         session.process_started_ns = Some(now);
         let record = session.clone();
         let process = SessionProcess {
