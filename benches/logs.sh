@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" \
+"$BIN" cloud local serve --port 0 --data-dir "$WORK/data" --max-log-lines-per-second 1000000 \
     --image "lines/bot=seq -f 'INFO line %.0f' 1 $LINES" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 200); do [ -s "$WORK/serve.out" ] && break; sleep 0.05; done
