@@ -8,6 +8,7 @@
 #       typed-decode program), peak RSS for 100k and 1M lines
 #   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
 #   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
+#   (g) the server rows of issue 15 against their floors    cargo bench --bench server
 # The 10-minute soak is separate: cargo bench --bench soak.
 # Needs hyperfine, GNU time, curl and python3 (Debian: apt-get install
 # hyperfine time curl python3).
@@ -22,3 +23,5 @@ echo "== (e) graceful stop against its floor"
 cargo bench --quiet --bench shutdown
 echo "== (f) hardening bars"
 cargo bench --quiet --bench hardening
+echo "== (g) server rows against their floors"
+cargo bench --quiet --bench server

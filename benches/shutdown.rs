@@ -6,7 +6,9 @@
 //! of the medians (the target is at most 2).
 //!
 //! Run: `cargo bench --bench shutdown` (`SHUTDOWN_SESSIONS`, default 1000;
-//! `SHUTDOWN_ROUNDS`, default 3).
+//! `SHUTDOWN_ROUNDS`, default 3). The server contains sessions in cgroups
+//! where it can; `PIPECAT_LOCAL_CGROUPS=0` measures the process-group
+//! fallback (most machines without root).
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;

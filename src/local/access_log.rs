@@ -6,18 +6,21 @@
 //! the authorization request's `state` and `code_challenge`, say), which
 //! are written as `[hidden]`.
 //!
-//! Requests only format a line and hand it to a channel; one thread writes
-//! through a buffer and flushes it at least every [`FLUSH_EVERY`], so the
-//! file is current within a moment and a burst of requests costs a few
-//! writes. That thread also hands each line to an [`AccessObserver`], if
+//! A request appends its line to a buffer in memory under a short lock
+//! (no system call, and no wake-up except for the first line after a
+//! write). One thread writes the buffer out at most every
+//! [`FLUSH_EVERY`], so the file is current within a moment and a busy
+//! server costs a few writes a second. The buffer holds at most
+//! [`MAX_PENDING`] bytes: lines beyond that are dropped and counted, and
+//! the count is written in their place. The writer thread also hands each line to an [`AccessObserver`], if
 //! one is given (`serve -v` prints them).
 
-use std::fs::OpenOptions;
-use std::io::{BufWriter, Write};
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -30,12 +33,10 @@ use super::time::{now_ns, rfc3339_millis};
 /// The file name in the data dir.
 pub const FILE_NAME: &str = "access.log";
 
-/// The longest a logged line waits in the buffer. Flushing per line would
-/// be a write(2) per request, which halves the 429 throughput on a busy
-/// server; this way a burst costs one write per 64 KiB.
+/// The longest a line waits in memory before it is written.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
-/// Buffer size: a burst of ~800 lines per write.
-const BUFFER: usize = 64 * 1024;
+/// Lines waiting to be written, at most (about 10,000 lines).
+const MAX_PENDING: usize = 1024 * 1024;
 
 /// Given each line of the access log (without its newline), on the
 /// writer thread.
@@ -48,10 +49,27 @@ impl std::fmt::Debug for AccessObserver {
     }
 }
 
-/// Handle to the writer thread. The thread ends (after writing what is
-/// queued) when the last handle is dropped.
+/// Handle to the writer thread. When the last handle is dropped, the
+/// thread writes what is pending and ends.
 pub struct AccessLog {
-    sender: Sender<String>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    pending: Mutex<Pending>,
+    /// Told when the buffer gets its first line, and at the end.
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Pending {
+    text: String,
+    /// Lines dropped because the buffer was full.
+    dropped: u64,
+    closed: bool,
+    /// The timestamp of the current millisecond, formatted once.
+    stamp_ms: i64,
+    stamp: String,
 }
 
 impl AccessLog {
@@ -64,49 +82,96 @@ impl AccessLog {
             .append(true)
             .mode(0o600)
             .open(data_dir.join(FILE_NAME))?;
-        let (sender, receiver) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            pending: Mutex::new(Pending::default()),
+            ready: Condvar::new(),
+        });
+        let writer = shared.clone();
         std::thread::Builder::new()
             .name("pipecat-local-access-log".into())
-            .spawn(move || {
-                write_loop(BufWriter::with_capacity(BUFFER, file), receiver, observer)
-            })?;
-        Ok(Arc::new(AccessLog { sender }))
+            .spawn(move || write_loop(&writer, file, observer))?;
+        Ok(Arc::new(AccessLog { shared }))
     }
 
-    fn record(&self, line: String) {
-        let _ = self.sender.send(line);
+    fn record(&self, method: &axum::http::Method, target: &str, status: u16, took: Duration) {
+        let now = now_ns();
+        let mut pending = self.shared.lock();
+        let first = pending.text.is_empty() && pending.dropped == 0;
+        if pending.text.len() >= MAX_PENDING {
+            pending.dropped += 1;
+        } else {
+            let ms = now.div_euclid(1_000_000);
+            if pending.stamp_ms != ms || pending.stamp.is_empty() {
+                pending.stamp_ms = ms;
+                pending.stamp = rfc3339_millis(now);
+            }
+            let Pending { text, stamp, .. } = &mut *pending;
+            // Writing to a String cannot fail.
+            let _ = writeln!(
+                text,
+                "{stamp} {method} {target} {status} {:.1}ms",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+        drop(pending);
+        if first {
+            self.shared.ready.notify_one();
+        }
     }
 }
 
-fn write_loop(
-    mut out: BufWriter<std::fs::File>,
-    receiver: Receiver<String>,
-    observer: Option<AccessObserver>,
-) {
-    let mut last_flush = Instant::now();
-    let mut unflushed = false;
+impl Drop for AccessLog {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.ready.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        // Plain text: a panic while holding the lock cannot corrupt it.
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Waits for a first line, lets more gather for [`FLUSH_EVERY`], writes
+/// them all; ends once closed and written out.
+fn write_loop(shared: &Shared, mut file: File, observer: Option<AccessObserver>) {
+    let mut out = String::new();
     loop {
-        match receiver.recv_timeout(FLUSH_EVERY) {
-            Ok(line) => {
-                let _ = out.write_all(line.as_bytes());
-                if let Some(AccessObserver(observer)) = &observer {
-                    observer(line.trim_end());
-                }
-                unflushed = true;
-                if last_flush.elapsed() < FLUSH_EVERY {
-                    continue;
-                }
-            }
-            Err(RecvTimeoutError::Timeout) if unflushed => {}
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => {
-                let _ = out.flush();
-                return;
-            }
+        let mut pending = shared.lock();
+        while pending.text.is_empty() && pending.dropped == 0 && !pending.closed {
+            pending = shared
+                .ready
+                .wait(pending)
+                .unwrap_or_else(|p| p.into_inner());
         }
-        let _ = out.flush();
-        unflushed = false;
-        last_flush = Instant::now();
+        let closed = pending.closed;
+        if !closed {
+            drop(pending);
+            std::thread::sleep(FLUSH_EVERY);
+            pending = shared.lock();
+        }
+        std::mem::swap(&mut out, &mut pending.text);
+        let dropped = std::mem::take(&mut pending.dropped);
+        drop(pending);
+        if dropped > 0 {
+            let _ = writeln!(
+                out,
+                "{} access log: {dropped} lines dropped (more than {MAX_PENDING} bytes waited to be written)",
+                rfc3339_millis(now_ns())
+            );
+        }
+        // A failed write (e.g. a full disk) loses these lines, not the
+        // server.
+        let _ = file.write_all(out.as_bytes());
+        if let Some(AccessObserver(observer)) = &observer {
+            out.lines().for_each(|line| observer(line));
+        }
+        out.clear();
+        if closed {
+            return;
+        }
     }
 }
 
@@ -120,12 +185,12 @@ pub async fn log_request(
     let method = request.method().clone();
     let target = loggable_target(request.uri());
     let response = next.run(request).await;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    log.record(format!(
-        "{} {method} {target} {} {millis:.1}ms\n",
-        rfc3339_millis(now_ns()),
-        response.status().as_u16()
-    ));
+    log.record(
+        &method,
+        &target,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

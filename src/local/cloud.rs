@@ -81,6 +81,8 @@ pub struct Cloud {
     /// Where the running server publishes them (none until it listens, and
     /// again none once it has stopped).
     state_file: Mutex<Option<StateFile>>,
+    /// Writes again what the store could not write (see [`STORE_RETRY`]).
+    retrying: Option<tokio::task::JoinHandle<()>>,
     org_id: String,
     user_id: String,
     identity: Identity,
@@ -124,6 +126,9 @@ impl Cloud {
         let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
         let user_id = store.meta("user_id")?.unwrap_or_default();
+        let retrying = tokio::runtime::Handle::try_current()
+            .ok()
+            .map(|runtime| runtime.spawn(retry_store_writes(store.clone())));
         Ok(Cloud {
             store,
             logs,
@@ -136,6 +141,7 @@ impl Cloud {
             stopping: Mutex::new(HashSet::new()),
             credentials: Mutex::new(credentials),
             state_file: Mutex::new(None),
+            retrying,
             org_id,
             user_id,
             identity,
@@ -170,6 +176,19 @@ impl Cloud {
     pub async fn shutdown(&self) {
         self.runtime.shutdown().await;
         self.logs.close();
+        if let Some(retrying) = &self.retrying {
+            retrying.abort();
+        }
+        let store = self.store.clone();
+        let unwritten = self.store.write(move |store| Ok(store.retry())).await;
+        if let Ok(unwritten @ 1..) = unwritten {
+            eprintln!(
+                "pipecat local: the end of {unwritten} sessions could not be written to {} ({}); \
+                 the next server on this data dir records them as ended by a restart",
+                store.path().display(),
+                store.write_failure().unwrap_or_default()
+            );
+        }
         if let Some(state_file) = lock(&self.state_file).take()
             && let Err(err) = state_file.write(false, &self.credentials())
         {
@@ -211,9 +230,11 @@ impl Cloud {
     }
 
     /// Session and log routes also serve a deleted agent's past sessions.
-    fn known_agent(&self, name: &str) -> CloudResult<()> {
+    async fn known_agent(&self, name: &str) -> CloudResult<()> {
         validate_agent_name(name)?;
-        if self.agents().contains_key(name) || self.store.has_sessions(name)? {
+        let live = self.agents().contains_key(name);
+        let name = name.to_string();
+        if live || self.store.read(move |r| r.has_sessions(&name)).await? {
             Ok(())
         } else {
             Err(CloudError::NotFound(What::Agent))
@@ -222,7 +243,14 @@ impl Cloud {
 
     // --- sessions ---------------------------------------------------------
 
-    pub fn start_session(&self, name: &str, request: StartRequest) -> CloudResult<StartResponse> {
+    /// Starts a session: checks and the capacity slot in memory (a 429
+    /// touches nothing else), then the record and the process, off the
+    /// async workers.
+    pub async fn start_session(
+        &self,
+        name: &str,
+        request: StartRequest,
+    ) -> CloudResult<StartResponse> {
         let requested_ns = now_ns();
         let agent = self.live_agent(name)?;
         if request.create_daily_room {
@@ -240,6 +268,9 @@ impl Cloud {
                 deployment.image
             ))
         })?;
+        if let Some(refusal) = self.unwritable() {
+            return Err(refusal);
+        }
         if !self
             .capacity
             .try_reserve(&agent.id, self.max_agents(deployment))
@@ -263,31 +294,40 @@ impl Cloud {
             end_state: runtime::END_ACTIVE.into(),
         };
         let session_id = session.id.clone();
-        self.runtime.launch(SessionPlan {
-            session,
-            launch,
-            body: request.body,
-            env,
-        })?;
+        self.runtime
+            .launch(SessionPlan {
+                session,
+                launch,
+                body: request.body,
+                env,
+            })
+            .await
+            .map_err(|err| match err {
+                CloudError::Store(_) => self.unwritable().unwrap_or(err),
+                err => err,
+            })?;
         Ok(StartResponse {
             session_id: Some(session_id),
             ..StartResponse::default()
         })
     }
 
+    /// The refusal of a start while the store cannot write, if it cannot.
+    fn unwritable(&self) -> Option<CloudError> {
+        let reason = self.store.write_failure()?;
+        Some(CloudError::StoreUnwritable(format!(
+            "The local cloud cannot record new sessions: writing its store failed ({reason}). \
+             Free disk space for {}; starts resume once a write succeeds",
+            self.store.path().display()
+        )))
+    }
+
     /// Sessions of the live agent `name`, else of the last one deleted
     /// under that name: an agent created again under a deleted one's name
     /// starts with none.
-    pub fn sessions(&self, name: &str, query: &SessionQuery) -> CloudResult<SessionList> {
-        self.known_agent(name)?;
+    pub async fn sessions(&self, name: &str, query: &SessionQuery) -> CloudResult<SessionList> {
+        self.known_agent(name).await?;
         let live_id = self.agents().get(name).map(|agent| agent.id.clone());
-        let agent_id = match live_id {
-            Some(id) => id,
-            None => self
-                .store
-                .newest_agent_id(name)?
-                .ok_or(CloudError::NotFound(What::Agent))?,
-        };
         let active = match query.status.as_deref() {
             None | Some("all") => None,
             Some("active") => Some(true),
@@ -307,7 +347,18 @@ impl Cloud {
             limit: page_limit(query.limit)?,
             offset: query.offset.unwrap_or(0),
         };
-        let (total, records) = self.store.sessions(&agent_id, &filter)?;
+        let name = name.to_string();
+        let (total, records) = self
+            .store
+            .read(move |r| {
+                let agent_id = match live_id {
+                    Some(id) => Some(id),
+                    None => r.newest_agent_id(&name)?,
+                };
+                agent_id.map(|id| r.sessions(&id, &filter)).transpose()
+            })
+            .await?
+            .ok_or(CloudError::NotFound(What::Agent))?;
         Ok(SessionList {
             total_count: Some(total),
             sessions: records.iter().map(|s| self.session_view(s)).collect(),
@@ -316,25 +367,36 @@ impl Cloud {
 
     /// A session of any agent that had the name `name` (a deleted agent's
     /// sessions stay readable and stoppable by id).
-    pub fn session(&self, name: &str, session_id: &str) -> CloudResult<Session> {
-        self.known_agent(name)?;
-        let session_id = names::session_id(session_id)?;
+    pub async fn session(&self, name: &str, session_id: &str) -> CloudResult<Session> {
+        self.known_agent(name).await?;
         let record = self
-            .store
-            .session(name, &session_id)?
+            .stored_session(name, &names::session_id(session_id)?)
+            .await?
             .ok_or(CloudError::NotFound(What::Session))?;
         Ok(self.session_view(&record))
+    }
+
+    async fn stored_session(
+        &self,
+        name: &str,
+        session_id: &str,
+    ) -> CloudResult<Option<SessionRecord>> {
+        let (name, session_id) = (name.to_string(), session_id.to_string());
+        Ok(self
+            .store
+            .read(move |r| r.session(&name, &session_id))
+            .await?)
     }
 
     /// Stops a running session and answers once it has ended. Of
     /// concurrent stops of one session, the first stops it and the others
     /// find it not running.
     pub async fn stop_session(&self, name: &str, session_id: &str) -> CloudResult<StopResponse> {
-        self.known_agent(name)?;
+        self.known_agent(name).await?;
         let session_id = names::session_id(session_id)?;
         let running = self
-            .store
-            .session(name, &session_id)?
+            .stored_session(name, &session_id)
+            .await?
             .is_some_and(|s| s.ended_ns.is_none());
         if !running || !self.stopping().insert(session_id.clone()) {
             return Err(CloudError::SessionNotRunning);
@@ -384,8 +446,11 @@ impl Cloud {
 
     // --- logs -------------------------------------------------------------
 
-    pub fn logs(&self, name: &str, query: &LogQuery) -> CloudResult<LogsResponse> {
-        self.known_agent(name)?;
+    /// A page of an agent's log lines. `total` counts the matching lines up
+    /// to 10,000 past the page (`relation: "eq"`), else is the lower bound
+    /// that gives (`"gte"`); see the store's `TOTAL_LOOKAHEAD`.
+    pub async fn logs(&self, name: &str, query: &LogQuery) -> CloudResult<LogsResponse> {
+        self.known_agent(name).await?;
         let ascending = match query.order.as_deref() {
             None | Some("desc") => false,
             Some("asc") => true,
@@ -409,18 +474,21 @@ impl Cloud {
             ascending,
             limit: page_limit(query.limit)?,
             offset: query.offset.unwrap_or(0),
+            after: None,
         };
-        let (total, rows) = self.store.logs(name, &filter)?;
+        let name = name.to_string();
+        let page = self.store.read(move |r| r.logs(&name, &filter)).await?;
         Ok(LogsResponse {
             total: Some(LogTotal {
-                value: total,
-                relation: "eq".into(),
+                value: page.total,
+                relation: if page.total_exact { "eq" } else { "gte" }.into(),
             }),
-            logs: rows
+            logs: page
+                .rows
                 .into_iter()
                 .map(|row| LogEntry {
                     log: row.line,
-                    timestamp: rfc3339_nanos(row.ts_ns),
+                    timestamp: rfc3339_nanos(row.position.ts_ns),
                     deployment_id: row.deployment_id,
                     session_id: row.session_id,
                 })
@@ -581,12 +649,12 @@ impl Cloud {
         Ok(())
     }
 
-    pub fn deployments(&self, name: &str) -> CloudResult<DeploymentList> {
+    pub async fn deployments(&self, name: &str) -> CloudResult<DeploymentList> {
         let agent = self.live_agent(name)?;
+        let agent_id = agent.id.clone();
+        let deployments = self.store.read(move |r| r.deployments(&agent_id)).await?;
         Ok(DeploymentList {
-            deployments: self
-                .store
-                .deployments(&agent.id)?
+            deployments: deployments
                 .iter()
                 .map(|d| self.deployment_view(&agent, d))
                 .collect(),
@@ -853,6 +921,23 @@ pub struct LogQuery {
     /// Unix seconds, fractions allowed (inclusive).
     pub start_time: Option<String>,
     pub end_time: Option<String>,
+}
+
+/// How often writes the store could not make are tried again.
+const STORE_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tries again, every [`STORE_RETRY`], what the store could not write
+/// (session ends), and whether it can write at all, so that starts resume
+/// once it can.
+async fn retry_store_writes(store: Arc<Store>) {
+    let mut every = tokio::time::interval(STORE_RETRY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if store.needs_retry() {
+            let _ = store.write(|store| Ok(store.retry())).await;
+        }
+    }
 }
 
 /// A session in `Cloud::stopping`, for as long as this lives.

@@ -27,6 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -126,6 +127,63 @@ pub fn join_cgroup(procs: &CString) {
     }
 }
 
+/// Scans of `/proc` for what sessions left (without cgroups), shared:
+/// sessions that end together (a shutdown) wait for one scan between them
+/// instead of one each, which at 1,000 sessions is the difference between
+/// a few scans and a million `environ` reads.
+#[derive(Default)]
+pub struct Sweeper {
+    state: std::sync::Mutex<Sweeps>,
+}
+
+#[derive(Default)]
+struct Sweeps {
+    /// Sessions waiting for the next scan, each told once it is done.
+    waiting: Vec<(String, tokio::sync::oneshot::Sender<()>)>,
+    /// A scan is running (it takes the next batch when it is done).
+    busy: bool,
+}
+
+impl Sweeper {
+    fn state(&self) -> std::sync::MutexGuard<'_, Sweeps> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Kills every process marked with `session_id`, in a scan that
+    /// starts after this call (one already running may have missed them).
+    async fn sweep(self: &Arc<Self>, session_id: String) {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let start = {
+            let mut state = self.state();
+            state.waiting.push((session_id, done));
+            !std::mem::replace(&mut state.busy, true)
+        };
+        if start {
+            let sweeper = self.clone();
+            tokio::task::spawn_blocking(move || sweeper.run());
+        }
+        let _ = wait.await;
+    }
+
+    fn run(&self) {
+        loop {
+            let batch = {
+                let mut state = self.state();
+                if state.waiting.is_empty() {
+                    state.busy = false;
+                    return;
+                }
+                std::mem::take(&mut state.waiting)
+            };
+            let ids: HashSet<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+            kill_marked(&ids);
+            for (_, done) in batch {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
 /// A running session's processes.
 pub struct ProcessSet {
     session_id: String,
@@ -135,12 +193,19 @@ pub struct ProcessSet {
     cgroup: Option<PathBuf>,
     /// The cgroup is already removed (it was empty when the leader ended).
     removed: AtomicBool,
+    /// Finds what is left without a cgroup.
+    sweeper: Arc<Sweeper>,
 }
 
 impl ProcessSet {
     /// The set of a freshly spawned leader. A cgroup it did not manage to
     /// join is removed, and the set falls back to its process group.
-    pub fn new(session_id: &str, leader: Pid, cgroup: Option<PathBuf>) -> ProcessSet {
+    pub fn new(
+        session_id: &str,
+        leader: Pid,
+        cgroup: Option<PathBuf>,
+        sweeper: Arc<Sweeper>,
+    ) -> ProcessSet {
         let cgroup = cgroup.filter(|dir| {
             let joined = cgroup_pids(dir).contains(&leader);
             if !joined {
@@ -153,6 +218,7 @@ impl ProcessSet {
             leader,
             cgroup,
             removed: AtomicBool::new(false),
+            sweeper,
         }
     }
 
@@ -199,10 +265,7 @@ impl ProcessSet {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
             }
-            None => {
-                let ids = HashSet::from([self.session_id.clone()]);
-                let _ = tokio::task::spawn_blocking(move || kill_marked(&ids)).await;
-            }
+            None => self.sweeper.sweep(self.session_id.clone()).await,
         }
     }
 

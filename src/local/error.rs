@@ -65,6 +65,10 @@ pub enum CloudError {
     /// The store failed; it logged the details where it happened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store cannot write (a full disk, a read-only file): the message
+    /// says what failed and what to do. Starts are refused until it can.
+    #[error("{0}")]
+    StoreUnwritable(String),
     /// Something of the server's own failed (a file, a process to spawn).
     #[error("{0}")]
     Internal(String),

@@ -26,6 +26,8 @@ pub use crate::api::limits::MAX_BODY_BYTES;
 
 /// The code of every route the local cloud does not emulate.
 pub const NOT_EMULATED_CODE: &str = "NOT_EMULATED";
+/// The code of a start refused because the store cannot write.
+pub const STORE_UNWRITABLE_CODE: &str = "STORE_UNWRITABLE";
 
 /// Everything a request can fail with.
 #[derive(Debug)]
@@ -77,6 +79,11 @@ impl ApiError {
                 CloudError::Internal(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "500", err.to_string())
                 }
+                CloudError::StoreUnwritable(_) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    STORE_UNWRITABLE_CODE,
+                    err.to_string(),
+                ),
             },
             ApiError::NoRoute => (
                 StatusCode::NOT_FOUND,
@@ -323,6 +330,12 @@ mod tests {
                 500,
                 "500",
                 "cannot start the agent's process: no such file",
+            ),
+            (
+                CloudError::StoreUnwritable("cannot record new sessions".into()).into(),
+                503,
+                "STORE_UNWRITABLE",
+                "cannot record new sessions",
             ),
             (
                 CloudError::NotFound(What::SecretSet).into(),

@@ -44,7 +44,7 @@ use rusqlite::{Connection, params};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 
-use super::store::{SessionEnd, connect, record_ends};
+use super::store::{SessionEnd, connect, last_line, record_ends};
 use super::time::now_ns;
 
 /// The longest log entry, in bytes; longer lines are split.
@@ -87,8 +87,9 @@ struct Line {
 
 enum Message {
     Line(Line),
-    /// A session's end, recorded with (or after) its last lines.
-    End(SessionEnd, oneshot::Sender<()>),
+    /// A session's end, recorded with (or after) its last lines; told
+    /// whether it was.
+    End(SessionEnd, oneshot::Sender<bool>),
     Flush(SyncSender<()>),
 }
 
@@ -102,8 +103,7 @@ pub struct LogWriter {
 impl LogWriter {
     pub fn start(db_path: &Path) -> anyhow::Result<LogWriter> {
         let conn = connect(db_path)?;
-        let last_ns: i64 =
-            conn.query_row("SELECT COALESCE(MAX(ts_ns), 0) FROM logs", [], |r| r.get(0))?;
+        let last_ns = last_line(&conn)?.map_or(0, |line| line.ts_ns);
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("pipecat-local-logs".into())
@@ -157,11 +157,11 @@ impl LogWriter {
     }
 
     /// Records a session's end in the same transaction as its last lines
-    /// (or a later one), and waits until it is committed. False if the
-    /// writer is gone.
+    /// (or a later one), and waits until it is committed. False if it could
+    /// not be (the writer is gone, or the store cannot write).
     pub async fn end_session(&self, end: SessionEnd) -> bool {
         let (done, wait) = oneshot::channel();
-        self.send(Message::End(end, done)) && wait.await.is_ok()
+        self.send(Message::End(end, done)) && wait.await.unwrap_or(false)
     }
 
     /// Commits what is queued and stops the thread.
@@ -418,14 +418,14 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
                 Message::Flush(_) => {}
             }
         }
-        store(&mut conn, &lines, &ends, &mut last_ns);
+        let ended = store(&mut conn, &lines, &ends, &mut last_ns);
         for message in batch {
             match message {
                 Message::Flush(done) => {
                     let _ = done.send(());
                 }
                 Message::End(_, done) => {
-                    let _ = done.send(());
+                    let _ = done.send(ended);
                 }
                 Message::Line(_) => {}
             }
@@ -435,13 +435,13 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
 
 /// Stores `lines` and `ends` in one transaction; if that fails, stores the
 /// lines one by one so that only those that cannot be stored are lost, then
-/// the ends, and says so.
-fn store(conn: &mut Connection, lines: &[&Line], ends: &[SessionEnd], last_ns: &mut i64) {
+/// the ends, and says so. Returns whether the ends were recorded.
+fn store(conn: &mut Connection, lines: &[&Line], ends: &[SessionEnd], last_ns: &mut i64) -> bool {
     if lines.is_empty() && ends.is_empty() {
-        return;
+        return true;
     }
     let batch_error = match insert(conn, lines, ends, last_ns, false) {
-        Ok(_) => return,
+        Ok(_) => return true,
         Err(err) => err,
     };
     match insert(conn, lines, &[], last_ns, true) {
@@ -458,13 +458,18 @@ fn store(conn: &mut Connection, lines: &[&Line], ends: &[SessionEnd], last_ns: &
             lines.len()
         ),
     }
-    if !ends.is_empty()
-        && let Err(err) = insert(conn, &[], ends, last_ns, false)
-    {
-        eprintln!(
-            "pipecat local: could not record the end of {} sessions: {err}",
-            ends.len()
-        );
+    if ends.is_empty() {
+        return true;
+    }
+    match insert(conn, &[], ends, last_ns, false) {
+        Ok(_) => true,
+        Err(err) => {
+            eprintln!(
+                "pipecat local: could not record the end of {} sessions: {err}",
+                ends.len()
+            );
+            false
+        }
     }
 }
 

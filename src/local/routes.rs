@@ -410,7 +410,7 @@ async fn start_session(
     PathParams(AgentPath { agent }): PathParams<AgentPath>,
     JsonBody(request): JsonBody<StartRequest>,
 ) -> ApiResult<StartResponse> {
-    Ok(Json(cloud.start_session(&agent, request)?))
+    Ok(Json(cloud.start_session(&agent, request).await?))
 }
 
 async fn list_agents(
@@ -465,14 +465,14 @@ async fn list_sessions(
     PathParams(AgentPath { agent }): PathParams<AgentPath>,
     QueryParams(query): QueryParams<SessionQuery>,
 ) -> ApiResult<SessionList> {
-    Ok(Json(cloud.sessions(&agent, &query)?))
+    Ok(Json(cloud.sessions(&agent, &query).await?))
 }
 
 async fn get_session(
     State(cloud): AppState,
     PathParams(SessionPath { agent, session }): PathParams<SessionPath>,
 ) -> ApiResult<Session> {
-    Ok(Json(cloud.session(&agent, &session)?))
+    Ok(Json(cloud.session(&agent, &session).await?))
 }
 
 async fn stop_session(
@@ -487,14 +487,14 @@ async fn logs(
     PathParams(AgentPath { agent }): PathParams<AgentPath>,
     QueryParams(query): QueryParams<LogQuery>,
 ) -> ApiResult<LogsResponse> {
-    Ok(Json(cloud.logs(&agent, &query)?))
+    Ok(Json(cloud.logs(&agent, &query).await?))
 }
 
 async fn deployments(
     State(cloud): AppState,
     PathParams(AgentPath { agent }): PathParams<AgentPath>,
 ) -> ApiResult<DeploymentList> {
-    Ok(Json(cloud.deployments(&agent)?))
+    Ok(Json(cloud.deployments(&agent).await?))
 }
 
 async fn organizations(State(cloud): AppState) -> Json<OrganizationList> {

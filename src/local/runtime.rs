@@ -65,7 +65,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::capacity::Capacity;
-use super::containment::{self, Containment, ProcessSet};
+use super::containment::{self, Containment, ProcessSet, Sweeper};
 use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
@@ -125,6 +125,7 @@ pub struct Runtime {
     capacity: Arc<Capacity>,
     bodies_dir: PathBuf,
     containment: Containment,
+    sweeper: Arc<Sweeper>,
     lines_per_second: u32,
     running: Mutex<HashMap<String, RunningSession>>,
     heartbeat: Option<JoinHandle<()>>,
@@ -171,7 +172,8 @@ impl Runtime {
                 let mut failing = false;
                 loop {
                     every.tick().await;
-                    match store.beat(now_ns()) {
+                    let at = now_ns();
+                    match store.write(move |store| store.beat(at)).await {
                         Ok(()) => failing = false,
                         Err(err) if !failing => {
                             failing = true;
@@ -188,6 +190,7 @@ impl Runtime {
             capacity,
             bodies_dir,
             containment: Containment::detect(),
+            sweeper: Arc::default(),
             lines_per_second,
             running: Mutex::new(HashMap::new()),
             heartbeat,
@@ -198,21 +201,22 @@ impl Runtime {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records the session, spawns its process and supervises it. The
-    /// capacity slot must already be reserved; it is released when the
-    /// session ends (or here, if it cannot start).
-    pub fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
-        let session = plan.session;
+    /// Spawns the session's process, records the session and supervises
+    /// it. The capacity slot must already be reserved; it is released when
+    /// the session ends (or here, if it cannot start). The record (the
+    /// session and where its processes are) is one write, made off the
+    /// async workers once the process runs (so it holds when it started);
+    /// if it cannot be written the processes are killed at once: no
+    /// session runs unrecorded. A process that cannot be started is
+    /// recorded as `START_FAILED`.
+    pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
+        let mut session = plan.session;
         let source = session_source(&session);
-        if let Err(err) = self.store.insert_session(&session) {
-            self.capacity.release(&session.agent_id);
-            return Err(err.into());
-        }
         let cgroup = self.containment.cgroup_for(&session.id);
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
             .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
+        let body_file = self.bodies_dir.join(format!("{}.json", session.id));
         let spawned = body_json.and_then(|body| {
-            let body_file = self.bodies_dir.join(format!("{}.json", session.id));
             write_private(&body_file, &body).map_err(|e| {
                 CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
@@ -223,34 +227,46 @@ impl Runtime {
                 &plan.env,
                 cgroup.as_deref(),
             )
-            .map(|child| (child, body, body_file))
+            .map(|child| (child, body))
             .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
-        let (mut child, body, body_file) = match spawned {
+        let now = now_ns();
+        session.updated_ns = now;
+        let (mut child, body) = match spawned {
             Ok(spawned) => spawned,
             Err(err) => {
                 if let Some(cgroup) = &cgroup {
                     let _ = std::fs::remove_dir(cgroup);
                 }
-                let now = now_ns();
                 self.logs
                     .event(&source, &format!("session failed to start: {err}"));
-                self.store
-                    .mark_ended(&session.id, now, START_FAILED, END_AGENT_ERROR)?;
+                let _ = std::fs::remove_file(&body_file);
+                session.ended_ns = Some(now);
+                session.completion_status = Some(START_FAILED.into());
+                session.end_state = END_AGENT_ERROR.into();
+                let record = session.clone();
+                let recorded = self
+                    .store
+                    .write(move |store| store.insert_session(&record))
+                    .await;
                 self.capacity.release(&session.agent_id);
+                recorded?;
                 return Err(err);
             }
         };
-        let started_ns = now_ns();
         let pid = child
             .id()
             .and_then(|pid| i32::try_from(pid).ok())
             .unwrap_or(0);
-        let processes = ProcessSet::new(&session.id, Pid::from_raw(pid), cgroup);
-        // The process runs now: whatever happens, it must be supervised
-        // (a store failure is logged by the store).
-        let _ = self.store.mark_process_started(&session.id, started_ns);
-        let record = SessionProcess {
+        let processes = ProcessSet::new(
+            &session.id,
+            Pid::from_raw(pid),
+            cgroup,
+            self.sweeper.clone(),
+        );
+        session.process_started_ns = Some(now);
+        let record = session.clone();
+        let process = SessionProcess {
             session_id: session.id.clone(),
             pid,
             start_ticks: containment::start_ticks(Pid::from_raw(pid)),
@@ -259,7 +275,21 @@ impl Runtime {
                 .cgroup()
                 .map(|dir| dir.to_string_lossy().into_owned()),
         };
-        let _ = self.store.record_session_process(&record);
+        let recorded = self
+            .store
+            .write(move |store| store.insert_running_session(&record, &process))
+            .await;
+        if let Err(err) = recorded {
+            processes.kill();
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+                processes.kill_leftovers().await;
+                processes.release();
+            });
+            let _ = std::fs::remove_file(&body_file);
+            self.capacity.release(&session.agent_id);
+            return Err(err.into());
+        }
         self.logs.event(
             &source,
             &format!(
@@ -347,7 +377,8 @@ impl Runtime {
             Some(reason) = stop_rx.recv() => {
                 // A shutdown records every session's stop at once.
                 if reason == StopReason::Api {
-                    let _ = self.store.mark_stop_requested(&session.id, now_ns());
+                    let (id, at) = (session.id.clone(), now_ns());
+                    let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
                 }
                 self.logs.event(&source, match reason {
                     StopReason::Api => "stop requested: sending SIGTERM",
@@ -394,18 +425,27 @@ impl Runtime {
         let (completion, end_state, event) = outcome(stopped_by, status);
         self.logs.event(&source, &event);
         // Recorded by the log writer after its last line: a follower that
-        // sees the end and reads once more gets every line.
+        // sees the end and reads once more gets every line. If it cannot
+        // (a full disk), the store keeps the end in memory, shows it and
+        // writes it again later (a failure is logged where it happens).
         let end = SessionEnd {
             session_id: session.id.clone(),
             ended_ns,
             completion_status: completion,
             end_state: end_state.to_string(),
         };
-        if !self.logs.end_session(end).await {
-            eprintln!(
-                "pipecat local: the end of session {} could not be recorded",
-                session.id
-            );
+        if !self.logs.end_session(end.clone()).await {
+            let _ = self
+                .store
+                .write(move |store| {
+                    store.mark_ended(
+                        &end.session_id,
+                        end.ended_ns,
+                        &end.completion_status,
+                        &end.end_state,
+                    )
+                })
+                .await;
         }
         processes.release();
         self.capacity.release(&session.agent_id);
@@ -435,7 +475,11 @@ impl Runtime {
             heartbeat.abort();
         }
         // A store failure is logged by the store.
-        let _ = self.store.mark_running_stop_requested(now_ns());
+        let at = now_ns();
+        let _ = self
+            .store
+            .write(move |store| store.mark_running_stop_requested(at))
+            .await;
         let waits: Vec<_> = self
             .running()
             .values()

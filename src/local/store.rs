@@ -9,13 +9,44 @@
 //!
 //! The schema is versioned: to change it, append a migration to
 //! [`MIGRATIONS`] (see there); never `CREATE ... IF NOT EXISTS` at open.
+//!
+//! # Connections
+//!
+//! - one writer connection (behind a mutex) for writes and the few reads
+//!   that startup and key changes make; requests reach it off the async
+//!   workers ([`Store::write`]);
+//! - read connections on their own threads for the reads requests make
+//!   ([`Store::read`], `store/pool.rs`, queries in `store/reads.rs`), so a
+//!   long read never holds the writer, a start or a 429;
+//! - the log writer's own connection (`logs.rs`).
+//!
+//! Every query has an index that serves it: see the query-plan test at the
+//! end of this file.
+//!
+//! # When the store cannot write
+//!
+//! A write that fails because the disk is full (or the file cannot be
+//! written) marks the store unwritable until a write succeeds
+//! ([`Store::write_failure`]; starts are refused meanwhile). A session
+//! end that cannot be written is kept in memory, shown by every read as if
+//! it were written, and written again by [`Store::retry`].
 
+mod anchors;
+mod pool;
+#[cfg(test)]
+mod query_tests;
+mod reads;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
 use super::time::now_ns;
+use anchors::Anchors;
+use pool::ReadPool;
+pub use reads::{Reader, last_line};
 
 mod secrets;
 
@@ -164,7 +195,27 @@ CREATE TABLE session_processes (
     cgroup TEXT
 );
 ",
+    // 6: an index for each query the store makes (the query-plan test
+    // checks that each is used): an agent's lines by session and by
+    // deployment, its running sessions and its sessions by end state and
+    // by deployment, agents by name, keys and live agents in order.
+    "
+CREATE INDEX logs_agent_session ON logs(agent_name, session_id, ts_ns);
+CREATE INDEX logs_agent_deployment ON logs(agent_name, deployment_id, ts_ns);
+CREATE INDEX sessions_running ON sessions(agent_id, requested_ns) WHERE ended_ns IS NULL;
+CREATE INDEX sessions_agent_state ON sessions(agent_id, end_state, requested_ns);
+CREATE INDEX sessions_agent_deployment ON sessions(agent_id, deployment_id, requested_ns);
+CREATE INDEX agents_name ON agents(name, deleted_ns, created_ns);
+CREATE INDEX agents_live ON agents(created_ns, name) WHERE deleted_ns IS NULL;
+CREATE INDEX api_keys_created ON api_keys(created_ns, id);
+",
 ];
+
+/// The WAL is cut back to this size after a checkpoint empties it (it
+/// would otherwise keep the size of its largest burst).
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+/// Statements each connection keeps prepared (one per query shape in use).
+const PREPARED_STATEMENTS: usize = 64;
 
 /// The tables of version 1. The first release created them without
 /// setting `user_version`: a database at version 0 that has them is that
@@ -291,7 +342,7 @@ pub struct SessionProcess {
     pub cgroup: Option<String>,
 }
 
-/// How a session ended, for [`record_ends`].
+/// How a session ended, for [`record_ends`] and [`Store::mark_ended`].
 #[derive(Debug, Clone)]
 pub struct SessionEnd {
     pub session_id: String,
@@ -314,7 +365,7 @@ pub struct SessionFilter {
 }
 
 /// Which log lines to read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LogFilter {
     pub session_id: Option<String>,
     pub deployment_id: Option<String>,
@@ -323,15 +374,38 @@ pub struct LogFilter {
     pub end_ns: Option<i64>,
     pub ascending: bool,
     pub limit: u32,
+    /// Lines skipped, counted from `after` if given, else from the first
+    /// match.
     pub offset: u32,
+    /// Start after this line (in the page's order): a keyset page.
+    pub after: Option<LogPosition>,
 }
 
-#[derive(Debug, Clone)]
-pub struct LogRow {
+/// A line's place in the logs' total order: by time, then by when it was
+/// stored (a new line always sorts after every stored one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LogPosition {
     pub ts_ns: i64,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRow {
+    pub position: LogPosition,
     pub line: String,
     pub deployment_id: Option<String>,
     pub session_id: Option<String>,
+}
+
+/// A page of log lines and how many lines match: `total` exactly when
+/// `total_exact`, else at least `total` (the count stops
+/// [`reads::TOTAL_LOOKAHEAD`] lines past the page). With [`LogFilter::after`],
+/// lines are counted from there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogPage {
+    pub rows: Vec<LogRow>,
+    pub total: u64,
+    pub total_exact: bool,
 }
 
 /// Why the store failed.
@@ -362,6 +436,12 @@ pub enum StoreError {
         path.display()
     )]
     Unrecognised { path: PathBuf, missing: String },
+    /// A read's thread went away before it answered.
+    #[error("local cloud store: a read was lost (its thread ended)")]
+    ReadLost,
+    /// A read thread could not be started.
+    #[error("local cloud store: cannot start a read thread: {0}")]
+    Thread(String),
 }
 
 /// The one place a store failure is logged: where it happens (this
@@ -369,7 +449,10 @@ pub enum StoreError {
 /// through), so whoever receives the error only passes it on.
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
-        eprintln!("pipecat local: local cloud store: {err}");
+        // An interrupted read is one whose caller went away: not a failure.
+        if err.sqlite_error_code() != Some(ErrorCode::OperationInterrupted) {
+            eprintln!("pipecat local: local cloud store: {err}");
+        }
         StoreError::Sqlite(err)
     }
 }
@@ -379,12 +462,96 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The database file in the data dir.
 const DB_FILE: &str = "local-cloud.sqlite3";
 
-/// One connection behind a mutex: statements are short, and callers never
-/// hold it across an `.await`. Log lines are written by their own
-/// connection (see `logs.rs`); WAL lets both work at once.
+/// The writer connection behind a mutex (statements are short, and callers
+/// never hold it across an `.await`), the read connections, and what both
+/// share. See the module doc.
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Started by the first read.
+    readers: Mutex<Option<Arc<ReadPool>>>,
+    shared: Arc<Shared>,
+}
+
+/// What the writer and the read threads share.
+#[derive(Default)]
+pub struct Shared {
+    anchors: Mutex<Anchors>,
+    /// Session ends not written yet, by session id.
+    ends: Mutex<HashMap<String, SessionEnd>>,
+    /// Why the last write failed, until one succeeds.
+    write_failure: Mutex<Option<String>>,
+    /// Every statement the store's connections ran (for the query-plan
+    /// test).
+    #[cfg(test)]
+    issued: Arc<Mutex<std::collections::BTreeSet<String>>>,
+}
+
+impl Shared {
+    /// Shows the ends not written yet on records read from the store.
+    fn overlay_ends(&self, records: &mut [SessionRecord]) {
+        let ends = lock(&self.ends);
+        if ends.is_empty() {
+            return;
+        }
+        for record in records.iter_mut().filter(|r| r.ended_ns.is_none()) {
+            if let Some(end) = ends.get(&record.id) {
+                record.ended_ns = Some(end.ended_ns);
+                record.updated_ns = end.ended_ns;
+                record.completion_status = Some(end.completion_status.clone());
+                record.end_state = end.end_state.clone();
+            }
+        }
+    }
+
+    /// Notes whether a write worked: one that failed for lack of room or
+    /// of a writable file makes the store unwritable until one works.
+    fn note_write<T>(&self, result: &rusqlite::Result<T>) {
+        let mut failure = lock(&self.write_failure);
+        match result {
+            Ok(_) => *failure = None,
+            Err(err) if cannot_write(err) => *failure = Some(err.to_string()),
+            Err(_) => {}
+        }
+    }
+
+    /// Sets up a connection of the store; in tests, records every
+    /// statement it runs.
+    fn prepare(&self, conn: &mut Connection) {
+        #[cfg(test)]
+        self.trace(conn);
+        #[cfg(not(test))]
+        let _ = conn;
+    }
+
+    #[cfg(test)]
+    fn trace(&self, conn: &mut Connection) {
+        let issued = self.issued.clone();
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |event: rusqlite::trace::TraceEvent<'_>| {
+                if let rusqlite::trace::TraceEvent::Stmt(statement, _) = event {
+                    lock(&issued).insert(statement.sql().into_owned());
+                }
+            }),
+        )
+        .expect("trace the store's statements");
+    }
+}
+
+/// Errors that mean the database cannot be written (rather than a bad
+/// statement or a constraint).
+fn cannot_write(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(
+            ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::ReadOnly
+                | ErrorCode::CannotOpen
+                | ErrorCode::PermissionDenied
+        )
+    )
 }
 
 /// Opens a connection with the pragmas every connection needs.
@@ -396,7 +563,9 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     conn.busy_handler(Some(wait_for_lock))?;
+    conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
     Ok(conn)
 }
 
@@ -476,12 +645,113 @@ impl Store {
         make_private(&path)?;
         let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
         migrate(&mut conn, &path, MIGRATIONS)?;
+        let shared = Arc::new(Shared::default());
+        shared.prepare(&mut conn);
         let store = Store {
             conn: Mutex::new(conn),
             path,
+            readers: Mutex::new(None),
+            shared,
         };
         store.seed_if_new()?;
         Ok(store)
+    }
+
+    /// Runs `read` on a read connection, off the async workers.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Reader<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let shared = self.shared.clone();
+        self.readers()?
+            .run(move |conn| {
+                read(&Reader {
+                    conn,
+                    shared: &shared,
+                })
+            })
+            .await
+    }
+
+    /// [`Store::read`], waiting on this thread.
+    #[cfg(test)]
+    pub fn read_blocking<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Reader<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let shared = self.shared.clone();
+        self.readers()?.run_blocking(move |conn| {
+            read(&Reader {
+                conn,
+                shared: &shared,
+            })
+        })
+    }
+
+    fn readers(&self) -> StoreResult<Arc<ReadPool>> {
+        let mut readers = lock(&self.readers);
+        if let Some(pool) = readers.as_ref() {
+            return Ok(pool.clone());
+        }
+        let pool = Arc::new(ReadPool::start(&self.path, &self.shared)?);
+        *readers = Some(pool.clone());
+        Ok(pool)
+    }
+
+    /// Runs `write` (calls of this store's write methods) on the blocking
+    /// pool, off the async workers.
+    pub async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        write: impl FnOnce(&Store) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || write(&store))
+            .await
+            .map_err(|err| StoreError::Thread(err.to_string()))?
+    }
+
+    /// Runs a write on the writer connection, noting whether the store
+    /// can write.
+    fn writing<T>(
+        &self,
+        write: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> StoreResult<T> {
+        let result = write(&mut self.conn());
+        self.shared.note_write(&result);
+        Ok(result?)
+    }
+
+    /// Why writes fail, while they do (e.g. "database or disk is full").
+    pub fn write_failure(&self) -> Option<String> {
+        lock(&self.shared.write_failure).clone()
+    }
+
+    /// Whether [`Store::retry`] has work: ends to write, or a failure to
+    /// check.
+    pub fn needs_retry(&self) -> bool {
+        !lock(&self.shared.ends).is_empty() || self.write_failure().is_some()
+    }
+
+    /// Writes the session ends that could not be written before (or, with
+    /// none waiting, tries a harmless write to learn whether the store can
+    /// write again); returns how many ends still wait.
+    pub fn retry(&self) -> usize {
+        let waiting: Vec<SessionEnd> = lock(&self.shared.ends).values().cloned().collect();
+        if waiting.is_empty() {
+            if self.write_failure().is_some() {
+                // Failures are logged where they happen.
+                let _ = self.writing(|conn| {
+                    conn.execute("UPDATE meta SET value = value WHERE key = 'org_id'", [])
+                });
+            }
+            return 0;
+        }
+        for end in waiting {
+            if self.write_end(&end).is_ok() {
+                lock(&self.shared.ends).remove(&end.session_id);
+            }
+        }
+        lock(&self.shared.ends).len()
     }
 
     pub fn path(&self) -> &Path {
@@ -489,11 +759,7 @@ impl Store {
     }
 
     pub(in crate::local) fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written
-        // (statements are atomic), so a poisoned lock is still usable.
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.conn)
     }
 
     /// A fresh data dir gets org `local`, one key of each kind and the
@@ -503,13 +769,12 @@ impl Store {
             return Ok(());
         }
         let now = now_ns();
-        {
-            let conn = self.conn();
+        self.writing(|conn| {
             conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('org_id', ?1), ('user_id', ?2)",
                 params![new_id(), new_id()],
-            )?;
-        }
+            )
+        })?;
         self.insert_key(KeyKind::Public, Some("default"))?;
         self.insert_key(KeyKind::Private, Some("private"))?;
         self.insert_key(KeyKind::UserToken, Some("local user"))?;
@@ -570,10 +835,12 @@ impl Store {
             created_ns: now_ns(),
             revoked: false,
         };
-        self.conn().execute(
-            "INSERT INTO api_keys(id, kind, secret, name, created_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key.id, kind.as_str(), key.secret, key.name, key.created_ns],
-        )?;
+        self.writing(|conn| {
+            conn.execute(
+                "INSERT INTO api_keys(id, kind, secret, name, created_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key.id, kind.as_str(), key.secret, key.name, key.created_ns],
+            )
+        })?;
         Ok(key)
     }
 
@@ -595,10 +862,12 @@ impl Store {
 
     /// Soft-revokes a public key; false if there is no such public key.
     pub fn revoke_public_key(&self, id: &str) -> StoreResult<bool> {
-        let changed = self.conn().execute(
-            "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND kind = 'public'",
-            [id],
-        )?;
+        let changed = self.writing(|conn| {
+            conn.execute(
+                "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND kind = 'public'",
+                [id],
+            )
+        })?;
         Ok(changed > 0)
     }
 
@@ -630,120 +899,82 @@ impl Store {
     }
 
     pub fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO agents(id, name, region, agent_profile, deployment_id, created_ns, updated_ns)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                agent.id,
-                agent.name,
-                agent.region,
-                agent.agent_profile,
-                agent.deployment.id,
-                agent.created_ns,
-                agent.updated_ns
-            ],
-        )?;
-        insert_deployment(&tx, &agent.deployment)?;
-        tx.commit()?;
-        Ok(())
+        self.writing(|conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO agents(id, name, region, agent_profile, deployment_id, created_ns, updated_ns)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    agent.id,
+                    agent.name,
+                    agent.region,
+                    agent.agent_profile,
+                    agent.deployment.id,
+                    agent.created_ns,
+                    agent.updated_ns
+                ],
+            )?;
+            insert_deployment(&tx, &agent.deployment)?;
+            tx.commit()
+        })
     }
 
     /// Saves an updated agent; `new_deployment` is added first when the
     /// change made one.
     pub fn update_agent(&self, agent: &AgentRecord, new_deployment: bool) -> StoreResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        if new_deployment {
-            insert_deployment(&tx, &agent.deployment)?;
-        }
-        tx.execute(
-            "UPDATE agents SET region = ?2, agent_profile = ?3, deployment_id = ?4, updated_ns = ?5 WHERE id = ?1",
-            params![
-                agent.id,
-                agent.region,
-                agent.agent_profile,
-                agent.deployment.id,
-                agent.updated_ns
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The id of the live agent called `name`, else of the last one deleted.
-    pub fn newest_agent_id(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT id FROM agents WHERE name = ?1
-                 ORDER BY deleted_ns IS NOT NULL, deleted_ns DESC, created_ns DESC LIMIT 1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.writing(|conn| {
+            let tx = conn.transaction()?;
+            if new_deployment {
+                insert_deployment(&tx, &agent.deployment)?;
+            }
+            tx.execute(
+                "UPDATE agents SET region = ?2, agent_profile = ?3, deployment_id = ?4, updated_ns = ?5 WHERE id = ?1",
+                params![
+                    agent.id,
+                    agent.region,
+                    agent.agent_profile,
+                    agent.deployment.id,
+                    agent.updated_ns
+                ],
+            )?;
+            tx.commit()
+        })
     }
 
     pub fn delete_agent(&self, agent_id: &str) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE agents SET deleted_ns = ?2 WHERE id = ?1",
-            params![agent_id, now_ns()],
-        )?;
+        self.writing(|conn| {
+            conn.execute(
+                "UPDATE agents SET deleted_ns = ?2 WHERE id = ?1",
+                params![agent_id, now_ns()],
+            )
+        })?;
         Ok(())
-    }
-
-    /// All deployments of an agent, newest first.
-    pub fn deployments(&self, agent_id: &str) -> StoreResult<Vec<DeploymentRecord>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
-                    secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
-                    websocket_auth, architecture
-             FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([agent_id], |r| deployment_from(r, 0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     // --- sessions ---------------------------------------------------------
 
+    /// Saves a new session as it is (here: one whose process could not
+    /// start, already ended).
     pub fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
-        self.conn().execute(
-            "INSERT INTO sessions(id, agent_name, agent_id, deployment_id, max_session_duration,
-                                  requested_ns, updated_ns, end_state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                s.id,
-                s.agent_name,
-                s.agent_id,
-                s.deployment_id,
-                s.max_session_duration,
-                s.requested_ns,
-                s.updated_ns,
-                s.end_state
-            ],
-        )?;
-        Ok(())
-    }
-
-    pub fn mark_process_started(&self, id: &str, at_ns: i64) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE sessions SET process_started_ns = ?2, updated_ns = ?2 WHERE id = ?1",
-            params![id, at_ns],
-        )?;
+        self.writing(|conn| insert_session(conn, s))?;
         Ok(())
     }
 
     pub fn mark_stop_requested(&self, id: &str, at_ns: i64) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?2), updated_ns = ?2
-             WHERE id = ?1",
-            params![id, at_ns],
-        )?;
+        self.writing(|conn| {
+            conn.execute(
+                "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?2), updated_ns = ?2
+                 WHERE id = ?1",
+                params![id, at_ns],
+            )
+        })?;
         Ok(())
     }
 
+    /// Records a session's end. If that fails (e.g. a full disk), the end
+    /// is kept in memory, shown by every read, and written again by
+    /// [`Store::retry`]: a session whose process is gone never shows as
+    /// running.
     pub fn mark_ended(
         &self,
         id: &str,
@@ -751,11 +982,25 @@ impl Store {
         completion_status: &str,
         end_state: &str,
     ) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE sessions SET ended_ns = ?2, updated_ns = ?2, completion_status = ?3, end_state = ?4
-             WHERE id = ?1 AND ended_ns IS NULL",
-            params![id, at_ns, completion_status, end_state],
-        )?;
+        let end = SessionEnd {
+            session_id: id.to_string(),
+            ended_ns: at_ns,
+            completion_status: completion_status.to_string(),
+            end_state: end_state.to_string(),
+        };
+        let written = self.write_end(&end);
+        if written.is_err() {
+            lock(&self.shared.ends).insert(end.session_id.clone(), end);
+        }
+        written
+    }
+
+    fn write_end(&self, end: &SessionEnd) -> StoreResult<()> {
+        self.writing(|conn| {
+            let tx = conn.transaction()?;
+            record_ends(&tx, std::slice::from_ref(end))?;
+            tx.commit()
+        })?;
         Ok(())
     }
 
@@ -771,7 +1016,8 @@ impl Store {
         let orphans = {
             let conn = self.conn();
             let mut stmt = conn.prepare(&format!(
-                "SELECT {SESSION_COLUMNS} FROM sessions WHERE ended_ns IS NULL"
+                "SELECT {SESSION_COLUMNS} FROM sessions INDEXED BY sessions_running
+                 WHERE ended_ns IS NULL"
             ))?;
             let rows = stmt.query_map([], session_from)?;
             rows.collect::<Result<Vec<_>, _>>()?
@@ -790,148 +1036,41 @@ impl Store {
         Ok(orphans)
     }
 
-    pub fn session(&self, agent_name: &str, id: &str) -> StoreResult<Option<SessionRecord>> {
-        Ok(self
-            .conn()
-            .query_row(
-                &format!(
-                    "SELECT {SESSION_COLUMNS} FROM sessions WHERE agent_name = ?1 AND id = ?2"
-                ),
-                params![agent_name, id],
-                session_from,
-            )
-            .optional()?)
-    }
-
-    pub fn has_sessions(&self, agent_name: &str) -> StoreResult<bool> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM sessions WHERE agent_name = ?1 LIMIT 1",
-                [agent_name],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
-
-    /// Matching sessions, newest first, and how many match in all.
-    pub fn sessions(
-        &self,
-        agent_id: &str,
-        f: &SessionFilter,
-    ) -> StoreResult<(u64, Vec<SessionRecord>)> {
-        let filter = "agent_id = ?1
-            AND (?2 IS NULL OR (?2 = 1 AND ended_ns IS NULL) OR (?2 = 0 AND ended_ns IS NOT NULL))
-            AND (?3 IS NULL OR end_state = ?3)
-            AND (?4 IS NULL OR deployment_id = ?4)
-            AND (?5 IS NULL OR requested_ns >= ?5)
-            AND (?6 IS NULL OR requested_ns <= ?6)";
-        let conn = self.conn();
-        let args = params![
-            agent_id,
-            f.active,
-            f.end_state,
-            f.deployment_id,
-            f.start_ns,
-            f.end_ns
-        ];
-        let total: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM sessions WHERE {filter}"),
-            args,
-            |r| r.get(0),
-        )?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE {filter}
-             ORDER BY requested_ns DESC, rowid DESC LIMIT ?7 OFFSET ?8"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                agent_id,
-                f.active,
-                f.end_state,
-                f.deployment_id,
-                f.start_ns,
-                f.end_ns,
-                f.limit,
-                f.offset
-            ],
-            session_from,
-        )?;
-        Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
-    }
-
-    // --- logs -------------------------------------------------------------
-
-    /// Matching log lines in `(ts_ns, id)` order, and how many match in all.
-    pub fn logs(&self, agent_name: &str, f: &LogFilter) -> StoreResult<(u64, Vec<LogRow>)> {
-        let filter = "agent_name = ?1
-            AND (?2 IS NULL OR session_id = ?2)
-            AND (?3 IS NULL OR deployment_id = ?3)
-            AND (?4 IS NULL OR ts_ns >= ?4)
-            AND (?5 IS NULL OR ts_ns <= ?5)
-            AND (?6 IS NULL OR instr(lower(line), lower(?6)) > 0)";
-        let order = if f.ascending {
-            "ts_ns ASC, id ASC"
-        } else {
-            "ts_ns DESC, id DESC"
-        };
-        let conn = self.conn();
-        let total: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM logs WHERE {filter}"),
-            params![
-                agent_name,
-                f.session_id,
-                f.deployment_id,
-                f.start_ns,
-                f.end_ns,
-                f.query
-            ],
-            |r| r.get(0),
-        )?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT ts_ns, line, deployment_id, session_id FROM logs WHERE {filter}
-             ORDER BY {order} LIMIT ?7 OFFSET ?8"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                agent_name,
-                f.session_id,
-                f.deployment_id,
-                f.start_ns,
-                f.end_ns,
-                f.query,
-                f.limit,
-                f.offset
-            ],
-            |r| {
-                Ok(LogRow {
-                    ts_ns: r.get(0)?,
-                    line: r.get(1)?,
-                    deployment_id: r.get(2)?,
-                    session_id: r.get(3)?,
-                })
-            },
-        )?;
-        Ok((total.max(0) as u64, rows.collect::<Result<_, _>>()?))
-    }
-
     // --- session runtime: processes and heartbeat ------------------------
 
-    pub fn record_session_process(&self, p: &SessionProcess) -> StoreResult<()> {
-        self.conn().execute(
-            "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.session_id, p.pid, p.start_ticks, p.boot_id, p.cgroup],
-        )?;
-        Ok(())
+    /// Saves a new running session and where its processes are, in one
+    /// transaction (once its process runs, so the record holds when it
+    /// started).
+    pub fn insert_running_session(
+        &self,
+        s: &SessionRecord,
+        process: &SessionProcess,
+    ) -> StoreResult<()> {
+        self.writing(|conn| {
+            let tx = conn.transaction()?;
+            insert_session(&tx, s)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    process.session_id,
+                    process.pid,
+                    process.start_ticks,
+                    process.boot_id,
+                    process.cgroup
+                ],
+            )?;
+            tx.commit()
+        })
     }
 
     pub fn forget_session_process(&self, session_id: &str) -> StoreResult<()> {
-        self.conn().execute(
-            "DELETE FROM session_processes WHERE session_id = ?1",
-            [session_id],
-        )?;
+        self.writing(|conn| {
+            conn.execute(
+                "DELETE FROM session_processes WHERE session_id = ?1",
+                [session_id],
+            )
+        })?;
         Ok(())
     }
 
@@ -940,7 +1079,8 @@ impl Store {
     pub fn session_processes(&self) -> StoreResult<Vec<SessionProcess>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT session_id, pid, start_ticks, boot_id, cgroup FROM session_processes",
+            "SELECT session_id, pid, start_ticks, boot_id, cgroup FROM session_processes
+             ORDER BY session_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SessionProcess {
@@ -956,25 +1096,29 @@ impl Store {
 
     /// A graceful shutdown: every running session's stop is requested now.
     pub fn mark_running_stop_requested(&self, at_ns: i64) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?1), updated_ns = ?1
-             WHERE ended_ns IS NULL",
-            [at_ns],
-        )?;
+        self.writing(|conn| {
+            conn.execute(
+                "UPDATE sessions INDEXED BY sessions_running
+                 SET stop_requested_ns = COALESCE(stop_requested_ns, ?1), updated_ns = ?1
+                 WHERE ended_ns IS NULL",
+                [at_ns],
+            )
+        })?;
         Ok(())
     }
 
-    /// Records that the server is alive at `at_ns`. A failure is not
+    /// Records that the server is alive at `at_ns` (which also tells a
+    /// store that could not write whether it can again). A failure is not
     /// logged here (unlike the rest of the store): the heartbeat says once
     /// that it fails, not every second.
     pub fn beat(&self, at_ns: i64) -> StoreResult<()> {
-        self.conn()
-            .execute(
-                "INSERT INTO meta(key, value) VALUES ('heartbeat_ns', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [at_ns.to_string()],
-            )
-            .map_err(StoreError::Sqlite)?;
+        let result = self.conn().execute(
+            "INSERT INTO meta(key, value) VALUES ('heartbeat_ns', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [at_ns.to_string()],
+        );
+        self.shared.note_write(&result);
+        result.map_err(StoreError::Sqlite)?;
         Ok(())
     }
 
@@ -985,11 +1129,12 @@ impl Store {
     }
 }
 
-const SESSION_COLUMNS: &str = "id, agent_name, agent_id, deployment_id, max_session_duration,
+pub(crate) const SESSION_COLUMNS: &str =
+    "id, agent_name, agent_id, deployment_id, max_session_duration,
     requested_ns, process_started_ns, stop_requested_ns, ended_ns, updated_ns,
     completion_status, end_state";
 
-fn session_from(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
+pub(crate) fn session_from(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
         id: r.get(0)?,
         agent_name: r.get(1)?,
@@ -1006,7 +1151,7 @@ fn session_from(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     })
 }
 
-fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord> {
+pub(crate) fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord> {
     Ok(DeploymentRecord {
         id: r.get(at)?,
         agent_id: r.get(at + 1)?,
@@ -1026,7 +1171,30 @@ fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord>
     })
 }
 
-fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()> {
+fn insert_session(conn: &Connection, s: &SessionRecord) -> rusqlite::Result<usize> {
+    conn.execute(
+        &format!(
+            "INSERT INTO sessions({SESSION_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ),
+        params![
+            s.id,
+            s.agent_name,
+            s.agent_id,
+            s.deployment_id,
+            s.max_session_duration,
+            s.requested_ns,
+            s.process_started_ns,
+            s.stop_requested_ns,
+            s.ended_ns,
+            s.updated_ns,
+            s.completion_status,
+            s.end_state
+        ],
+    )
+}
+
+fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
                                  secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
@@ -1051,9 +1219,19 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
     Ok(())
 }
 
-/// Records session ends (as [`Store::mark_ended`] each) and forgets their
-/// processes, on `conn` (the log writer's, inside its transaction: a
-/// session's end is committed with or after its last log line).
+/// A panic while holding one of the store's locks cannot leave SQLite or
+/// the data behind it half-written (statements are atomic), so a poisoned
+/// lock is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Records session ends and forgets their processes, on `conn`: the log
+/// writer's, inside its transaction (a session's end is committed with or
+/// after its last log line), or the store's writer for an end the log
+/// writer could not record ([`Store::mark_ended`]).
 pub fn record_ends(conn: &Connection, ends: &[SessionEnd]) -> rusqlite::Result<()> {
     if ends.is_empty() {
         return Ok(());
@@ -1154,6 +1332,58 @@ mod tests {
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(user_version(reopened.path()), SCHEMA_VERSION);
         assert_eq!(reopened.live_agents().unwrap().len(), agents.len());
+    }
+
+    #[test]
+    fn every_connection_cuts_the_wal_back_after_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let conn = connect(store.path()).unwrap();
+        let limit: i64 = conn
+            .pragma_query_value(None, "journal_size_limit", |r| r.get(0))
+            .unwrap();
+        assert_eq!(limit, JOURNAL_SIZE_LIMIT);
+    }
+
+    /// A data dir left at any earlier version (a release that stopped
+    /// there) opens at the current one with its sessions and lines.
+    #[test]
+    fn a_data_dir_at_every_earlier_version_opens_with_its_rows() {
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(DB_FILE);
+            {
+                let mut conn = open_connection(&path).unwrap();
+                migrate(&mut conn, &path, &MIGRATIONS[..version]).unwrap();
+                conn.execute_batch(
+                    "INSERT INTO sessions(id, agent_name, agent_id, deployment_id, max_session_duration,
+                                          requested_ns, updated_ns, end_state)
+                     VALUES ('s1', 'bot', 'a1', 'd1', 60, 10, 10, 'active');
+                     INSERT INTO logs(agent_name, deployment_id, session_id, ts_ns, line)
+                     VALUES ('bot', 'd1', 's1', 20, 'hello');",
+                )
+                .unwrap();
+            }
+            let store = Store::open(dir.path()).unwrap();
+            assert_eq!(user_version(&path), SCHEMA_VERSION, "from {version}");
+            let (session, page) = store
+                .read_blocking(|r| {
+                    let filter = LogFilter {
+                        session_id: Some("s1".into()),
+                        limit: 10,
+                        ..LogFilter::default()
+                    };
+                    Ok((r.session("bot", "s1")?, r.logs("bot", &filter)?))
+                })
+                .unwrap();
+            assert_eq!(
+                session.map(|s| s.end_state),
+                Some("active".into()),
+                "from {version}"
+            );
+            let lines: Vec<&str> = page.rows.iter().map(|row| row.line.as_str()).collect();
+            assert_eq!(lines, ["hello"], "from {version}");
+        }
     }
 
     #[test]
