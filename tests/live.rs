@@ -777,9 +777,14 @@ fn stored_newest(cloud: &LocalCloud, agent: &str) -> String {
 }
 
 /// How many lines of `agent` are stored.
+/// How many lines the agent has: asked past its last line, the local cloud
+/// counts them all (nearer the start it stops counting early).
 fn stored_count(cloud: &LocalCloud, agent: &str) -> usize {
     let answer: Value = http()
-        .get(format!("{}/v1/agents/{agent}/logs?limit=1", cloud.url))
+        .get(format!(
+            "{}/v1/agents/{agent}/logs?limit=1&offset=100000000",
+            cloud.url
+        ))
         .bearer_auth(&cloud.private_key)
         .send()
         .unwrap()

@@ -54,6 +54,11 @@ pub const MAX_BEHIND: Duration = Duration::from_secs(5);
 /// See [`MAX_BEHIND`]: a burst smaller than this is always shown whole.
 pub const MAX_BACKLOG: u64 = 100_000;
 
+/// Requests a follower that is far behind makes to count its backlog when
+/// the server stops counting: each asks past twice the last count, so this
+/// reaches billions of lines.
+const COUNT_PROBES: u32 = 20;
+
 /// One page, fetched on another task so that the last one can be shown
 /// meanwhile.
 fn fetch(
@@ -221,6 +226,32 @@ pub async fn newest_beginning<E>(
     })
     .map_err(ReadError::Sink)?;
     Ok((Some(Start { at, ties }), shown as u64))
+}
+
+/// Where a forward read of what comes after the newest line begins, from
+/// a newest-first page of `limit` lines: everything up to that line is
+/// behind (lines before its time, and those at its time). `None` when
+/// there are no lines.
+async fn after_newest(
+    client: &Client,
+    agent: &str,
+    filter: &LogQuery,
+    page: &LogsPage<'_>,
+    limit: u32,
+) -> Result<Option<Start>, ApiError> {
+    let Some(newest) = page.logs.first() else {
+        return Ok(None);
+    };
+    let at = instant(&newest.timestamp).ok_or_else(timeless_line)?;
+    let mut ties = page
+        .logs
+        .iter()
+        .take_while(|e| instant(&e.timestamp) == Some(at))
+        .count() as u32;
+    if ties == limit {
+        ties += count_ties(client, agent, filter, limit, at).await?;
+    }
+    Ok(Some(Start { at, ties }))
 }
 
 /// How many lines at `offset` and after, newest first, have timestamp `at`
@@ -542,10 +573,45 @@ impl Forward {
     }
 
     /// How many lines the last answer counted past what was read (from its
-    /// `total`, which a server may cap: then at least that many).
-    fn backlog(&self) -> Option<u64> {
+    /// `total`), and whether that is all of them: a server may stop
+    /// counting (relation `gte`), and then there are at least that many.
+    fn backlog(&self) -> Option<(u64, bool)> {
         let total = self.total.as_ref()?;
-        Some(total.value.saturating_sub(u64::from(self.offset)))
+        let lines = total.value.saturating_sub(u64::from(self.offset));
+        Some((lines, total.relation != "gte"))
+    }
+
+    /// Makes the last answer's count exact when the server stopped
+    /// counting (a `gte` total): asks for one line at ever larger offsets
+    /// from the anchor until an answer counts to the end, at most
+    /// [`COUNT_PROBES`] times. False when the lines still outrun the count.
+    async fn count_exactly(&mut self) -> Result<bool, ApiError> {
+        let mut probe = 0u64;
+        for _ in 0..COUNT_PROBES {
+            let Some(total) = &self.total else {
+                return Ok(false);
+            };
+            if total.relation != "gte" {
+                return Ok(true);
+            }
+            probe = total.value.max(probe * 2);
+            let query = LogQuery {
+                limit: Some(1),
+                offset: Some(u32::try_from(probe).unwrap_or(u32::MAX)),
+                order: Some(LogOrder::Asc),
+                start_time: self.anchor,
+                ..self.filter.clone()
+            };
+            let body = fetch(&self.client, &self.agent, &query).await?;
+            let Some(total) = body.page()?.total else {
+                return Ok(false);
+            };
+            self.total = Some(total);
+        }
+        Ok(self
+            .total
+            .as_ref()
+            .is_some_and(|total| total.relation != "gte"))
     }
 
     /// Moves to the end of what the last answer counted (`total`), skipping
@@ -736,6 +802,9 @@ pub struct Polled {
     pub more: bool,
     /// It could not keep up and skipped this many lines to the newest.
     pub skipped: u64,
+    /// `skipped` is the exact count (else at least that many: the server
+    /// stopped counting).
+    pub exact: bool,
 }
 
 /// Follows an agent's logs as they are written: the last lines first, then
@@ -782,23 +851,11 @@ impl Follower {
         let body = fetch(&self.client, &self.agent, &query).await?;
         let page = body.page()?;
         let forward = Forward::new(self.client.clone(), self.agent.clone(), self.filter.clone());
-        let forward = match page.logs.first() {
-            None => forward,
-            Some(newest) => {
-                // Everything up to the newest line shown is behind: lines
-                // before its time, and those at its time, shown or older.
-                let at = instant(&newest.timestamp).ok_or_else(timeless_line)?;
-                let mut ties = page
-                    .logs
-                    .iter()
-                    .take_while(|e| instant(&e.timestamp) == Some(at))
-                    .count() as u32;
-                if ties == limit {
-                    ties += count_ties(&self.client, &self.agent, &self.filter, limit, at).await?;
-                }
-                forward.from_start(Start { at, ties })
-            }
-        };
+        let forward =
+            match after_newest(&self.client, &self.agent, &self.filter, &page, limit).await? {
+                None => forward,
+                Some(start) => forward.from_start(start),
+            };
         consume(Batch {
             body: &body,
             entries: &page.logs,
@@ -826,21 +883,48 @@ impl Follower {
         let asked = Instant::now();
         let (more, _) = forward.next_page(consume).await?;
         if !more {
-            self.behind_since = None;
-            return Ok(Polled { more, skipped: 0 });
+            // A page that took long to show (a slow terminal) left what
+            // was written meanwhile behind it.
+            if asked.elapsed() < MAX_BEHIND {
+                self.behind_since = None;
+            } else {
+                self.behind_since.get_or_insert(asked);
+            }
+            return Ok(Polled {
+                more,
+                skipped: 0,
+                exact: true,
+            });
         }
         // Behind since the first full page came (not since it was shown:
         // showing it may be what takes long).
         let since = *self.behind_since.get_or_insert(asked);
+        let backlog = forward.backlog();
+        // A count the server cut short may hide a backlog of any size.
+        let maybe_far = backlog.is_some_and(|(lines, exact)| lines >= MAX_BACKLOG || !exact);
+        if since.elapsed() < MAX_BEHIND || !maybe_far {
+            return Ok(Polled {
+                more,
+                skipped: 0,
+                exact: true,
+            });
+        }
+        self.behind_since = None;
+        let exact = match backlog {
+            Some((_, true)) => true,
+            _ => forward.count_exactly().await?,
+        };
         let far_behind = forward
             .backlog()
-            .is_some_and(|backlog| backlog >= MAX_BACKLOG);
-        let skipped = if since.elapsed() >= MAX_BEHIND && far_behind {
-            self.behind_since = None;
-            forward.skip_to_counted_end()
-        } else {
-            0
-        };
-        Ok(Polled { more, skipped })
+            .is_some_and(|(lines, _)| lines >= MAX_BACKLOG);
+        Ok(Polled {
+            more,
+            skipped: if far_behind || !exact {
+                forward.skip_to_counted_end()
+            } else {
+                0
+            },
+            exact,
+        })
     }
 }

@@ -75,8 +75,9 @@ impl Follow {
             outage.succeeded(ctx);
             if polled.skipped > 0 {
                 ctx.out.warn(&format!(
-                    "the logs were written faster than they could be shown: skipped {} lines \
+                    "the logs were written faster than they could be shown: skipped {}{} lines \
                      to the newest",
+                    if polled.exact { "" } else { "at least " },
                     polled.skipped
                 ));
             }
