@@ -703,6 +703,28 @@ fn a_bot_that_never_becomes_ready_fails_its_start() {
         "{text}"
     );
     assert!(!text.contains("never runs"), "{text}");
+
+    // A bot module that does not import: the host exits, and the start
+    // fails at once with the traceback's end in the failure.
+    let build = cloud.built(context_of(&[
+        ("Dockerfile", DOCKERFILE),
+        ("bot.py", "import no_such_module_for_pipecat_tests\n"),
+    ]));
+    cloud.deploy("broken-bot", build["id"].as_str().unwrap(), json!({}));
+    let session = cloud.start_session("broken-bot", "{}");
+    let ended = cloud.wait_ended("broken-bot", &session);
+    let text = cloud.session_logs("broken-bot", &session).join("\n");
+    assert_eq!(ended["completionStatus"], "START_FAILED", "{text}");
+    assert!(
+        text.contains(
+            "session failed to start: the agent's process exited with code 1 before it was ready"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ModuleNotFoundError: No module named 'no_such_module_for_pipecat_tests'"),
+        "{text}"
+    );
 }
 
 /// A bot that runs until it is cancelled, saying so.
@@ -714,7 +736,7 @@ async def bot(args):
     try:
         await asyncio.sleep(300)
     except asyncio.CancelledError:
-        print("bot cancelled at its budget", flush=True)
+        print("bot cancelled", flush=True)
         raise
 "#;
 
@@ -749,12 +771,53 @@ fn the_session_budget_reaches_the_bot_which_stops_at_its_max_duration() {
     let seconds: f64 = budget.trim_end_matches(" s").parse().unwrap();
     assert!((1.0..=4.0).contains(&seconds), "{budget}");
     assert!(
-        text.contains(&format!("[{session}] bot cancelled at its budget")),
+        text.contains(&format!("[{session}] bot cancelled")),
         "{text}"
     );
     assert!(
         text.contains("session ended: the agent cancelled bot() at the session's budget"),
         "{text}"
+    );
+
+    // The platform's rules stay: one session at a time with maxAgents 1
+    // (the next start is a 429), and a stop ends it as TERMINATED after
+    // the host cancelled the bot.
+    let (status, _) = cloud.request(
+        reqwest::Method::POST,
+        "/v1/agents/long-bot",
+        Some(json!({"maxSessionDuration": 600, "autoScaling": {"maxAgents": 1}})),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let session = cloud.start_session("long-bot", "{}");
+    let deadline = Instant::now() + SESSION_WAIT;
+    while !cloud
+        .session_logs("long-bot", &session)
+        .iter()
+        .any(|line| line.contains("bot started"))
+    {
+        assert!(Instant::now() < deadline, "the bot never started");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let response = cloud
+        .http
+        .post(format!("{}/v1/public/long-bot/start", cloud.cloud.url))
+        .bearer_auth(&cloud.cloud.public_key)
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (status, stopped) = cloud.request(
+        reqwest::Method::DELETE,
+        &format!("/v1/agents/long-bot/sessions/{session}"),
+        None,
+    );
+    assert_eq!(status, StatusCode::OK, "{stopped}");
+    let ended = cloud.wait_ended("long-bot", &session);
+    let text = cloud.session_logs("long-bot", &session).join("\n");
+    assert_eq!(ended["completionStatus"], "TERMINATED", "{text}");
+    assert!(
+        text.contains(&format!("[{session}] bot cancelled")),
+        "the host cancelled the bot on SIGTERM:\n{text}"
     );
 }
 
@@ -932,7 +995,7 @@ fn a_build_running_when_the_server_dies_is_failed_at_the_next_start() {
             .iter()
             .any(|line| line == "[3/4] RUN pip install -r requirements.txt")
     );
-    let leftovers: Vec<PathBuf> = ["images", "build-work"]
+    let leftovers: Vec<PathBuf> = ["images", "build-work", "uploads"]
         .iter()
         .flat_map(|dir| fs::read_dir(data_dir.join(dir)).unwrap())
         .map(|entry| entry.unwrap().path())

@@ -348,6 +348,10 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "Run image me/my-agent as the command ./bot, with data in ./lc",
                 "pipecat cloud local serve --port 0 --data-dir lc --image 'me/my-agent=./bot'",
             ),
+            (
+                "Run image me/bot in Docker, through the agent container contract on $PORT",
+                "pipecat cloud local serve --port 0 --data-dir lc --image 'me/bot=http:docker run --rm -p $PORT:8080 me/bot:latest'",
+            ),
         ],
     ),
     (

@@ -79,6 +79,7 @@ pub const SIGNATURE_FIELD: &str = "signature";
 /// disk, not a rate): older unused ones expire anyway.
 const MAX_OPEN_UPLOADS: u64 = 256;
 
+const BUILD_CONTEXT_SUFFIX: &str = ".build.tar.gz";
 const RESTARTED: &str =
     "the local cloud stopped before this build finished; create the build again";
 
@@ -134,6 +135,12 @@ impl BuildDirs {
     fn partial_file(&self, upload_id: &str) -> PathBuf {
         self.uploads.join(format!(".{upload_id}.part"))
     }
+
+    /// The context of a queued or running build (its upload, renamed).
+    fn build_context(&self, build_id: &str) -> PathBuf {
+        self.uploads
+            .join(format!("{build_id}{BUILD_CONTEXT_SUFFIX}"))
+    }
 }
 
 /// The build queue and its worker.
@@ -168,9 +175,11 @@ impl Builds {
         for id in store.expire_uploads(now_ns(), true)? {
             let _ = std::fs::remove_file(dirs.upload_file(&id));
         }
+        // Partial uploads, and the contexts of the builds failed above.
         if let Ok(entries) = std::fs::read_dir(&dirs.uploads) {
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().ends_with(".part") {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".part") || name.ends_with(BUILD_CONTEXT_SUFFIX) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -705,7 +714,7 @@ impl Worker {
         ));
         let work = self.dirs.work.join(id);
         let image = self.dirs.images.join(id);
-        let archive = self.dirs.uploads.join(format!("{id}.build.tar.gz"));
+        let archive = self.dirs.build_context(id);
         let result = tokio::time::timeout(
             self.settings.timeout,
             self.unpack_and_build(&record, &archive, &work, &image, &mut log),
