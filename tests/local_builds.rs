@@ -363,6 +363,15 @@ fn the_example_builds_deploys_and_runs_sessions_through_the_contract() {
     let token = first["nextToken"].as_str().expect("more lines follow");
     let (_, second) = cloud.get(&format!("/v1/builds/{id}/logs?limit=2&nextToken={token}"));
     assert_eq!(strings(&second["logs"]), logs[2..4].to_vec());
+    let (_, last) = cloud.get(&format!(
+        "/v1/builds/{id}/logs?nextToken={}",
+        logs.len() - 1
+    ));
+    assert_eq!(strings(&last["logs"]), logs[logs.len() - 1..].to_vec());
+    assert!(
+        last["nextToken"].is_null(),
+        "a final build's last page: {last}"
+    );
     let (status, _) = cloud.get(&format!("/v1/builds/{id}/logs?limit=10001"));
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
@@ -975,6 +984,10 @@ fn a_build_running_when_the_server_dies_is_failed_at_the_next_start() {
     wait_for_log(&first, &id, "RUN pip install -r requirements.txt");
     let (_, running) = first.get(&format!("/v1/builds/{id}"));
     assert_eq!(running["build"]["status"], "building");
+    // A follower of a running build's logs always gets a token to go on.
+    let (_, page) = first.get(&format!("/v1/builds/{id}/logs"));
+    let token = page["nextToken"].as_str().expect("a token while it runs");
+    assert_eq!(token, strings(&page["logs"]).len().to_string());
     first.cloud.kill_hard();
 
     let second = Cloud {

@@ -349,8 +349,8 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "pipecat cloud local serve --port 0 --data-dir lc --image 'me/my-agent=./bot'",
             ),
             (
-                "Run image me/bot in Docker, through the agent container contract on $PORT",
-                "pipecat cloud local serve --port 0 --data-dir lc --image 'me/bot=http:docker run --rm -p $PORT:8080 me/bot:latest'",
+                "Run image bot through the agent container contract (./agent gets $PORT)",
+                "pipecat cloud local serve --port 0 --data-dir lc --image 'bot=http:./agent'",
             ),
         ],
     ),

@@ -483,7 +483,8 @@ impl Cloud {
     }
 
     /// `GET /builds/{id}/logs`: lines from the first (or from `nextToken`
-    /// of the previous page) on, at most `limit`.
+    /// of the previous page) on, at most `limit`. `nextToken` comes when
+    /// more lines follow, and always while the build is not final.
     pub fn build_logs(&self, id: &str, query: &BuildLogQuery) -> CloudResult<GetBuildLogsResponse> {
         let build = self.existing_build(id)?;
         let limit = match query.limit {
@@ -511,7 +512,9 @@ impl Cloud {
         let next = lines.last().map_or(from, |(seq, _)| seq + 1);
         Ok(GetBuildLogsResponse {
             logs: lines.into_iter().map(|(_, line)| line).collect(),
-            next_token: more.then(|| next.to_string()),
+            // While the build runs more lines will come: a follower passes
+            // the token back to get only those.
+            next_token: (more || !build.status.is_final()).then(|| next.to_string()),
         })
     }
 
