@@ -23,7 +23,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-/// How often `/readyz` is asked while a host starts.
+/// How often `/readyz` is asked while a host starts: every 10 ms at
+/// first (a small bot is ready within tens of milliseconds), doubling up
+/// to every 100 ms.
+const FIRST_READY_POLL: Duration = Duration::from_millis(10);
 pub const READY_POLL: Duration = Duration::from_millis(100);
 /// The longest one `/readyz` poll may take.
 const POLL_TIMEOUT: Duration = Duration::from_secs(2);
@@ -143,6 +146,7 @@ impl AgentClient {
     ) -> Result<(), ContractError> {
         tokio::pin!(exited);
         let deadline = Instant::now() + limit;
+        let mut pause = FIRST_READY_POLL;
         let mut last = String::from("/readyz did not answer in time");
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -176,8 +180,9 @@ impl AgentClient {
             }
             tokio::select! {
                 _ = &mut exited => return Err(ContractError::ExitedBeforeReady),
-                _ = tokio::time::sleep(READY_POLL.min(left)) => {}
+                _ = tokio::time::sleep(pause.min(left)) => {}
             }
+            pause = (pause * 2).min(READY_POLL);
         }
     }
 
