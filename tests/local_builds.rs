@@ -706,11 +706,19 @@ fn a_bot_that_never_becomes_ready_fails_its_start() {
         "{text}"
     );
     assert!(text.contains("still warming up"), "{text}");
-    // The host's last lines are in the failure.
+    // The host's last lines before the failure are in it (its stdout and
+    // stderr are read apart, so in either order), not those of its stop.
+    let failure = text
+        .lines()
+        .find(|line| line.contains("session failed to start"))
+        .unwrap();
+    let (_, last_lines) = failure.split_once("its last lines: ").unwrap();
     assert!(
-        text.contains(&format!("its last lines: [{session}] warming up, forever")),
-        "{text}"
+        last_lines.contains(&format!("[{session}] warming up, forever")),
+        "{failure}"
     );
+    assert!(last_lines.contains("agent-host: listening on"), "{failure}");
+    assert!(!last_lines.contains("SIGTERM"), "{failure}");
     assert!(!text.contains("never runs"), "{text}");
 
     // A bot module that does not import: the host exits, and the start

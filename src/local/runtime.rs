@@ -457,12 +457,17 @@ impl Runtime {
             }
             conversation = &mut conversation => {
                 let ending = match conversation {
-                    Conversation::NotReady(err) => Some(Ending::StartFailed(err.to_string())),
+                    // Its lines up to now, not those of its stopping.
+                    Conversation::NotReady(err) => Some(Ending::StartFailed {
+                        why: err.to_string(),
+                        last_lines: Some(output.last_lines()),
+                    }),
                     Conversation::Answered(Ok(outcome)) => Some(Ending::Answered(outcome)),
                     Conversation::Answered(Err(ContractError::Refused { status, message })) => {
-                        Some(Ending::StartFailed(format!(
-                            "the agent refused the session: HTTP {status}: {message}"
-                        )))
+                        Some(Ending::StartFailed {
+                            why: format!("the agent refused the session: HTTP {status}: {message}"),
+                            last_lines: Some(output.last_lines()),
+                        })
                     }
                     // The connection broke: the process is most likely
                     // dying, and its exit says how.
@@ -505,10 +510,13 @@ impl Runtime {
             && ended_by.is_none()
             && !ready.load(Ordering::SeqCst)
         {
-            ended_by = Some(Ending::StartFailed(format!(
-                "the agent's process {} before it was ready",
-                describe_exit(&status)
-            )));
+            ended_by = Some(Ending::StartFailed {
+                why: format!(
+                    "the agent's process {} before it was ready",
+                    describe_exit(&status)
+                ),
+                last_lines: None,
+            });
         }
         let (completion, end_state, event) = match ended_by {
             Some(ending) if stopped_by.is_none() => ending.outcome(&output.last_lines()),
@@ -626,18 +634,23 @@ enum Conversation {
 
 /// Why a contract session ended, when not by its process's exit.
 enum Ending {
-    StartFailed(String),
+    /// Why, and the lines to show (`None`: its last lines at the end).
+    StartFailed {
+        why: String,
+        last_lines: Option<Vec<String>>,
+    },
     Answered(SessionOutcome),
     /// The exchange broke while the process lived on.
     Broken(String),
 }
 
 impl Ending {
-    /// Completion status, end state and the event line; `last_lines` are
-    /// the session's last output lines, for a start that failed.
-    fn outcome(self, last_lines: &[String]) -> (String, &'static str, String) {
+    /// Completion status, end state and the event line; `at_end` are the
+    /// session's last output lines, for a start that failed.
+    fn outcome(self, at_end: &[String]) -> (String, &'static str, String) {
         match self {
-            Ending::StartFailed(why) => {
+            Ending::StartFailed { why, last_lines } => {
+                let last_lines = last_lines.as_deref().unwrap_or(at_end);
                 let tail = if last_lines.is_empty() {
                     "; it printed nothing".to_string()
                 } else {
