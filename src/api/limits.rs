@@ -33,3 +33,9 @@ pub const MAX_SECRET_SET_BYTES: usize = 512 * 1024;
 pub const SECRET_SET_NAME_CHARS: std::ops::RangeInclusive<usize> = 3..=63;
 /// The CPU architectures a deployment may ask for.
 pub const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];
+/// Builds a `GET /builds` answers when it gives no `limit`, and the most it may ask for.
+pub const DEFAULT_BUILD_PAGE: u32 = 20;
+pub const MAX_BUILD_PAGE: u32 = 100;
+/// Build log lines a `GET /builds/{id}/logs` answers by default, and at most.
+pub const DEFAULT_BUILD_LOG_LINES: u32 = 500;
+pub const MAX_BUILD_LOG_LINES: u32 = 10_000;

@@ -764,3 +764,146 @@ pub struct PropertySchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_values: Option<Vec<Value>>,
 }
+
+/// `POST /builds/upload-url` request body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct UploadUrlRequest {
+    pub region: String,
+}
+
+/// `POST /builds/upload-url` answer: where and how to upload a build context.
+/// The form fields go first in the multipart form, then the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadUrlResponse {
+    pub upload_id: String,
+    pub upload_url: String,
+    #[serde(default)]
+    pub upload_fields: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// `POST /builds` request body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBuildRequest {
+    pub upload_id: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile_path: Option<String>,
+}
+
+/// `POST /builds` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBuildResponse {
+    pub build: Build,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_hash: Option<String>,
+    /// True when an earlier successful build of the same context was reused.
+    #[serde(default)]
+    pub cached: bool,
+}
+
+/// `GET /builds/{buildId}` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct GetBuildResponse {
+    pub build: Build,
+}
+
+/// `GET /builds` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ListBuildsResponse {
+    #[serde(default)]
+    pub builds: Vec<Build>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+/// `GET /builds/{buildId}/logs` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GetBuildLogsResponse {
+    #[serde(default)]
+    pub logs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// A cloud build (`Build` in the OpenAPI document).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Build {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    pub status: BuildStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile_path: Option<String>,
+    /// Only when the build succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_size_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_size_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_duration_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// Where a build is. `Other` keeps a status a newer API may add readable.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildStatus {
+    #[default]
+    Pending,
+    Building,
+    Success,
+    Failed,
+    Timeout,
+    #[serde(other)]
+    Other,
+}
+
+impl BuildStatus {
+    /// The wire spelling, also used for `--status` filters.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BuildStatus::Pending => "pending",
+            BuildStatus::Building => "building",
+            BuildStatus::Success => "success",
+            BuildStatus::Failed => "failed",
+            BuildStatus::Timeout => "timeout",
+            BuildStatus::Other => "unknown",
+        }
+    }
+
+    /// True once the build will not change any more.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            BuildStatus::Success | BuildStatus::Failed | BuildStatus::Timeout
+        )
+    }
+}

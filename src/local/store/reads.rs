@@ -198,7 +198,7 @@ impl Reader<'_> {
             .prepare_cached(
                 "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
                         secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
-                        websocket_auth, architecture
+                        websocket_auth, architecture, build_id
                  FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
             )?
             .query_map([agent_id], |r| deployment_from(r, 0))?
