@@ -4,22 +4,28 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
-    ApiKeyMetadata, AutoScalingStatus, CreateAgentRequest, CreateApiKeyRequest, Deployment,
-    DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest, ManifestSpec,
-    Organization, OrganizationList, RevisionHealth, RevisionInfo, Session, SessionLifecycle,
-    SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail, UserResponse,
+    ApiKeyMetadata, AutoScalingStatus, BuildStatus, CreateAgentRequest, CreateApiKeyRequest,
+    Deployment, DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest,
+    ManifestSpec, Organization, OrganizationList, RevisionHealth, RevisionInfo, Session,
+    SessionLifecycle, SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail,
+    UserResponse,
 };
 
+mod builds;
 mod organization;
 mod secrets;
 
+pub use builds::{
+    BuildDirs, BuildLogQuery, BuildQuery, BuildSettings, Builds, DEFAULT_BUILD_TIMEOUT, UPLOAD_PATH,
+};
 pub use organization::LOCAL_REGION;
 pub use secrets::INVALID_SECRETS_REQUEST;
 
@@ -28,10 +34,10 @@ use super::auth::KeyCache;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
 use super::identity::{self, Identity, LOCAL_USER_EMAIL};
-use super::images::ImageCatalog;
+use super::images::{ImageCatalog, build_image_uri};
 use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
-use super::runtime::{self, Runtime, SessionPlan};
+use super::runtime::{self, Runtime, RuntimeSettings, SessionPlan};
 use super::store::{
     AgentRecord, Credentials, DeploymentOptions, DeploymentRecord, KeyKind, LogFilter,
     SessionFilter, SessionRecord, Store, new_id,
@@ -62,6 +68,10 @@ pub struct Settings {
     pub identity: identity::Settings,
     /// Lines one session may log per second (see `logs.rs`).
     pub max_log_lines_per_second: u32,
+    /// How long a contract session's agent may take to become ready.
+    pub ready_timeout: Duration,
+    /// Cloud builds: limits, timeout, the builder's options.
+    pub builds: BuildSettings,
 }
 
 pub struct Cloud {
@@ -84,6 +94,9 @@ pub struct Cloud {
     org_id: String,
     user_id: String,
     identity: Identity,
+    builds: Builds,
+    /// `http://127.0.0.1:PORT` once the server listens.
+    server_url: OnceLock<String>,
 }
 
 impl Cloud {
@@ -113,13 +126,18 @@ impl Cloud {
             .into_iter()
             .map(|a| (a.name.clone(), a))
             .collect();
+        let builds = Builds::open(&store, BuildDirs::new(data_dir), settings.builds.clone())?;
+        builds.start_worker(store.clone());
         let capacity = Arc::new(Capacity::default());
         let runtime = Arc::new(Runtime::new(
             store.clone(),
             logs.clone(),
             capacity.clone(),
             bodies_dir,
-            settings.max_log_lines_per_second,
+            RuntimeSettings {
+                lines_per_second: settings.max_log_lines_per_second,
+                ready_timeout: settings.ready_timeout,
+            },
         ));
         let identity = Identity::new(store.clone(), settings.identity.clone());
         let org_id = store.meta("org_id")?.unwrap_or_default();
@@ -139,7 +157,24 @@ impl Cloud {
             org_id,
             user_id,
             identity,
+            builds,
+            server_url: OnceLock::new(),
         })
+    }
+
+    /// Names the server's URL once it listens (upload URLs and the
+    /// identity provider's issuer are under it).
+    pub fn set_server_url(&self, url: &str) {
+        let url = url.trim_end_matches('/');
+        let _ = self.server_url.set(url.to_string());
+        self.identity.set_server_url(url);
+    }
+
+    fn server_url(&self) -> CloudResult<&str> {
+        self.server_url
+            .get()
+            .map(String::as_str)
+            .ok_or_else(|| CloudError::Internal("the server does not listen yet".into()))
     }
 
     pub fn keys(&self) -> &KeyCache {
@@ -168,6 +203,7 @@ impl Cloud {
     /// Stops every session, commits every log line and marks the state
     /// file stopped.
     pub async fn shutdown(&self) {
+        self.builds.shutdown(&self.store).await;
         self.runtime.shutdown().await;
         self.logs.close();
         if let Some(state_file) = lock(&self.state_file).take()
@@ -234,12 +270,12 @@ impl Cloud {
         }
         let deployment = &agent.deployment;
         let env = self.session_env(&deployment.options)?;
-        let launch = self.images.resolve(&deployment.image).ok_or_else(|| {
-            CloudError::NotReady(format!(
-                "image {:?} is not known to this local cloud (map it with `--image NAME=COMMAND`)",
-                deployment.image
-            ))
-        })?;
+        let launch = match self.readiness(deployment) {
+            Readiness::Ready(launch) => launch,
+            Readiness::Waiting { message, .. } | Readiness::Failed { message, .. } => {
+                return Err(CloudError::NotReady(message));
+            }
+        };
         if !self
             .capacity
             .try_reserve(&agent.id, self.max_agents(deployment))
@@ -465,17 +501,17 @@ impl Cloud {
     pub fn create_agent(&self, request: CreateAgentRequest) -> CloudResult<AgentDetails> {
         validate_agent_name(&request.service_name)?;
         let spec = &request.spec;
-        refuse_builds(spec)?;
-        let image = spec
-            .image
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| {
-                CloudError::InvalidInput(
-                    "Either image or buildId is required for service creation".into(),
-                )
-            })?;
+        let named = |field: &Option<String>| {
+            field
+                .as_deref()
+                .map(str::trim)
+                .is_some_and(|value| !value.is_empty())
+        };
+        if !named(&spec.image) && !named(&spec.build_id) {
+            return Err(CloudError::InvalidInput(
+                "Either image or buildId is required for service creation".into(),
+            ));
+        }
         let mut agents = self.agents();
         if agents.contains_key(&request.service_name) {
             return Err(CloudError::AlreadyExists(What::Agent));
@@ -485,7 +521,7 @@ impl Cloud {
         let base = DeploymentRecord {
             id: String::new(),
             agent_id: agent_id.clone(),
-            image: image.to_string(),
+            image: String::new(),
             min_agents: 0,
             max_agents: None,
             max_session_duration: None,
@@ -499,6 +535,7 @@ impl Cloud {
         };
         self.check_region(&region)?;
         self.check_bound_sets(&region, &deployment.options)?;
+        self.check_build_region(&region, &deployment.options)?;
         let agent = AgentRecord {
             id: agent_id,
             name: request.service_name.clone(),
@@ -528,7 +565,6 @@ impl Cloud {
     /// max duration (or `forceRedeploy`) makes a new deployment.
     pub fn update_agent(&self, name: &str, spec: &AgentSpec) -> CloudResult<AgentDetails> {
         validate_agent_name(name)?;
-        refuse_builds(spec)?;
         let mut agents = self.agents();
         let current = agents
             .get(name)
@@ -543,6 +579,7 @@ impl Cloud {
             agent.region = region.clone();
         }
         self.check_bound_sets(&agent.region, &proposed.options)?;
+        self.check_build_region(&agent.region, &proposed.options)?;
         if spec.agent_profile.is_some() {
             agent.agent_profile = spec.agent_profile.clone();
         }
@@ -600,12 +637,33 @@ impl Cloud {
         spec: &AgentSpec,
     ) -> CloudResult<DeploymentRecord> {
         let mut next = base.clone();
+        let build_id = spec
+            .build_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
         if let Some(image) = &spec.image {
             let image = image.trim();
             if image.is_empty() {
                 return Err(CloudError::InvalidInput("image must not be empty".into()));
             }
+            if build_id.is_some() {
+                return Err(CloudError::InvalidInput(
+                    "Give either image or buildId, not both".into(),
+                ));
+            }
             next.image = image.to_string();
+            next.options.build_id = None;
+        }
+        if let Some(build_id) = build_id {
+            let build = self.existing_build(build_id).map_err(|err| match err {
+                CloudError::NotFound(_) => CloudError::InvalidInput(format!(
+                    "buildId {build_id}: no such build in this organization (see `pipecat cloud build list`)"
+                )),
+                other => other,
+            })?;
+            next.image = build_image_uri(&build.id);
+            next.options.build_id = Some(build.id);
         }
         if let Some(seconds) = spec.max_session_duration {
             let floor = self.settings.min_session_duration;
@@ -646,18 +704,112 @@ impl Cloud {
             .unwrap_or(self.settings.default_max_agents)
     }
 
-    fn is_ready(&self, deployment: &DeploymentRecord) -> bool {
-        self.images.resolve(&deployment.image).is_some()
+    /// Whether sessions of `deployment` can start: what they run, or why
+    /// not (its build is still running or failed, its image is unknown).
+    fn readiness(&self, deployment: &DeploymentRecord) -> Readiness {
+        if let Some(build_id) = &deployment.options.build_id {
+            // A store failure is logged by the store; the deployment waits.
+            let build = self.store.build(build_id).ok().flatten();
+            match build.as_ref().map(|b| &b.status) {
+                Some(BuildStatus::Success) => {}
+                Some(BuildStatus::Failed | BuildStatus::Timeout) => {
+                    let build = build.as_ref().expect("matched Some");
+                    return Readiness::Failed {
+                        reason: "BuildFailed",
+                        code: "PCC_BUILD_FAILED",
+                        message: format!(
+                            "Build {build_id} {}: {}",
+                            if build.status == BuildStatus::Timeout {
+                                "timed out"
+                            } else {
+                                "failed"
+                            },
+                            build.error_message.as_deref().unwrap_or("no error message")
+                        ),
+                    };
+                }
+                Some(status) => {
+                    return Readiness::Waiting {
+                        message: format!(
+                            "Build {build_id} is {}: the agent is ready when it succeeds",
+                            status.as_str()
+                        ),
+                    };
+                }
+                None => {
+                    return Readiness::Failed {
+                        reason: "BuildNotFound",
+                        code: "PCC_BUILD_FAILED",
+                        message: format!("Build {build_id} no longer exists"),
+                    };
+                }
+            }
+        }
+        match self.images.resolve(&deployment.image) {
+            Some(launch) => Readiness::Ready(launch),
+            None if deployment.options.build_id.is_some() => Readiness::Failed {
+                reason: "ImageNotFound",
+                code: "PCC_IMAGE_NOT_FOUND",
+                message: format!(
+                    "The image of build {} is missing from the data dir: create the build again",
+                    deployment.options.build_id.as_deref().unwrap_or_default()
+                ),
+            },
+            None => Readiness::Failed {
+                reason: "ImageNotFound",
+                code: "PCC_IMAGE_NOT_FOUND",
+                message: format!(
+                    "Image {:?} is not known to this local cloud: map it to a command with `--image NAME=COMMAND`",
+                    deployment.image
+                ),
+            },
+        }
+    }
+
+    /// A build named by a deployment must be in the agent's region.
+    fn check_build_region(&self, region: &str, options: &DeploymentOptions) -> CloudResult<()> {
+        let Some(build_id) = &options.build_id else {
+            return Ok(());
+        };
+        let build = self.existing_build(build_id)?;
+        if build.region != region {
+            return Err(CloudError::InvalidInput(format!(
+                "Build {build_id} is in region {:?}, the agent in {region:?}: build in the agent's region",
+                build.region
+            )));
+        }
+        Ok(())
     }
 
     fn details(&self, agent: &AgentRecord) -> AgentDetails {
         let d = &agent.deployment;
-        let ready = self.is_ready(d);
+        let readiness = self.readiness(d);
+        let ready = matches!(readiness, Readiness::Ready(_));
         let max = self.max_agents(d);
-        let not_found = format!(
-            "Image {:?} is not known to this local cloud: map it to a command with `--image NAME=COMMAND`",
-            d.image
-        );
+        let (phase, state, reason, message, error) = match &readiness {
+            Readiness::Ready(_) => ("Active", "running", None, None, None),
+            Readiness::Waiting { message } => (
+                "Pending",
+                "waiting",
+                Some("BuildInProgress"),
+                Some(message.clone()),
+                None,
+            ),
+            Readiness::Failed {
+                reason,
+                code,
+                message,
+            } => (
+                "Failed",
+                "waiting",
+                Some(*reason),
+                Some(message.clone()),
+                Some(AgentError {
+                    code: Some((*code).into()),
+                    message: Some(message.clone()),
+                }),
+            ),
+        };
         AgentDetails {
             name: agent.name.clone(),
             region: Some(agent.region.clone()),
@@ -683,29 +835,22 @@ impl Cloud {
             }),
             current_revision: Some(RevisionInfo {
                 deployment_id: Some(d.id.clone()),
-                phase: Some(if ready { "Active" } else { "Failed" }.into()),
+                phase: Some(phase.into()),
                 ready_replicas: Some(if ready { d.min_agents } else { 0 }),
                 phase_started_at: Some(rfc3339_millis(d.created_ns)),
                 health: Some(RevisionHealth {
                     ready: Some(ready),
-                    state: Some(if ready { "running" } else { "waiting" }.into()),
+                    state: Some(state.into()),
                     restart_count: Some(0),
                     replicas_started: Some(if ready { d.min_agents } else { 0 }),
-                    reason: (!ready).then(|| "ImageNotFound".into()),
-                    message: (!ready).then(|| not_found.clone()),
+                    reason: reason.map(Into::into),
+                    message,
                     ..RevisionHealth::default()
                 }),
                 has_infrastructure_issue: Some(false),
             }),
             previous_revision: None,
-            errors: if ready {
-                Vec::new()
-            } else {
-                vec![AgentError {
-                    code: Some("PCC_IMAGE_NOT_FOUND".into()),
-                    message: Some(not_found),
-                }]
-            },
+            errors: error.into_iter().collect(),
         }
     }
 
@@ -735,7 +880,7 @@ impl Cloud {
                 }),
             }),
             service_id: Some(agent.id.clone()),
-            build_id: None,
+            build_id: d.options.build_id.clone(),
             created_at: Some(rfc3339_millis(d.created_ns)),
             updated_at: Some(rfc3339_millis(d.created_ns)),
         }
@@ -873,14 +1018,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn refuse_builds(spec: &AgentSpec) -> CloudResult<()> {
-    match spec.build_id {
-        Some(_) => Err(CloudError::InvalidInput(
-            "The local cloud cannot deploy builds: deploy an image (see `--image NAME=COMMAND`)"
-                .into(),
-        )),
-        None => Ok(()),
-    }
+/// Whether a deployment can run sessions.
+enum Readiness {
+    Ready(super::images::Launch),
+    /// Its build has not finished yet.
+    Waiting {
+        message: String,
+    },
+    /// It cannot run: the platform's reason and error code, and why.
+    Failed {
+        reason: &'static str,
+        code: &'static str,
+        message: String,
+    },
 }
 
 /// The deployment options `spec` sets on top of `options`. An empty set

@@ -13,6 +13,7 @@ pub enum What {
     ApiKey,
     SecretSet,
     Secret,
+    Build,
 }
 
 impl std::fmt::Display for What {
@@ -25,6 +26,7 @@ impl std::fmt::Display for What {
             What::ApiKey => "API key",
             What::SecretSet => "Set",
             What::Secret => "Secret",
+            What::Build => "Build",
         })
     }
 }
@@ -55,6 +57,18 @@ pub enum CloudError {
     /// set that a deployment uses); nothing was changed.
     #[error("{0}")]
     Conflict(String),
+    /// The server cannot take more of this work for now (e.g. its build
+    /// queue is full); nothing was changed, the same request may succeed
+    /// later.
+    #[error("{0}")]
+    Busy(String),
+    /// A request without an API credential whose own proof (an upload's
+    /// signature) is missing, wrong, expired or used.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A body over a limit that is not the API's general one (an upload).
+    #[error("{0}")]
+    TooLarge(String),
     /// No credential, or one that may not do this.
     #[error("Unauthorized / token expired")]
     Unauthorized,

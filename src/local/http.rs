@@ -66,6 +66,9 @@ impl ApiError {
                 CloudError::AtCapacity | CloudError::OAuth(_) => return None,
                 CloudError::NotReady(_) => (StatusCode::CONFLICT, "PCC-1001", err.to_string()),
                 CloudError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT", err.to_string()),
+                CloudError::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "429", err.to_string()),
+                CloudError::Forbidden(_) => (StatusCode::FORBIDDEN, "403", err.to_string()),
+                CloudError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "413", err.to_string()),
                 CloudError::Unauthorized => (StatusCode::UNAUTHORIZED, "401", err.to_string()),
                 // The details are in the server's log, not for the caller.
                 CloudError::Store(_) => (
@@ -335,6 +338,30 @@ mod tests {
                 409,
                 "CONFLICT",
                 "Secret set \"keys\" is used by agent \"bot\"",
+            ),
+            (
+                CloudError::NotFound(What::Build).into(),
+                404,
+                "404",
+                "Build not found",
+            ),
+            (
+                CloudError::Busy("16 builds are waiting already".into()).into(),
+                429,
+                "429",
+                "16 builds are waiting already",
+            ),
+            (
+                CloudError::Forbidden("Upload refused: wrong signature".into()).into(),
+                403,
+                "403",
+                "Upload refused: wrong signature",
+            ),
+            (
+                CloudError::TooLarge("the build context is larger than 1 MB".into()).into(),
+                413,
+                "413",
+                "the build context is larger than 1 MB",
             ),
             (ApiError::NoRoute, 404, "404", "API endpoint not found"),
             (

@@ -34,6 +34,7 @@
 //! order, which lets a follower poll with `startTime` + `offset` without
 //! missing or repeating lines.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -182,7 +183,13 @@ pub struct SessionOutput {
     window: Mutex<RateWindow>,
     /// Told when no more output is expected (see [`SessionOutput::stop_reading`]).
     stop: watch::Sender<bool>,
+    /// The last lines stored, for a failure's message.
+    recent: Mutex<VecDeque<String>>,
 }
+
+/// Lines [`SessionOutput::last_lines`] keeps, and the characters of each.
+const RECENT_LINES: usize = 8;
+const RECENT_LINE_CHARS: usize = 300;
 
 /// Lines taken and dropped in the current wall-clock second.
 struct RateWindow {
@@ -203,7 +210,26 @@ impl SessionOutput {
                 dropped: 0,
             }),
             stop: watch::Sender::new(false),
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_LINES)),
         }
+    }
+
+    /// The last lines stored (at most 8, each cut at 300 characters).
+    pub fn last_lines(&self) -> Vec<String> {
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn remember(&self, line: &str) {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.len() == RECENT_LINES {
+            recent.pop_front();
+        }
+        recent.push_back(line.chars().take(RECENT_LINE_CHARS).collect());
     }
 
     /// Stops waiting for more output (a process that escaped its session
@@ -298,6 +324,7 @@ impl SessionOutput {
             });
             reader.consume(read);
             for piece in pieces {
+                self.remember(&piece);
                 self.writer.session_line(&self.source, piece).await;
             }
             if dropped_any {
@@ -307,6 +334,7 @@ impl SessionOutput {
         if let Some(piece) = splitter.finish()
             && self.admit()
         {
+            self.remember(&piece);
             self.writer.session_line(&self.source, piece).await;
         }
     }

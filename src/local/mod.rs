@@ -85,6 +85,11 @@ pub use autostart::STATE_FILE;
 /// How many lines one session may log per second unless `serve
 /// --max-log-lines-per-second` says.
 pub const DEFAULT_MAX_LOG_LINES_PER_SECOND: u32 = logs::DEFAULT_LINES_PER_SECOND;
+/// How long an agent served through the container contract may take to
+/// become ready unless `serve --ready-timeout` says.
+pub const DEFAULT_READY_TIMEOUT: Duration = contract::DEFAULT_READY_LIMIT;
+/// How long a cloud build may take unless `serve --build-timeout` says.
+pub const DEFAULT_BUILD_TIMEOUT: Duration = cloud::DEFAULT_BUILD_TIMEOUT;
 /// The file `serve` holds an exclusive lock on while it serves a data dir.
 pub(crate) const SERVER_LOCK_FILE: &str = "server.lock";
 
@@ -116,13 +121,24 @@ pub struct Options {
     /// Lines one session may log per second (`--max-log-lines-per-second`);
     /// the excess is dropped and counted in its logs.
     pub max_log_lines_per_second: u32,
+    /// How long the agent of a built image (or an `http:` image) may take
+    /// to answer `/readyz` before its session fails with `START_FAILED`
+    /// (`--ready-timeout`).
+    pub ready_timeout: Duration,
+    /// The largest build context an upload may send
+    /// (`--max-context-bytes`; the platform's is 500 MB).
+    pub max_context_bytes: u64,
+    /// The longest one cloud build may take (`--build-timeout`).
+    pub build_timeout: Duration,
 }
 
 impl Options {
     /// The defaults of `serve` for `data_dir`: port [`DEFAULT_PORT`], no
     /// image mappings, `maxAgents` 50, the platform's 60 s floor, this
-    /// program as the demo bot, region `local` only, and browser logins
-    /// approved at once with access tokens that live [`DEFAULT_TOKEN_TTL`].
+    /// program as the demo bot, region `local` only, browser logins
+    /// approved at once with access tokens that live [`DEFAULT_TOKEN_TTL`],
+    /// [`DEFAULT_READY_TIMEOUT`] for agents to get ready, and the
+    /// platform's build context limit with [`DEFAULT_BUILD_TIMEOUT`].
     pub fn new(data_dir: PathBuf) -> Self {
         Options {
             data_dir,
@@ -136,6 +152,9 @@ impl Options {
             token_ttl: DEFAULT_TOKEN_TTL,
             login_prompt: false,
             max_log_lines_per_second: DEFAULT_MAX_LOG_LINES_PER_SECOND,
+            ready_timeout: DEFAULT_READY_TIMEOUT,
+            max_context_bytes: crate::api::build_context::MAX_CONTEXT_BYTES,
+            build_timeout: DEFAULT_BUILD_TIMEOUT,
         }
     }
 }
@@ -287,8 +306,15 @@ impl Server {
     pub async fn start(options: Options) -> anyhow::Result<RunningServer> {
         create_private_dir(&options.data_dir)?;
         let data_dir_lock = lock_data_dir(&options.data_dir)?;
-        let images =
-            images::ImageCatalog::new(options.images.clone(), options.demo_bot_program.clone());
+        let images = images::ImageCatalog::new(
+            options.images.clone(),
+            options.demo_bot_program.clone(),
+            cloud::BuildDirs::new(&options.data_dir).images,
+        );
+        let mut builds = cloud::BuildSettings::new(&options.data_dir);
+        builds.max_context_bytes = options.max_context_bytes.max(1);
+        builds.timeout = options.build_timeout.max(Duration::from_secs(1));
+        builds.builder.step_timeout = builds.builder.step_timeout.min(builds.timeout);
         let settings = cloud::Settings {
             default_max_agents: options.default_max_agents.max(1),
             min_session_duration: options.min_session_duration.max(1),
@@ -298,6 +324,8 @@ impl Server {
                 login_prompt: options.login_prompt,
             },
             max_log_lines_per_second: options.max_log_lines_per_second.max(1),
+            ready_timeout: options.ready_timeout.max(Duration::from_millis(100)),
+            builds,
         };
         let cloud = Arc::new(
             Cloud::open(&options.data_dir, images, settings).with_context(|| {
@@ -312,7 +340,7 @@ impl Server {
                 .await
                 .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let url = format!("http://{}", listener.local_addr()?);
-        cloud.identity().set_server_url(&url);
+        cloud.set_server_url(&url);
         let (stop_serving, stopped) = watch::channel(false);
         let access_log =
             access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())

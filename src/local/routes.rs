@@ -9,8 +9,10 @@
 //! | organization ([`Surface::Organization`]) | `/v1/organizations/{org}` | the same, for org `local` only |
 //!
 //! plus `/v1/organizations` and `/v1/users` (the official CLI's account
-//! routes), and the identity provider's `/auth/...` (`login_routes.rs`,
-//! no credential: they are how one is obtained). Each surface is a router nested at its root, with a guard
+//! routes), the identity provider's `/auth/...` (`login_routes.rs`,
+//! no credential: they are how one is obtained), and the build context
+//! upload ([`UPLOAD_PATH`], no credential either: like the platform's
+//! presigned form, the slot's signed fields are the authority). Each surface is a router nested at its root, with a guard
 //! ([`guard`]) that checks the credential (and the org) once per request,
 //! before any handler: handlers never check either. Handlers are thin:
 //! extract, call one `Cloud` operation, serialize; every error goes
@@ -42,6 +44,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
+use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -54,13 +59,17 @@ use tower_http::cors::{Any, CorsLayer};
 
 use crate::api::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DeploymentList, LogsResponse, OrganizationList,
-    Properties, PropertySchemas, RegionList, SecretSet, SecretSetList, SecretSetRequest,
-    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse, UserResponse,
+    CreateAgentRequest, CreateApiKeyRequest, CreateBuildRequest, CreateBuildResponse,
+    DeploymentList, GetBuildLogsResponse, GetBuildResponse, ListBuildsResponse, LogsResponse,
+    OrganizationList, Properties, PropertySchemas, RegionList, SecretSet, SecretSetList,
+    SecretSetRequest, SecretSetStored, Session, SessionList, StartRequest, StartResponse,
+    StopResponse, UploadUrlRequest, UploadUrlResponse, UserResponse,
 };
 
 use super::auth::{Needs, authorize};
-use super::cloud::{Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery};
+use super::cloud::{
+    BuildLogQuery, BuildQuery, Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery, UPLOAD_PATH,
+};
 use super::error::CloudError;
 use super::http::{
     ApiError, ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
@@ -138,6 +147,11 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
         )
         .merge(account(&cloud))
         .merge(login_routes::router())
+        .route(
+            UPLOAD_PATH,
+            // The upload bounds itself (see `receive_upload`).
+            post(receive_upload).layer(DefaultBodyLimit::disable()),
+        )
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -185,7 +199,11 @@ fn management(cloud: &Arc<Cloud>, surface: Surface) -> Router<Arc<Cloud>> {
         .route("/secrets/{set}/{key}", delete(delete_secret))
         .route("/regions", get(regions))
         .route("/properties", get(properties).patch(update_properties))
-        .route("/properties/schema", get(property_schemas));
+        .route("/properties/schema", get(property_schemas))
+        .route("/builds", get(list_builds).post(create_build))
+        .route("/builds/upload-url", post(build_upload_url))
+        .route("/builds/{build}", get(get_build))
+        .route("/builds/{build}/logs", get(build_logs));
     // Routes on one surface only.
     let own = match surface {
         Surface::Documented => Router::new(),
@@ -286,8 +304,6 @@ struct Gap {
 /// Which surfaces have a [`Gap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum On {
-    /// The documented and the organization surface.
-    Both,
     /// The organization surface only.
     Org,
     /// `/v1/public`.
@@ -296,11 +312,11 @@ enum On {
 
 impl Surface {
     fn has(self, on: On) -> bool {
-        matches!((self, on), (_, On::Both) | (Surface::Organization, On::Org))
+        matches!((self, on), (Surface::Organization, On::Org))
     }
 }
 
-use On::{Both, Org, Public};
+use On::{Org, Public};
 
 const GET: MethodFilter = MethodFilter::GET;
 const POST: MethodFilter = MethodFilter::POST;
@@ -320,10 +336,6 @@ const NOT_EMULATED: &[Gap] = &[
     Gap { on: Org, path: "/regions", methods: POST, what: "regions" },
     Gap { on: Org, path: "/regions/{region}", methods: GET.or(DELETE), what: "regions" },
     Gap { on: Org, path: "/regions/{region}/enrollment-tokens", methods: POST, what: "regions" },
-    Gap { on: Both, path: "/builds", methods: GET.or(POST), what: "builds" },
-    Gap { on: Both, path: "/builds/upload-url", methods: POST, what: "builds" },
-    Gap { on: Both, path: "/builds/{build}", methods: GET, what: "builds" },
-    Gap { on: Both, path: "/builds/{build}/logs", methods: GET, what: "builds" },
     Gap { on: Org, path: "/spend-limit", methods: GET.or(PUT), what: "the spend limit" },
     Gap { on: Org, path: "/registry-keys", methods: GET.or(POST), what: "registry keys" },
     Gap { on: Org, path: "/registry-keys/{id}", methods: DELETE, what: "registry keys" },
@@ -373,6 +385,11 @@ struct AgentPath {
 struct SessionPath {
     agent: String,
     session: String,
+}
+
+#[derive(Deserialize)]
+struct BuildPath {
+    build: String,
 }
 
 #[derive(Deserialize)]
@@ -590,4 +607,118 @@ async fn update_properties(
     JsonBody(changes): JsonBody<serde_json::Map<String, Value>>,
 ) -> ApiResult<PropertySchemas> {
     Ok(Json(cloud.update_properties(changes)?))
+}
+
+// --- builds --------------------------------------------------------------------
+
+async fn build_upload_url(
+    State(cloud): AppState,
+    JsonBody(request): JsonBody<UploadUrlRequest>,
+) -> ApiResult<UploadUrlResponse> {
+    Ok(Json(cloud.build_upload_url(&request)?))
+}
+
+/// 201 for a new build, 200 for a cached one (as documented).
+async fn create_build(
+    State(cloud): AppState,
+    JsonBody(request): JsonBody<CreateBuildRequest>,
+) -> Result<(StatusCode, Json<CreateBuildResponse>), ApiError> {
+    let (answer, created) = cloud.create_build(&request)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(answer)))
+}
+
+async fn list_builds(
+    State(cloud): AppState,
+    QueryParams(query): QueryParams<BuildQuery>,
+) -> ApiResult<ListBuildsResponse> {
+    Ok(Json(cloud.list_builds(&query)?))
+}
+
+async fn get_build(
+    State(cloud): AppState,
+    PathParams(BuildPath { build }): PathParams<BuildPath>,
+) -> ApiResult<GetBuildResponse> {
+    Ok(Json(cloud.get_build(&build)?))
+}
+
+async fn build_logs(
+    State(cloud): AppState,
+    PathParams(BuildPath { build }): PathParams<BuildPath>,
+    QueryParams(query): QueryParams<BuildLogQuery>,
+) -> ApiResult<GetBuildLogsResponse> {
+    Ok(Json(cloud.build_logs(&build, &query)?))
+}
+
+/// Form fields an upload may send before its file, and the bytes of each.
+const MAX_UPLOAD_FIELDS: usize = 32;
+const MAX_UPLOAD_FIELD_BYTES: usize = 8 * 1024;
+
+/// The build context upload: a multipart form whose fields (the slot's
+/// `uploadFields`) come first, then `file`. Answers 204 once the file is
+/// stored, as S3 does. The file is bounded by the cloud while it streams;
+/// the fields here.
+async fn receive_upload(
+    State(cloud): AppState,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<StatusCode, ApiError> {
+    let mut form = form.map_err(|rejection| {
+        ApiError::from(CloudError::InvalidInput(format!(
+            "Send the build context as a multipart form: {}",
+            rejection.body_text()
+        )))
+    })?;
+    let mut fields = BTreeMap::new();
+    while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let mut upload = cloud.begin_upload(&fields)?;
+            while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+                upload.write(&chunk).await?;
+            }
+            upload.finish().await?;
+            return Ok(StatusCode::NO_CONTENT);
+        }
+        if fields.len() == MAX_UPLOAD_FIELDS {
+            return Err(CloudError::InvalidInput(format!(
+                "The upload form has more than {MAX_UPLOAD_FIELDS} fields before its file"
+            ))
+            .into());
+        }
+        let value = field_text(&mut field).await?;
+        fields.insert(name, value);
+    }
+    Err(CloudError::InvalidInput(
+        "The upload form has no `file` field: send the upload fields, then the file".into(),
+    )
+    .into())
+}
+
+async fn field_text(field: &mut Field<'_>) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+        if bytes.len() + chunk.len() > MAX_UPLOAD_FIELD_BYTES {
+            return Err(CloudError::InvalidInput(format!(
+                "The upload form's field {:?} is over {MAX_UPLOAD_FIELD_BYTES} bytes",
+                field.name().unwrap_or_default()
+            ))
+            .into());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        CloudError::InvalidInput(format!(
+            "The upload form's field {:?} is not UTF-8 text",
+            field.name().unwrap_or_default()
+        ))
+        .into()
+    })
+}
+
+fn bad_form(err: axum::extract::multipart::MultipartError) -> ApiError {
+    CloudError::InvalidInput(format!("Cannot read the upload form: {}", err.body_text())).into()
 }

@@ -5,9 +5,9 @@
 //!
 //! The process runs the image's command (`/bin/sh -c COMMAND` for
 //! `--image` mappings; `pipecat cloud local demo-bot` for the built-in demo
-//! bot) in its own process session and group, and its own cgroup where the
-//! machine allows it (see `containment.rs`), with the server's environment
-//! plus:
+//! bot; the agent host of a built image, see below) in its own process
+//! session and group, and its own cgroup where the machine allows it (see
+//! `containment.rs`), with the server's environment plus:
 //!
 //! | variable | value |
 //! |---|---|
@@ -24,6 +24,22 @@
 //! The same JSON is written to its stdin, which is then closed. Each line
 //! it writes to stdout or stderr becomes a log entry of the session, within
 //! the limits of `logs.rs`.
+//!
+//! # Images that serve the agent container contract
+//!
+//! A built image (`pipecat-local/builds:<id>`: our agent host, started as
+//! its manifest says, with the Dockerfile's `ENV` under the variables
+//! above) and an `--image NAME=http:COMMAND` mapping are driven the way the
+//! platform drives an agent image (see `contract.rs`): the process also
+//! gets `PORT`, a free port on 127.0.0.1, and stdin is empty. The runtime
+//! waits for `GET /readyz` to answer 200 (at most the ready timeout,
+//! `serve --ready-timeout`), then sends `POST /bot` with the body (`{}`
+//! when none), `X-Daily-Session-Id` and `X-Pcc-Max-Session-Seconds` (what
+//! is left of the max duration, in whole seconds rounded up). The session
+//! ends when that request is answered: the agent is then stopped as on a
+//! stop (SIGTERM, SIGKILL after [`STOP_GRACE`]). Since the agent cancels
+//! `bot()` itself at the budget, such a session is cut off only
+//! [`STOP_GRACE`] after its max duration.
 //!
 //! Stopping (`DELETE .../sessions/{id}`, or the server shutting down) sends
 //! SIGTERM to every process of the session, then SIGKILL after
@@ -45,7 +61,13 @@
 //! | `MAX_DURATION_EXCEEDED` | `terminated` | killed at its max session duration |
 //! | `SERVER_SHUTDOWN` | `terminated` | the server was stopped (SIGINT/SIGTERM/SIGHUP) |
 //! | `SERVER_RESTARTED` | `terminated` | it was running when the previous server died; it ended at that server's last heartbeat |
-//! | `START_FAILED` | `agent_error` | its process could not be started |
+//! | `START_FAILED` | `agent_error` | its process could not be started; or, for the contract, it was not ready in time, exited first, or refused the session (its last lines are in the event) |
+//!
+//! Through the contract, the answer to `POST /bot` decides instead of the
+//! exit status: `COMPLETED` when `bot()` returned, `BOT_ERROR`
+//! (`agent_error`) when it raised (the traceback is in the logs),
+//! `MAX_DURATION_EXCEEDED` when the agent cancelled it at the budget. A
+//! process that dies during the session ends it as in the table.
 //!
 //! While it runs, `completionStatus` is null and `endState` is `active`.
 
@@ -53,6 +75,7 @@ use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,8 +87,12 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::build::manifest::Manifest;
 use super::capacity::Capacity;
 use super::containment::{self, Containment, ProcessSet};
+use super::contract::{
+    AgentClient, ContractError, SessionCall, SessionOutcome, free_loopback_port,
+};
 use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
@@ -91,6 +118,7 @@ pub const MAX_DURATION_EXCEEDED: &str = "MAX_DURATION_EXCEEDED";
 pub const SERVER_SHUTDOWN: &str = "SERVER_SHUTDOWN";
 pub const SERVER_RESTARTED: &str = "SERVER_RESTARTED";
 pub const START_FAILED: &str = "START_FAILED";
+pub const BOT_ERROR: &str = "BOT_ERROR";
 
 pub const END_ACTIVE: &str = "active";
 pub const END_COMPLETED: &str = "completed";
@@ -119,13 +147,22 @@ pub struct SessionPlan {
     pub env: Vec<(String, SecretValue)>,
 }
 
+/// Bounds of the runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct RuntimeSettings {
+    /// Lines one session may log per second (see `logs.rs`).
+    pub lines_per_second: u32,
+    /// How long a contract agent may take to answer `/readyz`.
+    pub ready_timeout: Duration,
+}
+
 pub struct Runtime {
     store: Arc<Store>,
     logs: Arc<LogWriter>,
     capacity: Arc<Capacity>,
     bodies_dir: PathBuf,
     containment: Containment,
-    lines_per_second: u32,
+    settings: RuntimeSettings,
     running: Mutex<HashMap<String, RunningSession>>,
     heartbeat: Option<JoinHandle<()>>,
 }
@@ -161,7 +198,7 @@ impl Runtime {
         logs: Arc<LogWriter>,
         capacity: Arc<Capacity>,
         bodies_dir: PathBuf,
-        lines_per_second: u32,
+        settings: RuntimeSettings,
     ) -> Self {
         let heartbeat = tokio::runtime::Handle::try_current().ok().map(|handle| {
             let store = store.clone();
@@ -188,7 +225,7 @@ impl Runtime {
             capacity,
             bodies_dir,
             containment: Containment::detect(),
-            lines_per_second,
+            settings,
             running: Mutex::new(HashMap::new()),
             heartbeat,
         }
@@ -209,9 +246,20 @@ impl Runtime {
             return Err(err.into());
         }
         let cgroup = self.containment.cgroup_for(&session.id);
+        let contract_body = plan
+            .body
+            .clone()
+            .unwrap_or_else(|| Value::Object(Default::default()));
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
             .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
+        let port = match plan.launch.speaks_contract() {
+            true => free_loopback_port().map(Some).map_err(|e| {
+                CloudError::Internal(format!("cannot find a free port for the agent: {e}"))
+            }),
+            false => Ok(None),
+        };
         let spawned = body_json.and_then(|body| {
+            let port = port?;
             let body_file = self.bodies_dir.join(format!("{}.json", session.id));
             write_private(&body_file, &body).map_err(|e| {
                 CloudError::Internal(format!("cannot write the session body file: {e}"))
@@ -222,11 +270,12 @@ impl Runtime {
                 &body_file,
                 &plan.env,
                 cgroup.as_deref(),
+                port,
             )
-            .map(|child| (child, body, body_file))
+            .map(|child| (child, body, body_file, port))
             .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
         });
-        let (mut child, body, body_file) = match spawned {
+        let (mut child, body, body_file, port) = match spawned {
             Ok(spawned) => spawned,
             Err(err) => {
                 if let Some(cgroup) = &cgroup {
@@ -271,8 +320,16 @@ impl Runtime {
         let output = Arc::new(SessionOutput::new(
             source.clone(),
             self.logs.clone(),
-            self.lines_per_second,
+            self.settings.lines_per_second,
         ));
+        let contract = port.map(|port| Contract {
+            client: AgentClient::new(port),
+            call: SessionCall {
+                session_id: session.id.clone(),
+                body: contract_body,
+                ..SessionCall::default()
+            },
+        });
         let readers = [
             child.stdout.take().map(|out| {
                 let output = output.clone();
@@ -311,6 +368,7 @@ impl Runtime {
                     readers,
                     body_file,
                     stop_rx,
+                    contract,
                 })
                 .await;
             let _ = ended_tx.send(true);
@@ -328,22 +386,53 @@ impl Runtime {
             readers,
             body_file,
             mut stop_rx,
+            contract,
         } = s;
         let cap_ns = i64::from(session.max_session_duration) * 1_000_000_000;
-        let remaining_ns = (session.requested_ns + cap_ns - now_ns()).max(0);
+        // A contract agent stops its bot at the budget itself; the hard
+        // cut comes a grace period later.
+        let grace_ns = if contract.is_some() {
+            STOP_GRACE.as_nanos() as i64
+        } else {
+            0
+        };
+        let remaining_ns = (session.requested_ns + cap_ns + grace_ns - now_ns()).max(0);
         let cutoff = tokio::time::sleep(Duration::from_nanos(remaining_ns as u64));
         tokio::pin!(cutoff);
 
-        let mut stopped_by: Option<&'static str> = None;
-        let status = tokio::select! {
-            status = child.wait() => status,
-            () = &mut cutoff => {
-                processes.kill();
-                self.logs.event(&source, &format!(
-                    "session cut off at max duration ({} s)", session.max_session_duration));
-                stopped_by = Some(MAX_DURATION_EXCEEDED);
-                child.wait().await
+        let ready = AtomicBool::new(false);
+        let conversation = async {
+            let Some(contract) = &contract else {
+                return std::future::pending().await;
+            };
+            // The process's exit is watched by the select below.
+            let limit = self.settings.ready_timeout;
+            if let Err(err) = contract
+                .client
+                .wait_ready(limit, std::future::pending::<()>())
+                .await
+            {
+                return Conversation::NotReady(err);
             }
+            ready.store(true, Ordering::SeqCst);
+            let left_ns = (session.requested_ns + cap_ns - now_ns()).max(1);
+            let budget = u32::try_from((left_ns + 999_999_999) / 1_000_000_000).unwrap_or(u32::MAX);
+            self.logs.event(
+                &source,
+                &format!("agent ready: sending the session (POST /bot, budget {budget} s)"),
+            );
+            let call = SessionCall {
+                max_session_seconds: Some(budget),
+                ..contract.call.clone()
+            };
+            Conversation::Answered(contract.client.run_session(&call, None).await)
+        };
+        tokio::pin!(conversation);
+
+        let mut stopped_by: Option<&'static str> = None;
+        let mut ended_by: Option<Ending> = None;
+        let status = tokio::select! {
+            biased;
             Some(reason) = stop_rx.recv() => {
                 // A shutdown records every session's stop at once.
                 if reason == StopReason::Api {
@@ -357,17 +446,37 @@ impl Runtime {
                     StopReason::Api => TERMINATED,
                     StopReason::Shutdown => SERVER_SHUTDOWN,
                 });
-                processes.signal(Signal::SIGTERM);
-                match tokio::time::timeout(STOP_GRACE, child.wait()).await {
-                    Ok(status) => status,
-                    Err(_) => {
-                        self.logs.event(&source, &format!(
-                            "still running {} s after SIGTERM: sending SIGKILL", STOP_GRACE.as_secs()));
-                        processes.kill();
-                        child.wait().await
-                    }
-                }
+                self.stop_processes(&mut child, &processes, &source).await
             }
+            () = &mut cutoff => {
+                processes.kill();
+                self.logs.event(&source, &format!(
+                    "session cut off at max duration ({} s)", session.max_session_duration));
+                stopped_by = Some(MAX_DURATION_EXCEEDED);
+                child.wait().await
+            }
+            conversation = &mut conversation => {
+                let ending = match conversation {
+                    Conversation::NotReady(err) => Some(Ending::StartFailed(err.to_string())),
+                    Conversation::Answered(Ok(outcome)) => Some(Ending::Answered(outcome)),
+                    Conversation::Answered(Err(ContractError::Refused { status, message })) => {
+                        Some(Ending::StartFailed(format!(
+                            "the agent refused the session: HTTP {status}: {message}"
+                        )))
+                    }
+                    // The connection broke: the process is most likely
+                    // dying, and its exit says how.
+                    Conversation::Answered(Err(err)) => {
+                        match tokio::time::timeout(OUTPUT_DRAIN, child.wait()).await {
+                            Ok(_) => None,
+                            Err(_) => Some(Ending::Broken(err.to_string())),
+                        }
+                    }
+                };
+                ended_by = ending;
+                self.stop_processes(&mut child, &processes, &source).await
+            }
+            status = child.wait() => status,
         };
         // Leftovers (a shell's background jobs, daemons) go too, and must
         // not hold the output pipes open.
@@ -391,7 +500,20 @@ impl Runtime {
         }
         output.finish();
 
-        let (completion, end_state, event) = outcome(stopped_by, status);
+        if contract.is_some()
+            && stopped_by.is_none()
+            && ended_by.is_none()
+            && !ready.load(Ordering::SeqCst)
+        {
+            ended_by = Some(Ending::StartFailed(format!(
+                "the agent's process {} before it was ready",
+                describe_exit(&status)
+            )));
+        }
+        let (completion, end_state, event) = match ended_by {
+            Some(ending) if stopped_by.is_none() => ending.outcome(&output.last_lines()),
+            _ => outcome(stopped_by, status),
+        };
         self.logs.event(&source, &event);
         // Recorded by the log writer after its last line: a follower that
         // sees the end and reads once more gets every line.
@@ -411,6 +533,31 @@ impl Runtime {
         self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
         let _ = std::fs::remove_file(body_file);
+    }
+
+    /// SIGTERM to every process of a session, SIGKILL after the grace
+    /// period; returns how the first one ended.
+    async fn stop_processes(
+        &self,
+        child: &mut Child,
+        processes: &ProcessSet,
+        source: &LogSource,
+    ) -> std::io::Result<ExitStatus> {
+        processes.signal(Signal::SIGTERM);
+        match tokio::time::timeout(STOP_GRACE, child.wait()).await {
+            Ok(status) => status,
+            Err(_) => {
+                self.logs.event(
+                    source,
+                    &format!(
+                        "still running {} s after SIGTERM: sending SIGKILL",
+                        STOP_GRACE.as_secs()
+                    ),
+                );
+                processes.kill();
+                child.wait().await
+            }
+        }
     }
 
     /// Stops a running session and waits (up to the grace period and a
@@ -460,6 +607,75 @@ struct Supervised {
     readers: [Option<JoinHandle<()>>; 2],
     body_file: PathBuf,
     stop_rx: mpsc::UnboundedReceiver<StopReason>,
+    /// How to speak to it, for images that serve the container contract.
+    contract: Option<Contract>,
+}
+
+/// A session driven through the agent container contract.
+struct Contract {
+    client: AgentClient,
+    /// The budget is set when the call is sent.
+    call: SessionCall,
+}
+
+/// How the contract exchange ended.
+enum Conversation {
+    NotReady(ContractError),
+    Answered(Result<SessionOutcome, ContractError>),
+}
+
+/// Why a contract session ended, when not by its process's exit.
+enum Ending {
+    StartFailed(String),
+    Answered(SessionOutcome),
+    /// The exchange broke while the process lived on.
+    Broken(String),
+}
+
+impl Ending {
+    /// Completion status, end state and the event line; `last_lines` are
+    /// the session's last output lines, for a start that failed.
+    fn outcome(self, last_lines: &[String]) -> (String, &'static str, String) {
+        match self {
+            Ending::StartFailed(why) => {
+                let tail = if last_lines.is_empty() {
+                    "; it printed nothing".to_string()
+                } else {
+                    format!("; its last lines: {}", last_lines.join(" | "))
+                };
+                (
+                    START_FAILED.into(),
+                    END_AGENT_ERROR,
+                    format!("session failed to start: {why}{tail}"),
+                )
+            }
+            Ending::Answered(SessionOutcome::Completed) => (
+                COMPLETED.into(),
+                END_COMPLETED,
+                "session ended: bot() returned".into(),
+            ),
+            Ending::Answered(SessionOutcome::BudgetExhausted) => (
+                MAX_DURATION_EXCEEDED.into(),
+                END_TERMINATED,
+                "session ended: the agent cancelled bot() at the session's budget".into(),
+            ),
+            Ending::Answered(SessionOutcome::Terminated) => (
+                TERMINATED.into(),
+                END_TERMINATED,
+                "session ended: the agent was stopped while bot() ran".into(),
+            ),
+            Ending::Answered(SessionOutcome::Failed { message }) => (
+                BOT_ERROR.into(),
+                END_AGENT_ERROR,
+                format!("session failed: bot() raised {message}"),
+            ),
+            Ending::Broken(why) => (
+                BOT_ERROR.into(),
+                END_AGENT_ERROR,
+                format!("session failed: {why}"),
+            ),
+        }
+    }
 }
 
 fn session_source(session: &SessionRecord) -> LogSource {
@@ -478,19 +694,24 @@ async fn wait_ended(mut ended: watch::Receiver<bool>) {
     .await;
 }
 
-/// Completion status, end state and the event line for how a process ended.
-fn outcome(
-    stopped_by: Option<&'static str>,
-    status: std::io::Result<ExitStatus>,
-) -> (String, &'static str, String) {
-    let exit = match &status {
+/// "exited with code 1", "killed by signal 9", ...
+fn describe_exit(status: &std::io::Result<ExitStatus>) -> String {
+    match status {
         Ok(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("exited with code {code}"),
             (None, Some(signal)) => format!("killed by signal {signal}"),
             _ => "ended".to_string(),
         },
         Err(err) => format!("could not be waited for: {err}"),
-    };
+    }
+}
+
+/// Completion status, end state and the event line for how a process ended.
+fn outcome(
+    stopped_by: Option<&'static str>,
+    status: std::io::Result<ExitStatus>,
+) -> (String, &'static str, String) {
+    let exit = describe_exit(&status);
     if let Some(stopped_by) = stopped_by {
         return (
             stopped_by.to_string(),
@@ -516,6 +737,7 @@ fn spawn(
     body_file: &std::path::Path,
     env: &[(String, SecretValue)],
     cgroup: Option<&std::path::Path>,
+    port: Option<u16>,
 ) -> std::io::Result<Child> {
     let mut command = match launch {
         Launch::DemoBot(program) => {
@@ -523,15 +745,23 @@ fn spawn(
             command.args(["cloud", "local", "demo-bot"]);
             command
         }
-        Launch::Shell(script) => {
+        Launch::Shell(script) | Launch::Http(script) => {
             let mut command = Command::new("/bin/sh");
             command.arg("-c").arg(script);
             command
         }
+        // The image's own environment (Dockerfile `ENV`, its venv) first:
+        // secrets and the variables below win, as `docker run -e` does.
+        Launch::Built(image_dir) => Manifest::load(image_dir)?
+            .host_launch(image_dir, port.unwrap_or_default())
+            .command(),
     };
     // First, so that the contract's variables below win over a secret of
     // the same name.
     command.envs(env.iter().map(|(key, value)| (key, value.expose())));
+    if let Some(port) = port {
+        command.env("PORT", port.to_string());
+    }
     command
         .env(containment::SESSION_MARKER, &session.id)
         .env("PIPECAT_AGENT_NAME", &session.agent_name)
@@ -541,7 +771,11 @@ fn spawn(
             session.max_session_duration.to_string(),
         )
         .env("PIPECAT_SESSION_BODY_FILE", body_file)
-        .stdin(Stdio::piped())
+        .stdin(if port.is_some() {
+            Stdio::null()
+        } else {
+            Stdio::piped()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(false);

@@ -17,8 +17,13 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::time::now_ns;
 
+mod builds;
 mod secrets;
 
+pub use builds::{
+    BuildFilter, BuildRecord, UPLOAD_PENDING, UPLOAD_RECEIVING, UPLOAD_UPLOADED, UPLOAD_USED,
+    UploadRecord,
+};
 pub use secrets::{SecretKind, SecretSetRecord};
 
 /// The schema, as forward migrations: entry `i` takes a database from
@@ -164,6 +169,45 @@ CREATE TABLE session_processes (
     cgroup TEXT
 );
 ",
+    // 6: cloud builds (see `cloud/builds.rs`): upload slots (the upload's
+    // token is stored as its SHA-256, never the value), builds and their
+    // log lines, and the build a deployment runs.
+    "
+CREATE TABLE build_uploads (
+    id TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    expires_ns INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    size_bytes INTEGER,
+    context_hash TEXT
+);
+CREATE TABLE builds (
+    id TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    status TEXT NOT NULL,
+    context_hash TEXT NOT NULL,
+    dockerfile_path TEXT NOT NULL,
+    context_size_bytes INTEGER NOT NULL,
+    image_size_bytes INTEGER,
+    error_message TEXT,
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL,
+    started_ns INTEGER,
+    completed_ns INTEGER
+);
+CREATE INDEX builds_cache ON builds(context_hash, region, status);
+CREATE INDEX builds_created ON builds(created_ns);
+CREATE TABLE build_logs (
+    build_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts_ns INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (build_id, seq)
+);
+ALTER TABLE deployments ADD COLUMN build_id TEXT;
+",
 ];
 
 /// The tables of version 1. The first release created them without
@@ -250,6 +294,8 @@ pub struct DeploymentOptions {
     pub node_type: Option<String>,
     pub websocket_auth: Option<String>,
     pub architecture: Option<String>,
+    /// The cloud build it runs (its image is the build's `imageUri`).
+    pub build_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -611,7 +657,7 @@ impl Store {
             "SELECT a.id, a.name, a.region, a.agent_profile, a.created_ns, a.updated_ns,
                     d.id, d.agent_id, d.image, d.min_agents, d.max_agents, d.max_session_duration, d.created_ns,
                     d.secret_set, d.image_pull_secret_set, d.krisp_viva_filter, d.node_type,
-                    d.websocket_auth, d.architecture
+                    d.websocket_auth, d.architecture, d.build_id
              FROM agents a JOIN deployments d ON d.id = a.deployment_id
              WHERE a.deleted_ns IS NULL ORDER BY a.created_ns, a.name",
         )?;
@@ -699,7 +745,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
                     secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
-                    websocket_auth, architecture
+                    websocket_auth, architecture, build_id
              FROM deployments WHERE agent_id = ?1 ORDER BY created_ns DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([agent_id], |r| deployment_from(r, 0))?;
@@ -1022,6 +1068,7 @@ fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<DeploymentRecord>
             node_type: r.get(at + 10)?,
             websocket_auth: r.get(at + 11)?,
             architecture: r.get(at + 12)?,
+            build_id: r.get(at + 13)?,
         },
     })
 }
@@ -1030,8 +1077,8 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
     conn.execute(
         "INSERT INTO deployments(id, agent_id, image, min_agents, max_agents, max_session_duration, created_ns,
                                  secret_set, image_pull_secret_set, krisp_viva_filter, node_type,
-                                 websocket_auth, architecture)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                 websocket_auth, architecture, build_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             d.id,
             d.agent_id,
@@ -1045,7 +1092,8 @@ fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> StoreResult<()>
             d.options.krisp_viva_filter,
             d.options.node_type,
             d.options.websocket_auth,
-            d.options.architecture
+            d.options.architecture,
+            d.options.build_id
         ],
     )?;
     Ok(())

@@ -236,11 +236,29 @@ pub fn create(dir: &Path, options: &ContextOptions) -> Result<BuildContext, Cont
 /// `contextHash` of a packed context: the first 16 hex characters of the
 /// MD5 of its bytes.
 pub fn context_hash(tarball: &[u8]) -> String {
-    Md5::digest(tarball)
-        .iter()
-        .take(8)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    let mut hasher = ContextHasher::default();
+    hasher.update(tarball);
+    hasher.finish()
+}
+
+/// [`context_hash`] of a context read piece by piece (the local cloud
+/// hashes an upload as it arrives).
+#[derive(Debug, Clone, Default)]
+pub struct ContextHasher(Md5);
+
+impl ContextHasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    pub fn finish(self) -> String {
+        self.0
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }
 
 /// The exclusion patterns of the context at `base`, and whether they came

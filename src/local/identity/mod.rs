@@ -532,7 +532,7 @@ fn answer_url(redirect_uri: &Url, pairs: &[(&str, &str)], state: Option<&str>) -
 
 /// How a code or token is stored: the hex SHA-256 of its value. The values
 /// are 256-bit random, so an unsalted hash cannot be reversed.
-fn digest(secret: &str) -> String {
+pub(in crate::local) fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -540,7 +540,7 @@ fn digest(secret: &str) -> String {
 }
 
 /// `prefix` and 32 bytes from the operating system's generator, base64url.
-fn new_secret(prefix: &str) -> CloudResult<String> {
+pub(in crate::local) fn new_secret(prefix: &str) -> CloudResult<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::SysRng.try_fill_bytes(&mut bytes).map_err(|e| {
         CloudError::Internal(format!("the system's random number generator failed: {e}"))
