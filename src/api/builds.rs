@@ -1,16 +1,18 @@
 //! Following a cloud build: its status, and the log lines it wrote since
 //! the last look.
 //!
-//! The logs endpoint has no offset or cursor to ask for: each poll asks for
-//! up to [`MAX_BUILD_LOG_LINES`] lines and takes those past the ones already
-//! handed out. That holds while a build's log only grows, oldest line
-//! first, as the API describes it; a log that got shorter (the API keeps a
-//! window of the newest lines) is taken as it is, from its new end.
+//! Log lines come oldest first, a page at a time; a page that is not the
+//! last carries a `nextToken` that asks for the lines after it. The
+//! follower stays on the last page it reached (the token that started it,
+//! and how many of its lines were handed out) and moves to the next page
+//! when one is announced, so each line is handed out once, in order,
+//! however long the log grows. A server without tokens always answers its
+//! first page, which the follower then reads as the whole log.
 
 use super::client::{Client, Raw};
 use super::error::ApiError;
 use super::limits::MAX_BUILD_LOG_LINES;
-use super::types::Build;
+use super::types::{Build, GetBuildLogsResponse};
 
 /// Where a build is, and what it logged since the last poll.
 #[derive(Debug, Clone)]
@@ -24,18 +26,27 @@ pub struct BuildPoll {
 pub struct BuildFollower {
     client: Client,
     id: String,
-    /// How many of the build's log lines were handed out.
+    /// The token of the page being read (`None`: the first).
+    page: Option<String>,
+    /// How many of that page's lines were handed out.
     handed_out: usize,
+    /// The last lines handed out, for [`BuildFollower::last_lines`].
+    recent: std::collections::VecDeque<String>,
 }
 
+/// Lines [`BuildFollower::last_lines`] can give back.
+const RECENT_LINES: usize = 100;
+
 impl BuildFollower {
-    /// Follows build `id`; `already_seen` of its log lines were shown
-    /// before (e.g. by a first `build logs` page).
+    /// Follows build `id`; the first `already_seen` lines of its log were
+    /// shown before (e.g. a first `build logs` page) and are skipped.
     pub fn new(client: Client, id: impl Into<String>, already_seen: usize) -> BuildFollower {
         BuildFollower {
             client,
             id: id.into(),
+            page: None,
             handed_out: already_seen,
+            recent: std::collections::VecDeque::new(),
         }
     }
 
@@ -49,41 +60,58 @@ impl BuildFollower {
     /// ended, it also carried the build's last lines.
     pub async fn poll(&mut self, logs: bool) -> Result<BuildPoll, ApiError> {
         let build = self.client.get_build(&self.id).await?;
-        let new_lines = if logs {
-            let lines = self.lines().await?;
-            self.take_new(lines)
-        } else {
-            Vec::new()
-        };
+        let mut new_lines = Vec::new();
+        if logs {
+            loop {
+                let page = self
+                    .client
+                    .build_logs(&self.id, Some(MAX_BUILD_LOG_LINES), self.page.as_deref())
+                    .await?
+                    .value;
+                if !self.take(page, &mut new_lines) {
+                    break;
+                }
+            }
+        }
+        for line in &new_lines {
+            if self.recent.len() == RECENT_LINES {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(line.clone());
+        }
         Ok(BuildPoll { build, new_lines })
     }
 
-    /// The last `count` lines of the build's log.
-    pub async fn last_lines(&self, count: usize) -> Result<Vec<String>, ApiError> {
-        let mut lines = self.lines().await?;
-        let skip = lines.len().saturating_sub(count);
-        Ok(lines.split_off(skip))
+    /// The last lines of the log (at most `count`, and at most 100),
+    /// oldest first: what a failed build shows of its log. Lines not
+    /// handed out yet are read first.
+    pub async fn last_lines(&mut self, count: usize) -> Result<Vec<String>, ApiError> {
+        self.poll(true).await?;
+        let skip = self.recent.len().saturating_sub(count);
+        Ok(self.recent.iter().skip(skip).cloned().collect())
     }
 
-    async fn lines(&self) -> Result<Vec<String>, ApiError> {
-        Ok(self
-            .client
-            .build_logs(&self.id, Some(MAX_BUILD_LOG_LINES))
-            .await?
-            .value
-            .logs)
-    }
-
-    fn take_new(&mut self, mut lines: Vec<String>) -> Vec<String> {
-        if lines.len() < self.handed_out {
-            // The log was cut to a window: nothing to tell which lines
-            // are new but its length, so take the window's new end.
-            self.handed_out = lines.len();
-            return Vec::new();
+    /// Adds the page's lines not handed out yet to `into`; true when a
+    /// next page follows (then it is the one read from now on).
+    fn take(&mut self, page: GetBuildLogsResponse, into: &mut Vec<String>) -> bool {
+        let mut lines = page.logs;
+        let total = lines.len();
+        // A page that got shorter (a server that keeps a window of the
+        // newest lines): only its length tells what is new, so go on
+        // from its end.
+        let skip = self.handed_out.min(total);
+        into.extend(lines.split_off(skip));
+        match page.next_token.filter(|token| !token.is_empty()) {
+            Some(next) if Some(&next) != self.page.as_ref() => {
+                self.page = Some(next);
+                self.handed_out = 0;
+                true
+            }
+            _ => {
+                self.handed_out = total;
+                false
+            }
         }
-        let new = lines.split_off(self.handed_out);
-        self.handed_out += new.len();
-        new
     }
 }
 
@@ -105,25 +133,60 @@ mod tests {
         BuildFollower::new(client, "b", seen)
     }
 
-    fn lines(n: usize) -> Vec<String> {
-        (1..=n).map(|i| format!("line {i}")).collect()
+    fn page(from: usize, to: usize, next: Option<&str>) -> GetBuildLogsResponse {
+        GetBuildLogsResponse {
+            logs: (from..=to).map(|i| format!("line {i}")).collect(),
+            next_token: next.map(str::to_string),
+        }
+    }
+
+    fn take(follower: &mut BuildFollower, page: GetBuildLogsResponse) -> (Vec<String>, bool) {
+        let mut into = Vec::new();
+        let more = follower.take(page, &mut into);
+        (into, more)
     }
 
     #[test]
     fn each_line_is_handed_out_once_in_order() {
         let mut follower = follower(0);
-        assert_eq!(follower.take_new(lines(2)), lines(2));
-        assert!(follower.take_new(lines(2)).is_empty());
-        assert_eq!(follower.take_new(lines(4)), vec!["line 3", "line 4"]);
+        assert_eq!(
+            take(&mut follower, page(1, 2, None)).0,
+            vec!["line 1", "line 2"]
+        );
+        assert!(take(&mut follower, page(1, 2, None)).0.is_empty());
+        assert_eq!(
+            take(&mut follower, page(1, 4, None)).0,
+            vec!["line 3", "line 4"]
+        );
         let mut after_a_page = follower(3);
-        assert_eq!(after_a_page.take_new(lines(4)), vec!["line 4"]);
+        assert_eq!(take(&mut after_a_page, page(1, 4, None)).0, vec!["line 4"]);
+    }
+
+    #[test]
+    fn a_next_page_is_read_from_its_token_on() {
+        let mut follower = follower(1);
+        let (lines, more) = take(&mut follower, page(1, 3, Some("3")));
+        assert_eq!(
+            (lines, more),
+            (vec!["line 2".into(), "line 3".into()], true)
+        );
+        assert_eq!(follower.page.as_deref(), Some("3"));
+        let (lines, more) = take(&mut follower, page(4, 5, None));
+        assert_eq!(
+            (lines, more),
+            (vec!["line 4".into(), "line 5".into()], false)
+        );
+        // The same page again, grown: only what is new.
+        assert_eq!(take(&mut follower, page(4, 6, None)).0, vec!["line 6"]);
+        // A token that repeats is not followed forever.
+        assert!(!take(&mut follower, page(4, 6, Some("3"))).1);
     }
 
     #[test]
     fn a_log_that_got_shorter_is_followed_from_its_new_end() {
         let mut follower = follower(0);
-        follower.take_new(lines(5));
-        assert!(follower.take_new(lines(3)).is_empty());
-        assert_eq!(follower.take_new(lines(4)), vec!["line 4"]);
+        take(&mut follower, page(1, 5, None));
+        assert!(take(&mut follower, page(1, 3, None)).0.is_empty());
+        assert_eq!(take(&mut follower, page(1, 4, None)).0, vec!["line 4"]);
     }
 }

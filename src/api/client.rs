@@ -830,16 +830,22 @@ impl Client {
         self.send(Method::GET, url, None::<&()>).await
     }
 
-    /// A build's log lines, oldest first, at most `limit` of them (the
-    /// API's default is 500).
+    /// A build's log lines, oldest first: at most `limit` of them (the
+    /// API's default is 500) from the start, or from `next_token`, the
+    /// `nextToken` of an earlier page that said more lines follow.
     pub async fn build_logs(
         &self,
         id: &str,
         limit: Option<u32>,
+        next_token: Option<&str>,
     ) -> Result<Raw<GetBuildLogsResponse>, ApiError> {
         let id = names::build_id(id).map_err(invalid)?;
         let mut url = self.surface_url(&["builds", &id, "logs"])?;
-        push(&mut url.query_pairs_mut(), "limit", limit);
+        {
+            let mut pairs = url.query_pairs_mut();
+            push(&mut pairs, "limit", limit);
+            push(&mut pairs, "nextToken", next_token);
+        }
         clear_empty_query(&mut url);
         self.send(Method::GET, url, None::<&()>).await
     }

@@ -10,6 +10,7 @@ use super::super::output::Answer;
 use super::follow::{self, Lines, LogLine};
 use pipecat_cloud::api::builds::BuildFollower;
 use pipecat_cloud::api::limits::{DEFAULT_BUILD_LOG_LINES, MAX_BUILD_LOG_LINES};
+use pipecat_cloud::api::types::BuildStatus;
 
 /// How long `--follow` waits for a build to end (the platform's builds
 /// time out well before).
@@ -19,8 +20,8 @@ const FOLLOW_LIMIT: std::time::Duration = std::time::Duration::from_secs(3600);
 pub struct LogsArgs {
     /// The build (its id, as `build list` and `deploy` show it)
     pub build_id: String,
-    /// How many lines to show, 1..10000 (with --follow, the lines shown
-    /// before the new ones)
+    /// How many lines to show from the first, 1..10000 (--follow then
+    /// shows the rest as it comes)
     #[arg(short = 'n', long, default_value_t = DEFAULT_BUILD_LOG_LINES,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_BUILD_LOG_LINES)))]
     pub limit: u32,
@@ -34,7 +35,7 @@ pub struct LogsArgs {
 pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     let client = ctx.management_client().await?;
     let page = client
-        .build_logs(&args.build_id, Some(args.limit))
+        .build_logs(&args.build_id, Some(args.limit), None)
         .await
         .map_err(|err| super::build_failure(ctx, &args.build_id, &err))?;
     if !args.follow {
@@ -56,17 +57,11 @@ pub async fn run(args: LogsArgs, ctx: &Context) -> CliResult {
     let records: Vec<LogLine> = page.value.logs.iter().map(|l| LogLine(l)).collect();
     ctx.out.records(&records)?;
     until_interrupted(async {
-        // Lines past the page count as new: with a page shorter than the
-        // log, the lines in between are skipped, as `--limit` asked.
-        let total = client
-            .build_logs(&args.build_id, Some(MAX_BUILD_LOG_LINES))
-            .await
-            .map(|all| all.value.logs.len())
-            .unwrap_or(shown);
-        let mut follower = BuildFollower::new(client.clone(), &args.build_id, total.max(shown));
+        // The follower reads on from the end of the page shown.
+        let mut follower = BuildFollower::new(client.clone(), &args.build_id, shown);
         let build = follow::until_done(ctx, &mut follower, Lines::Data, FOLLOW_LIMIT).await?;
         match build.status {
-            pipecat_cloud::api::types::BuildStatus::Success => {
+            BuildStatus::Success => {
                 ctx.out.note(&format!("Build {} succeeded.", build.id));
                 Ok(())
             }

@@ -5,9 +5,8 @@ use serde_json::json;
 
 use super::super::context::Context;
 use super::super::exit::CliResult;
-use super::super::output::{Answer, format_duration};
+use super::super::output::{Answer, format_bytes, format_duration};
 use pipecat_cloud::api::types::Build;
-use pipecat_cloud::files::human_size;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -33,8 +32,7 @@ pub async fn run(args: StatusArgs, ctx: &Context) -> CliResult {
 
 fn details(ctx: &Context, build: &Build) -> Vec<(&'static str, String)> {
     let time = |value: &Option<String>| value.as_deref().map(|t| ctx.out.timestamp(t));
-    let size =
-        |bytes: Option<u64>| bytes.map(|b| human_size(usize::try_from(b).unwrap_or(usize::MAX)));
+    let size = |bytes: Option<u64>| bytes.map(format_bytes);
     let rows: [(&'static str, Option<String>); 13] = [
         ("Build ID", Some(build.id.clone())),
         ("Status", Some(build.status.as_str().to_string())),

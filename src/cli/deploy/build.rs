@@ -10,8 +10,8 @@ use crate::cli::agent::live::until_interrupted;
 use crate::cli::build::follow::{self, Lines};
 use crate::cli::context::{Context, api_failure};
 use crate::cli::exit::{CliResult, Exit, Failure};
-use crate::cli::output::format_elapsed;
-use pipecat_cloud::api::build_context::{self, BuildContext, ContextOptions, format_size};
+use crate::cli::output::{format_bytes, format_elapsed};
+use pipecat_cloud::api::build_context::{self, BuildContext, ContextOptions};
 use pipecat_cloud::api::builds::BuildFollower;
 use pipecat_cloud::api::types::{Build, BuildStatus, CreateBuildRequest};
 use pipecat_cloud::api::{BuildQuery, Client};
@@ -42,7 +42,7 @@ pub fn describe(source: &Source, context: &BuildContext) -> String {
         "from {} ({}, {files}, {})",
         source.dir.display(),
         source.dockerfile,
-        format_size(context.total_bytes)
+        format_bytes(context.total_bytes)
     )
 }
 
@@ -70,7 +70,7 @@ pub async fn build(
     let mut progress = ctx.out.progress();
     progress.say(format!(
         "uploading the build context ({})",
-        format_size(context.tarball.len() as u64)
+        format_bytes(context.tarball.len() as u64)
     ));
     let upload = client
         .build_upload_url(region)
@@ -135,7 +135,7 @@ pub async fn build(
         return Ok(id);
     }
     if lines == Lines::Hidden {
-        show_last_lines(ctx, &follower).await;
+        show_last_lines(ctx, &mut follower).await;
     }
     Err(follow::failed(ctx, &ended))
 }
@@ -172,7 +172,7 @@ async fn cached(
 
 /// The last lines of a failed build's log, which `--quiet` kept from
 /// showing while it ran: part of the error, so never silenced.
-async fn show_last_lines(ctx: &Context, follower: &BuildFollower) {
+async fn show_last_lines(ctx: &Context, follower: &mut BuildFollower) {
     let Ok(lines) = follower.last_lines(LAST_LINES).await else {
         return;
     };
