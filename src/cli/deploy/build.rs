@@ -14,7 +14,7 @@ use crate::cli::output::{format_bytes, format_elapsed};
 use pipecat_cloud::api::build_context::{self, BuildContext, ContextOptions};
 use pipecat_cloud::api::builds::BuildFollower;
 use pipecat_cloud::api::types::{Build, BuildStatus, CreateBuildRequest};
-use pipecat_cloud::api::{BuildQuery, Client};
+use pipecat_cloud::api::{BuildQuery, Client, ErrorKind};
 use pipecat_cloud::sanitize;
 
 /// Log lines shown after a failed build when they were not shown as it
@@ -81,11 +81,13 @@ pub async fn build(
         .upload_build_context(&upload, context.tarball)
         .await
         .map_err(|err| {
-            let failure = api_failure(&err);
-            Failure {
-                message: format!("cannot upload the build context: {}", failure.message),
-                ..failure
-            }
+            // The storage's refusal (an expired form, say) is not about
+            // the user's credential: no login hint.
+            let exit = match err.kind {
+                ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Malformed => Exit::Unreachable,
+                _ => Exit::ApiFailure,
+            };
+            Failure::new(exit, format!("cannot upload the build context: {err}"))
         })?;
     let created = client
         .create_build(&CreateBuildRequest {
