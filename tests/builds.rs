@@ -505,6 +505,36 @@ fn ctrl_c_while_following_a_build_says_how_to_follow_it_and_exits_130() {
     assert!(text(&output.stdout).ends_with("build succeeded\n"));
 }
 
+#[test]
+fn on_a_terminal_deploy_asks_before_building_and_a_no_uploads_nothing() {
+    let setup = Setup::new();
+    let mut pty = PtyCommand::pipecat(&["cloud", "deploy"], 30, 120)
+        .env("PIPECAT_API_HOST", &setup.cloud.url)
+        .env("PIPECAT_TOKEN", &setup.cloud.user_token)
+        .env("PIPECAT_ORG", &setup.cloud.org)
+        .env(
+            "PIPECAT_CONFIG_PATH",
+            setup.home.path().join("pipecatcloud.toml"),
+        )
+        .env("HOME", setup.home.path())
+        .cwd(&setup.project())
+        .spawn();
+    pty.wait_for("Build, then create agent pipecat-bot?", PATIENCE);
+    let screen = pty.screen();
+    assert!(screen.contains("Build:"), "{screen}");
+    assert!(screen.contains("from . (Dockerfile, 3 files,"), "{screen}");
+    pty.send(b"n");
+    let code = pty.wait_exit(PATIENCE);
+    let screen = pty.scrollback_and_screen();
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("not deployed: cancelled at the prompt"),
+        "{screen}"
+    );
+    assert!(setup.requests_to("upload").is_empty());
+    assert!(setup.requests_to("/builds").is_empty());
+}
+
 // ---- against a scripted server ---------------------------------------------
 
 const BUILD: &str = "5b1c0d2e-3f4a-4b5c-8d6e-7f8091a2b3c4";

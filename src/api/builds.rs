@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::api::Credential;
 
-    fn follower(seen: usize) -> BuildFollower {
+    fn new_follower(seen: usize) -> BuildFollower {
         let client = Client::new(
             "http://127.0.0.1:9",
             Credential::PrivateKey("sk_x".into()),
@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn each_line_is_handed_out_once_in_order() {
-        let mut follower = follower(0);
+        let mut follower = new_follower(0);
         assert_eq!(
             take(&mut follower, page(1, 2, None)).0,
             vec!["line 1", "line 2"]
@@ -158,13 +158,13 @@ mod tests {
             take(&mut follower, page(1, 4, None)).0,
             vec!["line 3", "line 4"]
         );
-        let mut after_a_page = follower(3);
+        let mut after_a_page = new_follower(3);
         assert_eq!(take(&mut after_a_page, page(1, 4, None)).0, vec!["line 4"]);
     }
 
     #[test]
     fn a_next_page_is_read_from_its_token_on() {
-        let mut follower = follower(1);
+        let mut follower = new_follower(1);
         let (lines, more) = take(&mut follower, page(1, 3, Some("3")));
         assert_eq!(
             (lines, more),
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_log_that_got_shorter_is_followed_from_its_new_end() {
-        let mut follower = follower(0);
+        let mut follower = new_follower(0);
         take(&mut follower, page(1, 5, None));
         assert!(take(&mut follower, page(1, 3, None)).0.is_empty());
         assert_eq!(take(&mut follower, page(1, 4, None)).0, vec!["line 4"]);

@@ -330,6 +330,50 @@ mod tests {
     }
 
     #[test]
+    fn without_an_image_the_folder_to_build_comes_from_flags_then_the_file() {
+        let plan = merge(args(&["bot"]), None).unwrap();
+        let source = plan.source.unwrap();
+        assert_eq!(
+            (source.dir, source.dockerfile.as_str(), source.explicit),
+            (PathBuf::from("."), "Dockerfile", false)
+        );
+        let loaded = file(
+            "agent_name = \"bot\"\n[build]\ncontext_dir = \"app\"\ndockerfile = \"Dockerfile.prod\"\n\
+             [build.exclude]\npatterns = [\"*.md\"]\n",
+        );
+        let source = merge(args(&[]), loaded.clone()).unwrap().source.unwrap();
+        assert_eq!(source.dir, PathBuf::from("app"));
+        assert_eq!(source.dockerfile, "Dockerfile.prod");
+        assert_eq!(source.exclude, vec!["*.md".to_string()]);
+        assert!(source.explicit);
+        let source = merge(args(&["-d", "other", "--dockerfile", "D"]), loaded)
+            .unwrap()
+            .source
+            .unwrap();
+        assert_eq!(
+            (source.dir, source.dockerfile),
+            (PathBuf::from("other"), "D".into())
+        );
+        // An image or a build id deploys that: nothing to build.
+        assert!(
+            merge(args(&["bot", "me/bot:1"]), None)
+                .unwrap()
+                .source
+                .is_none()
+        );
+        assert!(
+            merge(args(&["bot", "-b", "b1"]), None)
+                .unwrap()
+                .source
+                .is_none()
+        );
+        assert_eq!(
+            usage_error(&["bot", "me/bot:1", "--build-dir", "."], None),
+            "--build-dir builds from a project folder, and an image or build id was given too"
+        );
+    }
+
+    #[test]
     fn an_update_sends_only_what_was_set() {
         let plan = merge(args(&["bot"]), None).unwrap();
         assert_eq!(plan.spec, AgentSpec::default());
