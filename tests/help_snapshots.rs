@@ -1,4 +1,5 @@
-//! `--help` of every deploy, build, agent, organization, secrets, regions and auth command, under
+//! `--help` of every deploy, build, agent, organization, secrets, regions and auth command, and
+//! of `local serve`, under
 //! snapshot: a changed flag or help text is a visible diff in review.
 
 mod common;
@@ -60,6 +61,7 @@ help_snapshot!(
     organizations_keys_use,
     ["cloud", "organizations", "keys", "use"]
 );
+help_snapshot!(local_serve, ["cloud", "local", "serve"]);
 help_snapshot!(auth, ["cloud", "auth"]);
 help_snapshot!(auth_login, ["cloud", "auth", "login"]);
 help_snapshot!(auth_use_pat, ["cloud", "auth", "use-pat"]);

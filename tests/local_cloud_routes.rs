@@ -37,13 +37,6 @@ async fn routes_the_local_cloud_does_not_emulate_answer_501_not_a_404() {
         ("POST", format!("{org}/regions"), token, "regions"),
         ("GET", format!("{org}/regions/pce-1"), token, "regions"),
         (
-            "POST",
-            "/v1/builds/upload-url".to_string(),
-            manager,
-            "builds",
-        ),
-        ("GET", format!("{org}/builds/b-1/logs"), token, "builds"),
-        (
             "GET",
             format!("{org}/spend-limit"),
             token,

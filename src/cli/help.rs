@@ -389,6 +389,10 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "Run image me/my-agent as the command ./bot, with data in ./lc",
                 "pipecat cloud local serve --port 0 --data-dir lc --image 'me/my-agent=./bot'",
             ),
+            (
+                "Run image bot through the agent container contract (./agent gets $PORT)",
+                "pipecat cloud local serve --port 0 --data-dir lc --image 'bot=http:./agent'",
+            ),
         ],
     ),
     (

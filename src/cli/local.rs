@@ -44,8 +44,12 @@ pub struct ServeArgs {
     /// Data directory (state, logs, keys) [default: $PIPECAT_LOCAL_DATA_DIR, else the user's local data dir]
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Run image NAME as shell COMMAND (repeatable). NAME without a tag
-    /// matches every tag of that repository. `pipecat-local/demo-bot` is built in.
+    /// Run image NAME as shell COMMAND (repeatable); with
+    /// NAME=http:COMMAND, COMMAND gets $PORT and must serve the agent
+    /// container contract there (/readyz, POST /bot), e.g.
+    /// `docker run --rm -p $PORT:8080 IMAGE`. NAME without a tag matches
+    /// every tag of that repository. `pipecat-local/demo-bot` and cloud
+    /// builds (`pipecat-local/builds:ID`) are built in.
     #[arg(long = "image", value_name = "NAME=COMMAND")]
     pub images: Vec<ImageMapping>,
     /// Session limit of agents that do not set `maxAgents`
@@ -72,6 +76,17 @@ pub struct ServeArgs {
     /// counted in its logs
     #[arg(long, value_name = "N", default_value_t = local::DEFAULT_MAX_LOG_LINES_PER_SECOND, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_log_lines_per_second: u32,
+    /// How long the agent of a built or http: image may take to answer
+    /// /readyz before its session fails with START_FAILED
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = super::duration::timeout)]
+    pub ready_timeout: std::time::Duration,
+    /// How long one cloud build may run before it ends as `timeout`
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = super::duration::timeout)]
+    pub build_timeout: std::time::Duration,
+    /// Largest build context upload accepted, in bytes (the platform's
+    /// limit is 500 MB)
+    #[arg(long, value_name = "BYTES", default_value_t = pipecat_cloud::api::build_context::MAX_CONTEXT_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_context_bytes: u64,
 }
 
 fn region_code(code: &str) -> Result<String, String> {
@@ -149,6 +164,9 @@ async fn serve(args: ServeArgs, ctx: &Context) -> CliResult {
         token_ttl: args.token_ttl,
         login_prompt: args.login_prompt,
         max_log_lines_per_second: args.max_log_lines_per_second,
+        ready_timeout: args.ready_timeout,
+        build_timeout: args.build_timeout,
+        max_context_bytes: args.max_context_bytes,
         ..Options::new(data_dir)
     };
     ctx.out.detail(&format!(

@@ -124,6 +124,7 @@ impl AgentClient {
     }
 
     /// Whether `GET /livez` answers 200.
+    #[cfg(test)]
     pub async fn live(&self) -> bool {
         let request = self.http.get(format!("{}/livez", self.base));
         matches!(

@@ -22,7 +22,11 @@
 //! - `routes`, `login_routes`, `auth`, `http`: the HTTP layer (`http` alone
 //!   maps errors to answers); `connections`: the accept loop and its bounds
 //!   (timeouts, connection limit);
-//! - `images`: which command an image runs.
+//! - `images`: which command an image runs;
+//! - `build` (unpacking a context, the Dockerfile subset, the native
+//!   builder, the image layout and the agent host), `cloud/builds.rs`
+//!   (uploads, the build queue and worker) and `contract` (driving an
+//!   agent through the container contract); `lines`: a bounded line reader.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -36,18 +40,18 @@
 mod access_log;
 mod auth;
 pub mod autostart;
-pub mod build;
+pub(crate) mod build;
 mod capacity;
 mod cloud;
 mod connections;
 mod containment;
-pub mod contract;
+pub(crate) mod contract;
 pub mod demo_bot;
 mod error;
 mod http;
 mod identity;
 mod images;
-pub mod lines;
+pub(crate) mod lines;
 mod login_routes;
 mod logs;
 mod names;

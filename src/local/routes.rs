@@ -657,6 +657,8 @@ async fn build_logs(
 /// Form fields an upload may send before its file, and the bytes of each.
 const MAX_UPLOAD_FIELDS: usize = 32;
 const MAX_UPLOAD_FIELD_BYTES: usize = 8 * 1024;
+/// What is read past a refused upload's limit before answering.
+const UPLOAD_DRAIN_BYTES: usize = 1024 * 1024;
 
 /// The build context upload: a multipart form whose fields (the slot's
 /// `uploadFields`) come first, then `file`. Answers 204 once the file is
@@ -678,7 +680,20 @@ async fn receive_upload(
         if name == "file" {
             let mut upload = cloud.begin_upload(&fields)?;
             while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
-                upload.write(&chunk).await?;
+                if let Err(err) = upload.write(&chunk).await {
+                    drop(upload);
+                    // A little more is read (and dropped) so that a client
+                    // just over the limit gets the answer before the
+                    // connection closes.
+                    let mut left = UPLOAD_DRAIN_BYTES;
+                    while let Ok(Some(chunk)) = field.chunk().await {
+                        left = left.saturating_sub(chunk.len());
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                    return Err(err.into());
+                }
             }
             upload.finish().await?;
             return Ok(StatusCode::NO_CONTENT);

@@ -17,3 +17,6 @@ pub mod unpack;
 /// The agent host (a Python program, standard library only), written into
 /// each image as `agent_host.py`; its docstring is its contract.
 pub const AGENT_HOST: &str = include_str!("agent_host.py");
+
+#[cfg(test)]
+mod tests;

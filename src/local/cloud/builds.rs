@@ -79,6 +79,7 @@ pub const SIGNATURE_FIELD: &str = "signature";
 /// disk, not a rate): older unused ones expire anyway.
 const MAX_OPEN_UPLOADS: u64 = 256;
 
+const BUILD_CONTEXT_SUFFIX: &str = ".build.tar.gz";
 const RESTARTED: &str =
     "the local cloud stopped before this build finished; create the build again";
 
@@ -134,6 +135,12 @@ impl BuildDirs {
     fn partial_file(&self, upload_id: &str) -> PathBuf {
         self.uploads.join(format!(".{upload_id}.part"))
     }
+
+    /// The context of a queued or running build (its upload, renamed).
+    fn build_context(&self, build_id: &str) -> PathBuf {
+        self.uploads
+            .join(format!("{build_id}{BUILD_CONTEXT_SUFFIX}"))
+    }
 }
 
 /// The build queue and its worker.
@@ -168,9 +175,11 @@ impl Builds {
         for id in store.expire_uploads(now_ns(), true)? {
             let _ = std::fs::remove_file(dirs.upload_file(&id));
         }
+        // Partial uploads, and the contexts of the builds failed above.
         if let Ok(entries) = std::fs::read_dir(&dirs.uploads) {
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().ends_with(".part") {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".part") || name.ends_with(BUILD_CONTEXT_SUFFIX) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -474,7 +483,8 @@ impl Cloud {
     }
 
     /// `GET /builds/{id}/logs`: lines from the first (or from `nextToken`
-    /// of the previous page) on, at most `limit`.
+    /// of the previous page) on, at most `limit`. `nextToken` comes when
+    /// more lines follow, and always while the build is not final.
     pub fn build_logs(&self, id: &str, query: &BuildLogQuery) -> CloudResult<GetBuildLogsResponse> {
         let build = self.existing_build(id)?;
         let limit = match query.limit {
@@ -502,7 +512,9 @@ impl Cloud {
         let next = lines.last().map_or(from, |(seq, _)| seq + 1);
         Ok(GetBuildLogsResponse {
             logs: lines.into_iter().map(|(_, line)| line).collect(),
-            next_token: more.then(|| next.to_string()),
+            // While the build runs more lines will come: a follower passes
+            // the token back to get only those.
+            next_token: (more || !build.status.is_final()).then(|| next.to_string()),
         })
     }
 
@@ -705,7 +717,7 @@ impl Worker {
         ));
         let work = self.dirs.work.join(id);
         let image = self.dirs.images.join(id);
-        let archive = self.dirs.uploads.join(format!("{id}.build.tar.gz"));
+        let archive = self.dirs.build_context(id);
         let result = tokio::time::timeout(
             self.settings.timeout,
             self.unpack_and_build(&record, &archive, &work, &image, &mut log),

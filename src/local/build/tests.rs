@@ -1,8 +1,8 @@
-//! The local cloud's building blocks for built images, end to end with a
-//! real Python: the native builder (examples/pipecat-bot and hand-made
-//! projects), the agent host it writes out, and the contract client that
-//! drives a session through it. Tests that need python3 skip with a note
-//! when it is missing.
+//! The building blocks of built images, end to end with a real Python: the
+//! native builder (examples/pipecat-bot and hand-made projects), the agent
+//! host it writes out, and the contract client that drives a session
+//! through it. (The same through the server's API: tests/local_builds.rs.)
+//! Tests that need python3 skip with a note when it is missing.
 
 use std::collections::HashMap;
 use std::fs;
@@ -11,13 +11,13 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pipecat_cloud::local::build::builder::{self, BuildError, BuildOptions, Installer};
-use pipecat_cloud::local::build::manifest::Manifest;
-use pipecat_cloud::local::build::{AGENT_HOST, manifest};
-use pipecat_cloud::local::contract::{
+use super::builder::{self, BuildError, BuildOptions, Installer};
+use super::manifest::Manifest;
+use super::{AGENT_HOST, manifest};
+use crate::local::contract::{
     AgentClient, ContractError, DailyRoom, SessionCall, SessionOutcome, free_loopback_port,
 };
-use pipecat_cloud::local::lines::LineReader;
+use crate::local::lines::LineReader;
 use serde_json::json;
 use tokio::process::{Child, Command};
 
@@ -690,68 +690,6 @@ async fn uv_builds_the_example_when_it_is_on_path() {
         "{text}"
     );
     assert!(image.join("root/app/bot.py").is_file());
-}
-
-/// Needs the package index: builds a project that installs pipecat-ai and
-/// checks the type of `args` its bot gets. Run with `--ignored`.
-#[tokio::test]
-#[ignore = "installs pipecat-ai from the package index"]
-async fn a_project_with_pipecat_ai_gets_pipecat_runner_arguments() {
-    assert!(python3(), "this test needs python3");
-    let bot = r#"
-import pipecat
-from pipecat.runner import types
-async def bot(args):
-    print("pipecat-ai", getattr(pipecat, "__version__", "?"))
-    print("args type", type(args).__module__ + "." + type(args).__qualname__)
-    print("is RunnerArguments", isinstance(args, types.RunnerArguments))
-    real = getattr(types, "PipecatRunnerArguments", None)
-    print("PipecatRunnerArguments exists", real is not None, "is instance", real is not None and isinstance(args, real))
-    print("session", args.session_id, "body", args.body)
-"#;
-    let context = project(&[
-        (
-            "Dockerfile",
-            "FROM dailyco/pipecat-base:latest\nCOPY ./requirements.txt requirements.txt\nRUN pip install --no-cache-dir --upgrade -r requirements.txt\nCOPY ./bot.py bot.py\n",
-        ),
-        ("requirements.txt", "pipecat-ai\n"),
-        ("bot.py", bot),
-    ]);
-    let work = tempfile::tempdir().unwrap();
-    let image = work.path().join("image");
-    let options = BuildOptions {
-        installer: Installer::Auto,
-        ..options(&work.path().join("cache"))
-    };
-    let (result, log) = build(context.path(), &image, &options).await;
-    let text = log.join("\n");
-    let manifest = result.unwrap_or_else(|err| panic!("{err}\n{text}"));
-    eprintln!(
-        "build log tail:\n{}",
-        log[log.len().saturating_sub(5)..].join("\n")
-    );
-
-    let port = free_loopback_port().unwrap();
-    let mut host = Host::spawn(manifest.host_launch(&image, port).command(), port, None);
-    host.client
-        .wait_ready(Duration::from_secs(120), host.child.wait())
-        .await
-        .unwrap();
-    let outcome = host
-        .session(&call("s-pipecat", json!({"x": 1})))
-        .await
-        .unwrap();
-    let text = host.output_with("[s-pipecat] session s-pipecat body").await;
-    eprintln!("{text}");
-    assert_eq!(outcome, SessionOutcome::Completed);
-    assert!(
-        text.contains("[s-pipecat] is RunnerArguments True"),
-        "{text}"
-    );
-    assert!(
-        text.contains("bot arguments from pipecat.runner.types"),
-        "{text}"
-    );
 }
 
 #[tokio::test]

@@ -8,11 +8,11 @@
 #   botStartSeconds) for the built bot against the demo bot's.
 # Medians (p50) of several runs each.
 # Needs python3 (the local cloud builds with it, and this script times).
-# Usage: benches/builds.sh [RUNS]   (builds the release binary first)
+# Usage: benches/deploy_builds.sh [RUNS]   (builds the release binary first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v python3 >/dev/null || { echo "benches/builds.sh needs python3" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "benches/deploy_builds.sh needs python3" >&2; exit 2; }
 RUNS="${1:-5}"
 
 cargo build --release --quiet
