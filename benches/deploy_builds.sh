@@ -4,8 +4,9 @@
 #   context each run: upload, native build, deploy) and cached (the same
 #   context again: no upload, no build), against the floor of deploying
 #   the demo bot's image in the same run;
-# - session start latency (the public start request, and the server's
-#   botStartSeconds) for the built bot against the demo bot's.
+# - session start latency for the built bot against the demo bot's: the
+#   public start request, and from that request to the bot's first own log
+#   line (agent host up, /readyz, POST /bot, bot() running).
 # Medians (p50) of several runs each.
 # Needs python3 (the local cloud builds with it, and this script times).
 # Usage: benches/deploy_builds.sh [RUNS]   (builds the release binary first)
@@ -88,7 +89,17 @@ pipecat("deploy", "built", "--build-id",
 pipecat("deploy", "demo", "pipecat-local/demo-bot:1", "--max-agents", "50", "--yes", "--quiet")
 starts = 20
 
-def start_latency(agent):
+MARKERS = {"built": "started with body", "demo": "demo-bot: body:"}
+
+def instant(text):
+    # RFC 3339 with up to nanoseconds, in UTC: to seconds since the epoch.
+    from datetime import datetime, timezone
+    head, _, rest = text.rstrip("Z").partition(".")
+    whole = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return whole.timestamp() + (float("0." + rest) if rest else 0.0)
+
+def start(agent):
+    """One session: the start request's time, and its session id."""
     request = urllib.request.Request(
         f"{env['PIPECAT_API_HOST']}/v1/public/{agent}/start",
         data=json.dumps({"body": {"duration_secs": 0}}).encode(),
@@ -96,7 +107,7 @@ def start_latency(agent):
                  "Content-Type": "application/json"}, method="POST")
     started = time.perf_counter()
     with urllib.request.urlopen(request) as answer:
-        answer.read()
+        session = json.loads(answer.read())["sessionId"]
     took = time.perf_counter() - started
     # Wait for it to end before the next one.
     for _ in range(600):
@@ -104,18 +115,27 @@ def start_latency(agent):
         if not active.get("sessions"):
             break
         time.sleep(0.05)
-    return took
+    return took, session
 
-def bot_start_seconds(agent):
-    listing = json.loads(pipecat("agent", "sessions", agent, "-n", str(starts), "--json").stdout)
-    return [s["botStartSeconds"] for s in listing["sessions"] if s.get("botStartSeconds") is not None]
+def to_first_line(agent, session):
+    """From the start request (the session's lifecycle.requestedAt) to the
+    bot's first own log line."""
+    detail = json.loads(pipecat("agent", "sessions", agent, "--id", session, "--json").stdout)
+    requested = instant(detail["lifecycle"]["requestedAt"])
+    logs = json.loads(pipecat("agent", "logs", agent, "--session", session, "-n", "200",
+                              "--order", "asc", "--json").stdout)["logs"]
+    first = next(e for e in logs if MARKERS[agent] in e["log"])
+    return instant(first["timestamp"]) - requested
 
-latency = {agent: [start_latency(agent) for _ in range(starts)] for agent in ("demo", "built")}
+results = {}
+for agent in ("demo", "built"):
+    runs_ = [start(agent) for _ in range(starts)]
+    results[agent] = ([took for took, _ in runs_],
+                      [to_first_line(agent, session) for _, session in runs_])
 print(f"session start, p50 of {starts}:")
 for agent, label in (("demo", "demo bot (floor)"), ("built", "built pipecat-bot")):
-    request = statistics.median(latency[agent])
-    bot = statistics.median(bot_start_seconds(agent))
-    print(f"  {label:<18} start request {ms(request)}, botStartSeconds {ms(bot)}")
-ratio = statistics.median(bot_start_seconds("built")) / statistics.median(bot_start_seconds("demo"))
-print(f"  built / demo botStartSeconds: {ratio:.1f}x")
+    request, first = (statistics.median(values) for values in results[agent])
+    print(f"  {label:<18} start request {ms(request)}, start request to the bot's first line {ms(first)}")
+ratio = statistics.median(results["built"][1]) / statistics.median(results["demo"][1])
+print(f"  built / demo, to the bot's first line: {ratio:.1f}x")
 PY
