@@ -7,6 +7,8 @@
 #   (d) `agent logs --format text` on 100,000 lines         benches/logs.sh
 #   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
 #   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
+#   (g) deploy from a folder to ready, cold and cached;
+#       session start of a built bot against the demo bot   benches/deploy_builds.sh
 # The 10-minute soak is separate: cargo bench --bench soak.
 # Needs hyperfine, GNU time, curl and python3 (Debian: apt-get install
 # hyperfine time curl python3).
@@ -21,3 +23,5 @@ echo "== (e) graceful stop against its floor"
 cargo bench --quiet --bench shutdown
 echo "== (f) hardening bars"
 cargo bench --quiet --bench hardening
+echo "== (g) deploy from a project folder, and sessions of the built bot"
+bash benches/deploy_builds.sh
