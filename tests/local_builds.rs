@@ -1077,3 +1077,25 @@ async def bot(args):
         "{text}"
     );
 }
+
+#[test]
+fn without_python_a_build_fails_saying_so() {
+    let temp = tempfile::tempdir().unwrap();
+    let empty = temp.path().join("empty-path");
+    fs::create_dir(&empty).unwrap();
+    let cloud = Cloud {
+        cloud: LocalCloud::start_configured(&temp.path().join("data"), &[], |command| {
+            command.env("PATH", &empty);
+        }),
+        http: Client::builder().no_proxy().build().unwrap(),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (status, created) = cloud.build(pack(Path::new(EXAMPLE)));
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let build = cloud.wait_build(created["build"]["id"].as_str().unwrap());
+    assert_eq!(build["status"], "failed", "{build}");
+    assert_eq!(
+        build["errorMessage"],
+        "no Python 3 on this machine (tried python3): the local cloud builds agents in a Python virtual environment; install Python 3.8 or newer"
+    );
+}
