@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::super::agent::live::Outage;
 use super::super::context::Context;
 use super::super::exit::{CliResult, Exit, Failure};
-use super::super::output::{Human, Record};
+use super::super::output::{Human, Record, format_elapsed};
 use pipecat_cloud::api::builds::BuildFollower;
 use pipecat_cloud::api::types::{Build, BuildStatus};
 
@@ -95,7 +95,7 @@ pub async fn until_done(
                 format!(
                     "build {id} is still {} after the wait of {}; it goes on",
                     build.status.as_str(),
-                    super::super::output::format_elapsed(limit)
+                    format_elapsed(limit)
                 ),
             )
             .with_hint(format!(
