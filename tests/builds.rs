@@ -18,6 +18,8 @@ use common::scripted::{Reply, Scripted};
 use serde_json::Value;
 
 const PATIENCE: Duration = Duration::from_secs(180);
+/// The request [`Setup::settle`] makes, as the access log shows it.
+const MARKER: &str = "builds?limit=7 ";
 
 /// True when python3 runs here (the local cloud builds with it).
 fn python3() -> bool {
@@ -75,14 +77,38 @@ impl Setup {
         serde_json::from_slice(&output.stdout).unwrap()
     }
 
-    /// The requests of the access log whose path contains `part`.
+    /// The requests of the access log whose path contains `part`,
+    /// besides the marker of [`Setup::settle`].
     fn requests_to(&self, part: &str) -> Vec<String> {
         fs::read_to_string(self.cloud.data_dir.join("access.log"))
             .unwrap_or_default()
             .lines()
-            .filter(|line| line.contains(part))
+            .filter(|line| line.contains(part) && !line.contains(MARKER))
             .map(String::from)
             .collect()
+    }
+
+    /// Waits until every request made so far is in the access log (which
+    /// is written a moment after each answer): a marker request, then
+    /// until it shows.
+    fn settle(&self) {
+        self.pipecat()
+            .args(["cloud", "build", "list", "--limit", "7"])
+            .assert()
+            .success();
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let log =
+                fs::read_to_string(self.cloud.data_dir.join("access.log")).unwrap_or_default();
+            if log.contains(MARKER) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the marker was never logged"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn builds(&self) -> Vec<Value> {
@@ -231,6 +257,7 @@ fn deploy_of_a_project_folder_builds_it_shows_its_log_and_becomes_ready() {
     assert_eq!(ended["endState"], "completed", "{ended}");
 
     // The same context again: the build is reused, nothing is uploaded.
+    setup.settle();
     let uploads = setup.requests_to("upload");
     assert_eq!(uploads.len(), 2, "{uploads:?}");
     let output = setup
@@ -244,6 +271,7 @@ fn deploy_of_a_project_folder_builds_it_shows_its_log_and_becomes_ready() {
         stderr.contains(&format!("Using cached build {id}")),
         "{stderr}"
     );
+    setup.settle();
     assert_eq!(setup.requests_to("upload"), uploads);
     assert_eq!(setup.builds().len(), 1);
 
@@ -336,7 +364,6 @@ fn build_list_status_and_logs_answer_in_json_and_plain() {
         "{}",
         text(&missing.stderr)
     );
-    let before = setup.requests_to("/builds").len();
     let bad = setup
         .pipecat()
         .args(["cloud", "build", "logs", "../x"])
@@ -344,7 +371,8 @@ fn build_list_status_and_logs_answer_in_json_and_plain() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("invalid build id"));
-    assert_eq!(setup.requests_to("/builds").len(), before);
+    setup.settle();
+    assert!(setup.requests_to("x/logs").is_empty());
     let deploy_missing = setup
         .pipecat()
         .args(["cloud", "deploy", "other", "--build-id", unknown, "--yes"])
@@ -417,6 +445,7 @@ fn without_a_terminal_or_yes_deploy_refuses_before_any_request() {
         stderr.contains("hint: pass --yes (-y) or --force (-f)"),
         "{stderr}"
     );
+    setup.settle();
     assert!(setup.requests_to("/v1/").is_empty());
     assert!(setup.requests_to("upload").is_empty());
 }
@@ -453,6 +482,7 @@ fn a_context_that_cannot_be_built_is_refused_before_any_request() {
         stderr.contains("error: the build context is larger than 500.0 MB"),
         "{stderr}"
     );
+    setup.settle();
     assert!(setup.requests_to("/v1/").is_empty());
     assert!(setup.requests_to("upload").is_empty());
 }
@@ -531,6 +561,7 @@ fn on_a_terminal_deploy_asks_before_building_and_a_no_uploads_nothing() {
         screen.contains("not deployed: cancelled at the prompt"),
         "{screen}"
     );
+    setup.settle();
     assert!(setup.requests_to("upload").is_empty());
     assert!(setup.requests_to("/builds").is_empty());
 }
