@@ -9,6 +9,8 @@
 #   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
 #   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
 #   (g) the server rows of issue 15 against their floors    cargo bench --bench server
+#   (h) deploy from a folder to ready, cold and cached;
+#       session start of a built bot against the demo bot   benches/deploy_builds.sh
 # The 10-minute soak is separate: cargo bench --bench soak.
 # Needs hyperfine, GNU time, curl and python3 (Debian: apt-get install
 # hyperfine time curl python3).
@@ -25,3 +27,5 @@ echo "== (f) hardening bars"
 cargo bench --quiet --bench hardening
 echo "== (g) server rows against their floors"
 cargo bench --quiet --bench server
+echo "== (h) deploy from a project folder, and sessions of the built bot"
+bash benches/deploy_builds.sh

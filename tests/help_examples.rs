@@ -2,8 +2,9 @@
 //! is pasted into a shell on a terminal, against a real local cloud (the
 //! environment points both the default and `--local` at it), answering
 //! "y" where it asks (and "q" to a full-screen view), and must exit 0.
-//! `SESSION_ID` and `ORG` are filled in with a running session and the
-//! cloud's organization.
+//! `SESSION_ID`, `BUILD_ID` and `ORG` are filled in with a running
+//! session, a build of examples/pipecat-bot (in `my-bot`) and the cloud's
+//! organization.
 
 mod common;
 
@@ -86,6 +87,14 @@ impl Examples {
         )
         .unwrap();
         std::fs::write(dir.path().join("registry.txt"), "me:registry-password\n").unwrap();
+        // What the deploy-from-source example builds: examples/pipecat-bot.
+        let project = dir.path().join("my-bot");
+        std::fs::create_dir(&project).unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pipecat-bot");
+        for entry in std::fs::read_dir(example).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), project.join(entry.file_name())).unwrap();
+        }
         Examples { cloud, dir }
     }
 
@@ -112,6 +121,24 @@ impl Examples {
         assert!(output.status.success());
         let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         answer["sessionId"].as_str().unwrap().to_string()
+    }
+
+    /// A successful build of the example project (deployed once; later
+    /// calls reuse the cached build).
+    fn build_id(&self) -> String {
+        self.cmd()
+            .current_dir(self.home().join("my-bot"))
+            .args(["cloud", "deploy", "my-bot", "--yes", "--quiet"])
+            .timeout(Duration::from_secs(300))
+            .assert()
+            .success();
+        let output = self
+            .cmd()
+            .args(["cloud", "build", "list", "--status", "success", "--json"])
+            .output()
+            .unwrap();
+        let listing: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        listing["builds"][0]["id"].as_str().unwrap().to_string()
     }
 
     /// `line` pasted into a shell on a terminal; its exit code and screen.
@@ -218,6 +245,9 @@ fn every_example_in_the_help_works_as_written() {
         let mut line = line.replace("ORG", &examples.cloud.org);
         if line.contains("SESSION_ID") {
             line = line.replace("SESSION_ID", &examples.session());
+        }
+        if line.contains("BUILD_ID") {
+            line = line.replace("BUILD_ID", &examples.build_id());
         }
         if line.contains("agent delete my-agent") {
             examples

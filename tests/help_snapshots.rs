@@ -1,4 +1,4 @@
-//! `--help` of every deploy, agent, organization, secrets, regions and auth command, and
+//! `--help` of every deploy, build, agent, organization, secrets, regions and auth command, and
 //! of `local serve`, under
 //! snapshot: a changed flag or help text is a visible diff in review.
 
@@ -28,6 +28,10 @@ help_snapshot!(help_topics, ["help"]);
 help_snapshot!(man, ["man"]);
 help_snapshot!(cloud, ["cloud"]);
 help_snapshot!(deploy, ["cloud", "deploy"]);
+help_snapshot!(build, ["cloud", "build"]);
+help_snapshot!(build_list, ["cloud", "build", "list"]);
+help_snapshot!(build_status, ["cloud", "build", "status"]);
+help_snapshot!(build_logs, ["cloud", "build", "logs"]);
 help_snapshot!(agent, ["cloud", "agent"]);
 help_snapshot!(agent_list, ["cloud", "agent", "list"]);
 help_snapshot!(agent_status, ["cloud", "agent", "status"]);

@@ -503,6 +503,78 @@ fn the_secret_region_and_property_commands_print_their_documents() {
 }
 
 #[test]
+fn the_build_commands_print_the_official_documents_whatever_the_credential() {
+    if !std::process::Command::new("python3")
+        .args(["-c", "import venv"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+    {
+        eprintln!("skipped: no python3 with venv on this machine to build with");
+        return;
+    }
+    let setup = Setup::new();
+    // A build of examples/pipecat-bot, made by deploying its folder.
+    let project = setup.dir.path().join("pipecat-bot");
+    std::fs::create_dir(&project).unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pipecat-bot");
+    for entry in std::fs::read_dir(example).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), project.join(entry.file_name())).unwrap();
+    }
+    let mut deploy = setup.with(Credential::UserToken);
+    deploy
+        .current_dir(&project)
+        .timeout(Duration::from_secs(300));
+    let deployed = setup.json(deploy, &["cloud", "deploy", "--yes"]);
+    insta::assert_json_snapshot!("deploy_build", deployed);
+
+    // The build's id, unredacted.
+    let listing = setup
+        .with(Credential::PrivateKey)
+        .args(["cloud", "build", "list", "--json"])
+        .output()
+        .unwrap();
+    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
+    let id = listing["builds"][0]["id"].as_str().unwrap().to_string();
+    // What varies with the machine's Python and load, beside ids and times.
+    let steady = |mut document: Value| {
+        fn scrub(value: &mut Value, id: &str) {
+            match value {
+                Value::Object(map) => {
+                    for (key, item) in map.iter_mut() {
+                        if matches!(key.as_str(), "buildDurationSeconds" | "imageSizeBytes") {
+                            *item = Value::String(format!("[{key}]"));
+                        } else {
+                            scrub(item, id);
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|item| scrub(item, id)),
+                Value::String(text) => *text = text.replace(id, "[id]"),
+                _ => {}
+            }
+        }
+        scrub(&mut document, &id);
+        document
+    };
+    insta::assert_json_snapshot!(
+        "build_list",
+        steady(setup.json_both(&["cloud", "build", "list"]))
+    );
+    insta::assert_json_snapshot!(
+        "build_status",
+        steady(setup.json_both(&["cloud", "build", "status", &id]))
+    );
+    let logs = setup.json_both(&["cloud", "build", "logs", &id, "-n", "1"]);
+    insta::assert_json_snapshot!("build_logs", steady(logs));
+    let plain = setup.plain(
+        setup.with(Credential::UserToken),
+        &["cloud", "build", "list"],
+    );
+    insta::assert_snapshot!("build_list_plain", plain);
+}
+
+#[test]
 fn our_own_commands_print_their_documented_documents() {
     let setup = Setup::new();
     setup.login();

@@ -26,11 +26,12 @@ use super::retry::{Backoff, RetryNotice, RetryObserver};
 use super::token_source::TokenSource;
 use super::trace::{RequestNotice, RequestObserver, shown_headers, shown_target};
 use super::types::{
-    AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
-    CreateAgentRequest, CreateApiKeyRequest, DailyApiKey, DeploymentList, LogsPage, LogsResponse,
+    AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList, Build,
+    BuildStatus, CreateAgentRequest, CreateApiKeyRequest, CreateBuildRequest, CreateBuildResponse,
+    DailyApiKey, DeploymentList, GetBuildLogsResponse, ListBuildsResponse, LogsPage, LogsResponse,
     OrganizationList, Properties, PropertySchemas, RegionList, SecretPair, SecretSet,
     SecretSetList, SecretSetRequest, SecretSetStored, SecretValue, Session, SessionList,
-    StartRequest, StartResponse, StopResponse, UserResponse,
+    StartRequest, StartResponse, StopResponse, UploadUrlRequest, UploadUrlResponse, UserResponse,
 };
 
 /// Where Pipecat Cloud's API lives.
@@ -201,6 +202,21 @@ pub struct LogQuery {
 /// How far back each page of [`Client::newest_sessions`] after the first
 /// starts: as many sessions as may end between two of its requests.
 const SESSION_OVERLAP: u32 = 1_000;
+
+/// Filters and paging of `GET .../builds`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildQuery {
+    pub context_hash: Option<String>,
+    pub status: Option<BuildStatus>,
+    pub region: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// The file name a build context is uploaded as.
+pub const CONTEXT_FILE_NAME: &str = "context.tar.gz";
+/// The content type of an uploaded build context.
+pub const CONTEXT_CONTENT_TYPE: &str = "application/gzip";
 
 /// How many times an idempotent request is retried after a connection
 /// failure or a 502/503/504, unless told otherwise.
@@ -801,6 +817,162 @@ impl Client {
         self.send(Method::PATCH, url, Some(changes)).await
     }
 
+    // ---- cloud builds -------------------------------------------------------
+    //
+    // On both management surfaces, like secrets. The context itself goes to
+    // the upload URL the API answers, which is another host on the real
+    // platform (a presigned storage form): see [`Client::upload_build_context`].
+
+    /// Where to upload a build context for a build in `region` (`POST
+    /// /builds/upload-url`). Not retried: each call makes a new upload slot.
+    pub async fn build_upload_url(&self, region: &str) -> Result<Raw<UploadUrlResponse>, ApiError> {
+        names::check_region_code(region).map_err(invalid)?;
+        let url = self.surface_url(&["builds", "upload-url"])?;
+        let request = UploadUrlRequest {
+            region: region.to_string(),
+        };
+        self.send_once(Method::POST, url, Some(&request)).await
+    }
+
+    /// Uploads a packed build context (`tarball`, a gzipped tar) where
+    /// `upload` says: a multipart POST of its fields first, then
+    /// `Content-Type` (unless a field gave it), then the file as
+    /// `context.tar.gz`. No credential goes with it (the URL and its
+    /// fields authorize it) and no redirect is followed. It is sent once,
+    /// with the request timeout plus a second per 256 KiB, and any 2xx
+    /// means stored; the answer's body is not read as a document.
+    pub async fn upload_build_context(
+        &self,
+        upload: &UploadUrlResponse,
+        tarball: Vec<u8>,
+    ) -> Result<(), ApiError> {
+        let url = Url::parse(upload.upload_url.trim())
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+            .ok_or_else(|| {
+                ApiError::transport(
+                    ErrorKind::Malformed,
+                    &self.base_url(),
+                    format!(
+                        "the API answered an upload URL that is not an http(s) URL: {:?}",
+                        crate::sanitize::text(&upload.upload_url)
+                    ),
+                )
+            })?;
+        let shown = shown(&url);
+        let timeout = self.timeout + Duration::from_secs(tarball.len() as u64 / (256 * 1024));
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in &upload.upload_fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        if !upload
+            .upload_fields
+            .keys()
+            .any(|name| name.eq_ignore_ascii_case("Content-Type"))
+        {
+            form = form.text("Content-Type", CONTEXT_CONTENT_TYPE);
+        }
+        let file = reqwest::multipart::Part::bytes(tarball)
+            .file_name(CONTEXT_FILE_NAME)
+            .mime_str(CONTEXT_CONTENT_TYPE)
+            .map_err(|e| ApiError::usage(format!("cannot make the upload form: {e}")))?;
+        form = form.part("file", file);
+        let request = self
+            .http_no_redirects
+            .post(url)
+            .timeout(timeout)
+            .multipart(form)
+            .build()
+            .map_err(|e| self.transport_error(&e, &shown))?;
+        let peer = Peer {
+            name: format!("the upload URL {shown}"),
+            timeout,
+        };
+        self.execute(&self.http_no_redirects, request, &shown, &peer)
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts a build of an uploaded context (`POST /builds`); `cached` in
+    /// the answer says an earlier build of the same context was reused.
+    /// Not retried: a retry could start a second build.
+    pub async fn create_build(
+        &self,
+        request: &CreateBuildRequest,
+    ) -> Result<Raw<CreateBuildResponse>, ApiError> {
+        names::check_region_code(&request.region).map_err(invalid)?;
+        let url = self.surface_url(&["builds"])?;
+        self.send_once(Method::POST, url, Some(request)).await
+    }
+
+    /// One build. The API wraps it as `{"build": ...}` (the official
+    /// client also takes a bare build); both `value` and `raw` are the
+    /// build itself.
+    pub async fn get_build(&self, id: &str) -> Result<Raw<Build>, ApiError> {
+        let id = names::build_id(id).map_err(invalid)?;
+        let url = self.surface_url(&["builds", &id])?;
+        let Raw { mut raw, .. } = self
+            .send::<Value>(Method::GET, url.clone(), None::<&()>)
+            .await?;
+        if raw.get("build").is_some_and(Value::is_object) {
+            raw = raw["build"].take();
+        }
+        let value = serde_json::from_value(raw.clone()).map_err(|e| {
+            let shown = shown(&url);
+            ApiError::transport(
+                ErrorKind::Malformed,
+                &shown,
+                format!("the API at {shown} answered a build of an unexpected shape: {e}"),
+            )
+        })?;
+        Ok(Raw { value, raw })
+    }
+
+    /// The organization's builds, newest first, filtered as `query` says.
+    pub async fn list_builds(
+        &self,
+        query: &BuildQuery,
+    ) -> Result<Raw<ListBuildsResponse>, ApiError> {
+        if let Some(region) = &query.region {
+            names::check_region_code(region).map_err(invalid)?;
+        }
+        let mut url = self.surface_url(&["builds"])?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            push(&mut pairs, "contextHash", query.context_hash.as_deref());
+            push(
+                &mut pairs,
+                "status",
+                query.status.as_ref().map(BuildStatus::as_str),
+            );
+            push(&mut pairs, "region", query.region.as_deref());
+            push(&mut pairs, "limit", query.limit);
+            push(&mut pairs, "offset", query.offset);
+        }
+        clear_empty_query(&mut url);
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// A build's log lines, oldest first: at most `limit` of them (the
+    /// API's default is 500) from the start, or from `next_token`, the
+    /// `nextToken` of an earlier page that said more lines follow.
+    pub async fn build_logs(
+        &self,
+        id: &str,
+        limit: Option<u32>,
+        next_token: Option<&str>,
+    ) -> Result<Raw<GetBuildLogsResponse>, ApiError> {
+        let id = names::build_id(id).map_err(invalid)?;
+        let mut url = self.surface_url(&["builds", &id, "logs"])?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            push(&mut pairs, "limit", limit);
+            push(&mut pairs, "nextToken", next_token);
+        }
+        clear_empty_query(&mut url);
+        self.send(Method::GET, url, None::<&()>).await
+    }
+
     // ---- plumbing ---------------------------------------------------------
 
     /// Refuses a public key, which only starts sessions, before anything
@@ -970,9 +1142,41 @@ impl Client {
         let request = request
             .build()
             .map_err(|e| self.transport_error(&e, &shown))?;
+        let (status, bytes) = self
+            .execute(http, request, &shown, &self.api_peer())
+            .await?;
+        // Only a delete may answer without a document (a 204, or an
+        // empty 200); anything else that comes back empty did not do
+        // what was asked, or did not say so.
+        if method != Method::DELETE && is_blank(&bytes) {
+            return Err(ApiError::transport(
+                ErrorKind::Malformed,
+                &shown,
+                format!(
+                    "the API at {shown} answered HTTP {} with an empty body where a document was expected",
+                    status.as_u16()
+                ),
+            ));
+        }
+        Ok((bytes, status.as_u16(), shown))
+    }
+
+    /// Sends a built request once and reads its answer, at most
+    /// [`MAX_RESPONSE_BYTES`]: the one place a request goes out, so every
+    /// request is told to the observer, refuses redirects the same way and
+    /// turns an error status into an [`ApiError`]. `shown` is its URL as it
+    /// may be printed.
+    async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        shown: &str,
+        peer: &Peer,
+    ) -> Result<(StatusCode, Vec<u8>), ApiError> {
+        let method = request.method().clone();
         // What an observer is told, filled in as the request goes.
         let mut told = self.request_observer.as_ref().map(|_| RequestNotice {
-            method: method.to_string(),
+            method: request.method().to_string(),
             target: shown_target(request.url()),
             status: None,
             failure: None,
@@ -990,7 +1194,7 @@ impl Client {
         let response = match http.execute(request).await {
             Ok(response) => response,
             Err(e) => {
-                let error = self.transport_error(&e, &shown);
+                let error = self.peer_error(&e, shown, peer);
                 if let Some(notice) = &mut told {
                     notice.failure = Some(error.to_string());
                 }
@@ -1005,7 +1209,7 @@ impl Client {
         }
         if status.is_redirection() {
             tell(told);
-            return Err(redirect_error(&method, status, &response, &shown));
+            return Err(redirect_error(&method, status, &response, shown));
         }
         let retry_after = retry_after(response.headers());
         let bytes = read_capped(response, MAX_RESPONSE_BYTES)
@@ -1013,17 +1217,17 @@ impl Client {
             .map_err(|err| match err {
                 BodyError::TooLarge => ApiError::transport(
                     ErrorKind::Malformed,
-                    &shown,
+                    shown,
                     format!(
                         "the answer from {shown} (HTTP {}) is larger than {}, more than any answer of the API; it was not read to the end",
                         status.as_u16(),
                         crate::files::human_size(MAX_RESPONSE_BYTES)
                     ),
                 ),
-                BodyError::Read(e) if e.is_timeout() => self.transport_error(&e, &shown),
+                BodyError::Read(e) if e.is_timeout() => self.peer_error(&e, shown, peer),
                 BodyError::Read(e) => ApiError::transport(
                     ErrorKind::Malformed,
-                    &shown,
+                    shown,
                     format!(
                         "the answer from {shown} was cut off (HTTP {}): {}",
                         status.as_u16(),
@@ -1042,58 +1246,55 @@ impl Client {
                 status.canonical_reason().unwrap_or("error"),
                 &bytes,
                 retry_after,
-                &shown,
+                shown,
             ));
         }
-        // Only a delete may answer without a document (a 204, or an
-        // empty 200); anything else that comes back empty did not do
-        // what was asked, or did not say so.
-        if method != Method::DELETE && is_blank(&bytes) {
-            return Err(ApiError::transport(
-                ErrorKind::Malformed,
-                &shown,
-                format!(
-                    "the API at {shown} answered HTTP {} with an empty body where a document was expected",
-                    status.as_u16()
-                ),
-            ));
-        }
-        Ok((bytes, status.as_u16(), shown))
+        Ok((status, bytes))
     }
 
     fn transport_error(&self, error: &reqwest::Error, url: &str) -> ApiError {
-        let base = self.base_url();
+        self.peer_error(error, url, &self.api_peer())
+    }
+
+    /// The API, as transport errors name it.
+    fn api_peer(&self) -> Peer {
+        Peer {
+            name: format!("the API at {}", self.base_url()),
+            timeout: self.timeout,
+        }
+    }
+
+    fn peer_error(&self, error: &reqwest::Error, url: &str, peer: &Peer) -> ApiError {
+        let name = &peer.name;
         if error.is_builder() {
             // Nothing was sent: a credential or host with characters HTTP
             // cannot carry (a pasted newline, say).
             return ApiError::usage(format!(
-                "cannot build the request to {base}: {}; check the key or token and the API host for stray characters",
+                "cannot build the request to {name}: {}; check the key or token and the API host for stray characters",
                 root_cause(error)
             ));
         }
-        if error.is_connect() {
-            ApiError::transport(
-                ErrorKind::Connect,
-                url,
-                format!("cannot reach the API at {base}: {}", root_cause(error)),
-            )
-        } else if error.is_timeout() {
+        if error.is_timeout() {
             ApiError::transport(
                 ErrorKind::Timeout,
                 url,
-                format!(
-                    "the API at {base} did not answer within {:.0?}",
-                    self.timeout
-                ),
+                format!("{name} did not answer within {:.0?}", peer.timeout),
             )
         } else {
             ApiError::transport(
                 ErrorKind::Connect,
                 url,
-                format!("cannot reach the API at {base}: {}", root_cause(error)),
+                format!("cannot reach {name}: {}", root_cause(error)),
             )
         }
     }
+}
+
+/// Who a request goes to, for its transport errors: the API, or the
+/// storage a build context is uploaded to.
+struct Peer {
+    name: String,
+    timeout: Duration,
 }
 
 /// A name or id that breaks the platform's rule: refused before sending.

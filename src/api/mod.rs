@@ -3,6 +3,7 @@
 
 mod body;
 pub mod build_context;
+pub mod builds;
 mod client;
 mod error;
 pub mod limits;
@@ -17,8 +18,9 @@ mod trace;
 pub mod types;
 
 pub use client::{
-    Client, Credential, DEFAULT_API_HOST, DEFAULT_RETRIES, LogOrder, LogQuery, LogsBody,
-    MAX_RESPONSE_BYTES, Raw, SessionQuery, SessionStatus, USER_AGENT, redact,
+    BuildQuery, CONTEXT_CONTENT_TYPE, CONTEXT_FILE_NAME, Client, Credential, DEFAULT_API_HOST,
+    DEFAULT_RETRIES, LogOrder, LogQuery, LogsBody, MAX_RESPONSE_BYTES, Raw, SessionQuery,
+    SessionStatus, USER_AGENT, redact,
 };
 pub use error::{ApiError, ErrorKind};
 pub use retry::{Backoff, RetryNotice, RetryObserver};

@@ -41,6 +41,14 @@ pub fn session_id(id: &str) -> Result<String, String> {
         .map_err(|_| format!("invalid session id {id:?}: expected a UUID"))
 }
 
+/// A build id as the platform hands it out: a UUID, lowercase with
+/// hyphens (any spelling of the same UUID names the same build).
+pub fn build_id(id: &str) -> Result<String, String> {
+    uuid::Uuid::parse_str(id)
+        .map(|uuid| uuid.hyphenated().to_string())
+        .map_err(|_| format!("invalid build id {id:?}: expected a UUID"))
+}
+
 /// A secret set name is a DNS subdomain, as the API document says:
 /// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`,
 /// 3 to 63 characters.

@@ -829,10 +829,33 @@ pub struct ListBuildsResponse {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct GetBuildLogsResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "build_log_lines")]
     pub logs: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+/// Build log lines as the API sends them: strings (as documented), or
+/// objects with the text in `message` or `log` (which the official client
+/// also reads), so either shape reads as lines.
+fn build_log_lines<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let entries = Vec::<Value>::deserialize(deserializer)?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| match entry {
+            Value::String(line) => line,
+            Value::Object(mut fields) => {
+                match fields.remove("message").or_else(|| fields.remove("log")) {
+                    Some(Value::String(line)) => line,
+                    Some(other) => other.to_string(),
+                    None => Value::Object(fields).to_string(),
+                }
+            }
+            other => other.to_string(),
+        })
+        .collect())
 }
 
 /// A cloud build (`Build` in the OpenAPI document).
@@ -905,5 +928,26 @@ impl BuildStatus {
             self,
             BuildStatus::Success | BuildStatus::Failed | BuildStatus::Timeout
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_log_lines_read_as_strings_or_as_entries() {
+        let answer: GetBuildLogsResponse = serde_json::from_str(
+            r#"{"logs": ["plain", {"message": "from message", "timestamp": "t"},
+                {"log": "from log"}, {"other": 1}], "nextToken": "7"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            answer.logs,
+            vec!["plain", "from message", "from log", r#"{"other":1}"#]
+        );
+        assert_eq!(answer.next_token.as_deref(), Some("7"));
+        let empty: GetBuildLogsResponse = serde_json::from_str("{}").unwrap();
+        assert!(empty.logs.is_empty());
     }
 }

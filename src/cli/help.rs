@@ -22,7 +22,7 @@ const WITH_EXIT_CODES: [&str; 2] = ["pipecat", "pipecat cloud"];
 
 /// Examples of each command, by its path: a comment, then the command as
 /// a person types it. Uppercase words are for the reader to fill in
-/// (SESSION_ID, ORG).
+/// (SESSION_ID, BUILD_ID, ORG).
 const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     (
         "pipecat",
@@ -61,8 +61,49 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "pipecat cloud deploy my-agent me/my-agent:1.1 --yes --json",
             ),
             (
+                "From a project folder with a Dockerfile: build it, then deploy",
+                "cd my-bot && pipecat cloud deploy my-bot --yes",
+            ),
+            (
                 "At most 10 sessions at once, each at most 5 minutes",
                 "pipecat cloud deploy my-agent --max-agents 10 --max-session-duration 300",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud build",
+        &[
+            ("The builds `deploy` made", "pipecat cloud build list"),
+            ("Why one failed", "pipecat cloud build logs BUILD_ID"),
+        ],
+    ),
+    (
+        "pipecat cloud build list",
+        &[
+            ("The last 10 builds", "pipecat cloud build list"),
+            (
+                "The last 20 that failed, as JSON",
+                "pipecat cloud build list --status failed --limit 20 --json",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud build status",
+        &[
+            ("One build in full", "pipecat cloud build status BUILD_ID"),
+            (
+                "Just its status, for a script",
+                "pipecat cloud build status BUILD_ID -q",
+            ),
+        ],
+    ),
+    (
+        "pipecat cloud build logs",
+        &[
+            ("A build's log", "pipecat cloud build logs BUILD_ID"),
+            (
+                "Show its log until it ends (exit 1 if it failed)",
+                "pipecat cloud build logs BUILD_ID --follow",
             ),
         ],
     ),

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod argv;
 pub mod auth;
+pub mod build;
 pub mod cli_config;
 pub mod complete;
 pub mod context;
@@ -116,6 +117,9 @@ pub struct ShowCliConfig {
 pub enum CloudCommand {
     /// Create or update an agent, then wait until it is ready.
     Deploy(Box<deploy::DeployArgs>),
+    /// Cloud builds (what `deploy` makes from a project folder): list
+    /// them, show one, show its logs.
+    Build(build::BuildArgs),
     /// Start, stop and inspect agents and their sessions.
     Agent(agent::AgentArgs),
     /// Organizations, their public API keys, properties and default region.
@@ -309,6 +313,7 @@ fn start(
 async fn run_command(command: CloudCommand, ctx: &Context) -> CliResult {
     match command {
         CloudCommand::Deploy(args) => deploy::run(*args, ctx).await,
+        CloudCommand::Build(args) => build::run(args, ctx).await,
         CloudCommand::Agent(args) => agent::run(args, ctx).await,
         CloudCommand::Organizations(args) => organizations::run(args, ctx).await,
         CloudCommand::Secrets(args) => secrets::run(args, ctx).await,

@@ -13,7 +13,9 @@ use pipecat_cloud::api::{ApiError, Backoff};
 /// (exit 130, no error line: the person asked for it). The stream writes
 /// (and flushes) whole records between its awaits, so an interrupt, which
 /// lands only at an await, never cuts a line.
-pub async fn until_interrupted(stream: impl std::future::Future<Output = CliResult>) -> CliResult {
+pub async fn until_interrupted<T>(
+    stream: impl std::future::Future<Output = CliResult<T>>,
+) -> CliResult<T> {
     // Listening before the first request replaces the default SIGINT action
     // (die mid-write) for the rest of the run.
     let interrupt = tokio::signal::ctrl_c();

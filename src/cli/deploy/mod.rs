@@ -11,6 +11,7 @@
 //! checked before any request, an update that sends only what was set,
 //! `--force` and `--yes`, the wait) is in docs/compatibility.md.
 
+mod build;
 mod checks;
 mod plan;
 mod review;
@@ -23,11 +24,12 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::agent::live::until_interrupted;
 use super::context::{Context, api_failure};
 use super::exit::{CliResult, Exit, Failure};
 use super::output::{KeyValues, Question};
-use pipecat_cloud::api::types::CreateAgentRequest;
-use pipecat_cloud::api::{ApiError, ErrorKind};
+use pipecat_cloud::api::types::{AgentDetails, BuildStatus, CreateAgentRequest};
+use pipecat_cloud::api::{ApiError, Client, ErrorKind};
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
@@ -73,6 +75,14 @@ pub struct DeployArgs {
     /// Deploy an existing cloud build instead of an image
     #[arg(short = 'b', long, value_name = "ID")]
     pub build_id: Option<String>,
+    /// Without an image or --build-id: the project folder to build in the
+    /// cloud [default: `[build] context_dir` in pcc-deploy.toml, else .]
+    #[arg(short = 'd', long, value_name = "DIR")]
+    pub build_dir: Option<PathBuf>,
+    /// The Dockerfile, relative to the build folder [default: `[build]
+    /// dockerfile` in pcc-deploy.toml, else Dockerfile]
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<String>,
     /// Make a new deployment even if nothing changed (e.g. to pull a moved
     /// tag); implies --yes, as in the official CLI
     #[arg(short = 'f', long)]
@@ -112,8 +122,18 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     // `--force` implies `--yes`, as in the official CLI.
     let (yes, force) = (args.yes || args.force, args.force);
     let mut plan = plan::merge(args, config)?;
+    // A project folder is built when one was named, or when the folder
+    // has a Dockerfile; else an existing agent is updated as it is.
+    let source = plan
+        .source
+        .take()
+        .filter(|source| source.explicit || source.has_dockerfile());
     let question = Question {
-        action: "deploying",
+        action: if source.is_some() {
+            "building and deploying"
+        } else {
+            "deploying"
+        },
         prompt: String::new(),
         default_yes: true,
         skip_flag: "--yes (-y) or --force (-f)",
@@ -123,6 +143,12 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     if !yes && !ctx.out.can_prompt() {
         return ctx.out.confirm(&question);
     }
+    // Packed before any request too: a context that cannot be built is
+    // refused before anything is uploaded.
+    let packed = match &source {
+        Some(source) => Some((source, build::pack(source)?)),
+        None => None,
+    };
 
     let client = ctx.management_client().await?;
     let current = match client.get_agent(&plan.agent).await {
@@ -130,21 +156,33 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
         Err(err) if err.kind == ErrorKind::NotFound => None,
         Err(err) => return Err(api_failure(&err)),
     };
-    if current.is_none() && plan.spec.image.is_none() && plan.spec.build_id.is_none() {
+    if current.is_none()
+        && plan.spec.image.is_none()
+        && plan.spec.build_id.is_none()
+        && packed.is_none()
+    {
         return Err(Failure::usage(format!(
-            "agent `{}` does not exist yet, and there is no image to create it with",
+            "agent `{}` does not exist yet, and there is no image to create it with, nor a Dockerfile here to build one",
             plan.agent
         ))
-        .with_hint("pass the image: `pipecat cloud deploy NAME IMAGE:TAG`"));
+        .with_hint(
+            "pass the image (`pipecat cloud deploy NAME IMAGE:TAG`), or the project folder to build (--build-dir DIR)",
+        ));
+    }
+    if let Some(build_id) = plan.spec.build_id.clone() {
+        check_build(ctx, &client, &build_id).await?;
     }
     checks::check(ctx, &client, &mut plan, current.as_ref()).await?;
     let mut changes = review::changes(&plan, current.as_ref());
+    if let Some((source, context)) = &packed {
+        changes.insert(0, ("Build", build::describe(source, context)));
+    }
     if current.is_some() && changes.is_empty() && !force {
         ctx.out.note(&format!(
             "Agent `{}` already runs this configuration: nothing to deploy (--force redeploys anyway).",
             plan.agent
         ));
-        return wait::finish(ctx, &client, &plan.agent, wait).await;
+        return until_interrupted(wait::finish(ctx, &client, &plan.agent, wait)).await;
     }
     for warning in review::warnings(&plan, current.as_ref()) {
         ctx.out.warn(&warning);
@@ -162,10 +200,29 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
         &KeyValues::from(changes),
     );
     if !yes {
-        ctx.out.confirm(&Question {
-            prompt: format!("{verb} agent {}?", plan.agent),
-            ..question
-        })?;
+        let prompt = match &packed {
+            Some(_) => format!("Build, then {} agent {}?", verb.to_lowercase(), plan.agent),
+            None => format!("{verb} agent {}?", plan.agent),
+        };
+        ctx.out.confirm(&Question { prompt, ..question })?;
+    }
+
+    if let Some((source, context)) = packed {
+        let region = build_region(&client, &plan, current.as_ref()).await?;
+        let limit = wait.unwrap_or(wait::DEFAULT_WAIT);
+        let build_id = build::build(ctx, &client, source, context, &region, limit).await?;
+        let unchanged = current
+            .as_ref()
+            .is_some_and(|agent| agent.build_id() == Some(build_id.as_str()))
+            && review::changes(&plan, current.as_ref()).is_empty();
+        if unchanged && !force {
+            ctx.out.note(&format!(
+                "Agent `{}` already runs build {build_id}: nothing to deploy (--force redeploys anyway).",
+                plan.agent
+            ));
+            return until_interrupted(wait::finish(ctx, &client, &plan.agent, wait)).await;
+        }
+        plan.spec.build_id = Some(build_id);
     }
 
     let sent = match &current {
@@ -183,7 +240,72 @@ pub async fn run(args: DeployArgs, ctx: &Context) -> CliResult {
     };
     sent.map_err(|err| deploy_failure(&plan.agent, &err))?;
     ctx.out.note(&format!("{done} agent `{}`.", plan.agent));
-    wait::finish(ctx, &client, &plan.agent, wait).await
+    until_interrupted(wait::finish(ctx, &client, &plan.agent, wait)).await
+}
+
+/// `--build-id`: the build must exist and have succeeded (a build still
+/// running, or failed, has no image to run).
+async fn check_build(ctx: &Context, client: &Client, id: &str) -> CliResult {
+    let build = client.get_build(id).await.map_err(|err| match err.kind {
+        ErrorKind::NotFound => Failure::new(Exit::NotFound, format!("build {id} not found"))
+            .with_hint(format!(
+                "`{}` lists the organization's builds",
+                ctx.settings.suggest(&["build", "list"])
+            )),
+        _ => api_failure(&err),
+    })?;
+    match build.value.status {
+        BuildStatus::Success => Ok(()),
+        BuildStatus::Pending | BuildStatus::Building => Err(Failure::new(
+            Exit::Temporary,
+            format!(
+                "build {id} is still {}; it has no image yet",
+                build.value.status.as_str()
+            ),
+        )
+        .with_hint(format!(
+            "wait for it with `{}`, then deploy again",
+            ctx.settings.suggest(&["build", "logs", id, "--follow"])
+        ))),
+        _ => Err(Failure::new(
+            Exit::ApiFailure,
+            format!(
+                "build {id} did not succeed ({}): it has no image to deploy",
+                build.value.status.as_str()
+            ),
+        )
+        .with_hint(format!(
+            "see why with `{}`",
+            ctx.settings.suggest(&["build", "logs", id])
+        ))),
+    }
+}
+
+/// The region a build goes to: the agent's (asked for, or where it is),
+/// else the organization's default, as the official CLI does.
+async fn build_region(
+    client: &Client,
+    plan: &plan::Plan,
+    current: Option<&AgentDetails>,
+) -> CliResult<String> {
+    if let Some(region) = plan
+        .spec
+        .region
+        .clone()
+        .or_else(|| current.and_then(|agent| agent.region.clone()))
+        .or_else(|| plan.default_region.clone())
+    {
+        return Ok(region);
+    }
+    let properties = client.properties().await.map_err(|err| api_failure(&err))?;
+    properties
+        .value
+        .default_region()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Failure::usage("the organization has no default region to build in")
+                .with_hint("pass --region (`pipecat cloud regions list` lists them)")
+        })
 }
 
 fn deploy_failure(agent: &str, err: &ApiError) -> Failure {

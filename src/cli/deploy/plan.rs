@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::DeployArgs;
 use crate::cli::exit::{CliResult, Failure};
+use pipecat_cloud::api::build_context::DEFAULT_DOCKERFILE;
 use pipecat_cloud::api::limits::{
     DEFAULT_MAX_SESSION_DURATION, KRISP_VIVA_FILTERS, MAX_SESSION_DURATION, MIN_SESSION_DURATION,
 };
@@ -24,6 +25,29 @@ pub struct Plan {
     /// The organization's default region, when a new agent goes there
     /// (no region given): shown in the review. Filled in by the checks.
     pub default_region: Option<String>,
+    /// Where a cloud build would come from: set when neither an image
+    /// nor a build id is deployed.
+    pub source: Option<Source>,
+}
+
+/// A project folder to build in the cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub dir: PathBuf,
+    pub dockerfile: String,
+    /// `[build.exclude] patterns`.
+    pub exclude: Vec<String>,
+    /// Named by a flag or by `[build]` in the file: a build is wanted even
+    /// when the agent exists and the folder turns out to have no
+    /// Dockerfile (which is then an error).
+    pub explicit: bool,
+}
+
+impl Source {
+    /// The Dockerfile is where the build would look for it.
+    pub fn has_dockerfile(&self) -> bool {
+        self.dir.join(&self.dockerfile).is_file()
+    }
 }
 
 /// `--config-file`, else `PIPECAT_DEPLOY_CONFIG_PATH`, else
@@ -81,6 +105,33 @@ pub fn merge(args: DeployArgs, loaded: Option<(PathBuf, DeployConfig)>) -> CliRe
     } else {
         (file.image.clone(), file.build_id.clone())
     };
+    let building_flag = args
+        .build_dir
+        .as_ref()
+        .map(|_| "--build-dir")
+        .or(args.dockerfile.as_ref().map(|_| "--dockerfile"));
+    if let (Some(flag), true) = (building_flag, image.is_some() || build_id.is_some()) {
+        return Err(Failure::usage(format!(
+            "{flag} builds from a project folder, and an image or build id was given too"
+        ))
+        .with_hint("deploy either an image, a build id, or a folder to build"));
+    }
+    let file_build = file.build.clone().unwrap_or_default();
+    let source = (image.is_none() && build_id.is_none()).then(|| Source {
+        explicit: building_flag.is_some() || file.build.is_some(),
+        dir: args
+            .build_dir
+            .or(file_build.context_dir.map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(".")),
+        dockerfile: args
+            .dockerfile
+            .or(file_build.dockerfile)
+            .unwrap_or_else(|| DEFAULT_DOCKERFILE.to_string()),
+        exclude: file_build
+            .exclude
+            .and_then(|exclude| exclude.patterns)
+            .unwrap_or_default(),
+    });
     if let Some(image) = &image {
         check_image(image)?;
     }
@@ -155,6 +206,7 @@ pub fn merge(args: DeployArgs, loaded: Option<(PathBuf, DeployConfig)>) -> CliRe
         spec,
         no_credentials: args.no_credentials,
         default_region: None,
+        source,
     })
 }
 
@@ -274,6 +326,50 @@ mod tests {
         assert_eq!(
             (plan.spec.image, plan.spec.build_id.as_deref()),
             (None, Some("b1"))
+        );
+    }
+
+    #[test]
+    fn without_an_image_the_folder_to_build_comes_from_flags_then_the_file() {
+        let plan = merge(args(&["bot"]), None).unwrap();
+        let source = plan.source.unwrap();
+        assert_eq!(
+            (source.dir, source.dockerfile.as_str(), source.explicit),
+            (PathBuf::from("."), "Dockerfile", false)
+        );
+        let loaded = file(
+            "agent_name = \"bot\"\n[build]\ncontext_dir = \"app\"\ndockerfile = \"Dockerfile.prod\"\n\
+             [build.exclude]\npatterns = [\"*.md\"]\n",
+        );
+        let source = merge(args(&[]), loaded.clone()).unwrap().source.unwrap();
+        assert_eq!(source.dir, PathBuf::from("app"));
+        assert_eq!(source.dockerfile, "Dockerfile.prod");
+        assert_eq!(source.exclude, vec!["*.md".to_string()]);
+        assert!(source.explicit);
+        let source = merge(args(&["-d", "other", "--dockerfile", "D"]), loaded)
+            .unwrap()
+            .source
+            .unwrap();
+        assert_eq!(
+            (source.dir, source.dockerfile),
+            (PathBuf::from("other"), "D".into())
+        );
+        // An image or a build id deploys that: nothing to build.
+        assert!(
+            merge(args(&["bot", "me/bot:1"]), None)
+                .unwrap()
+                .source
+                .is_none()
+        );
+        assert!(
+            merge(args(&["bot", "-b", "b1"]), None)
+                .unwrap()
+                .source
+                .is_none()
+        );
+        assert_eq!(
+            usage_error(&["bot", "me/bot:1", "--build-dir", "."], None),
+            "--build-dir builds from a project folder, and an image or build id was given too"
         );
     }
 

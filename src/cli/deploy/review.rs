@@ -142,6 +142,7 @@ mod tests {
             spec,
             no_credentials: false,
             default_region: None,
+            source: None,
         }
     }
 

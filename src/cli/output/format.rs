@@ -124,6 +124,21 @@ pub fn counted(count: usize, noun: &str) -> String {
     }
 }
 
+/// A size for a person: `913 B`, `1.2 KiB`, `21.4 MiB`, `1.1 GiB`.
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
 /// `HH:MM:SS` for a number of seconds (hours grow past 99 if need be).
 pub fn format_duration(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
@@ -167,6 +182,14 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn sizes_read_as_a_person_writes_them() {
+        assert_eq!(format_bytes(913), "913 B");
+        assert_eq!(format_bytes(1024), "1.0 KiB");
+        assert_eq!(format_bytes(22_397_046), "21.4 MiB");
+        assert_eq!(format_bytes(500 * 1024 * 1024 * 1024 * 3), "1500.0 GiB");
     }
 
     #[test]

@@ -278,6 +278,16 @@ impl Progress {
         }
     }
 
+    /// Runs `write` (which prints lines, on stdout or stderr) with the
+    /// spinner taken off the terminal, then draws it again below them, so
+    /// lines written during a wait are never torn by the spinner.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
     /// How long the wait has taken.
     pub fn elapsed(&self) -> Duration {
         self.began.elapsed()

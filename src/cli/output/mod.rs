@@ -45,7 +45,7 @@ use serde_json::Value;
 use super::exit::{CliResult, Exit, Failure};
 use pipecat_cloud::sanitize;
 
-pub use format::{Clock, counted, format_duration, format_elapsed};
+pub use format::{Clock, counted, format_bytes, format_duration, format_elapsed};
 pub use interact::Question;
 pub use screen::restore_terminal_on_panic;
 pub use style::{BLUE, ColorChoice, DIM, GREEN, Painter, RED, YELLOW};
