@@ -8,7 +8,7 @@
 #       typed-decode program), peak RSS for 100k and 1M lines
 #   (e) graceful stop with 1,000 sessions against its floor cargo bench --bench shutdown
 #   (f) the hardening bars (`yes`, idle flood, kill -9)     cargo bench --bench hardening
-#   (g) the server rows of issue 15 against their floors    cargo bench --bench server
+#   (g) the server rows against their floors             cargo bench --bench server
 #   (h) deploy from a folder to ready, cold and cached;
 #       session start of a built bot against the demo bot   benches/deploy_builds.sh
 # The 10-minute soak is separate: cargo bench --bench soak.

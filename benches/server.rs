@@ -1,7 +1,7 @@
 //! The local cloud's server against its floors, measured in the same run
 //! and interleaved (ours, floor, ours, floor, ...), reported as the median
 //! of per-round ratios with their spread (lowest..highest). Each row is a
-//! target of issue 15 (see the README's benchmark table):
+//! performance target (see the README's benchmark table):
 //!
 //! | row | ours | floor | target |
 //! |---|---|---|---|
@@ -351,7 +351,7 @@ async fn start_busy(server: &Server, report: &mut Report) {
     );
 }
 
-/// Issue 14's bar: with 10M lines stored and a `query=` search scanning
+/// The bar: with 10M lines stored and a `query=` search scanning
 /// them, a start and a 429 are answered within 50 ms. Reports the slowest
 /// of 20 of each, sent while the search runs.
 async fn huge_query(server: &Server, lines: u64, report: &mut Report) {

@@ -1,5 +1,5 @@
 //! The local cloud's store under load and when it cannot write: a heavy
-//! log search never holds up a start or a 429 (issue 14 item 7), and a
+//! log search never holds up a start or a 429, and a
 //! session whose end cannot be written (a full disk) still shows as ended,
 //! is written once the disk has room, even at a graceful stop, while starts
 //! are refused with a clear 503 (item 8).
