@@ -13,6 +13,7 @@
 //!
 //! Run: `cargo bench --bench hardening`.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -22,6 +23,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "support/procs.rs"]
+mod procs;
+use procs::session_processes;
 
 const EXE: &str = env!("CARGO_BIN_EXE_pipecat");
 
@@ -237,30 +242,6 @@ fn idle_flood() {
     let _ = server.child.wait();
 }
 
-fn session_processes(ids: &[String]) -> usize {
-    let mut found = 0;
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        let ours = environ.split(|b| *b == 0).any(|var| {
-            var.strip_prefix(b"PIPECAT_SESSION_ID=")
-                .is_some_and(|id| ids.iter().any(|ours| ours.as_bytes() == id))
-        });
-        let zombie = std::fs::read_to_string(entry.path().join("stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, r)| r.trim_start().starts_with(['Z', 'X']))
-            })
-            .unwrap_or(true);
-        if ours && !zombie {
-            found += 1;
-        }
-    }
-    found
-}
-
 fn orphans() {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = temp.path().join("data");
@@ -273,7 +254,7 @@ fn orphans() {
     let mut server = serve(&data_dir, &images);
     create(&server, "wrapped", "acme/wrapped:1");
     create(&server, "daemon", "acme/daemon:1");
-    let ids: Vec<String> = (0..20)
+    let ids: HashSet<String> = (0..20)
         .map(|i| start(&server, ["my-first-agent", "wrapped", "daemon"][i % 3]))
         .collect();
     let expected = 7 + 7 * 2 + 6 * 3;

@@ -25,6 +25,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "support/procs.rs"]
+mod procs;
+use procs::session_processes;
+
 const SESSIONS: usize = 50;
 /// Logs 20 lines, then sleeps 0.1 s; keeps its count in `$SOAK_DIR/<id>`
 /// (every 20 lines, and when stopped).
@@ -287,30 +291,4 @@ fn idle_flood(addr: SocketAddr, count: usize, stop: &AtomicBool) -> u64 {
         std::thread::sleep(Duration::from_millis(50));
     }
     reconnects
-}
-
-/// Live processes carrying one of `ids` as their `PIPECAT_SESSION_ID`.
-fn session_processes(ids: &HashSet<String>) -> usize {
-    let mut found = 0;
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-            continue;
-        };
-        let ours = environ.split(|b| *b == 0).any(|var| {
-            var.strip_prefix(b"PIPECAT_SESSION_ID=")
-                .and_then(|id| std::str::from_utf8(id).ok())
-                .is_some_and(|id| ids.contains(id))
-        });
-        let zombie = std::fs::read_to_string(entry.path().join("stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, r)| r.trim_start().starts_with(['Z', 'X']))
-            })
-            .unwrap_or(true);
-        if ours && !zombie {
-            found += 1;
-        }
-    }
-    found
 }
