@@ -567,6 +567,18 @@ impl Client {
     /// The organization's agents, in `region` only when one is given. On
     /// the organization surface each agent comes with its GitHub link
     /// (`include=git`) when the API has one.
+    /// The names of every agent, in the API's order.
+    pub async fn agent_names(&self) -> Result<Vec<String>, ApiError> {
+        Ok(self
+            .list_agents(None)
+            .await?
+            .value
+            .services
+            .into_iter()
+            .map(|agent| agent.name)
+            .collect())
+    }
+
     pub async fn list_agents(&self, region: Option<&str>) -> Result<Raw<AgentList>, ApiError> {
         let (mut url, include) = match self.management()? {
             Surface::Agents => (self.url(&["v1", "agents"]), None),

@@ -136,10 +136,10 @@ fn instant(timestamp: &str) -> Option<jiff::Timestamp> {
     timestamp.parse().ok()
 }
 
-/// The second a timestamp falls in, as its text without the fraction
-/// (`2025-04-18T20:34:17Z`): telling two lines' seconds apart this way
-/// parses nothing.
-fn second_key(timestamp: &str) -> (&str, &str) {
+/// The second a timestamp falls in, as its text without the fraction, in
+/// two parts (`...:17.1537Z` gives `...:17` and `Z`): telling two lines'
+/// seconds apart, or showing a time to the second, this way parses nothing.
+pub fn second_of(timestamp: &str) -> (&str, &str) {
     match timestamp.find('.') {
         Some(dot) => {
             let rest = &timestamp[dot + 1..];
@@ -492,15 +492,15 @@ impl Forward {
         let Some(last) = received.last() else {
             return;
         };
-        let second = second_key(&last.timestamp);
+        let second = second_of(&last.timestamp);
         let run = received
             .iter()
             .rev()
-            .take_while(|e| second_key(&e.timestamp) == second)
+            .take_while(|e| second_of(&e.timestamp) == second)
             .count() as u32;
         let within = run as usize == received.len();
         let (carried, whole) = match &self.tail {
-            Some(tail) if within && second_key(&tail.entry.timestamp) == second => {
+            Some(tail) if within && second_of(&tail.entry.timestamp) == second => {
                 (tail.run, tail.whole)
             }
             Some(_) => (0, true),

@@ -183,13 +183,10 @@ async fn fetch(ctx: &Context, wanted: &Wanted) -> Option<Vec<String>> {
     }
     let mut values: Vec<String> = match wanted {
         Wanted::Agents => client
-            .list_agents(None)
+            .agent_names()
             .await
             .ok()?
-            .value
-            .services
             .into_iter()
-            .map(|agent| agent.name)
             .filter(|name| names::check_agent_name(name).is_ok())
             .collect(),
         Wanted::ActiveSessions(agent) => super::agent::sessions::active_sessions(&client, agent)

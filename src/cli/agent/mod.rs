@@ -158,10 +158,7 @@ pub async fn agent_not_found(
     command: &[&str],
 ) -> Failure {
     let failure = Failure::new(Exit::NotFound, format!("agent `{agent}` not found: {why}"));
-    let names = match client.list_agents(None).await {
-        Ok(listing) => listing.value.services.into_iter().map(|a| a.name).collect(),
-        Err(_) => Vec::new(),
-    };
+    let names = client.agent_names().await.unwrap_or_default();
     match closest(agent, &names) {
         Some(name) => {
             let corrected: Vec<&str> = command

@@ -197,14 +197,7 @@ impl Scope {
                 })
             }
             Scope::All => {
-                let names: Vec<String> = client
-                    .list_agents(None)
-                    .await?
-                    .value
-                    .services
-                    .into_iter()
-                    .map(|agent| agent.name)
-                    .collect();
+                let names = client.agent_names().await?;
                 let looks = super::each_agent(&names, |name| async move {
                     let one = Scope::One(name);
                     let look = one.look(client, query, counts).await;

@@ -114,15 +114,7 @@ impl Poller {
     }
 
     pub async fn look(&mut self) -> Result<Snapshot, ApiError> {
-        let names: Vec<String> = self
-            .client
-            .list_agents(None)
-            .await?
-            .value
-            .services
-            .into_iter()
-            .map(|agent| agent.name)
-            .collect();
+        let names = self.client.agent_names().await?;
         let mut agents = Vec::new();
         let mut sessions = Vec::new();
         for batch in names.chunks(AGENTS_AT_ONCE) {

@@ -9,6 +9,7 @@ use clap::ValueEnum;
 use serde_json::{Map, Value};
 
 use super::super::super::output::{BLUE, DIM, GREEN, Human, RED, Record, YELLOW};
+use pipecat_cloud::api::logs::second_of;
 use pipecat_cloud::api::types::LogEntryRef;
 
 /// A log level, as the official CLI names them, least severe first.
@@ -283,21 +284,6 @@ fn paint(text: &mut String, style: Style, part: &str) {
         return;
     }
     let _ = write!(text, "{}{part}{}", style.render(), style.render_reset());
-}
-
-/// A timestamp's text without its fraction of a second, in two parts
-/// (`...:17.1537Z` gives `...:17` and `Z`).
-fn second_of(timestamp: &str) -> (&str, &str) {
-    match timestamp.find('.') {
-        Some(dot) => {
-            let rest = &timestamp[dot + 1..];
-            let digits = rest
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(rest.len());
-            (&timestamp[..dot], &rest[digits..])
-        }
-        None => (timestamp, ""),
-    }
 }
 
 /// The level of a log line: see [`find_level`]; INFO when it has none.
