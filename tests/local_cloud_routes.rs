@@ -9,7 +9,7 @@ use common::api::Api;
 use reqwest::StatusCode;
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
 };
 use serde_json::{Value, json};
 
@@ -140,6 +140,7 @@ async fn browsers_may_start_sessions_with_a_public_key() {
             .unwrap_or_default()
     };
     assert_eq!(header(&preflight, ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    assert!(preflight.headers().get(VARY).is_none());
     assert!(header(&preflight, ACCESS_CONTROL_ALLOW_METHODS).contains("post"));
     let allowed_headers = header(&preflight, ACCESS_CONTROL_ALLOW_HEADERS);
     assert!(
@@ -151,6 +152,8 @@ async fn browsers_may_start_sessions_with_a_public_key() {
     for (key, agent, expected) in [
         (cloud.public_key.as_str(), AGENT, StatusCode::OK),
         ("pk_wrong", AGENT, StatusCode::UNAUTHORIZED),
+        // A management key is no public key.
+        (cloud.private_key.as_str(), AGENT, StatusCode::UNAUTHORIZED),
         (
             cloud.public_key.as_str(),
             "no-such-agent",
@@ -171,6 +174,8 @@ async fn browsers_may_start_sessions_with_a_public_key() {
             "*",
             "{agent} with {expected}"
         );
+        // The same answer for every origin: nothing for a cache to vary on.
+        assert!(response.headers().get(VARY).is_none(), "{agent}");
     }
 
     // Management routes are not for browsers.

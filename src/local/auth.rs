@@ -38,17 +38,17 @@ impl KeyCache {
         *self.keys.write().unwrap_or_else(|p| p.into_inner()) = usable;
     }
 
-    /// The kind of the key `token` is, if any. Compares against every key
-    /// without stopping early, so timing does not tell which one matched.
-    pub fn kind_of(&self, token: &str) -> Option<KeyKind> {
+    /// Whether `token` is a usable key of one of the `accepted` kinds.
+    /// Compares against every key of those kinds without stopping early,
+    /// so timing does not tell which one matched (only how many keys of
+    /// those kinds there are).
+    pub fn accepts(&self, token: &str, accepted: &[KeyKind]) -> bool {
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        let mut found = None;
-        for (kind, secret) in keys.iter() {
-            if bool::from(secret.as_slice().ct_eq(token.as_bytes())) {
-                found = Some(*kind);
-            }
+        let mut found = subtle::Choice::from(0);
+        for (_, secret) in keys.iter().filter(|(kind, _)| accepted.contains(kind)) {
+            found |= secret.as_slice().ct_eq(token.as_bytes());
         }
-        found
+        found.into()
     }
 }
 
@@ -69,14 +69,18 @@ pub fn authorize(
     needs: Needs,
 ) -> Result<(), CloudError> {
     let token = bearer(headers);
-    let kind = token.and_then(|token| keys.kind_of(token));
-    match (needs, kind) {
-        (Needs::PublicKey, Some(KeyKind::Public))
-        | (Needs::ManagementKey, Some(KeyKind::Private | KeyKind::UserToken)) => Ok(()),
-        (Needs::ManagementKey, None) => match token {
-            Some(token) if identity.is_valid_access_token(token)? => Ok(()),
-            _ => Err(CloudError::Unauthorized),
-        },
+    let accepted: &[KeyKind] = match needs {
+        Needs::PublicKey => &[KeyKind::Public],
+        Needs::ManagementKey => &[KeyKind::Private, KeyKind::UserToken],
+    };
+    match token {
+        Some(token) if keys.accepts(token, accepted) => Ok(()),
+        // A browser login's access token may manage too.
+        Some(token)
+            if needs == Needs::ManagementKey && identity.is_valid_access_token(token)? =>
+        {
+            Ok(())
+        }
         _ => Err(CloudError::Unauthorized),
     }
 }

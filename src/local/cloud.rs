@@ -83,7 +83,8 @@ pub struct Cloud {
     images: ImageCatalog,
     settings: Settings,
     /// Live agents by name; the store is the truth, this is its cache.
-    agents: Mutex<HashMap<String, AgentRecord>>,
+    /// Shared records: a start reads its agent without copying it.
+    agents: Mutex<HashMap<String, Arc<AgentRecord>>>,
     /// Sessions a stop request is stopping right now.
     stopping: Mutex<HashSet<String>>,
     /// The first usable key of each kind, as `server.json` shows them.
@@ -126,7 +127,7 @@ impl Cloud {
         let agents = store
             .live_agents()?
             .into_iter()
-            .map(|a| (a.name.clone(), a))
+            .map(|a| (a.name.clone(), Arc::new(a)))
             .collect();
         let builds = Builds::open(&store, BuildDirs::new(data_dir), settings.builds.clone())?;
         builds.start_worker(store.clone());
@@ -249,7 +250,7 @@ impl Cloud {
         Ok(())
     }
 
-    fn agents(&self) -> MutexGuard<'_, HashMap<String, AgentRecord>> {
+    fn agents(&self) -> MutexGuard<'_, HashMap<String, Arc<AgentRecord>>> {
         lock(&self.agents)
     }
 
@@ -257,7 +258,7 @@ impl Cloud {
         lock(&self.stopping)
     }
 
-    fn live_agent(&self, name: &str) -> CloudResult<AgentRecord> {
+    fn live_agent(&self, name: &str) -> CloudResult<Arc<AgentRecord>> {
         validate_agent_name(name)?;
         self.agents()
             .get(name)
@@ -563,7 +564,7 @@ impl Cloud {
     }
 
     pub fn agent(&self, name: &str) -> CloudResult<AgentDetails> {
-        Ok(self.details(&self.live_agent(name)?))
+        Ok(self.details(&*self.live_agent(name)?))
     }
 
     pub fn create_agent(&self, request: CreateAgentRequest) -> CloudResult<AgentDetails> {
@@ -625,7 +626,7 @@ impl Cloud {
             ),
         );
         let details = self.details(&agent);
-        agents.insert(agent.name.clone(), agent);
+        agents.insert(agent.name.clone(), Arc::new(agent));
         Ok(details)
     }
 
@@ -636,7 +637,7 @@ impl Cloud {
         let mut agents = self.agents();
         let current = agents
             .get(name)
-            .cloned()
+            .map(|agent| AgentRecord::clone(agent))
             .ok_or(CloudError::NotFound(What::Agent))?;
         let proposed = self.apply_spec(&current.deployment, spec)?;
         let redeploy = proposed != current.deployment || spec.force_redeploy == Some(true);
@@ -667,7 +668,7 @@ impl Cloud {
             );
         }
         let details = self.details(&agent);
-        agents.insert(agent.name.clone(), agent);
+        agents.insert(agent.name.clone(), Arc::new(agent));
         Ok(details)
     }
 

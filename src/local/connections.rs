@@ -17,6 +17,8 @@
 //! dropped) only ever evicts itself: a client that sends its request right
 //! after connecting is served. Request bodies are limited while they are
 //! read (the router's body limit), never buffered whole first.
+//!
+//! Every request answered gets its access log line here (`access_log.rs`).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -26,7 +28,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
+use axum::http::Request;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -34,7 +37,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::time::Instant;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
+
+use super::access_log::{AccessLog, Entry};
 
 /// Time to complete a request head: from the connection's opening for its
 /// first request, from the head's first byte for later ones.
@@ -60,11 +65,31 @@ pub fn connection_limit() -> usize {
         .clamp(16, MAX_CONNECTIONS)
 }
 
+/// What [`serve`] answers requests with: the router, and what wraps it
+/// whole (a layer put around the router runs once per request; one put on
+/// the router wraps each of its routes).
+pub trait App:
+    Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Serves `app` on `listener` until `stop` changes to true, then lets
 /// connections finish their requests and close.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl App,
+    access_log: Arc<AccessLog>,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let limit = connection_limit();
@@ -103,6 +128,7 @@ pub async fn serve(
         tasks.spawn(serve_connection(
             stream,
             app.clone(),
+            access_log.clone(),
             connection,
             registry.clone(),
             stop.clone(),
@@ -147,7 +173,8 @@ async fn refuse(stream: TcpStream, limit: usize) {
 
 async fn serve_connection(
     stream: TcpStream,
-    app: Router,
+    app: impl App,
+    access_log: Arc<AccessLog>,
     connection: Arc<Connection>,
     registry: Arc<Registry>,
     mut stop: watch::Receiver<bool>,
@@ -160,15 +187,17 @@ async fn serve_connection(
         let connection = connection.clone();
         hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             connection.request_began();
-            let connection = connection.clone();
+            let entry = Entry::begin(&request);
+            let (connection, access_log) = (connection.clone(), access_log.clone());
             let answer = app.clone().oneshot(request);
             async move {
-                let response = answer.await;
-                connection.request_ended();
-                Ok::<_, Infallible>(match response {
+                let response = match answer.await {
                     Ok(response) => response,
                     Err(never) => match never {},
-                })
+                };
+                access_log.record(&entry, response.status().as_u16());
+                connection.request_ended();
+                Ok::<_, Infallible>(response)
             }
         })
     };
@@ -181,7 +210,10 @@ async fn serve_connection(
     }
     loop {
         let deadline = connection.deadline();
+        // Biased: the connection's own traffic first, and no random
+        // order to draw on every wake-up.
         tokio::select! {
+            biased;
             _ = serving.as_mut() => break,
             () = connection.evicted.notified() => break,
             changed = stop.changed(), if !stopping => {

@@ -9,6 +9,8 @@
 //! answers the seed's exact 429 body
 //! `{"status": 429, "code": "429", "message": "Rate limit exceeded. Please try again later"}`.
 
+use std::sync::LazyLock;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -118,27 +120,37 @@ impl IntoResponse for ApiError {
         if let ApiError::Cloud(CloudError::OAuth(refusal)) = self {
             return oauth_refusal(refusal);
         }
-        let (status, body) = match self.parts() {
-            Some((status, code, message)) => (
-                status,
-                ErrorBody {
-                    error: Some(message),
-                    code: Some(code.into()),
-                    ..ErrorBody::default()
-                },
-            ),
-            None => (
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorBody {
-                    status: Some(429.into()),
-                    code: Some("429".into()),
-                    message: Some("Rate limit exceeded. Please try again later".into()),
-                    ..ErrorBody::default()
-                },
-            ),
+        let Some((status, code, message)) = self.parts() else {
+            return at_capacity();
+        };
+        let body = ErrorBody {
+            error: Some(message),
+            code: Some(code.into()),
+            ..ErrorBody::default()
         };
         (status, axum::Json(body)).into_response()
     }
+}
+
+/// The platform's 429 at capacity, its body serialized once: it never
+/// changes, and it is the answer a server at capacity sends most.
+fn at_capacity() -> Response {
+    static BODY: LazyLock<Bytes> = LazyLock::new(|| {
+        let body = ErrorBody {
+            status: Some(429.into()),
+            code: Some("429".into()),
+            message: Some("Rate limit exceeded. Please try again later".into()),
+            ..ErrorBody::default()
+        };
+        // Serializing strings and a number cannot fail.
+        Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+    });
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "application/json")],
+        BODY.clone(),
+    )
+        .into_response()
 }
 
 /// The token endpoint's error answer (RFC 6749 section 5.2): 401 for an

@@ -349,11 +349,8 @@ impl Server {
         let access_log =
             access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
                 .context("cannot open the access log")?;
-        let app = routes::router(cloud.clone()).layer(axum::middleware::from_fn_with_state(
-            access_log,
-            access_log::log_request,
-        ));
-        let serving = tokio::spawn(connections::serve(listener, app, stopped));
+        let app = routes::with_body_limit(routes::router(cloud.clone()));
+        let serving = tokio::spawn(connections::serve(listener, app, access_log, stopped));
         let server = RunningServer {
             url: url.clone(),
             data_dir: options.data_dir.clone(),

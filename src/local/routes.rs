@@ -49,11 +49,17 @@ use std::collections::BTreeMap;
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, delete, get, on, post, put};
 use axum::{Extension, Json, Router};
+use futures_util::FutureExt;
+use futures_util::future::Either;
 use serde::Deserialize;
+use std::convert::Infallible;
+use std::task::Poll;
+use tower::{Layer, Service};
+
+use super::connections::App;
 use serde_json::{Value, json};
 use tower_http::cors::{Any, CorsLayer};
 
@@ -132,11 +138,11 @@ enum Access {
     ManageOrg,
 }
 
-/// The whole API, with the body limit and JSON answers for unknown routes
-/// and wrong methods.
+/// The whole API, with JSON answers for unknown routes and wrong methods
+/// (served with [`with_body_limit`] around it).
 pub fn router(cloud: Arc<Cloud>) -> Router {
     Router::new()
-        .nest("/v1/public", public(&cloud))
+        .merge(public(&cloud))
         .nest(
             Surface::Documented.root(),
             management(&cloud, Surface::Documented),
@@ -154,17 +160,32 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
         )
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(cloud)
 }
+
+/// The body limit of every request (a route may lift it, as the upload
+/// does), put around the router whole: a layer on the router would wrap
+/// each route, and cost every request one more boxed service.
+pub fn with_body_limit(router: Router) -> impl App {
+    DefaultBodyLimit::max(MAX_BODY_BYTES).layer(router)
+}
+
+/// The public surface's root. Its routes are written out in full rather
+/// than nested: a nested router costs each request a second lookup and a
+/// rewritten URI, and a start at capacity is the request a busy server
+/// answers most.
+const PUBLIC_ROOT: &str = "/v1/public";
 
 /// `/v1/public`: starting sessions with the public key. Its answers are
 /// for browsers too (CORS), so that web apps holding a public key can start
 /// sessions, as the Pipecat client SDKs do.
 fn public(cloud: &Arc<Cloud>) -> Router<Arc<Cloud>> {
     let routes = Router::new()
-        .route("/{agent}/start", post(start_session))
-        .merge(not_emulated(|on| on == On::Public));
+        .route(
+            &format!("{PUBLIC_ROOT}/{{agent}}/start"),
+            post(start_session),
+        )
+        .merge(not_emulated(PUBLIC_ROOT, |on| on == On::Public));
     with_guard(routes, cloud, Access::Public)
         // Set before the CORS layer so that the layer wraps this fallback
         // too: a preflight (OPTIONS, without credential) is answered there.
@@ -174,13 +195,16 @@ fn public(cloud: &Arc<Cloud>) -> Router<Arc<Cloud>> {
 
 /// Preflights are answered for any origin, and every answer (errors too)
 /// says any origin may read it. No cookies are involved: the credential is
-/// a bearer key.
+/// a bearer key. No `Vary`: every answer is the same whatever the origin
+/// and the preflight's request headers (and the layer, cloned for every
+/// request, then allocates nothing).
 fn public_cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(3600))
+        .vary([])
 }
 
 /// The routes of one management surface, relative to its root.
@@ -211,7 +235,9 @@ fn management(cloud: &Arc<Cloud>, surface: Surface) -> Router<Arc<Cloud>> {
             .route("/apiKeys", get(list_keys).post(create_key))
             .route("/apiKeys/{id}", delete(revoke_key)),
     };
-    let routes = shared.merge(own).merge(not_emulated(|on| surface.has(on)));
+    let routes = shared
+        .merge(own)
+        .merge(not_emulated("", |on| surface.has(on)));
     with_guard(routes, cloud, surface.access()).layer(Extension(surface))
 }
 
@@ -244,7 +270,7 @@ fn account(cloud: &Arc<Cloud>) -> Router<Arc<Cloud>> {
     with_guard(routes, cloud, Access::Manage)
 }
 
-/// Puts [`guard`] in front of every route of `routes` (`route_layer`:
+/// Puts a [`Guard`] in front of every route of `routes` (`route_layer`:
 /// only requests that match a route; unknown paths stay a 404 whatever the
 /// credential).
 fn with_guard(
@@ -252,29 +278,63 @@ fn with_guard(
     cloud: &Arc<Cloud>,
     access: Access,
 ) -> Router<Arc<Cloud>> {
-    let guarded = Guarded {
+    routes.route_layer(GuardLayer {
         cloud: cloud.clone(),
         access,
-    };
-    routes.route_layer(middleware::from_fn_with_state(guarded, guard))
+    })
 }
 
 #[derive(Clone)]
-struct Guarded {
+struct GuardLayer {
     cloud: Arc<Cloud>,
     access: Access,
 }
 
-/// Checks the credential first (so a caller without one learns nothing
-/// about orgs), then the org.
-async fn guard(State(guarded): State<Guarded>, request: Request, next: Next) -> Response {
-    match check(&guarded.cloud, guarded.access, request).await {
-        Ok(request) => next.run(request).await,
-        Err(err) => err.into_response(),
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard {
+            inner,
+            cloud: self.cloud.clone(),
+            access: self.access,
+        }
     }
 }
 
-async fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Request, ApiError> {
+/// Checks the credential first (so a caller without one learns nothing
+/// about orgs), then the org, and answers the refusal itself. A hand-written
+/// service rather than `middleware::from_fn`: the check never waits, so a
+/// refused or admitted request costs no boxed future and no copy of the
+/// route behind it (every start at capacity passes here).
+#[derive(Clone)]
+struct Guard<S> {
+    inner: S,
+    cloud: Arc<Cloud>,
+    access: Access,
+}
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<std::future::Ready<Result<Response, Infallible>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match check(&self.cloud, self.access, request) {
+            Ok(request) => Either::Right(self.inner.call(request)),
+            Err(err) => Either::Left(std::future::ready(Ok(err.into_response()))),
+        }
+    }
+}
+
+fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Request, ApiError> {
     let needs = match access {
         Access::Public => Needs::PublicKey,
         Access::Manage | Access::ManageOrg => Needs::ManagementKey,
@@ -284,7 +344,15 @@ async fn check(cloud: &Cloud, access: Access, request: Request) -> Result<Reques
         return Ok(request);
     }
     let (mut parts, body) = request.into_parts();
-    let PathParams(OrgPath { org }) = PathParams::from_request_parts(&mut parts, &()).await?;
+    // The path extractor reads what the router put in the request and
+    // never waits.
+    let org = PathParams::<OrgPath>::from_request_parts(&mut parts, &())
+        .now_or_never()
+        .ok_or(ApiError::Cloud(CloudError::Internal(
+            "the path extractor did not answer at once".into(),
+        )))??
+        .0
+        .org;
     cloud.check_org(&org)?;
     Ok(Request::from_parts(parts, body))
 }
@@ -353,14 +421,14 @@ const NOT_EMULATED: &[Gap] = &[
 ];
 
 /// The 501 routes of the surfaces `wanted` accepts.
-fn not_emulated(wanted: impl Fn(On) -> bool) -> Router<Arc<Cloud>> {
+fn not_emulated(root: &str, wanted: impl Fn(On) -> bool) -> Router<Arc<Cloud>> {
     NOT_EMULATED
         .iter()
         .filter(|gap| wanted(gap.on))
         .fold(Router::new(), |routes, gap| {
             let what = gap.what;
             routes.route(
-                gap.path,
+                &format!("{root}{}", gap.path),
                 on(
                     gap.methods,
                     move || async move { ApiError::NotEmulated(what) },
