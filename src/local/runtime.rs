@@ -898,4 +898,64 @@ mod tests {
         );
         assert_eq!(outcome(None, exited(2)).2, "session exited with code 2");
     }
+    /// A process that cannot be started leaves its session recorded as
+    /// ended `START_FAILED`, with no process to find after a restart, and
+    /// its slot free.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_process_that_cannot_start_is_recorded_as_start_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let logs = Arc::new(LogWriter::start(store.path()).unwrap());
+        let capacity = Arc::new(Capacity::default());
+        let bodies = dir.path().join("bodies");
+        std::fs::create_dir(&bodies).unwrap();
+        let runtime = Arc::new(Runtime::new(
+            store.clone(),
+            logs.clone(),
+            capacity.clone(),
+            bodies,
+            RuntimeSettings {
+                lines_per_second: 100,
+                ready_timeout: Duration::from_secs(1),
+            },
+        ));
+        let agent = store.live_agents().unwrap().remove(0);
+        assert!(capacity.try_reserve(&agent.id, 1));
+        let session = SessionRecord {
+            id: "0b7c1c1e-0000-4000-8000-000000000001".into(),
+            agent_name: agent.name.clone(),
+            agent_id: agent.id.clone(),
+            deployment_id: agent.deployment.id.clone(),
+            max_session_duration: 60,
+            requested_ns: now_ns(),
+            process_started_ns: None,
+            stop_requested_ns: None,
+            ended_ns: None,
+            updated_ns: now_ns(),
+            completion_status: None,
+            end_state: END_ACTIVE.into(),
+        };
+        let launched = runtime
+            .launch(SessionPlan {
+                session: session.clone(),
+                launch: Launch::DemoBot(dir.path().join("no-such-program")),
+                body: None,
+                env: Vec::new(),
+            })
+            .await;
+        let err = launched.unwrap_err().to_string();
+        assert!(err.contains("cannot start the agent's process"), "{err}");
+        let (name, id) = (agent.name.clone(), session.id.clone());
+        let stored = store
+            .read(move |r| r.session(&name, &id))
+            .await
+            .unwrap()
+            .expect("the session is recorded");
+        assert_eq!(stored.completion_status.as_deref(), Some(START_FAILED));
+        assert_eq!(stored.end_state, END_AGENT_ERROR);
+        assert!(stored.ended_ns.is_some());
+        assert!(store.session_processes().unwrap().is_empty());
+        assert_eq!(capacity.active(&agent.id), 0);
+        logs.close();
+    }
 }
