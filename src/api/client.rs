@@ -420,7 +420,7 @@ impl Client {
     /// what the API gives at once (`query`'s own limit and offset are not
     /// used). The list moves while it is read (new sessions push it down;
     /// with `status=active`, sessions that end pull it up), so each page
-    /// after the first is asked for from [`SESSION_OVERLAP`] sessions
+    /// after the first is asked for from `SESSION_OVERLAP` sessions
     /// before where the last one ended, and sessions already read are left
     /// out. `raw` is the first page's answer with every session read.
     pub async fn newest_sessions(

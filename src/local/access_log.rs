@@ -9,11 +9,10 @@
 //! The connection layer (`connections.rs`) takes an [`Entry`] when a
 //! request's head is read and records it once the answer is ready, so no
 //! router layer is involved. A request appends its line to a buffer in
-//! memory under a short lock
-//! (no system call, and no wake-up except for the first line after a
-//! write). One thread writes the buffer out at most every
-//! [`FLUSH_EVERY`], so the file is current within a moment and a busy
-//! server costs a few writes a second. The buffer holds at most
+//! memory under a short lock (no system call, and no wake-up except for
+//! the first line after a write). One thread writes the buffer out at most
+//! every [`FLUSH_EVERY`], so the file is current within a moment and a
+//! busy server costs a few writes a second. The buffer holds at most
 //! [`MAX_PENDING`] bytes: lines beyond that are dropped and counted, and
 //! the count is written in their place. The writer thread also hands each line to an [`AccessObserver`], if
 //! one is given (`serve -v` prints them).

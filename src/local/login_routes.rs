@@ -1,5 +1,5 @@
 //! The identity provider's HTTP surface (`/auth/...`, see `identity.rs`
-//! for the rules): thin handlers around [`Identity`], the browser's side of
+//! for the rules): thin handlers around [`Identity`](super::identity::Identity), the browser's side of
 //! the authorization endpoint (redirects and small HTML pages), and the
 //! token endpoint's form. No route here needs a credential: they are how a
 //! client gets one (logout proves itself with the refresh token it revokes).

@@ -349,7 +349,7 @@ impl Server {
         let access_log =
             access_log::AccessLog::start(&options.data_dir, options.access_observer.clone())
                 .context("cannot open the access log")?;
-        let app = routes::with_body_limit(routes::router(cloud.clone()));
+        let app = routes::router(cloud.clone());
         let serving = tokio::spawn(connections::serve(listener, app, access_log, stopped));
         let server = RunningServer {
             url: url.clone(),

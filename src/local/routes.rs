@@ -12,8 +12,10 @@
 //! routes), the identity provider's `/auth/...` (`login_routes.rs`,
 //! no credential: they are how one is obtained), and the build context
 //! upload ([`UPLOAD_PATH`], no credential either: like the platform's
-//! presigned form, the slot's signed fields are the authority). Each surface is a router nested at its root, with a guard
-//! ([`guard`]) that checks the credential (and the org) once per request,
+//! presigned form, the slot's signed fields are the authority). Each
+//! management surface is a router nested at its root; the public surface's
+//! few routes are written out in full ([`PUBLIC_ROOT`]). Each has a
+//! [`Guard`] that checks the credential (and the org) once per request,
 //! before any handler: handlers never check either. Handlers are thin:
 //! extract, call one `Cloud` operation, serialize; every error goes
 //! through `http.rs`.
@@ -41,10 +43,11 @@
 //!   PUTs to the collection with the name in the body ([`agent_routes`]);
 //! - API keys are on the org surface only.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
@@ -55,12 +58,8 @@ use axum::{Extension, Json, Router};
 use futures_util::FutureExt;
 use futures_util::future::Either;
 use serde::Deserialize;
-use std::convert::Infallible;
-use std::task::Poll;
-use tower::{Layer, Service};
-
-use super::connections::App;
 use serde_json::{Value, json};
+use tower::{Layer, Service};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::api::types::{
@@ -76,6 +75,7 @@ use super::auth::{Needs, authorize};
 use super::cloud::{
     BuildLogQuery, BuildQuery, Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery, UPLOAD_PATH,
 };
+use super::connections::App;
 use super::error::CloudError;
 use super::http::{
     ApiError, ApiResult, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, method_not_allowed,
@@ -138,10 +138,12 @@ enum Access {
     ManageOrg,
 }
 
-/// The whole API, with JSON answers for unknown routes and wrong methods
-/// (served with [`with_body_limit`] around it).
-pub fn router(cloud: Arc<Cloud>) -> Router {
-    Router::new()
+/// The whole API, with JSON answers for unknown routes and wrong methods,
+/// and the body limit of every request (a route may lift it, as the upload
+/// does). The limit is put around the router whole: a layer on the router
+/// would wrap each route, and cost every request one more boxed service.
+pub fn router(cloud: Arc<Cloud>) -> impl App {
+    let routes = Router::new()
         .merge(public(&cloud))
         .nest(
             Surface::Documented.root(),
@@ -160,14 +162,8 @@ pub fn router(cloud: Arc<Cloud>) -> Router {
         )
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(cloud)
-}
-
-/// The body limit of every request (a route may lift it, as the upload
-/// does), put around the router whole: a layer on the router would wrap
-/// each route, and cost every request one more boxed service.
-pub fn with_body_limit(router: Router) -> impl App {
-    DefaultBodyLimit::max(MAX_BODY_BYTES).layer(router)
+        .with_state(cloud);
+    DefaultBodyLimit::max(MAX_BODY_BYTES).layer(routes)
 }
 
 /// The public surface's root. Its routes are written out in full rather
