@@ -13,14 +13,17 @@
 //!
 //! Run: `cargo bench --bench builds`
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use pipecat_cloud::api::build_context::{self, ContextOptions};
 use serde_json::{Value, json};
+
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
 
 const SESSIONS: usize = 20;
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pipecat-bot");
@@ -163,28 +166,17 @@ fn main() {
     }
     let temp = tempfile::tempdir().expect("temp dir");
     let data_dir = temp.path().join("data");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pipecat"))
-        .args(["cloud", "local", "serve", "--port", "0", "--data-dir"])
-        .arg(&data_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the local cloud");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("server.json")).unwrap())
-            .unwrap();
+    let local = LocalServer::start(env!("CARGO_BIN_EXE_pipecat"), &data_dir, |_| {});
     let api = Api {
         http: reqwest::blocking::Client::builder()
             .no_proxy()
             .build()
             .unwrap(),
-        url: state["url"].as_str().unwrap().to_string(),
-        private: state["privateKey"].as_str().unwrap().to_string(),
-        public: state["publicKey"].as_str().unwrap().to_string(),
+        url: local.text("url"),
+        private: local.text("privateKey"),
+        public: local.text("publicKey"),
     };
+    let mut server = local.child;
     let context = build_context::create(Path::new(EXAMPLE), &ContextOptions::default()).unwrap();
 
     let began = Instant::now();

@@ -14,7 +14,6 @@
 //! Run: `cargo bench --bench hardening`.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -28,6 +27,10 @@ use serde_json::{Value, json};
 mod procs;
 use procs::session_processes;
 
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
+
 const EXE: &str = env!("CARGO_BIN_EXE_pipecat");
 
 struct Server {
@@ -38,27 +41,14 @@ struct Server {
 }
 
 fn serve(data_dir: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(EXE)
-        .args(["cloud", "local", "serve", "--port", "0", "--data-dir"])
-        .arg(data_dir)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the local cloud");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("server.json")).unwrap())
-            .unwrap();
-    let s = |k: &str| state[k].as_str().unwrap().to_string();
+    let local = LocalServer::start(EXE, data_dir, |command| {
+        command.args(extra).stderr(Stdio::null());
+    });
     Server {
-        child,
-        url: s("url"),
-        public: s("publicKey"),
-        private: s("privateKey"),
+        url: local.text("url"),
+        public: local.text("publicKey"),
+        private: local.text("privateKey"),
+        child: local.child,
     }
 }
 

@@ -9,13 +9,15 @@
 //!
 //! Run: `cargo bench --bench local_cloud`
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
 
 const STARTS: usize = 500;
 const LIVE_SESSIONS: usize = 200;
@@ -26,31 +28,15 @@ const FLOOD_FOR: Duration = Duration::from_secs(3);
 async fn main() {
     let temp = tempfile::tempdir().expect("temp dir");
     let data_dir = temp.path().join("data");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pipecat"))
-        .args([
-            "cloud",
-            "local",
-            "serve",
-            "--port",
-            "0",
-            "--default-max-agents",
-            "1000",
-            "--data-dir",
-        ])
-        .arg(&data_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the local cloud");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("server.json")).unwrap())
-            .unwrap();
-    let url = state["url"].as_str().unwrap().to_string();
-    let public = state["publicKey"].as_str().unwrap().to_string();
-    let private = state["privateKey"].as_str().unwrap().to_string();
+    let local = LocalServer::start(env!("CARGO_BIN_EXE_pipecat"), &data_dir, |command| {
+        command.args(["--default-max-agents", "1000"]);
+    });
+    let (url, public, private) = (
+        local.text("url"),
+        local.text("publicKey"),
+        local.text("privateKey"),
+    );
+    let mut server = local.child;
     let http = reqwest::Client::new();
 
     // 1. Start latency.

@@ -38,6 +38,10 @@ use serde_json::{Value, json};
 mod tiny_http;
 use tiny_http::Http;
 
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
+
 const SMALL: (&str, u64) = ("small", 10_000);
 const HUNDRED: (&str, u64) = ("hundred", 100_000);
 const BIG: (&str, u64) = ("big", 1_000_000);
@@ -553,30 +557,18 @@ struct Server {
 
 impl Server {
     fn start(binary: &Path, data_dir: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(binary)
-            .args(["cloud", "local", "serve", "--port", "0"])
-            .args(["--default-max-agents", "100000", "--data-dir"])
-            .arg(data_dir)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the local cloud");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let state: Value = serde_json::from_str(
-            &std::fs::read_to_string(data_dir.join("server.json")).expect("server.json"),
-        )
-        .unwrap();
-        let text = |key: &str| state[key].as_str().unwrap().to_string();
+        let local = LocalServer::start(binary, data_dir, |command| {
+            command
+                .args(["--default-max-agents", "100000"])
+                .args(extra)
+                .stderr(Stdio::null());
+        });
         Server {
-            url: text("url"),
-            public: text("publicKey"),
-            private: text("privateKey"),
-            user_token: text("userToken"),
-            child,
+            url: local.text("url"),
+            public: local.text("publicKey"),
+            private: local.text("privateKey"),
+            user_token: local.text("userToken"),
+            child: local.child,
         }
     }
 

@@ -10,14 +10,17 @@
 //! where it can; `PIPECAT_LOCAL_CGROUPS=0` measures the process-group
 //! fallback (most machines without root).
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
-use serde_json::{Value, json};
+use serde_json::json;
+
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -59,28 +62,18 @@ fn floor(exe: &str, count: usize) -> Duration {
 async fn server(exe: &str, count: usize) -> Duration {
     let temp = tempfile::tempdir().expect("temp dir");
     let data_dir = temp.path().join("data");
-    let mut server = Command::new(exe)
-        .args(["cloud", "local", "serve", "--port", "0"])
-        .args(["--default-max-agents", &count.to_string(), "--data-dir"])
-        .arg(&data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the local cloud");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("server.json")).unwrap())
-            .unwrap();
-    let url = state["url"].as_str().unwrap();
-    let public = state["publicKey"].as_str().unwrap();
+    let local = LocalServer::start(exe, &data_dir, |command| {
+        command
+            .args(["--default-max-agents", &count.to_string()])
+            .stderr(Stdio::null());
+    });
+    let (url, public) = (local.text("url"), local.text("publicKey"));
+    let mut server = local.child;
     let http = reqwest::Client::new();
     for _ in 0..count {
         let answer = http
             .post(format!("{url}/v1/public/my-first-agent/start"))
-            .bearer_auth(public)
+            .bearer_auth(&public)
             .json(&json!({"createDailyRoom": false}))
             .send()
             .await

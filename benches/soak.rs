@@ -16,7 +16,7 @@
 //! `SOAK_FOLLOWERS` and `SOAK_IDLE` change the load). Not run in CI.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -28,6 +28,10 @@ use serde_json::{Value, json};
 #[path = "support/procs.rs"]
 mod procs;
 use procs::session_processes;
+
+#[path = "support/local_server.rs"]
+mod local_server;
+use local_server::LocalServer;
 
 const SESSIONS: usize = 50;
 /// Logs 20 lines, then sleeps 0.1 s; keeps its count in `$SOAK_DIR/<id>`
@@ -45,25 +49,18 @@ async fn main() {
     let counts_dir = temp.path().join("counts");
     std::fs::create_dir(&counts_dir).unwrap();
     let exe = env!("CARGO_BIN_EXE_pipecat");
-    let mut server = Command::new(exe)
-        .args(["cloud", "local", "serve", "--port", "0", "--image", CHATTY])
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .env("SOAK_DIR", &counts_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the local cloud");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("server.json")).unwrap())
-            .unwrap();
-    let url = state["url"].as_str().unwrap().to_string();
-    let public = state["publicKey"].as_str().unwrap().to_string();
-    let private = state["privateKey"].as_str().unwrap().to_string();
+    let local = LocalServer::start(exe, &data_dir, |command| {
+        command
+            .args(["--image", CHATTY])
+            .env("SOAK_DIR", &counts_dir)
+            .stderr(Stdio::null());
+    });
+    let (url, public, private) = (
+        local.text("url"),
+        local.text("publicKey"),
+        local.text("privateKey"),
+    );
+    let mut server = local.child;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
