@@ -24,7 +24,7 @@
 //! wrap of the pid space within microseconds, which we accept.
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,14 +115,10 @@ pub fn procs_file(cgroup: &Path) -> Option<CString> {
 /// cgroup whose `cgroup.procs` this is. Only async-signal-safe calls
 /// (open(2), write(2), close(2)); a failure is seen by the parent, which
 /// then contains the session by its process group.
-pub fn join_cgroup(procs: &CString) {
+pub fn join_cgroup(procs: &CStr) {
     use nix::fcntl::{OFlag, open};
     use nix::sys::stat::Mode;
-    if let Ok(fd) = open(
-        procs.as_c_str(),
-        OFlag::O_WRONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    ) {
+    if let Ok(fd) = open(procs, OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty()) {
         let _ = nix::unistd::write(&fd, b"0");
     }
 }
@@ -313,17 +309,32 @@ fn remove_cgroup(cgroup: &Path) {
 /// The identity of a live process: its start time (clock ticks since
 /// boot), which a reused pid does not share.
 pub fn start_ticks(pid: Pid) -> Option<i64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let (_, rest) = stat.rsplit_once(')')?;
-    // Fields after the command: state is field 3, starttime field 22.
-    rest.split_whitespace().nth(19)?.parse().ok()
+    start_ticks_in(&std::fs::read(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// The start time in the text of `/proc/PID/stat`. Allocates nothing: a
+/// session process reads its own before it execs (see `spawn.rs`).
+pub fn start_ticks_in(stat: &[u8]) -> Option<i64> {
+    // The command, in parentheses, may hold anything; the fields after it
+    // start with the state (field 3); the start time is field 22.
+    let after_command = stat.iter().rposition(|&b| b == b')')?;
+    let field = stat[after_command + 1..]
+        .split(|&b| b == b' ')
+        .filter(|field| !field.is_empty())
+        .nth(19)?;
+    std::str::from_utf8(field).ok()?.trim_end().parse().ok()
 }
 
 /// This boot's id: pids and start times of another boot mean nothing.
 pub fn boot_id() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .ok()
-        .map(|id| id.trim().to_string())
+    static BOOT_ID: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BOOT_ID
+        .get_or_init(|| {
+            std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+                .ok()
+                .map(|id| id.trim().to_string())
+        })
+        .clone()
 }
 
 /// Kills every process a dead server's sessions left: their cgroups, their

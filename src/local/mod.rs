@@ -57,6 +57,7 @@ mod logs;
 mod names;
 mod routes;
 mod runtime;
+mod spawn;
 mod store;
 mod time;
 

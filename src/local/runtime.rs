@@ -74,16 +74,15 @@
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nix::sys::signal::Signal;
+use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
-use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -97,6 +96,7 @@ use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter, SessionOutput};
+use super::spawn::{self, SessionChild};
 use super::store::{SessionEnd, SessionProcess, SessionRecord, Store};
 use super::time::now_ns;
 use crate::api::types::SecretValue;
@@ -303,10 +303,7 @@ impl Runtime {
                 return Err(err);
             }
         };
-        let pid = child
-            .id()
-            .and_then(|pid| i32::try_from(pid).ok())
-            .unwrap_or(0);
+        let pid = child.pid().as_raw();
         let processes = ProcessSet::new(
             &session.id,
             Pid::from_raw(pid),
@@ -318,7 +315,7 @@ impl Runtime {
         let process = SessionProcess {
             session_id: session.id.clone(),
             pid,
-            start_ticks: containment::start_ticks(Pid::from_raw(pid)),
+            start_ticks: child.start_ticks(),
             boot_id: containment::boot_id(),
             cgroup: processes
                 .cgroup()
@@ -587,7 +584,7 @@ impl Runtime {
     /// period; returns how the first one ended.
     async fn stop_processes(
         &self,
-        child: &mut Child,
+        child: &mut SessionChild,
         processes: &ProcessSet,
         source: &LogSource,
     ) -> std::io::Result<ExitStatus> {
@@ -651,7 +648,7 @@ impl Runtime {
 
 /// A spawned session and what its supervisor needs.
 struct Supervised {
-    child: Child,
+    child: SessionChild,
     session: SessionRecord,
     source: LogSource,
     processes: ProcessSet,
@@ -795,7 +792,7 @@ fn spawn(
     env: &[(String, SecretValue)],
     cgroup: Option<&std::path::Path>,
     port: Option<u16>,
-) -> std::io::Result<Child> {
+) -> std::io::Result<SessionChild> {
     let mut command = match launch {
         Launch::DemoBot(program) => {
             let mut command = Command::new(program);
@@ -811,7 +808,8 @@ fn spawn(
         // secrets and the variables below win, as `docker run -e` does.
         Launch::Built(image_dir) => Manifest::load(image_dir)?
             .host_launch(image_dir, port.unwrap_or_default())
-            .command(),
+            .command()
+            .into_std(),
     };
     // First, so that the contract's variables below win over a secret of
     // the same name.
@@ -827,43 +825,25 @@ fn spawn(
             "PIPECAT_MAX_SESSION_DURATION",
             session.max_session_duration.to_string(),
         )
-        .env("PIPECAT_SESSION_BODY_FILE", body_file)
-        .stdin(if port.is_some() {
-            Stdio::null()
-        } else {
-            Stdio::piped()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(false);
-    let is_demo_bot = matches!(launch, Launch::DemoBot(_));
-    let join_cgroup = cgroup.and_then(containment::procs_file);
-    // SAFETY: between fork and exec only async-signal-safe calls run
-    // (setsid(2), open(2)/write(2)/close(2), prctl(2), sigprocmask(2)), on
-    // data prepared before the fork.
-    unsafe {
-        command.pre_exec(move || {
-            // Its own session and group: signals reach everything it
-            // starts, and a Ctrl-C at the server's terminal reaches only
-            // the server, which then stops sessions in order.
-            nix::unistd::setsid().map_err(std::io::Error::from)?;
-            if let Some(procs) = &join_cgroup {
-                containment::join_cgroup(procs);
-            }
-            // If the server dies without cleaning up, this process dies
-            // too; the next server kills the rest.
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)?;
-            if is_demo_bot {
-                // Held until the bot has its handlers, so a stop that comes
-                // while it starts still gets its goodbye (it unblocks them).
-                demo_bot::stop_signals()
-                    .thread_block()
-                    .map_err(std::io::Error::from)?;
-            }
-            Ok(())
-        });
-    }
-    command.spawn()
+        .env("PIPECAT_SESSION_BODY_FILE", body_file);
+    let procs = cgroup.and_then(containment::procs_file);
+    spawn::spawn(
+        &command,
+        spawn::Options {
+            stdin: if port.is_some() {
+                spawn::Stdin::Null
+            } else {
+                spawn::Stdin::Piped
+            },
+            cgroup_procs: procs.as_deref(),
+            // Held until the bot has its handlers, so a stop that comes
+            // while it starts still gets its goodbye (it unblocks them).
+            blocked: match launch {
+                Launch::DemoBot(_) => demo_bot::stop_signals(),
+                _ => SigSet::empty(),
+            },
+        },
+    )
 }
 
 /// Writes a new file that only the user can read, from its creation on.

@@ -1,0 +1,666 @@
+//! Starting a session's process without copying the server.
+//!
+//! `fork(2)`, which `std::process::Command` uses whenever code must run
+//! before `exec`, makes every writable page of the server copy-on-write:
+//! it copies the page tables of a large multi-threaded process, and the
+//! server's threads then fault on each page they write while the child
+//! execs. That was most of the CPU a start cost (docs/local-cloud.md,
+//! "Performance"). Here the child is made with `clone(2)` and
+//! `CLONE_VM | CLONE_VFORK`, as `posix_spawn(3)` does: it shares the
+//! server's memory and runs on a stack of its own, while the calling
+//! thread waits for its `exec`. Unlike `posix_spawn`, it can do what a
+//! session process needs before `exec`: its own process session
+//! (`setsid`), its cgroup, the parent-death signal and the signal mask it
+//! starts with.
+//!
+//! Between `clone` and `exec` the child shares every byte with the server.
+//! So it only makes system calls on data prepared before the clone: it
+//! never allocates, locks or unwinds. It first resets the server's signal
+//! handlers, since a handler run in the child would act on the server's
+//! memory (the child starts with every signal blocked until then).
+//!
+//! The process is waited for through its pidfd (`CLONE_PIDFD`, Linux 5.3).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
+use std::ptr;
+use std::time::Duration;
+
+use libc::{c_int, c_void};
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::signal::{SigSet, SigmaskHow, pthread_sigmask};
+use nix::unistd::Pid;
+use tokio::io::unix::AsyncFd;
+use tokio::net::unix::pipe;
+
+use super::containment;
+
+/// The child's own stack until it execs: its calls are a few system call
+/// wrappers deep.
+const CHILD_STACK: usize = 64 * 1024;
+/// Below the stack, so that an overflow faults instead of writing over
+/// the server's memory.
+const GUARD: usize = 4096;
+/// Signals are numbered 1 to 64 on Linux.
+const LAST_SIGNAL: c_int = 64;
+
+/// What the child reads on standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stdin {
+    /// A pipe, whose other end is [`SessionChild::stdin`].
+    Piped,
+    /// `/dev/null`.
+    Null,
+}
+
+/// How to start the process, beyond what its `Command` says (program,
+/// arguments, environment changes, working directory).
+pub struct Options<'a> {
+    pub stdin: Stdin,
+    /// The `cgroup.procs` file of the cgroup to start in.
+    pub cgroup_procs: Option<&'a CStr>,
+    /// The signals it starts with blocked.
+    pub blocked: SigSet,
+}
+
+/// A started session process: its own process session and group, killed
+/// by the kernel if the server dies (parent-death signal). Its standard
+/// output and error are pipes. Wait for it ([`SessionChild::wait`]) so that
+/// it is reaped.
+pub struct SessionChild {
+    pid: Pid,
+    start_ticks: Option<i64>,
+    pidfd: AsyncFd<OwnedFd>,
+    status: Option<ExitStatus>,
+    pub stdin: Option<pipe::Sender>,
+    pub stdout: Option<pipe::Receiver>,
+    pub stderr: Option<pipe::Receiver>,
+}
+
+impl SessionChild {
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// Its start time, as `containment::start_ticks` reads it, if it could
+    /// be read. The process reads it itself before it execs: read from
+    /// here during the exec, it took as long as the rest of a start.
+    pub fn start_ticks(&self) -> Option<i64> {
+        self.start_ticks
+    }
+
+    /// Waits for the process to exit and reaps it; cancel-safe, and
+    /// returns the same status when called again.
+    pub async fn wait(&mut self) -> io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.status {
+                return Ok(status);
+            }
+            let _exited = self.pidfd.readable().await?;
+            match reap(self.pid, libc::WNOHANG)? {
+                Some(status) => self.status = Some(status),
+                // Readable but not yet waitable: the readiness stays set,
+                // so this polls until it is.
+                None => tokio::time::sleep(Duration::from_millis(1)).await,
+            }
+        }
+    }
+}
+
+impl Drop for SessionChild {
+    /// Reaps a process that already exited but was not waited for.
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            let _ = reap(self.pid, libc::WNOHANG);
+        }
+    }
+}
+
+/// Starts `command` as a session process (see the module docs). Must be
+/// called on a thread that lives as long as the process should: the
+/// parent-death signal comes when this thread ends (a runtime worker, not
+/// a blocking-pool thread). An error means no process runs.
+pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild> {
+    let program = executable(command)?;
+    let argv = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(c_string)
+        .collect::<io::Result<Vec<_>>>()?;
+    let envp = environment(command)?;
+    let cwd = command
+        .get_current_dir()
+        .map(|dir| c_string(dir.as_os_str()))
+        .transpose()?;
+    let argv_ptrs = null_terminated(&argv);
+    let envp_ptrs = null_terminated(&envp);
+
+    let (child_stdin, our_stdin) = match options.stdin {
+        Stdin::Piped => {
+            let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+            (read, Some(write))
+        }
+        Stdin::Null => (std::fs::File::open("/dev/null").map(OwnedFd::from)?, None),
+    };
+    let (our_stdout, child_stdout) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (our_stderr, child_stderr) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let stdio = [
+        above_stdio(child_stdin)?,
+        above_stdio(child_stdout)?,
+        above_stdio(child_stderr)?,
+    ];
+
+    let mut error: c_int = 0;
+    let mut start_ticks: i64 = -1;
+    let args = ChildArgs {
+        program: program.as_ptr(),
+        argv: argv_ptrs.as_ptr(),
+        envp: envp_ptrs.as_ptr(),
+        cwd: cwd.as_ref().map_or(ptr::null(), |dir| dir.as_ptr()),
+        stdio: stdio.each_ref().map(AsRawFd::as_raw_fd),
+        cgroup_procs: options.cgroup_procs,
+        mask: *options.blocked.as_ref(),
+        parent: nix::unistd::getpid().as_raw(),
+        error: &mut error,
+        start_ticks: &mut start_ticks,
+    };
+    let (pid, pidfd) = clone_child(&args)?;
+    // SAFETY: the child wrote `error`, if at all, before it exited or
+    // exec'd, and this thread was suspended until then (CLONE_VFORK).
+    let (error, start_ticks) =
+        unsafe { (ptr::read_volatile(&error), ptr::read_volatile(&start_ticks)) };
+    if error != 0 {
+        let _ = reap(pid, 0);
+        return Err(io::Error::from_raw_os_error(error));
+    }
+    drop(stdio);
+    // SAFETY: an `OwnedFd` keeps its descriptor until the `AsyncFd` drops it.
+    let pidfd = unsafe { AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) }
+        .map_err(io::Error::from)?;
+    Ok(SessionChild {
+        pid,
+        start_ticks: (start_ticks >= 0).then_some(start_ticks),
+        pidfd,
+        status: None,
+        stdin: our_stdin.map(pipe::Sender::from_owned_fd).transpose()?,
+        stdout: Some(pipe::Receiver::from_owned_fd(our_stdout)?),
+        stderr: Some(pipe::Receiver::from_owned_fd(our_stderr)?),
+    })
+}
+
+/// Everything the child needs, prepared before the clone.
+struct ChildArgs<'a> {
+    program: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+    /// Null to stay in the server's.
+    cwd: *const libc::c_char,
+    /// Its standard input, output and error, all above 2.
+    stdio: [RawFd; 3],
+    cgroup_procs: Option<&'a CStr>,
+    mask: libc::sigset_t,
+    parent: libc::pid_t,
+    /// Where the child puts the errno of what failed.
+    error: *mut c_int,
+    /// Where the child puts its start time (left negative if unread).
+    start_ticks: *mut i64,
+}
+
+/// The clone itself, with every signal blocked in this thread meanwhile,
+/// so that the child starts with them blocked.
+fn clone_child(args: &ChildArgs<'_>) -> io::Result<(Pid, OwnedFd)> {
+    STACK.with(|stack| {
+        let mut stack = stack.borrow_mut();
+        if stack.is_none() {
+            *stack = Some(ChildStack::map()?);
+        }
+        let top = stack.as_ref().map_or(ptr::null_mut(), ChildStack::top);
+        let mut unblocked = SigSet::empty();
+        pthread_sigmask(
+            SigmaskHow::SIG_SETMASK,
+            Some(&SigSet::all()),
+            Some(&mut unblocked),
+        )?;
+        let mut pidfd: c_int = -1;
+        // SAFETY: `child_main` only reads `args` (alive until the child
+        // execs or exits, since this thread waits for that) and makes
+        // system calls; the stack is this thread's, unused meanwhile.
+        let pid = unsafe {
+            libc::clone(
+                child_main,
+                top,
+                libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_PIDFD | libc::SIGCHLD,
+                ptr::from_ref(args).cast_mut().cast::<c_void>(),
+                &mut pidfd as *mut c_int,
+            )
+        };
+        let cloned = Errno::result(pid);
+        pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&unblocked), None)?;
+        let pid = cloned?;
+        // SAFETY: CLONE_PIDFD put a new descriptor, ours alone, there.
+        Ok((Pid::from_raw(pid), unsafe { OwnedFd::from_raw_fd(pidfd) }))
+    })
+}
+
+/// The child, until `exec`: returns only if something failed, with its
+/// errno in `args.error`.
+extern "C" fn child_main(args: *mut c_void) -> c_int {
+    // SAFETY: `clone_child` passed a `ChildArgs` that outlives this call.
+    let args = unsafe { &*args.cast::<ChildArgs<'_>>() };
+    // SAFETY: see `prepare_and_exec`.
+    let errno = unsafe { prepare_and_exec(args) };
+    // SAFETY: `error` points at the parent's variable, read once we exit.
+    unsafe {
+        ptr::write_volatile(args.error, errno);
+        libc::_exit(127)
+    }
+}
+
+/// Returns the errno of the step that failed (exec only returns then).
+///
+/// # Safety
+/// Only in the child of `clone_child`: it calls nothing but system call
+/// wrappers, on the pointers of `args`.
+unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
+    let last = || Errno::last_raw();
+    // SAFETY: system calls on memory prepared by the parent, which waits.
+    unsafe {
+        for signal in 1..=LAST_SIGNAL {
+            if signal == libc::SIGKILL || signal == libc::SIGSTOP {
+                continue;
+            }
+            let mut old: libc::sigaction = std::mem::zeroed();
+            // Numbers the C library keeps for itself answer EINVAL.
+            if libc::sigaction(signal, ptr::null(), &mut old) != 0 {
+                continue;
+            }
+            // SIGPIPE too, which Rust programs ignore: as `Command` does.
+            let handled = old.sa_sigaction != libc::SIG_IGN && old.sa_sigaction != libc::SIG_DFL;
+            if handled || signal == libc::SIGPIPE {
+                let mut default: libc::sigaction = std::mem::zeroed();
+                default.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(signal, &default, ptr::null_mut());
+            }
+        }
+        // Its own session and group: signals reach everything it starts,
+        // and a Ctrl-C at the server's terminal reaches only the server,
+        // which then stops sessions in order.
+        if libc::setsid() < 0 {
+            return last();
+        }
+        let stat = libc::open(
+            c"/proc/self/stat".as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        );
+        if stat >= 0 {
+            // Field 22 comes well within the first kilobyte.
+            let mut text = [0u8; 1024];
+            let read = libc::read(stat, text.as_mut_ptr().cast(), text.len());
+            libc::close(stat);
+            if let Some(ticks) = usize::try_from(read)
+                .ok()
+                .and_then(|read| containment::start_ticks_in(&text[..read]))
+            {
+                *args.start_ticks = ticks;
+            }
+        }
+        if let Some(procs) = args.cgroup_procs {
+            containment::join_cgroup(procs);
+        }
+        // If the server dies without cleaning up, this process dies too;
+        // the next server kills the rest. A server that died already
+        // cannot send it: then do not start at all.
+        if libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        ) < 0
+        {
+            return last();
+        }
+        if libc::getppid() != args.parent {
+            return libc::ESRCH;
+        }
+        for (target, fd) in args.stdio.into_iter().enumerate() {
+            if libc::dup2(fd, target as c_int) < 0 {
+                return last();
+            }
+        }
+        if !args.cwd.is_null() && libc::chdir(args.cwd) < 0 {
+            return last();
+        }
+        if libc::sigprocmask(libc::SIG_SETMASK, &args.mask, ptr::null_mut()) < 0 {
+            return last();
+        }
+        libc::execve(args.program, args.argv, args.envp);
+        last()
+    }
+}
+
+thread_local! {
+    static STACK: RefCell<Option<ChildStack>> = const { RefCell::new(None) };
+}
+
+/// A stack for children started from this thread, kept for the next one:
+/// the thread is suspended while a child runs on it.
+struct ChildStack {
+    base: *mut c_void,
+}
+
+impl ChildStack {
+    fn map() -> io::Result<ChildStack> {
+        // SAFETY: a fresh private mapping, whose lowest page is then made
+        // inaccessible.
+        unsafe {
+            let base = libc::mmap(
+                ptr::null_mut(),
+                GUARD + CHILD_STACK,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+                -1,
+                0,
+            );
+            if base == libc::MAP_FAILED {
+                return Err(io::Error::last_os_error());
+            }
+            let stack = ChildStack { base };
+            if libc::mprotect(base, GUARD, libc::PROT_NONE) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(stack)
+        }
+    }
+
+    /// Stacks grow down from here (16-byte aligned, as calls need).
+    fn top(&self) -> *mut c_void {
+        self.base.wrapping_byte_add(GUARD + CHILD_STACK)
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: our mapping, no longer used by any child.
+        unsafe {
+            libc::munmap(self.base, GUARD + CHILD_STACK);
+        }
+    }
+}
+
+/// `waitpid`, retried when interrupted; `None` while it runs (`WNOHANG`).
+fn reap(pid: Pid, flags: c_int) -> io::Result<Option<ExitStatus>> {
+    let mut status: c_int = 0;
+    loop {
+        // SAFETY: writes only `status`.
+        match unsafe { libc::waitpid(pid.as_raw(), &mut status, flags) } {
+            0 => return Ok(None),
+            -1 if Errno::last() == Errno::EINTR => continue,
+            -1 => return Err(io::Error::last_os_error()),
+            _ => return Ok(Some(ExitStatus::from_raw(status))),
+        }
+    }
+}
+
+/// The program to exec: as given if it has a `/`, else found in the
+/// `PATH` the process gets (as a shell would).
+fn executable(command: &Command) -> io::Result<CString> {
+    let program = command.get_program();
+    if program.as_bytes().contains(&b'/') {
+        return c_string(program);
+    }
+    let path = command
+        .get_envs()
+        .find(|(key, _)| *key == "PATH")
+        .map(|(_, value)| value.map(OsStr::to_os_string))
+        .unwrap_or_else(|| std::env::var_os("PATH"))
+        .unwrap_or_else(|| "/usr/bin:/bin".into());
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+        .map(|found| c_string(found.as_os_str()))
+        .unwrap_or_else(|| {
+            Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} is not in PATH", program.to_string_lossy()),
+            ))
+        })
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// The server's environment with the command's changes.
+fn environment(command: &Command) -> io::Result<Vec<CString>> {
+    let mut vars: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => vars.insert(key.to_os_string(), value.to_os_string()),
+            None => vars.remove(key),
+        };
+    }
+    vars.into_iter()
+        .map(|(key, value)| {
+            let mut pair = Vec::with_capacity(key.len() + 1 + value.len());
+            pair.extend_from_slice(key.as_bytes());
+            pair.push(b'=');
+            pair.extend_from_slice(value.as_bytes());
+            // Named by its key only: values can be secrets.
+            CString::new(pair).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the environment variable {} holds a NUL byte",
+                        key.to_string_lossy()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The program or one of its arguments.
+fn c_string(text: &OsStr) -> io::Result<CString> {
+    CString::new(text.as_bytes()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the command or one of its arguments holds a NUL byte",
+        )
+    })
+}
+
+fn null_terminated(strings: &[CString]) -> Vec<*const libc::c_char> {
+    strings
+        .iter()
+        .map(|s| s.as_ptr())
+        .chain(std::iter::once(ptr::null()))
+        .collect()
+}
+
+/// The descriptor moved above 0–2 if it is one of them (a server started
+/// with its standard streams closed), so that putting the child's three in
+/// place never overwrites one of them.
+fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    let moved = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3))?;
+    // SAFETY: a new descriptor, ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn options(stdin: Stdin) -> Options<'static> {
+        Options {
+            stdin,
+            cgroup_procs: None,
+            blocked: SigSet::empty(),
+        }
+    }
+
+    fn shell(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        command
+    }
+
+    async fn output(child: &mut SessionChild) -> String {
+        let mut text = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut text)
+            .await
+            .unwrap();
+        text
+    }
+
+    /// One line of `/proc/PID/status`, e.g. `SigBlk`.
+    fn status_field(status: &str, name: &str) -> u64 {
+        let line = status
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name} in {status}"));
+        u64::from_str_radix(line.trim(), 16).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_process_gets_its_arguments_environment_directory_and_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command =
+            shell(r#"printf '%s|%s|%s|%s|' "$1" "$GIVEN" "${HOME-removed}" "$(pwd)"; cat"#);
+        command
+            .args(["sh", "first argument"])
+            .env("GIVEN", "a value")
+            .env_remove("HOME")
+            .current_dir(dir.path());
+        let mut child = spawn(&command, options(Stdin::Piped)).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"the body").await.unwrap();
+        drop(stdin);
+        let text = output(&mut child).await;
+        let cwd = dir.path().canonicalize().unwrap();
+        assert_eq!(
+            text,
+            format!("first argument|a value|removed|{}|the body", cwd.display())
+        );
+        assert!(child.wait().await.unwrap().success());
+    }
+
+    #[tokio::test]
+    async fn exit_statuses_are_kept_and_stdin_can_be_empty() {
+        let mut child = spawn(&shell("cat; exit 3"), options(Stdin::Null)).unwrap();
+        assert!(child.stdin.is_none());
+        assert_eq!(output(&mut child).await, "");
+        assert_eq!(child.wait().await.unwrap().code(), Some(3));
+        assert_eq!(child.wait().await.unwrap().code(), Some(3));
+
+        let mut child = spawn(&shell("kill -TERM $$"), options(Stdin::Null)).unwrap();
+        assert_eq!(child.wait().await.unwrap().signal(), Some(libc::SIGTERM));
+    }
+
+    /// Its own session and process group, the signals asked for blocked,
+    /// and SIGPIPE back to its default (Rust programs ignore it).
+    #[tokio::test]
+    async fn the_process_leads_its_own_session_with_the_mask_it_was_given() {
+        let mut blocked = SigSet::empty();
+        blocked.add(nix::sys::signal::Signal::SIGTERM);
+        let mut child = spawn(
+            &shell("exec cat /proc/self/status"),
+            Options {
+                stdin: Stdin::Null,
+                cgroup_procs: None,
+                blocked,
+            },
+        )
+        .unwrap();
+        let pid = child.pid();
+        // Read by the process itself, the same as read from outside.
+        assert!(child.start_ticks().is_some());
+        assert_eq!(child.start_ticks(), containment::start_ticks(pid));
+        assert_eq!(nix::unistd::getsid(Some(pid)).unwrap(), pid);
+        assert_eq!(nix::unistd::getpgid(Some(pid)).unwrap(), pid);
+        let status = output(&mut child).await;
+        assert_eq!(status_field(&status, "SigBlk"), 1 << (libc::SIGTERM - 1));
+        assert_eq!(
+            status_field(&status, "SigIgn") & (1 << (libc::SIGPIPE - 1)),
+            0
+        );
+        assert!(child.wait().await.unwrap().success());
+    }
+
+    /// The parent-death signal: when the thread that started it ends (as
+    /// the server's would when it dies), the kernel kills the process.
+    #[test]
+    fn the_process_is_killed_when_its_parent_thread_ends() {
+        let pid = std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let child = spawn(&shell("sleep 30"), options(Stdin::Null)).unwrap();
+                let pid = child.pid();
+                // Dropped unwaited: the process is reaped below instead.
+                std::mem::forget(child);
+                pid
+            })
+        })
+        .join()
+        .unwrap();
+        let status = nix::sys::wait::waitpid(pid, None).unwrap();
+        assert_eq!(
+            status,
+            nix::sys::wait::WaitStatus::Signaled(pid, nix::sys::signal::Signal::SIGKILL, false)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_program_that_cannot_run_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = spawn(
+            &Command::new(dir.path().join("missing")),
+            options(Stdin::Null),
+        );
+        assert_eq!(missing.err().unwrap().kind(), io::ErrorKind::NotFound);
+
+        let not_executable = dir.path().join("script");
+        std::fs::write(&not_executable, "#!/bin/sh\n").unwrap();
+        let refused = spawn(&Command::new(&not_executable), options(Stdin::Null));
+        assert_eq!(
+            refused.err().unwrap().kind(),
+            io::ErrorKind::PermissionDenied
+        );
+
+        let not_in_path = spawn(&Command::new("no-such-program-here"), options(Stdin::Null));
+        assert_eq!(not_in_path.err().unwrap().kind(), io::ErrorKind::NotFound);
+    }
+
+    /// A secret with a NUL byte cannot be passed; the error names its key,
+    /// never its value.
+    #[tokio::test]
+    async fn an_environment_value_with_a_nul_byte_is_refused_by_its_key() {
+        let mut command = shell("true");
+        command.env("API_TOKEN", "sec\0ret");
+        let err = spawn(&command, options(Stdin::Null)).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        let text = err.to_string();
+        assert!(text.contains("API_TOKEN"), "{text}");
+        assert!(!text.contains("sec"), "{text}");
+    }
+}
