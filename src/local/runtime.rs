@@ -826,7 +826,6 @@ fn spawn(
             session.max_session_duration.to_string(),
         )
         .env("PIPECAT_SESSION_BODY_FILE", body_file);
-    let procs = cgroup.and_then(containment::procs_file);
     spawn::spawn(
         &command,
         spawn::Options {
@@ -835,7 +834,7 @@ fn spawn(
             } else {
                 spawn::Stdin::Piped
             },
-            cgroup_procs: procs.as_deref(),
+            cgroup,
             // Held until the bot has its handlers, so a stop that comes
             // while it starts still gets its goodbye (it unblocks them).
             blocked: match launch {

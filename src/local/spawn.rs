@@ -66,8 +66,8 @@ pub enum Stdin {
 /// arguments, environment changes, working directory).
 pub struct Options<'a> {
     pub stdin: Stdin,
-    /// The `cgroup.procs` file of the cgroup to start in.
-    pub cgroup_procs: Option<&'a CStr>,
+    /// The cgroup to start in.
+    pub cgroup: Option<&'a Path>,
     /// The signals it starts with blocked.
     pub blocked: SigSet,
 }
@@ -160,19 +160,20 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
 
     let mut error: c_int = 0;
     let mut start_ticks: i64 = -1;
-    let args = ChildArgs {
+    let cgroup = options.cgroup.map(Cgroup::open).transpose()?;
+    let mut args = ChildArgs {
         program: program.as_ptr(),
         argv: argv_ptrs.as_ptr(),
         envp: envp_ptrs.as_ptr(),
         cwd: cwd.as_ref().map_or(ptr::null(), |dir| dir.as_ptr()),
         stdio: stdio.each_ref().map(AsRawFd::as_raw_fd),
-        cgroup_procs: options.cgroup_procs,
+        cgroup_procs: None,
         mask: *options.blocked.as_ref(),
         parent: nix::unistd::getpid().as_raw(),
         error: &mut error,
         start_ticks: &mut start_ticks,
     };
-    let (pid, pidfd) = clone_child(&args)?;
+    let (pid, pidfd) = clone_child(&mut args, cgroup.as_ref())?;
     // SAFETY: the child wrote `error`, if at all, before it exited or
     // exec'd, and this thread was suspended until then (CLONE_VFORK).
     let (error, start_ticks) =
@@ -205,6 +206,7 @@ struct ChildArgs<'a> {
     cwd: *const libc::c_char,
     /// Its standard input, output and error, all above 2.
     stdio: [RawFd; 3],
+    /// The cgroup to join before exec, when it could not be created in it.
     cgroup_procs: Option<&'a CStr>,
     mask: libc::sigset_t,
     parent: libc::pid_t,
@@ -214,15 +216,49 @@ struct ChildArgs<'a> {
     start_ticks: *mut i64,
 }
 
+/// The cgroup a process starts in: its directory, to be created in it
+/// (`CLONE_INTO_CGROUP`), and its `cgroup.procs`, to join it otherwise.
+struct Cgroup {
+    dir: OwnedFd,
+    procs: CString,
+}
+
+impl Cgroup {
+    fn open(dir: &Path) -> io::Result<Cgroup> {
+        let procs = containment::procs_file(dir).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a NUL byte in the cgroup's path",
+            )
+        })?;
+        let dir = nix::fcntl::open(
+            dir,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )?;
+        Ok(Cgroup { dir, procs })
+    }
+}
+
 /// The clone itself, with every signal blocked in this thread meanwhile,
 /// so that the child starts with them blocked.
-fn clone_child(args: &ChildArgs<'_>) -> io::Result<(Pid, OwnedFd)> {
+///
+/// A process that joins its cgroup itself (a write to `cgroup.procs`)
+/// waits for the kernel to migrate it, which on a quiet machine waits for
+/// an RCU grace period: over 10 ms a start. So where it can, it is created
+/// in its cgroup, with `clone3(2)` and `CLONE_INTO_CGROUP` (Linux 5.7),
+/// and otherwise (another architecture, an older kernel, a seccomp filter
+/// that refuses `clone3`) started with `clone(2)` and joins it.
+fn clone_child<'a>(
+    args: &mut ChildArgs<'a>,
+    cgroup: Option<&'a Cgroup>,
+) -> io::Result<(Pid, OwnedFd)> {
     STACK.with(|stack| {
-        let mut stack = stack.borrow_mut();
-        if stack.is_none() {
-            *stack = Some(ChildStack::map()?);
-        }
-        let top = stack.as_ref().map_or(ptr::null_mut(), ChildStack::top);
+        let mut slot = stack.borrow_mut();
+        let stack = match &mut *slot {
+            Some(stack) => stack,
+            empty => empty.insert(ChildStack::map()?),
+        };
         let mut unblocked = SigSet::empty();
         pthread_sigmask(
             SigmaskHow::SIG_SETMASK,
@@ -230,17 +266,50 @@ fn clone_child(args: &ChildArgs<'_>) -> io::Result<(Pid, OwnedFd)> {
             Some(&mut unblocked),
         )?;
         let mut pidfd: c_int = -1;
-        // SAFETY: `child_main` only reads `args` (alive until the child
-        // execs or exits, since this thread waits for that) and makes
-        // system calls; the stack is this thread's, unused meanwhile.
-        let pid = unsafe {
-            libc::clone(
-                child_main,
-                top,
-                libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_PIDFD | libc::SIGCHLD,
-                ptr::from_ref(args).cast_mut().cast::<c_void>(),
-                &mut pidfd as *mut c_int,
-            )
+        let mut cloned = None;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cgroup) = cgroup {
+            let clone_args = CloneArgs {
+                flags: (libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_PIDFD) as u64
+                    | CLONE_INTO_CGROUP,
+                pidfd: ptr::from_mut(&mut pidfd) as u64,
+                exit_signal: libc::SIGCHLD as u64,
+                stack: stack.lowest() as u64,
+                stack_size: CHILD_STACK as u64,
+                cgroup: cgroup.dir.as_raw_fd() as u64,
+                ..CloneArgs::default()
+            };
+            args.cgroup_procs = None;
+            // SAFETY: as for `libc::clone` below.
+            let pid = unsafe {
+                clone3(
+                    &clone_args,
+                    child_main,
+                    ptr::from_mut(args).cast::<c_void>(),
+                )
+            };
+            if pid > 0 {
+                cloned = Some(pid as libc::pid_t);
+            }
+        }
+        let pid = match cloned {
+            Some(pid) => pid,
+            None => {
+                args.cgroup_procs = cgroup.map(|cgroup| cgroup.procs.as_c_str());
+                // SAFETY: `child_main` only reads `args` (alive until the
+                // child execs or exits, since this thread waits for that)
+                // and makes system calls; the stack is this thread's,
+                // unused meanwhile.
+                unsafe {
+                    libc::clone(
+                        child_main,
+                        stack.top(),
+                        libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_PIDFD | libc::SIGCHLD,
+                        ptr::from_mut(args).cast::<c_void>(),
+                        &mut pidfd as *mut c_int,
+                    )
+                }
+            }
         };
         let cloned = Errno::result(pid);
         pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&unblocked), None)?;
@@ -248,6 +317,73 @@ fn clone_child(args: &ChildArgs<'_>) -> io::Result<(Pid, OwnedFd)> {
         // SAFETY: CLONE_PIDFD put a new descriptor, ours alone, there.
         Ok((Pid::from_raw(pid), unsafe { OwnedFd::from_raw_fd(pidfd) }))
     })
+}
+
+/// `CLONE_INTO_CGROUP`, a `clone3(2)` flag beyond the 32 bits of `clone(2)`.
+#[cfg(target_arch = "x86_64")]
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// `struct clone_args` of `clone3(2)` (its second version, with `cgroup`).
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+    cgroup: u64,
+}
+
+/// `clone3(2)`, the child running `child(arg)` on the stack `args` gives.
+/// Returns the child's pid, or minus the errno, in the parent; the C
+/// library has no wrapper, and a raw system call would return into the
+/// parent's frames on the child's stack, hence the few instructions.
+///
+/// # Safety
+/// As for `libc::clone`: the stack is the child's alone, and `child`
+/// execs or exits (if it returns, the child exits with its value).
+#[cfg(target_arch = "x86_64")]
+unsafe fn clone3(
+    args: &CloneArgs,
+    child: extern "C" fn(*mut c_void) -> c_int,
+    arg: *mut c_void,
+) -> i64 {
+    let pid: i64;
+    // SAFETY: the parent gets every register back but rax (the result),
+    // rcx and r11 (which `syscall` overwrites); the child leaves only
+    // through exit(2), on its own stack.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, r13",
+            "call r12",
+            "mov edi, eax",
+            "mov eax, {exit}",
+            "syscall",
+            "ud2",
+            "2:",
+            exit = const libc::SYS_exit,
+            inlateout("rax") libc::SYS_clone3 => pid,
+            in("rdi") ptr::from_ref(args),
+            in("rsi") std::mem::size_of::<CloneArgs>(),
+            in("r12") child,
+            in("r13") arg,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    pid
 }
 
 /// The child, until `exec`: returns only if something failed, with its
@@ -385,6 +521,12 @@ impl ChildStack {
     fn top(&self) -> *mut c_void {
         self.base.wrapping_byte_add(GUARD + CHILD_STACK)
     }
+
+    /// Its lowest usable byte, above the guard page.
+    #[cfg(target_arch = "x86_64")]
+    fn lowest(&self) -> *mut c_void {
+        self.base.wrapping_byte_add(GUARD)
+    }
 }
 
 impl Drop for ChildStack {
@@ -507,7 +649,7 @@ mod tests {
     fn options(stdin: Stdin) -> Options<'static> {
         Options {
             stdin,
-            cgroup_procs: None,
+            cgroup: None,
             blocked: SigSet::empty(),
         }
     }
@@ -584,7 +726,7 @@ mod tests {
             &shell("exec cat /proc/self/status"),
             Options {
                 stdin: Stdin::Null,
-                cgroup_procs: None,
+                cgroup: None,
                 blocked,
             },
         )
@@ -628,6 +770,32 @@ mod tests {
             status,
             nix::sys::wait::WaitStatus::Signaled(pid, nix::sys::signal::Signal::SIGKILL, false)
         );
+    }
+
+    /// Where the machine allows cgroups, the process runs in the one it
+    /// was given from its first instruction on.
+    #[tokio::test]
+    async fn the_process_starts_in_its_cgroup() {
+        let containment = containment::Containment::detect();
+        let id = format!("spawn-test-{}", std::process::id());
+        let Some(cgroup) = containment.cgroup_for(&id) else {
+            eprintln!("skipped: no writable cgroup v2 hierarchy here");
+            return;
+        };
+        let mut child = spawn(
+            &shell("exec cat /proc/self/cgroup"),
+            Options {
+                stdin: Stdin::Null,
+                cgroup: Some(&cgroup),
+                blocked: SigSet::empty(),
+            },
+        )
+        .unwrap();
+        let text = output(&mut child).await;
+        assert!(child.wait().await.unwrap().success());
+        let line = text.lines().find(|line| line.starts_with("0::")).unwrap();
+        assert!(line.ends_with(&format!("/pipecat-local/{id}")), "{text}");
+        std::fs::remove_dir(&cgroup).unwrap();
     }
 
     #[tokio::test]
