@@ -12,7 +12,9 @@
 //! - `logs`: the batched, bounded log writer; `access_log`: one line per
 //!   request;
 //! - `runtime`: session processes (the process contract and completion
-//!   statuses are documented there); `containment`: keeping each session's
+//!   statuses are documented there); `spawn`: starting a session process
+//!   without copying the server (clone, vfork semantics, a pidfd);
+//!   `containment`: keeping each session's
 //!   processes together (cgroups or process groups) and killing what a
 //!   crashed server left;
 //! - `cloud`: the operations both API surfaces share, returning the domain

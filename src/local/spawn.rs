@@ -160,7 +160,9 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
 
     let mut error: c_int = 0;
     let mut start_ticks: i64 = -1;
-    let cgroup = options.cgroup.map(Cgroup::open).transpose()?;
+    // One that cannot be opened is not joined: the caller sees that and
+    // contains the process by its group.
+    let cgroup = options.cgroup.and_then(|dir| Cgroup::open(dir).ok());
     let mut args = ChildArgs {
         program: program.as_ptr(),
         argv: argv_ptrs.as_ptr(),
@@ -183,18 +185,28 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
         return Err(io::Error::from_raw_os_error(error));
     }
     drop(stdio);
-    // SAFETY: an `OwnedFd` keeps its descriptor until the `AsyncFd` drops it.
-    let pidfd = unsafe { AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) }
-        .map_err(io::Error::from)?;
-    Ok(SessionChild {
-        pid,
-        start_ticks: (start_ticks >= 0).then_some(start_ticks),
-        pidfd,
-        status: None,
-        stdin: our_stdin.map(pipe::Sender::from_owned_fd).transpose()?,
-        stdout: Some(pipe::Receiver::from_owned_fd(our_stdout)?),
-        stderr: Some(pipe::Receiver::from_owned_fd(our_stderr)?),
-    })
+    let watched = (|| {
+        // SAFETY: an `OwnedFd` keeps its descriptor until the `AsyncFd`
+        // drops it.
+        let pidfd =
+            unsafe { AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) }
+                .map_err(io::Error::from)?;
+        Ok(SessionChild {
+            pid,
+            start_ticks: (start_ticks >= 0).then_some(start_ticks),
+            pidfd,
+            status: None,
+            stdin: our_stdin.map(pipe::Sender::from_owned_fd).transpose()?,
+            stdout: Some(pipe::Receiver::from_owned_fd(our_stdout)?),
+            stderr: Some(pipe::Receiver::from_owned_fd(our_stderr)?),
+        })
+    })();
+    if watched.is_err() {
+        // It runs but cannot be watched: it must not run at all.
+        let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+        let _ = reap(pid, 0);
+    }
+    watched
 }
 
 /// Everything the child needs, prepared before the clone.
@@ -312,7 +324,8 @@ fn clone_child<'a>(
             }
         };
         let cloned = Errno::result(pid);
-        pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&unblocked), None)?;
+        // Cannot fail: the set is the one this thread had.
+        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&unblocked), None);
         let pid = cloned?;
         // SAFETY: CLONE_PIDFD put a new descriptor, ours alone, there.
         Ok((Pid::from_raw(pid), unsafe { OwnedFd::from_raw_fd(pidfd) }))
