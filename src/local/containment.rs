@@ -312,13 +312,15 @@ pub fn start_ticks(pid: Pid) -> Option<i64> {
     start_ticks_in(&std::fs::read(format!("/proc/{pid}/stat")).ok()?)
 }
 
-/// The start time in the text of `/proc/PID/stat`. Allocates nothing: a
-/// session process reads its own before it execs (see `spawn.rs`).
+/// The start time in the text of `/proc/PID/stat`. Allocates nothing and
+/// cannot panic: a session process reads its own before it execs, sharing
+/// the server's memory (see `spawn.rs`).
 pub fn start_ticks_in(stat: &[u8]) -> Option<i64> {
     // The command, in parentheses, may hold anything; the fields after it
     // start with the state (field 3); the start time is field 22.
     let after_command = stat.iter().rposition(|&b| b == b')')?;
-    let field = stat[after_command + 1..]
+    let field = stat
+        .get(after_command + 1..)?
         .split(|&b| b == b' ')
         .filter(|field| !field.is_empty())
         .nth(19)?;

@@ -246,7 +246,22 @@ impl Runtime {
     /// if it cannot be written the processes are killed at once: no
     /// session runs unrecorded. A process that cannot be started is
     /// recorded as `START_FAILED`.
+    ///
+    /// It runs in a task of its own: once its process runs, a session is
+    /// recorded and supervised even if the caller stops waiting (a client
+    /// that hangs up drops its request's future).
     pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
+        let runtime = self.clone();
+        tokio::spawn(async move { runtime.start(plan).await })
+            .await
+            .unwrap_or_else(|err| {
+                Err(CloudError::Internal(format!(
+                    "the start was interrupted: {err}"
+                )))
+            })
+    }
+
+    async fn start(self: Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
         let mut session = plan.session;
         let source = session_source(&session);
         let cgroup = self.containment.cgroup_for(&session.id);
@@ -877,16 +892,21 @@ mod tests {
         );
         assert_eq!(outcome(None, exited(2)).2, "session exited with code 2");
     }
-    /// A process that cannot be started leaves its session recorded as
-    /// ended `START_FAILED`, with no process to find after a restart, and
-    /// its slot free.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_process_that_cannot_start_is_recorded_as_start_failed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(dir.path()).unwrap());
+    /// A runtime on a fresh store in `dir`, and a session of its seeded
+    /// agent with a reserved slot.
+    fn runtime_with_a_session(
+        dir: &std::path::Path,
+    ) -> (
+        Arc<Store>,
+        Arc<LogWriter>,
+        Arc<Capacity>,
+        Arc<Runtime>,
+        SessionRecord,
+    ) {
+        let store = Arc::new(Store::open(dir).unwrap());
         let logs = Arc::new(LogWriter::start(store.path()).unwrap());
         let capacity = Arc::new(Capacity::default());
-        let bodies = dir.path().join("bodies");
+        let bodies = dir.join("bodies");
         std::fs::create_dir(&bodies).unwrap();
         let runtime = Arc::new(Runtime::new(
             store.clone(),
@@ -914,6 +934,56 @@ mod tests {
             completion_status: None,
             end_state: END_ACTIVE.into(),
         };
+        (store, logs, capacity, runtime, session)
+    }
+
+    /// A start whose caller stops waiting (a client that hangs up drops
+    /// its request's future) still records and supervises its session.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_start_whose_caller_stops_waiting_still_runs_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
+        let mut launch = Box::pin(runtime.launch(SessionPlan {
+            session: session.clone(),
+            launch: Launch::Shell("sleep 30".into()),
+            body: None,
+            env: Vec::new(),
+        }));
+        // Polled once, then dropped.
+        let first = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::future::Future::poll(launch.as_mut(), cx))
+        })
+        .await;
+        assert!(first.is_pending(), "the start answered at once");
+        drop(launch);
+        let (name, id) = (session.agent_name.clone(), session.id.clone());
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let supervised = runtime.running().contains_key(&id);
+            let (name, id) = (name.clone(), id.clone());
+            let stored = store.read(move |r| r.session(&name, &id)).await.unwrap();
+            if let Some(stored) = stored
+                && supervised
+                && !store.session_processes().unwrap().is_empty()
+            {
+                assert_eq!(stored.end_state, END_ACTIVE);
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "never recorded");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(runtime.stop(&id).await);
+        logs.close();
+    }
+
+    /// A process that cannot be started leaves its session recorded as
+    /// ended `START_FAILED`, with no process to find after a restart, and
+    /// its slot free.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_process_that_cannot_start_is_recorded_as_start_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, logs, capacity, runtime, session) = runtime_with_a_session(dir.path());
+        let agent = store.live_agents().unwrap().remove(0);
         let launched = runtime
             .launch(SessionPlan {
                 session: session.clone(),

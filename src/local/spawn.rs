@@ -17,7 +17,9 @@
 //! So it only makes system calls on data prepared before the clone: it
 //! never allocates, locks or unwinds. It first resets the server's signal
 //! handlers, since a handler run in the child would act on the server's
-//! memory (the child starts with every signal blocked until then).
+//! memory (the child starts with every signal blocked until then, but the
+//! two the C library keeps for itself, whose handlers ignore what the
+//! process did not send itself).
 //!
 //! The process is waited for through its pidfd (`CLONE_PIDFD`, Linux 5.3).
 
@@ -117,19 +119,35 @@ impl SessionChild {
 }
 
 impl Drop for SessionChild {
-    /// Reaps a process that already exited but was not waited for.
+    /// A process dropped unwaited (its supervisor was cancelled) would run
+    /// on unwatched: it is killed, with its group, and reaped.
     fn drop(&mut self) {
-        if self.status.is_none() {
-            let _ = reap(self.pid, libc::WNOHANG);
+        if self.status.is_some() || matches!(reap(self.pid, libc::WNOHANG), Ok(Some(_)) | Err(_)) {
+            return;
+        }
+        let _ = nix::sys::signal::killpg(self.pid, nix::sys::signal::Signal::SIGKILL);
+        let pid = self.pid;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(move || reap(pid, 0))),
+            Err(_) => drop(reap(pid, 0)),
         }
     }
 }
 
-/// Starts `command` as a session process (see the module docs). Must be
+/// Starts `command` as a session process (see the module docs): its
+/// program, arguments, environment changes and working directory;
+/// `options` says the rest (its other settings, such as `env_clear` or
+/// its stdio, are not used). Must be
 /// called on a thread that lives as long as the process should: the
 /// parent-death signal comes when this thread ends (a runtime worker, not
 /// a blocking-pool thread). An error means no process runs.
 pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild> {
+    // Checked first: without a runtime, the process could not be watched.
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(io::Error::other(
+            "a session process is started from within the async runtime",
+        ));
+    }
     let program = executable(command)?;
     let argv = std::iter::once(command.get_program())
         .chain(command.get_args())
@@ -280,7 +298,9 @@ fn clone_child<'a>(
         let mut pidfd: c_int = -1;
         let mut cloned = None;
         #[cfg(target_arch = "x86_64")]
-        if let Some(cgroup) = cgroup {
+        if let Some(cgroup) = cgroup
+            && !CLONE3_REFUSED.load(std::sync::atomic::Ordering::Relaxed)
+        {
             let clone_args = CloneArgs {
                 flags: (libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_PIDFD) as u64
                     | CLONE_INTO_CGROUP,
@@ -302,6 +322,11 @@ fn clone_child<'a>(
             };
             if pid > 0 {
                 cloned = Some(pid as libc::pid_t);
+            } else if [libc::ENOSYS, libc::EPERM, libc::E2BIG, libc::EINVAL]
+                .contains(&(-pid as c_int))
+            {
+                // The kernel or a seccomp filter refuses it: for good.
+                CLONE3_REFUSED.store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
         let pid = match cloned {
@@ -326,11 +351,24 @@ fn clone_child<'a>(
         let cloned = Errno::result(pid);
         // Cannot fail: the set is the one this thread had.
         let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&unblocked), None);
-        let pid = cloned?;
+        let pid = Pid::from_raw(cloned?);
+        if pidfd < 0 {
+            // A kernel before 5.3 ignores CLONE_PIDFD.
+            let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = reap(pid, 0);
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "this kernel gives no pidfd for a new process: the local cloud needs Linux 5.3 or newer",
+            ));
+        }
         // SAFETY: CLONE_PIDFD put a new descriptor, ours alone, there.
-        Ok((Pid::from_raw(pid), unsafe { OwnedFd::from_raw_fd(pidfd) }))
+        Ok((pid, unsafe { OwnedFd::from_raw_fd(pidfd) }))
     })
 }
+
+/// Set once `clone3` was refused as such (not for want of memory or pids).
+#[cfg(target_arch = "x86_64")]
+static CLONE3_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// `CLONE_INTO_CGROUP`, a `clone3(2)` flag beyond the 32 bits of `clone(2)`.
 #[cfg(target_arch = "x86_64")]
@@ -405,7 +443,11 @@ extern "C" fn child_main(args: *mut c_void) -> c_int {
     // SAFETY: `clone_child` passed a `ChildArgs` that outlives this call.
     let args = unsafe { &*args.cast::<ChildArgs<'_>>() };
     // SAFETY: see `prepare_and_exec`.
-    let errno = unsafe { prepare_and_exec(args) };
+    let errno = match unsafe { prepare_and_exec(args) } {
+        // Never report a failure as a success.
+        0 => libc::EIO,
+        errno => errno,
+    };
     // SAFETY: `error` points at the parent's variable, read once we exit.
     unsafe {
         ptr::write_volatile(args.error, errno);
@@ -456,7 +498,8 @@ unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
             libc::close(stat);
             if let Some(ticks) = usize::try_from(read)
                 .ok()
-                .and_then(|read| containment::start_ticks_in(&text[..read]))
+                .and_then(|read| text.get(..read))
+                .and_then(containment::start_ticks_in)
             {
                 *args.start_ticks = ticks;
             }
@@ -577,7 +620,7 @@ fn executable(command: &Command) -> io::Result<CString> {
         .find(|(key, _)| *key == "PATH")
         .map(|(_, value)| value.map(OsStr::to_os_string))
         .unwrap_or_else(|| std::env::var_os("PATH"))
-        .unwrap_or_else(|| "/usr/bin:/bin".into());
+        .unwrap_or_else(|| "/bin:/usr/bin".into());
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
         .find(|candidate| is_executable(candidate))
@@ -809,6 +852,22 @@ mod tests {
         let line = text.lines().find(|line| line.starts_with("0::")).unwrap();
         assert!(line.ends_with(&format!("/pipecat-local/{id}")), "{text}");
         std::fs::remove_dir(&cgroup).unwrap();
+    }
+
+    /// Dropped while it runs (its supervisor was cancelled), a process is
+    /// killed with its group and reaped: nothing runs on unwatched.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_process_dropped_unwaited_is_killed_and_reaped() {
+        let child = spawn(&shell("sleep 30 & sleep 30"), options(Stdin::Null)).unwrap();
+        let group = child.pid();
+        drop(child);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        // Gone from the process table: killed, and reaped (a zombie would
+        // still be there).
+        while nix::sys::signal::killpg(group, None).is_ok() {
+            assert!(std::time::Instant::now() < deadline, "still running");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]
