@@ -105,13 +105,13 @@ fn cgroup_base() -> Option<PathBuf> {
     usable.then_some(base)
 }
 
-/// What the child runs between fork and exec to join its cgroup: the
-/// path, prepared before the fork (no allocation after it).
+/// What a session process writes to join its cgroup before it execs: the
+/// path, prepared before the clone (no allocation after it).
 pub fn procs_file(cgroup: &Path) -> Option<CString> {
     CString::new(cgroup.join("cgroup.procs").as_os_str().as_bytes()).ok()
 }
 
-/// In the child, between fork and exec: moves the calling process into the
+/// In the child, between clone and exec: moves the calling process into the
 /// cgroup whose `cgroup.procs` this is. Only async-signal-safe calls
 /// (open(2), write(2), close(2)); a failure is seen by the parent, which
 /// then contains the session by its process group.

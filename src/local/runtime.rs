@@ -80,7 +80,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nix::sys::signal::{SigSet, Signal};
-use nix::unistd::Pid;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
@@ -319,12 +318,7 @@ impl Runtime {
             }
         };
         let pid = child.pid().as_raw();
-        let processes = ProcessSet::new(
-            &session.id,
-            Pid::from_raw(pid),
-            cgroup,
-            self.sweeper.clone(),
-        );
+        let processes = ProcessSet::new(&session.id, child.pid(), cgroup, self.sweeper.clone());
         session.process_started_ns = Some(now);
         let record = session.clone();
         let process = SessionProcess {

@@ -125,11 +125,10 @@ impl Drop for SessionChild {
         if self.status.is_some() || matches!(reap(self.pid, libc::WNOHANG), Ok(Some(_)) | Err(_)) {
             return;
         }
-        let _ = nix::sys::signal::killpg(self.pid, nix::sys::signal::Signal::SIGKILL);
         let pid = self.pid;
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(move || reap(pid, 0))),
-            Err(_) => drop(reap(pid, 0)),
+            Ok(runtime) => drop(runtime.spawn_blocking(move || kill_and_reap(pid))),
+            Err(_) => kill_and_reap(pid),
         }
     }
 }
@@ -221,8 +220,7 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
     })();
     if watched.is_err() {
         // It runs but cannot be watched: it must not run at all.
-        let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
-        let _ = reap(pid, 0);
+        kill_and_reap(pid);
     }
     watched
 }
@@ -354,8 +352,7 @@ fn clone_child<'a>(
         let pid = Pid::from_raw(cloned?);
         if pidfd < 0 {
             // A kernel before 5.3 ignores CLONE_PIDFD.
-            let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
-            let _ = reap(pid, 0);
+            kill_and_reap(pid);
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "this kernel gives no pidfd for a new process: the local cloud needs Linux 5.3 or newer",
@@ -592,6 +589,13 @@ impl Drop for ChildStack {
             libc::munmap(self.base, GUARD + CHILD_STACK);
         }
     }
+}
+
+/// SIGKILL to a process that leads its group (not yet reaped, so the
+/// group id is still its own), and its reaping.
+fn kill_and_reap(pid: Pid) {
+    let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+    let _ = reap(pid, 0);
 }
 
 /// `waitpid`, retried when interrupted; `None` while it runs (`WNOHANG`).
