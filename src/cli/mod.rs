@@ -30,6 +30,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use context::Context;
 use exit::{CliResult, Exit, Failure};
 use output::{Output, OutputMode, OutputSettings, Terminals};
+use pipecat_cloud::local::demo_bot;
 use settings::{GlobalArgs, Settings};
 
 /// The command tree of `pipecat`. Parse it with [`help::command`], which
@@ -168,25 +169,34 @@ impl Run {
     }
 }
 
+fn run_demo_bot() -> ExitCode {
+    let code = demo_bot::run();
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
 /// Parse, resolve the settings, run, and turn the outcome into an exit
 /// code; the one place that ends the process.
 pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // The demo bot is a session process, many at a time: plain sync code,
+    // no async runtime, no settings, and, run as the local cloud runs it,
+    // not even the parser (building the command tree is most of what a
+    // run of this program costs).
+    if args.iter().skip(1).eq(demo_bot::ARGS.iter()) {
+        return run_demo_bot();
+    }
     if complete::answer_if_asked() {
         return ExitCode::SUCCESS;
     }
-    let args: Vec<OsString> = std::env::args_os().collect();
     let (global, run) = match parse(args) {
         Ok(parsed) => parsed,
         Err(code) => return code,
     };
-    // The demo bot is a session process, many at a time: plain sync code,
-    // no async runtime, no settings.
     if let Run::Cloud(CloudCommand::Local(local::LocalArgs {
         command: local::LocalCommand::DemoBot,
     })) = &run
     {
-        let code = pipecat_cloud::local::demo_bot::run();
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        return run_demo_bot();
     }
     output::restore_terminal_on_panic();
     let terminals = Terminals::detect();

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use serde_json::Value;
 
+/// The arguments the local cloud runs the bot with (after the program).
+pub const ARGS: [&str; 3] = ["cloud", "local", "demo-bot"];
+
 /// Exit code when the body asks the bot to crash.
 const CRASH_EXIT_CODE: i32 = 3;
 

@@ -805,7 +805,7 @@ fn spawn(
     let mut command = match launch {
         Launch::DemoBot(program) => {
             let mut command = Command::new(program);
-            command.args(["cloud", "local", "demo-bot"]);
+            command.args(demo_bot::ARGS);
             command
         }
         Launch::Shell(script) | Launch::Http(script) => {
