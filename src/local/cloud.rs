@@ -74,6 +74,18 @@ pub struct Settings {
     pub builds: BuildSettings,
 }
 
+/// A JSON answer encoded where it was built: a logs page (up to 10,000
+/// lines, about 1.5 MB) is built and encoded on a store read thread, which
+/// runs at a lower priority, so that the async workers answering starts and
+/// 429s never spend milliseconds on one.
+pub struct EncodedJson(Vec<u8>);
+
+impl EncodedJson {
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
 pub struct Cloud {
     store: Arc<Store>,
     logs: Arc<LogWriter>,
@@ -486,7 +498,7 @@ impl Cloud {
     /// A page of an agent's log lines. `total` counts the matching lines up
     /// to 10,000 past the page (`relation: "eq"`), else is the lower bound
     /// that gives (`"gte"`); see the store's `TOTAL_LOOKAHEAD`.
-    pub async fn logs(&self, name: &str, query: &LogQuery) -> CloudResult<LogsResponse> {
+    pub async fn logs(&self, name: &str, query: &LogQuery) -> CloudResult<EncodedJson> {
         self.known_agent(name).await?;
         let ascending = match query.order.as_deref() {
             None | Some("desc") => false,
@@ -514,23 +526,32 @@ impl Cloud {
             after: None,
         };
         let name = name.to_string();
-        let page = self.store.read(move |r| r.logs(&name, &filter)).await?;
-        Ok(LogsResponse {
-            total: Some(LogTotal {
-                value: page.total,
-                relation: if page.total_exact { "eq" } else { "gte" }.into(),
-            }),
-            logs: page
-                .rows
-                .into_iter()
-                .map(|row| LogEntry {
-                    log: row.line,
-                    timestamp: rfc3339_nanos(row.position.ts_ns),
-                    deployment_id: row.deployment_id,
-                    session_id: row.session_id,
-                })
-                .collect(),
-        })
+        let encoded = self
+            .store
+            .read(move |r| {
+                let page = r.logs(&name, &filter)?;
+                let response = LogsResponse {
+                    total: Some(LogTotal {
+                        value: page.total,
+                        relation: if page.total_exact { "eq" } else { "gte" }.into(),
+                    }),
+                    logs: page
+                        .rows
+                        .into_iter()
+                        .map(|row| LogEntry {
+                            log: row.line,
+                            timestamp: rfc3339_nanos(row.position.ts_ns),
+                            deployment_id: row.deployment_id,
+                            session_id: row.session_id,
+                        })
+                        .collect(),
+                };
+                Ok(serde_json::to_vec(&response))
+            })
+            .await?;
+        encoded
+            .map(EncodedJson)
+            .map_err(|err| CloudError::Internal(format!("cannot encode the logs page: {err}")))
     }
 
     // --- agents -----------------------------------------------------------

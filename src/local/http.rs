@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use crate::api::oauth::OAuthErrorBody;
 use crate::api::types::ErrorBody;
 
+use super::cloud::EncodedJson;
 use super::error::{CloudError, OAuthRefusal};
 
 /// Largest request body accepted (the platform's limit).
@@ -112,6 +113,16 @@ impl ApiError {
             ),
         };
         Some(answer)
+    }
+}
+
+impl IntoResponse for EncodedJson {
+    fn into_response(self) -> Response {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            self.into_bytes(),
+        )
+            .into_response()
     }
 }
 

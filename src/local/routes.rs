@@ -65,15 +65,16 @@ use tower_http::cors::{Any, CorsLayer};
 use crate::api::types::{
     AgentDetails, AgentDetailsEnvelope, AgentList, AgentSpec, ApiKey, ApiKeyList,
     CreateAgentRequest, CreateApiKeyRequest, CreateBuildRequest, CreateBuildResponse,
-    DeploymentList, GetBuildLogsResponse, GetBuildResponse, ListBuildsResponse, LogsResponse,
-    OrganizationList, Properties, PropertySchemas, RegionList, SecretSet, SecretSetList,
-    SecretSetRequest, SecretSetStored, Session, SessionList, StartRequest, StartResponse,
-    StopResponse, UploadUrlRequest, UploadUrlResponse, UserResponse,
+    DeploymentList, GetBuildLogsResponse, GetBuildResponse, ListBuildsResponse, OrganizationList,
+    Properties, PropertySchemas, RegionList, SecretSet, SecretSetList, SecretSetRequest,
+    SecretSetStored, Session, SessionList, StartRequest, StartResponse, StopResponse,
+    UploadUrlRequest, UploadUrlResponse, UserResponse,
 };
 
 use super::auth::{Needs, authorize};
 use super::cloud::{
-    BuildLogQuery, BuildQuery, Cloud, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery, UPLOAD_PATH,
+    BuildLogQuery, BuildQuery, Cloud, EncodedJson, INVALID_SECRETS_REQUEST, LogQuery, SessionQuery,
+    UPLOAD_PATH,
 };
 use super::connections::App;
 use super::error::CloudError;
@@ -567,8 +568,8 @@ async fn logs(
     State(cloud): AppState,
     PathParams(AgentPath { agent }): PathParams<AgentPath>,
     QueryParams(query): QueryParams<LogQuery>,
-) -> ApiResult<LogsResponse> {
-    Ok(Json(cloud.logs(&agent, &query).await?))
+) -> Result<EncodedJson, ApiError> {
+    Ok(cloud.logs(&agent, &query).await?)
 }
 
 async fn deployments(
