@@ -9,7 +9,7 @@
 //!   cgroup on its own: `cgroup.kill` ends them all at once, and
 //!   `cgroup.events` says when they are gone.
 //! - Everywhere else (or with `PIPECAT_LOCAL_CGROUPS=0`), each session is
-//!   its own process session and group (`setsid`), signalled as a group;
+//!   its own process group, signalled as a group;
 //!   processes that left the group are found by the `PIPECAT_SESSION_ID`
 //!   variable every session process inherits (a scan of `/proc`).
 //!
@@ -47,7 +47,7 @@ const EMPTY_WAIT: Duration = Duration::from_secs(2);
 pub enum Containment {
     /// One cgroup per session under this directory.
     Cgroups(PathBuf),
-    /// One process session and group per session.
+    /// One process group per session.
     ProcessGroups,
 }
 

@@ -9,9 +9,9 @@
 //! `CLONE_VM | CLONE_VFORK`, as `posix_spawn(3)` does: it shares the
 //! server's memory and runs on a stack of its own, while the calling
 //! thread waits for its `exec`. Unlike `posix_spawn`, it can do what a
-//! session process needs before `exec`: its own process session
-//! (`setsid`), its cgroup, the parent-death signal and the signal mask it
-//! starts with.
+//! session process needs before `exec`: its own process group without
+//! the server's terminal, its cgroup, the parent-death signal and the
+//! signal mask it starts with.
 //!
 //! Between `clone` and `exec` the child shares every byte with the server.
 //! So it only makes system calls on data prepared before the clone: it
@@ -74,7 +74,7 @@ pub struct Options<'a> {
     pub blocked: SigSet,
 }
 
-/// A started session process: its own process session and group, killed
+/// A started session process: its own process group, killed
 /// by the kernel if the server dies (parent-death signal). Its standard
 /// output and error are pipes. Wait for it ([`SessionChild::wait`]) so that
 /// it is reaped.
@@ -478,11 +478,26 @@ unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
                 libc::sigaction(signal, &default, ptr::null_mut());
             }
         }
-        // Its own session and group: signals reach everything it starts,
-        // and a Ctrl-C at the server's terminal reaches only the server,
-        // which then stops sessions in order.
-        if libc::setsid() < 0 {
+        // Its own process group: signals reach everything it starts, and a
+        // Ctrl-C at the server's terminal reaches only the server, which
+        // then stops sessions in order. Not its own session (`setsid`):
+        // where the kernel groups processes for CPU by session
+        // (autogroup), a new session makes each start wait for the
+        // scheduler to run a new group, milliseconds on a loaded machine.
+        if libc::setpgid(0, 0) < 0 {
             return last();
+        }
+        // Nor the server's terminal, as a new session would not have it.
+        let tty = libc::open(
+            c"/dev/tty".as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        if tty >= 0 {
+            let detached = libc::ioctl(tty, libc::TIOCNOTTY);
+            libc::close(tty);
+            if detached < 0 {
+                return last();
+            }
         }
         let stat = libc::open(
             c"/proc/self/stat".as_ptr(),
@@ -776,10 +791,12 @@ mod tests {
         assert_eq!(child.wait().await.unwrap().signal(), Some(libc::SIGTERM));
     }
 
-    /// Its own session and process group, the signals asked for blocked,
-    /// and SIGPIPE back to its default (Rust programs ignore it).
+    /// Its own process group (in the server's session: a new session
+    /// would be a new CPU group where the kernel groups by session), the
+    /// signals asked for blocked, and SIGPIPE back to its default (Rust
+    /// programs ignore it).
     #[tokio::test]
-    async fn the_process_leads_its_own_session_with_the_mask_it_was_given() {
+    async fn the_process_leads_its_own_group_with_the_mask_it_was_given() {
         let mut blocked = SigSet::empty();
         blocked.add(nix::sys::signal::Signal::SIGTERM);
         let mut child = spawn(
@@ -795,8 +812,11 @@ mod tests {
         // Read by the process itself, the same as read from outside.
         assert!(child.start_ticks().is_some());
         assert_eq!(child.start_ticks(), containment::start_ticks(pid));
-        assert_eq!(nix::unistd::getsid(Some(pid)).unwrap(), pid);
         assert_eq!(nix::unistd::getpgid(Some(pid)).unwrap(), pid);
+        assert_eq!(
+            nix::unistd::getsid(Some(pid)).unwrap(),
+            nix::unistd::getsid(None).unwrap()
+        );
         let status = output(&mut child).await;
         assert_eq!(status_field(&status, "SigBlk"), 1 << (libc::SIGTERM - 1));
         assert_eq!(
@@ -804,6 +824,67 @@ mod tests {
             0
         );
         assert!(child.wait().await.unwrap().success());
+    }
+
+    /// The server's controlling terminal is not the process's: run at a
+    /// terminal, the server keeps Ctrl-C, and a bot cannot read the
+    /// user's keystrokes or be stopped for trying. This test runs itself
+    /// again in a new session whose terminal is a fresh pty.
+    #[test]
+    fn the_process_does_not_get_the_servers_terminal() {
+        const AT_A_TERMINAL: &str = "PIPECAT_SPAWN_TEST_AT_A_TERMINAL";
+        let tty_of = |stat: &str| -> i64 {
+            let fields = &stat[stat.rfind(')').unwrap() + 2..];
+            fields.split(' ').nth(4).unwrap().parse().unwrap()
+        };
+        if std::env::var_os(AT_A_TERMINAL).is_some() {
+            let ours = std::fs::read_to_string("/proc/self/stat").unwrap();
+            assert_ne!(tty_of(&ours), 0, "the test runs at a terminal");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let stat = runtime.block_on(async {
+                let mut child =
+                    spawn(&shell("exec cat /proc/self/stat"), options(Stdin::Null)).unwrap();
+                let stat = output(&mut child).await;
+                assert!(child.wait().await.unwrap().success());
+                stat
+            });
+            assert_eq!(
+                tty_of(&stat),
+                0,
+                "the session process has a terminal: {stat}"
+            );
+            println!("no terminal in the session process");
+            return;
+        }
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let terminal = pty.slave.as_raw_fd();
+        let mut test = Command::new(std::env::current_exe().unwrap());
+        test.args([
+            "--exact",
+            "local::spawn::tests::the_process_does_not_get_the_servers_terminal",
+            "--nocapture",
+        ])
+        .env(AT_A_TERMINAL, "1")
+        .stdin(std::process::Stdio::null());
+        // SAFETY: between fork and exec, only async-signal-safe calls.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut test, move || {
+                if libc::setsid() < 0 || libc::ioctl(terminal, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let run = test.output().unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("no terminal in the session process"),
+            "{stdout}"
+        );
     }
 
     /// The parent-death signal: when the thread that started it ends (as
