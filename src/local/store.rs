@@ -1008,11 +1008,11 @@ impl Store {
 
     pub fn mark_stop_requested(&self, id: &str, at_ns: i64) -> StoreResult<()> {
         self.writing(|conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE sessions SET stop_requested_ns = COALESCE(stop_requested_ns, ?2), updated_ns = ?2
                  WHERE id = ?1",
-                params![id, at_ns],
-            )
+            )?
+            .execute(params![id, at_ns])
         })?;
         Ok(())
     }
@@ -1095,27 +1095,25 @@ impl Store {
         self.writing(|conn| {
             let tx = conn.transaction()?;
             insert_session(&tx, s)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO session_processes(session_id, pid, start_ticks, boot_id, cgroup)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    process.session_id,
-                    process.pid,
-                    process.start_ticks,
-                    process.boot_id,
-                    process.cgroup
-                ],
-            )?;
+            )?
+            .execute(params![
+                process.session_id,
+                process.pid,
+                process.start_ticks,
+                process.boot_id,
+                process.cgroup
+            ])?;
             tx.commit()
         })
     }
 
     pub fn forget_session_process(&self, session_id: &str) -> StoreResult<()> {
         self.writing(|conn| {
-            conn.execute(
-                "DELETE FROM session_processes WHERE session_id = ?1",
-                [session_id],
-            )
+            conn.prepare_cached("DELETE FROM session_processes WHERE session_id = ?1")?
+                .execute([session_id])
         })?;
         Ok(())
     }
@@ -1219,26 +1217,26 @@ pub(crate) fn deployment_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Deploy
 }
 
 fn insert_session(conn: &Connection, s: &SessionRecord) -> rusqlite::Result<usize> {
-    conn.execute(
-        &format!(
-            "INSERT INTO sessions({SESSION_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-        ),
-        params![
-            s.id,
-            s.agent_name,
-            s.agent_id,
-            s.deployment_id,
-            s.max_session_duration,
-            s.requested_ns,
-            s.process_started_ns,
-            s.stop_requested_ns,
-            s.ended_ns,
-            s.updated_ns,
-            s.completion_status,
-            s.end_state
-        ],
-    )
+    // Cached, as are the other statements each start and end runs: a
+    // start does not parse SQL.
+    conn.prepare_cached(&format!(
+        "INSERT INTO sessions({SESSION_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(params![
+        s.id,
+        s.agent_name,
+        s.agent_id,
+        s.deployment_id,
+        s.max_session_duration,
+        s.requested_ns,
+        s.process_started_ns,
+        s.stop_requested_ns,
+        s.ended_ns,
+        s.updated_ns,
+        s.completion_status,
+        s.end_state
+    ])
 }
 
 fn insert_deployment(conn: &Connection, d: &DeploymentRecord) -> rusqlite::Result<()> {
