@@ -14,9 +14,9 @@ use crate::api::types::{
     AgentDetails, AgentError, AgentList, AgentListItem, AgentSpec, ApiKey, ApiKeyList,
     ApiKeyMetadata, AutoScalingStatus, BuildStatus, CreateAgentRequest, CreateApiKeyRequest,
     Deployment, DeploymentList, KrispViva, LogEntry, LogTotal, LogsResponse, Manifest,
-    ManifestSpec, Organization, OrganizationList, RevisionHealth, RevisionInfo, Session,
-    SessionLifecycle, SessionList, StartRequest, StartResponse, StopResponse, User, UserEmail,
-    UserResponse,
+    ManifestSpec, Organization, OrganizationList, RevisionHealth, RevisionInfo, SecretValue,
+    Session, SessionLifecycle, SessionList, StartRequest, StartResponse, StopResponse, User,
+    UserEmail, UserResponse,
 };
 
 mod builds;
@@ -34,7 +34,7 @@ use super::auth::KeyCache;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
 use super::identity::{self, Identity, LOCAL_USER_EMAIL};
-use super::images::{ImageCatalog, build_image_uri};
+use super::images::{ImageCatalog, Launch, build_image_uri};
 use super::logs::{LogSource, LogWriter};
 use super::names::{self, validate_agent_name};
 use super::runtime::{self, Runtime, RuntimeSettings, SessionPlan};
@@ -310,22 +310,20 @@ impl Cloud {
             ));
         }
         let deployment = &agent.deployment;
-        let env = self.session_env(&deployment.options)?;
-        let launch = match self.readiness(deployment) {
-            Readiness::Ready(launch) => launch,
-            Readiness::Waiting { message, .. } | Readiness::Failed { message, .. } => {
-                return Err(CloudError::NotReady(message));
-            }
-        };
-        if let Some(refusal) = self.unwritable() {
-            return Err(refusal);
-        }
+        // First: the answer at capacity reads no secret, build or image.
         if !self
             .capacity
             .try_reserve(&agent.id, self.max_agents(deployment))
         {
             return Err(CloudError::AtCapacity);
         }
+        let (env, launch) = match self.session_inputs(deployment) {
+            Ok(inputs) => inputs,
+            Err(refusal) => {
+                self.capacity.release(&agent.id);
+                return Err(refusal);
+            }
+        };
         let session = SessionRecord {
             id: new_id(),
             agent_name: agent.name.clone(),
@@ -786,6 +784,25 @@ impl Cloud {
             )));
         }
         Ok(next)
+    }
+
+    /// What a session of `deployment` starts with (its secrets and what it
+    /// runs), or why none can start now.
+    fn session_inputs(
+        &self,
+        deployment: &DeploymentRecord,
+    ) -> CloudResult<(Vec<(String, SecretValue)>, Launch)> {
+        let env = self.session_env(&deployment.options)?;
+        let launch = match self.readiness(deployment) {
+            Readiness::Ready(launch) => launch,
+            Readiness::Waiting { message, .. } | Readiness::Failed { message, .. } => {
+                return Err(CloudError::NotReady(message));
+            }
+        };
+        if let Some(refusal) = self.unwritable() {
+            return Err(refusal);
+        }
+        Ok((env, launch))
     }
 
     fn max_agents(&self, deployment: &DeploymentRecord) -> u32 {
