@@ -171,6 +171,7 @@ impl SmallDisk {
             .arg(pipecat_bin())
             .args(["cloud", "local", "serve", "--port", "0", "--data-dir"])
             .arg(mount.join("data"))
+            .args(["--default-max-agents", "1"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -363,9 +364,28 @@ fn a_session_that_ends_on_a_full_disk_shows_ended_and_is_written_once_there_is_r
     let (_, written) = send(http.get(session_path(&first)), &key, None);
     assert_eq!(written["endedAt"], shown["endedAt"], "the same end time");
 
-    // 3. A graceful stop soon after room comes back still writes an end
-    // that could not be written.
+    // 3. At capacity, a start is refused as such even while nothing can
+    // be written: the refusal reads only memory. (A start of another
+    // agent finds the store unwritable first.)
+    let (status, body) = send(
+        http.post(format!("{}/v1/agents", disk.url)),
+        &key,
+        Some(json!({"serviceName": "other", "image": "pipecat-local/demo-bot:latest"})),
+    );
+    assert_eq!(status, 200, "{body}");
     disk.fill();
+    let (status, body) = send(
+        http.post(format!("{}/v1/public/other/start", disk.url)),
+        &disk.public_key,
+        Some(json!({"createDailyRoom": false})),
+    );
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "STORE_UNWRITABLE", "{body}");
+    let (status, body) = start(&disk, &http);
+    assert_eq!(status, 429, "{body}");
+
+    // 4. A graceful stop soon after room comes back still writes an end
+    // that could not be written.
     let (status, _) = send(http.delete(session_path(&second)), &key, None);
     assert_eq!(status, 200);
     disk.free();
