@@ -6,9 +6,10 @@
 //! of the medians (the target is at most 2).
 //!
 //! Run: `cargo bench --bench shutdown` (`SHUTDOWN_SESSIONS`, default 1000;
-//! `SHUTDOWN_ROUNDS`, default 3). The server contains sessions in cgroups
-//! where it can; `PIPECAT_LOCAL_CGROUPS=0` measures the process-group
-//! fallback (most machines without root).
+//! `SHUTDOWN_ROUNDS`, default 3; `PIPECAT_BENCH_SERVER` runs another build
+//! of `pipecat`, for the server and the floor's bots). The server contains
+//! sessions in cgroups where it can; `PIPECAT_LOCAL_CGROUPS=0` measures
+//! the process-group fallback (most machines without root).
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -96,7 +97,10 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let exe = env!("CARGO_BIN_EXE_pipecat");
+    // `PIPECAT_BENCH_SERVER` measures another build (as `--bench server`).
+    let exe = std::env::var("PIPECAT_BENCH_SERVER")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_pipecat").to_string());
+    let exe = exe.as_str();
     let count = env_number("SHUTDOWN_SESSIONS", 1000);
     let rounds = env_number("SHUTDOWN_ROUNDS", 3).max(1);
     let (mut floors, mut ours) = (Vec::new(), Vec::new());
