@@ -108,6 +108,10 @@ impl ReadPool {
     }
 }
 
+/// sched_setattr(2)'s flag to keep the thread's policy (whatever the
+/// server was started with) and change only the rest (Linux 5.3).
+const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
+
 /// `struct sched_attr` of sched_setattr(2), its first version (48 bytes);
 /// the C library has no wrapper.
 #[repr(C)]
@@ -133,8 +137,8 @@ fn serve(conn: Connection, queue: &Mutex<Receiver<Job>>) {
         nix::libc::setpriority(nix::libc::PRIO_PROCESS, tid, READ_NICENESS);
         let attr = SchedAttr {
             size: std::mem::size_of::<SchedAttr>() as u32,
-            policy: nix::libc::SCHED_OTHER as u32,
-            flags: 0,
+            policy: 0,
+            flags: SCHED_FLAG_KEEP_POLICY,
             nice: READ_NICENESS,
             priority: 0,
             runtime: READ_SLICE_NS,
