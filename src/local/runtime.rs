@@ -933,7 +933,9 @@ mod tests {
 
     /// A start whose caller stops waiting (a client that hangs up drops
     /// its request's future) still records and supervises its session.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// On one thread, so that the start cannot finish before the first
+    /// poll returns.
+    #[tokio::test]
     async fn a_start_whose_caller_stops_waiting_still_runs_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let (store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
