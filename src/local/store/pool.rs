@@ -115,6 +115,7 @@ const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
 /// `struct sched_attr` of sched_setattr(2), its first version (48 bytes);
 /// the C library has no wrapper.
 #[repr(C)]
+#[derive(Default)]
 struct SchedAttr {
     size: u32,
     policy: u32,
@@ -137,13 +138,10 @@ fn serve(conn: Connection, queue: &Mutex<Receiver<Job>>) {
         nix::libc::setpriority(nix::libc::PRIO_PROCESS, tid, READ_NICENESS);
         let attr = SchedAttr {
             size: std::mem::size_of::<SchedAttr>() as u32,
-            policy: 0,
             flags: SCHED_FLAG_KEEP_POLICY,
             nice: READ_NICENESS,
-            priority: 0,
             runtime: READ_SLICE_NS,
-            deadline: 0,
-            period: 0,
+            ..SchedAttr::default()
         };
         nix::libc::syscall(nix::libc::SYS_sched_setattr, 0, &attr, 0);
     }
@@ -214,16 +212,7 @@ mod tests {
         let (nice, attr) = store
             .read_blocking(|_| {
                 let tid = nix::unistd::gettid().as_raw() as nix::libc::id_t;
-                let mut attr = SchedAttr {
-                    size: 0,
-                    policy: 0,
-                    flags: 0,
-                    nice: 0,
-                    priority: 0,
-                    runtime: 0,
-                    deadline: 0,
-                    period: 0,
-                };
+                let mut attr = SchedAttr::default();
                 // SAFETY: getpriority reads nothing of ours; sched_getattr
                 // writes at most `size` bytes into `attr`.
                 let (nice, got) = unsafe {
