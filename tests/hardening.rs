@@ -466,6 +466,74 @@ fn sighup_stops_the_server_gracefully() {
     assert_eq!(s["completionStatus"], "SERVER_SHUTDOWN");
 }
 
+/// Counts the SIGTERMs it gets, and leaves a second after the first: a
+/// second one would be a server telling it twice.
+const COUNTS_SIGTERMS: &str = r#"
+import signal, time
+count = 0
+def term(*_):
+    global count
+    count += 1
+    print(f"SIGTERM {count}", flush=True)
+signal.signal(signal.SIGTERM, term)
+print("ready", flush=True)
+while count == 0:
+    time.sleep(0.01)
+time.sleep(1)
+print(f"goodbye after {count} SIGTERM", flush=True)
+"#;
+
+#[test]
+fn a_shutdown_signals_each_session_once_after_logging_it() {
+    shutdown_signals_once(true);
+}
+
+#[test]
+fn a_shutdown_signals_each_session_once_after_logging_it_without_cgroups() {
+    shutdown_signals_once(false);
+}
+
+fn shutdown_signals_once(cgroups: bool) {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().join("data");
+    let script = temp.path().join("counts.py");
+    std::fs::write(&script, COUNTS_SIGTERMS).unwrap();
+    let image = format!("acme/counts=exec python3 -u {}", script.display());
+    let mut cloud = start_contained(&data_dir, &["--image", &image], cgroups);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "counts", "image": "acme/counts:1"}),
+    );
+    let ids: Vec<String> = (0..3)
+        .map(|_| start(&cloud, "counts", json!(null)))
+        .collect();
+    for id in &ids {
+        wait_for("the session to be ready", || {
+            session_logs(&cloud, "counts", id)
+                .iter()
+                .any(|line| line == "ready")
+                .then_some(())
+        });
+    }
+    assert_eq!(cloud.stop(), Some(0));
+
+    let cloud = start_contained(&data_dir, &["--image", &image], cgroups);
+    for id in &ids {
+        let s = session(&cloud, "counts", id);
+        assert_eq!(s["completionStatus"], "SERVER_SHUTDOWN", "{s}");
+        let logs = session_logs(&cloud, "counts", id);
+        let at = |wanted: &str| {
+            logs.iter()
+                .position(|line| line.ends_with(wanted))
+                .unwrap_or_else(|| panic!("no {wanted:?} in {logs:#?}"))
+        };
+        let told = at("server shutting down: sending SIGTERM");
+        let answered = at("SIGTERM 1");
+        assert!(told < answered, "{logs:#?}");
+        at("goodbye after 1 SIGTERM");
+    }
+}
+
 // --- 5. permissions -------------------------------------------------------
 
 #[test]

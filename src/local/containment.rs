@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
-use nix::unistd::Pid;
+use nix::unistd::{Pid, getpgid};
 
 use super::store::SessionProcess;
 
@@ -222,12 +222,24 @@ impl ProcessSet {
         self.cgroup.as_deref()
     }
 
-    /// Sends `signal` to every process of the session. Call only while the
-    /// leader is not reaped (its group id cannot be reused until then).
+    /// Sends `signal` to every process of the session, once each. Call
+    /// only while the leader is not reaped (its group id cannot be reused
+    /// until then).
     pub fn signal(&self, signal: Signal) {
         let _ = killpg(self.leader, signal);
-        if let Some(cgroup) = &self.cgroup {
-            for pid in cgroup_pids(cgroup) {
+        self.signal_outside_group(signal);
+    }
+
+    /// Sends `signal` to the session's processes that left its process
+    /// group (found in its cgroup; without one, nothing), for when the
+    /// group was signalled already: a process told twice may take the
+    /// second as "stop now".
+    pub fn signal_outside_group(&self, signal: Signal) {
+        let Some(cgroup) = &self.cgroup else {
+            return;
+        };
+        for pid in cgroup_pids(cgroup) {
+            if getpgid(Some(pid)).is_ok_and(|group| group != self.leader) {
                 let _ = kill(pid, signal);
             }
         }

@@ -95,7 +95,7 @@ use super::demo_bot;
 use super::error::CloudError;
 use super::images::Launch;
 use super::logs::{LogSource, LogWriter, SessionOutput};
-use super::spawn::{self, SessionChild};
+use super::spawn::{self, GroupSignal, SessionChild};
 use super::store::{SessionEnd, SessionProcess, SessionRecord, Store};
 use super::time::now_ns;
 use crate::api::types::SecretValue;
@@ -125,15 +125,23 @@ pub const END_TERMINATED: &str = "terminated";
 pub const END_AGENT_ERROR: &str = "agent_error";
 
 /// Why we are stopping a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum StopReason {
     Api,
-    Shutdown,
+    /// The server stops; `group_signalled`: its process group has had
+    /// SIGTERM already.
+    Shutdown {
+        group_signalled: bool,
+    },
 }
 
 struct RunningSession {
     stop: mpsc::UnboundedSender<StopReason>,
     ended: watch::Receiver<bool>,
+    /// For a shutdown, which signals every session before any supervisor
+    /// runs.
+    group: GroupSignal,
+    source: LogSource,
 }
 
 /// A session about to start: its record (already counted against the
@@ -390,6 +398,8 @@ impl Runtime {
             RunningSession {
                 stop: stop_tx,
                 ended: ended_rx,
+                group: child.group_signal(),
+                source: source.clone(),
             },
         );
         let runtime = self.clone();
@@ -470,19 +480,26 @@ impl Runtime {
         let status = tokio::select! {
             biased;
             Some(reason) = stop_rx.recv() => {
-                // A shutdown records every session's stop at once.
-                if reason == StopReason::Api {
-                    let (id, at) = (session.id.clone(), now_ns());
-                    let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
+                // A shutdown records every session's stop at once, and
+                // logs it when it signals.
+                let group_signalled = match reason {
+                    StopReason::Api => {
+                        let (id, at) = (session.id.clone(), now_ns());
+                        let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
+                        self.logs.event(&source, "stop requested: sending SIGTERM");
+                        stopped_by = Some(TERMINATED);
+                        false
+                    }
+                    StopReason::Shutdown { group_signalled } => {
+                        stopped_by = Some(SERVER_SHUTDOWN);
+                        group_signalled
+                    }
+                };
+                if group_signalled {
+                    processes.signal_outside_group(Signal::SIGTERM);
+                } else {
+                    processes.signal(Signal::SIGTERM);
                 }
-                self.logs.event(&source, match reason {
-                    StopReason::Api => "stop requested: sending SIGTERM",
-                    StopReason::Shutdown => "server shutting down: sending SIGTERM",
-                });
-                stopped_by = Some(match reason {
-                    StopReason::Api => TERMINATED,
-                    StopReason::Shutdown => SERVER_SHUTDOWN,
-                });
                 self.stop_processes(&mut child, &processes, &source).await
             }
             () = &mut cutoff => {
@@ -516,6 +533,7 @@ impl Runtime {
                     }
                 };
                 ended_by = ending;
+                processes.signal(Signal::SIGTERM);
                 self.stop_processes(&mut child, &processes, &source).await
             }
             status = child.wait() => status,
@@ -589,15 +607,14 @@ impl Runtime {
         let _ = std::fs::remove_file(body_file);
     }
 
-    /// SIGTERM to every process of a session, SIGKILL after the grace
-    /// period; returns how the first one ended.
+    /// Once a session's processes have had SIGTERM: SIGKILL after the
+    /// grace period; returns how the first one ended.
     async fn stop_processes(
         &self,
         child: &mut SessionChild,
         processes: &ProcessSet,
         source: &LogSource,
     ) -> std::io::Result<ExitStatus> {
-        processes.signal(Signal::SIGTERM);
         match tokio::time::timeout(STOP_GRACE, child.wait()).await {
             Ok(status) => status,
             Err(_) => {
@@ -630,7 +647,12 @@ impl Runtime {
     }
 
     /// Stops every session at once (recorded as `SERVER_SHUTDOWN`) and
-    /// waits for them all to end.
+    /// waits for them all to end. Every session's process group gets
+    /// SIGTERM here, in one pass, before the supervisors run: were each
+    /// signalled by its supervisor, the sessions signalled first would
+    /// compete for the CPU with those still to signal, and the last would
+    /// get SIGTERM a quarter of a second later at 1,000 sessions, each
+    /// running (and costing CPU) until then.
     pub async fn shutdown(&self) {
         if let Some(heartbeat) = &self.heartbeat {
             heartbeat.abort();
@@ -641,16 +663,34 @@ impl Runtime {
             .store
             .write(move |store| store.mark_running_stop_requested(at))
             .await;
-        let waits: Vec<_> = self
+        // Copied out of the lock, which each session takes as it ends.
+        let sessions: Vec<_> = self
             .running()
             .values()
             .map(|session| {
-                let _ = session.stop.send(StopReason::Shutdown);
-                tokio::spawn(wait_ended(session.ended.clone()))
+                (
+                    session.source.clone(),
+                    session.group.clone(),
+                    session.stop.clone(),
+                    session.ended.clone(),
+                )
             })
             .collect();
-        for wait in waits {
-            let _ = wait.await;
+        // Logged first, so that each session's logs show it before what
+        // the session answers to the signal.
+        for (source, ..) in &sessions {
+            self.logs
+                .event(source, "server shutting down: sending SIGTERM");
+        }
+        let signalled: Vec<bool> = sessions
+            .iter()
+            .map(|(_, group, ..)| group.send(Signal::SIGTERM).is_ok())
+            .collect();
+        for ((_, _, stop, _), group_signalled) in sessions.iter().zip(signalled) {
+            let _ = stop.send(StopReason::Shutdown { group_signalled });
+        }
+        for (.., ended) in sessions {
+            wait_ended(ended).await;
         }
     }
 }

@@ -21,7 +21,8 @@
 //! two the C library keeps for itself, whose handlers ignore what the
 //! process did not send itself).
 //!
-//! The process is waited for through its pidfd (`CLONE_PIDFD`, Linux 5.3).
+//! The process is waited for through its pidfd (`CLONE_PIDFD`, Linux 5.3),
+//! and its group can be signalled through it ([`GroupSignal`]).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -34,12 +35,13 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
 use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use libc::{c_int, c_void};
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::sys::signal::{SigSet, SigmaskHow, pthread_sigmask};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
 use nix::unistd::Pid;
 use tokio::io::unix::AsyncFd;
 use tokio::net::unix::pipe;
@@ -81,7 +83,8 @@ pub struct Options<'a> {
 pub struct SessionChild {
     pid: Pid,
     start_ticks: Option<i64>,
-    pidfd: AsyncFd<OwnedFd>,
+    /// Shared with [`GroupSignal`]s, which may outlive the child.
+    pidfd: AsyncFd<Arc<OwnedFd>>,
     status: Option<ExitStatus>,
     pub stdin: Option<pipe::Sender>,
     pub stdout: Option<pipe::Receiver>,
@@ -100,6 +103,11 @@ impl SessionChild {
         self.start_ticks
     }
 
+    /// A handle that signals the process group this process leads.
+    pub fn group_signal(&self) -> GroupSignal {
+        GroupSignal(self.pidfd.get_ref().clone())
+    }
+
     /// Waits for the process to exit and reaps it; cancel-safe, and
     /// returns the same status when called again.
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
@@ -114,6 +122,35 @@ impl SessionChild {
                 // so this polls until it is.
                 None => tokio::time::sleep(Duration::from_millis(1)).await,
             }
+        }
+    }
+}
+
+/// Signals the process group a session process leads, through the
+/// process's pidfd: the kernel finds the group by that very process, so
+/// it is safe at any time, even after the process was reaped (when a
+/// `killpg` could reach another group that reused its id). Linux 6.9 and
+/// later (`PIDFD_SIGNAL_PROCESS_GROUP`).
+#[derive(Clone)]
+pub struct GroupSignal(Arc<OwnedFd>);
+
+impl GroupSignal {
+    /// Sends `signal` to every process of the group. An error if the
+    /// kernel cannot (older than 6.9) or the group is gone.
+    pub fn send(&self, signal: Signal) -> io::Result<()> {
+        // SAFETY: passes a descriptor we own and no siginfo.
+        let sent = unsafe {
+            libc::syscall(
+                libc::SYS_pidfd_send_signal,
+                self.0.as_raw_fd(),
+                signal as c_int,
+                ptr::null::<libc::siginfo_t>(),
+                libc::PIDFD_SIGNAL_PROCESS_GROUP,
+            )
+        };
+        match sent {
+            0 => Ok(()),
+            _ => Err(io::Error::last_os_error()),
         }
     }
 }
@@ -203,11 +240,12 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
     }
     drop(stdio);
     let watched = (|| {
-        // SAFETY: an `OwnedFd` keeps its descriptor until the `AsyncFd`
-        // drops it.
-        let pidfd =
-            unsafe { AsyncFd::register_with_interest(pidfd, tokio::io::Interest::READABLE) }
-                .map_err(io::Error::from)?;
+        // SAFETY: an `OwnedFd` keeps its descriptor until its last `Arc`
+        // is dropped, the `AsyncFd`'s at the earliest.
+        let pidfd = unsafe {
+            AsyncFd::register_with_interest(Arc::new(pidfd), tokio::io::Interest::READABLE)
+        }
+        .map_err(io::Error::from)?;
         Ok(SessionChild {
             pid,
             start_ticks: (start_ticks >= 0).then_some(start_ticks),
@@ -978,6 +1016,39 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "still running");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// The group signal reaches the group the process led even after it
+    /// was reaped (when its id, as a group id, could name another group),
+    /// and says so once the group is gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_group_is_signalled_through_the_pidfd_even_after_the_reap() {
+        let mut child = spawn(
+            &shell("sleep 30 >/dev/null & echo $!"),
+            options(Stdin::Null),
+        )
+        .unwrap();
+        let left: i32 = output(&mut child).await.trim().parse().unwrap();
+        let left = Pid::from_raw(left);
+        assert!(child.wait().await.unwrap().success());
+        let group = child.group_signal();
+        drop(child);
+        match group.send(Signal::SIGKILL) {
+            Err(err) if err.raw_os_error() == Some(libc::EINVAL) => {
+                eprintln!("skipped: this kernel has no PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9)");
+                let _ = nix::sys::signal::kill(left, Signal::SIGKILL);
+                return;
+            }
+            sent => sent.unwrap(),
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        // Killed, and reaped by whoever adopted it.
+        while nix::sys::signal::kill(left, None).is_ok() {
+            assert!(std::time::Instant::now() < deadline, "still running");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let gone = group.send(Signal::SIGTERM).unwrap_err();
+        assert_eq!(gone.raw_os_error(), Some(libc::ESRCH));
     }
 
     #[tokio::test]
