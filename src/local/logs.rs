@@ -1,8 +1,12 @@
 //! The log writer: session output and server events go through a queue to
 //! one thread that writes them to SQLite in batched transactions, so a
 //! chatty session never waits on each commit and thousands of lines cost a
-//! few commits. A line is committed as soon as the thread sees it (batches
-//! form only while it is busy).
+//! few commits. A line that finds the thread idle is committed at once.
+//! Lines that keep coming right after a commit (a shutdown ending every
+//! session) are grouped: the next commit waits until the queue has been
+//! quiet for [`GROUP_QUIET`], for at most [`GROUP_WAIT`]. A commit writes
+//! every page it touched, and each session's lines and end touch pages of
+//! their own in the indexes, so fewer, larger commits write fewer pages.
 //!
 //! Everything here is bounded (see docs/local-cloud.md, "Limits"):
 //!
@@ -65,6 +69,11 @@ pub const EVENT_PREFIX: &str = "[pipecat-local]";
 const LINE_OVERHEAD: usize = 64;
 /// Lines per transaction at most.
 const MAX_BATCH: usize = 4096;
+/// A line that arrives this soon after a commit waits for the queue to be
+/// quiet this long ...
+const GROUP_QUIET: Duration = Duration::from_micros(500);
+/// ... but no longer than this in all.
+const GROUP_WAIT: Duration = Duration::from_millis(20);
 /// While a session is over its limit, its pipe is read at most once per
 /// this long (64 KiB per read), so a flood costs the server little CPU.
 const OVER_LIMIT_PACE: Duration = Duration::from_millis(10);
@@ -429,12 +438,24 @@ fn entry(bytes: &[u8], continued: bool) -> String {
 }
 
 fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i64) {
+    let mut last_commit: Option<Instant> = None;
     while let Ok(first) = receiver.recv() {
+        let grouping = last_commit.is_some_and(|at| at.elapsed() < GROUP_QUIET);
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(message) => batch.push(message),
-                Err(_) => break,
+        take_queued(&receiver, &mut batch);
+        let until = Instant::now() + GROUP_WAIT;
+        while grouping && batch.len() < MAX_BATCH {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            // A sleep, not a wait on the queue: a waiting receiver is
+            // woken by every line sent.
+            std::thread::sleep(GROUP_QUIET.min(left));
+            let before = batch.len();
+            take_queued(&receiver, &mut batch);
+            if batch.len() == before {
+                break;
             }
         }
         let mut lines = Vec::new();
@@ -447,6 +468,7 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
             }
         }
         let ended = store(&mut conn, &lines, &ends, &mut last_ns);
+        last_commit = Some(Instant::now());
         for message in batch {
             match message {
                 Message::Flush(done) => {
@@ -457,6 +479,16 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
                 }
                 Message::Line(_) => {}
             }
+        }
+    }
+}
+
+/// Moves what is queued into `batch`, up to [`MAX_BATCH`].
+fn take_queued(receiver: &Receiver<Message>, batch: &mut Vec<Message>) {
+    while batch.len() < MAX_BATCH {
+        match receiver.try_recv() {
+            Ok(message) => batch.push(message),
+            Err(_) => break,
         }
     }
 }
@@ -585,6 +617,53 @@ mod tests {
         let pieces = split(&[&line]);
         assert_eq!(pieces[0].len(), MAX_LINE_BYTES - 1);
         assert_eq!(pieces[1], format!("{CONTINUATION_PREFIX}é"));
+    }
+
+    /// Lines that keep coming right after a commit go into a few commits,
+    /// not one each: every commit writes each page it touched again.
+    #[test]
+    fn lines_that_keep_coming_are_committed_in_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs.sqlite3");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT NOT NULL,
+             deployment_id TEXT, session_id TEXT, ts_ns INTEGER NOT NULL, line TEXT NOT NULL);
+             CREATE INDEX logs_time ON logs(ts_ns)",
+        )
+        .unwrap();
+        let writer = LogWriter::start(&path).unwrap();
+        let source = LogSource {
+            agent_name: "a".into(),
+            deployment_id: None,
+            session_id: None,
+        };
+        writer.line(&source, "first".into());
+        writer.flush();
+        // In WAL mode (the writer's), counted from an empty WAL: the
+        // pages each commit writes.
+        let conn = Connection::open(&path).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        for n in 0..100 {
+            writer.line(&source, format!("line {n}"));
+            let next = Instant::now() + Duration::from_micros(300);
+            while Instant::now() < next {
+                std::hint::spin_loop();
+            }
+        }
+        writer.flush();
+        let pages: i64 = conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+            .unwrap();
+        // A commit per line writes three pages each (the table, its index
+        // and the id sequence); without the grouping this wrote about 230.
+        assert!(pages < 60, "{pages} pages written for 100 lines");
+        writer.close();
+        let stored: i64 = conn
+            .query_row("SELECT count(*) FROM logs", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(stored, 101);
     }
 
     #[test]
