@@ -466,6 +466,35 @@ fn sighup_stops_the_server_gracefully() {
     assert_eq!(s["completionStatus"], "SERVER_SHUTDOWN");
 }
 
+/// However fast its sessions answer SIGTERM, each one a shutdown stops is
+/// recorded as stopped by it, not as ended on its own.
+#[test]
+fn every_session_a_shutdown_stops_is_recorded_as_such() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().join("data");
+    // `sleep` dies of SIGTERM at once.
+    let serve = [
+        "--default-max-agents",
+        "100",
+        "--image",
+        "acme/sleeps=exec sleep 1000",
+    ];
+    let mut cloud = LocalCloud::start_in(&data_dir, &serve);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "sleeps", "image": "acme/sleeps:1"}),
+    );
+    let ids: Vec<String> = (0..100)
+        .map(|_| start(&cloud, "sleeps", json!(null)))
+        .collect();
+    assert_eq!(cloud.stop(), Some(0));
+    let cloud = LocalCloud::start_in(&data_dir, &serve);
+    for id in &ids {
+        let s = session(&cloud, "sleeps", id);
+        assert_eq!(s["completionStatus"], "SERVER_SHUTDOWN", "{s}");
+    }
+}
+
 /// Counts the SIGTERMs it gets, and leaves a second after the first: a
 /// second one would be a server telling it twice.
 const COUNTS_SIGTERMS: &str = r#"

@@ -128,11 +128,9 @@ pub const END_AGENT_ERROR: &str = "agent_error";
 #[derive(Debug, Clone, Copy)]
 enum StopReason {
     Api,
-    /// The server stops; `group_signalled`: its process group has had
-    /// SIGTERM already.
-    Shutdown {
-        group_signalled: bool,
-    },
+    /// The server stops; it signals the session's process group itself
+    /// where the kernel can ([`spawn::group_signals_work`]).
+    Shutdown,
 }
 
 struct RunningSession {
@@ -480,25 +478,24 @@ impl Runtime {
         let status = tokio::select! {
             biased;
             Some(reason) = stop_rx.recv() => {
-                // A shutdown records every session's stop at once, and
-                // logs it when it signals.
-                let group_signalled = match reason {
+                // A shutdown records and logs every session's stop at
+                // once, and signals each group.
+                match reason {
                     StopReason::Api => {
                         let (id, at) = (session.id.clone(), now_ns());
                         let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
                         self.logs.event(&source, "stop requested: sending SIGTERM");
                         stopped_by = Some(TERMINATED);
-                        false
+                        processes.signal(Signal::SIGTERM);
                     }
-                    StopReason::Shutdown { group_signalled } => {
+                    StopReason::Shutdown => {
                         stopped_by = Some(SERVER_SHUTDOWN);
-                        group_signalled
+                        if spawn::group_signals_work() {
+                            processes.signal_outside_group(Signal::SIGTERM);
+                        } else {
+                            processes.signal(Signal::SIGTERM);
+                        }
                     }
-                };
-                if group_signalled {
-                    processes.signal_outside_group(Signal::SIGTERM);
-                } else {
-                    processes.signal(Signal::SIGTERM);
                 }
                 self.stop_processes(&mut child, &processes, &source).await
             }
@@ -648,7 +645,7 @@ impl Runtime {
 
     /// Stops every session at once (recorded as `SERVER_SHUTDOWN`) and
     /// waits for them all to end. Every session's process group gets
-    /// SIGTERM here, in one pass, before the supervisors run: were each
+    /// SIGTERM here, in one pass, where the kernel can: were each
     /// signalled by its supervisor, the sessions signalled first would
     /// compete for the CPU with those still to signal, and the last would
     /// get SIGTERM a quarter of a second later at 1,000 sessions, each
@@ -677,17 +674,16 @@ impl Runtime {
             })
             .collect();
         // Logged first, so that each session's logs show it before what
-        // the session answers to the signal.
-        for (source, ..) in &sessions {
+        // the session answers to the signal; and each supervisor told
+        // before, so that a session that dies of it is recorded as stopped.
+        for (source, _, stop, _) in &sessions {
             self.logs
                 .event(source, "server shutting down: sending SIGTERM");
+            let _ = stop.send(StopReason::Shutdown);
         }
-        let signalled: Vec<bool> = sessions
-            .iter()
-            .map(|(_, group, ..)| group.send(Signal::SIGTERM).is_ok())
-            .collect();
-        for ((_, _, stop, _), group_signalled) in sessions.iter().zip(signalled) {
-            let _ = stop.send(StopReason::Shutdown { group_signalled });
+        // Where the kernel cannot, each supervisor signals its own.
+        for (_, group, ..) in &sessions {
+            let _ = group.send(Signal::SIGTERM);
         }
         for (.., ended) in sessions {
             wait_ended(ended).await;

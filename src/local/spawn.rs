@@ -126,6 +126,30 @@ impl SessionChild {
     }
 }
 
+/// Whether this kernel signals a process group through a pidfd
+/// ([`GroupSignal`]); asked once, with the null signal to the group our
+/// process would lead (there may be none: that answers too).
+pub fn group_signals_work() -> bool {
+    static WORKS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WORKS.get_or_init(|| {
+        // SAFETY: pidfd_open takes a pid and flags; the descriptor it
+        // returns is owned here.
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+        let Ok(pidfd) = RawFd::try_from(pidfd) else {
+            return false;
+        };
+        if pidfd < 0 {
+            return false;
+        }
+        // SAFETY: a descriptor just returned to us.
+        let ours = GroupSignal(Arc::new(unsafe { OwnedFd::from_raw_fd(pidfd) }));
+        match ours.send_raw(0) {
+            Ok(()) => true,
+            Err(err) => err.raw_os_error() == Some(libc::ESRCH),
+        }
+    })
+}
+
 /// Signals the process group a session process leads, through the
 /// process's pidfd: the kernel finds the group by that very process, so
 /// it is safe at any time, even after the process was reaped (when a
@@ -138,12 +162,17 @@ impl GroupSignal {
     /// Sends `signal` to every process of the group. An error if the
     /// kernel cannot (older than 6.9) or the group is gone.
     pub fn send(&self, signal: Signal) -> io::Result<()> {
+        self.send_raw(signal as c_int)
+    }
+
+    /// `send`, with a signal number (0: only check that it could be sent).
+    fn send_raw(&self, signal: c_int) -> io::Result<()> {
         // SAFETY: passes a descriptor we own and no siginfo.
         let sent = unsafe {
             libc::syscall(
                 libc::SYS_pidfd_send_signal,
                 self.0.as_raw_fd(),
-                signal as c_int,
+                signal,
                 ptr::null::<libc::siginfo_t>(),
                 libc::PIDFD_SIGNAL_PROCESS_GROUP,
             )
