@@ -619,25 +619,34 @@ mod tests {
         assert_eq!(pieces[1], format!("{CONTINUATION_PREFIX}é"));
     }
 
-    /// Lines that keep coming right after a commit go into a few commits,
-    /// not one each: every commit writes each page it touched again.
-    #[test]
-    fn lines_that_keep_coming_are_committed_in_groups() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("logs.sqlite3");
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT NOT NULL,
-             deployment_id TEXT, session_id TEXT, ts_ns INTEGER NOT NULL, line TEXT NOT NULL);
-             CREATE INDEX logs_time ON logs(ts_ns)",
-        )
-        .unwrap();
+    /// A log writer on a fresh database in `dir` with `schema`, and a
+    /// source to write as.
+    fn writer_on(dir: &Path, schema: &str) -> (std::path::PathBuf, LogWriter, LogSource) {
+        let path = dir.join("logs.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(schema)
+            .unwrap();
         let writer = LogWriter::start(&path).unwrap();
         let source = LogSource {
             agent_name: "a".into(),
             deployment_id: None,
             session_id: None,
         };
+        (path, writer, source)
+    }
+
+    /// Lines that keep coming right after a commit go into a few commits,
+    /// not one each: every commit writes each page it touched again.
+    #[test]
+    fn lines_that_keep_coming_are_committed_in_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, writer, source) = writer_on(
+            dir.path(),
+            "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT NOT NULL,
+             deployment_id TEXT, session_id TEXT, ts_ns INTEGER NOT NULL, line TEXT NOT NULL);
+             CREATE INDEX logs_time ON logs(ts_ns)",
+        );
         writer.line(&source, "first".into());
         writer.flush();
         // In WAL mode (the writer's), counted from an empty WAL: the
@@ -669,20 +678,13 @@ mod tests {
     #[test]
     fn a_line_that_cannot_be_stored_loses_only_itself() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("logs.sqlite3");
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
+        let (path, writer, source) = writer_on(
+            dir.path(),
             "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT NOT NULL,
              deployment_id TEXT, session_id TEXT, ts_ns INTEGER NOT NULL,
              line TEXT NOT NULL CHECK (line <> 'poison'))",
-        )
-        .unwrap();
-        let writer = LogWriter::start(&path).unwrap();
-        let source = LogSource {
-            agent_name: "a".into(),
-            deployment_id: None,
-            session_id: None,
-        };
+        );
+        let conn = Connection::open(&path).unwrap();
         for line in ["one", "poison", "two"] {
             writer.line(&source, line.to_string());
         }

@@ -133,6 +133,7 @@ enum StopReason {
     Shutdown,
 }
 
+#[derive(Clone)]
 struct RunningSession {
     stop: mpsc::UnboundedSender<StopReason>,
     ended: watch::Receiver<bool>,
@@ -667,40 +668,28 @@ impl Runtime {
             .write(move |store| store.mark_running_stop_requested(at))
             .await;
         // Copied out of the lock, which each session takes as it ends.
-        let sessions: Vec<_> = self
-            .running()
-            .values()
-            .map(|session| {
-                (
-                    session.claimed.clone(),
-                    session.source.clone(),
-                    session.group.clone(),
-                    session.stop.clone(),
-                    session.ended.clone(),
-                )
-            })
-            .collect();
+        let sessions: Vec<RunningSession> = self.running().values().cloned().collect();
         // Sessions whose supervisor is already stopping or ending them are
         // left to it. The others are logged first, so that each session's
         // logs show it before what the session answers to the signal; and
         // each supervisor is told before, so that a session that dies of
         // it is recorded as stopped.
-        let mut groups = Vec::with_capacity(sessions.len());
-        for (claimed, source, group, stop, _) in &sessions {
-            if !claimed.swap(true, Ordering::SeqCst) {
-                self.logs
-                    .event(source, "server shutting down: sending SIGTERM");
-                let _ = stop.send(StopReason::Shutdown);
-                groups.push(group);
-            }
+        let claimed: Vec<&RunningSession> = sessions
+            .iter()
+            .filter(|session| !session.claimed.swap(true, Ordering::SeqCst))
+            .collect();
+        for session in &claimed {
+            self.logs
+                .event(&session.source, "server shutting down: sending SIGTERM");
+            let _ = session.stop.send(StopReason::Shutdown);
         }
         // Where the kernel cannot, each supervisor signals its own.
-        for group in groups {
-            let _ = group.send(Signal::SIGTERM);
+        for session in claimed {
+            let _ = session.group.send(Signal::SIGTERM);
         }
         let deadline = ended_deadline();
-        for (.., ended) in sessions {
-            wait_ended(ended, deadline).await;
+        for session in sessions {
+            wait_ended(session.ended, deadline).await;
         }
     }
 }
