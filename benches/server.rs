@@ -248,7 +248,7 @@ async fn logs_100(server: &Server, binary: &Path, temp: &Path, report: &mut Repo
 async fn fetch_all(server: &Server, report: &mut Report) {
     let mut rounds = Vec::new();
     let mut walls = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..5 {
         let (big_cpu, big_wall) = read_all(server, BIG).await;
         let (small_cpu, small_wall) = read_all(server, HUNDRED).await;
         rounds.push((big_cpu, small_cpu));

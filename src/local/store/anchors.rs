@@ -17,8 +17,11 @@
 //!
 //! Whoever ever deletes log lines must forget these anchors too.
 //!
-//! Bounded: [`MAX_QUERIES`] queries (the least recently used goes), and
-//! [`MAX_POINTS`] anchors per query (the shallowest goes).
+//! Bounded: [`MAX_QUERIES`] queries and [`MAX_POINTS`] anchors per query;
+//! the least recently used goes. A walk deeper than [`MAX_POINTS`] pages
+//! thus keeps the anchors it is making, and a second walk of the same
+//! query replaces the first one's from the top as it goes (dropping the
+//! shallowest instead would drop the one each page of it just made).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -81,7 +84,13 @@ struct Anchored {
     /// Newest first: the newest stored line when these anchors were true.
     mark: Option<LogPosition>,
     /// Offset → the line that ends there (the last line before it).
-    points: BTreeMap<u64, LogPosition>,
+    points: BTreeMap<u64, Point>,
+    used: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Point {
+    position: LogPosition,
     used: u64,
 }
 
@@ -120,7 +129,7 @@ impl Anchors {
         }
         anchored.points = std::mem::take(&mut anchored.points)
             .into_iter()
-            .map(|(offset, position)| (offset + new_lines, position))
+            .map(|(offset, point)| (offset + new_lines, point))
             .collect();
         anchored.mark = mark;
     }
@@ -138,12 +147,15 @@ impl Anchors {
             return Start::at_offset(offset);
         }
         anchored.used = clock;
-        match anchored.points.range(..=offset).next_back() {
-            Some((&base, &from)) => Start {
-                base,
-                from: Some(from),
-                skip: offset - base,
-            },
+        match anchored.points.range_mut(..=offset).next_back() {
+            Some((&base, point)) => {
+                point.used = clock;
+                Start {
+                    base,
+                    from: Some(point.position),
+                    skip: offset - base,
+                }
+            }
             None => Start::at_offset(offset),
         }
     }
@@ -180,9 +192,22 @@ impl Anchors {
             return;
         }
         anchored.used = clock;
-        anchored.points.insert(end, position);
-        while anchored.points.len() > MAX_POINTS {
-            anchored.points.pop_first();
+        anchored.points.insert(
+            end,
+            Point {
+                position,
+                used: clock,
+            },
+        );
+        if anchored.points.len() > MAX_POINTS {
+            let stalest = anchored
+                .points
+                .iter()
+                .min_by_key(|(_, point)| point.used)
+                .map(|(&offset, _)| offset);
+            if let Some(stalest) = stalest {
+                anchored.points.remove(&stalest);
+            }
         }
     }
 }
@@ -250,6 +275,27 @@ mod tests {
         assert_eq!(anchors.mark(&key), None);
     }
 
+    /// Paging through a query deeper than the anchors it may keep, twice:
+    /// every page after the first starts where the one before ended.
+    #[test]
+    fn a_walk_deeper_than_the_anchors_kept_starts_every_page_from_one() {
+        let mut anchors = Anchors::default();
+        let key = key(true);
+        let pages = MAX_POINTS as u64 * 3 / 2;
+        for walk in 0..2 {
+            for page in 0..pages {
+                let offset = page * 100;
+                let start = anchors.start(&key, offset, None);
+                if page > 0 {
+                    assert_eq!(start.skip, 0, "walk {walk}, page {page}: {start:?}");
+                }
+                let end = offset + 100;
+                anchors.record(key.clone(), None, end, at(end as i64));
+            }
+        }
+        assert_eq!(anchors.queries[&key].points.len(), MAX_POINTS);
+    }
+
     #[test]
     fn memory_is_bounded() {
         let mut anchors = Anchors::default();
@@ -261,7 +307,7 @@ mod tests {
         assert_eq!(
             anchors.queries[&key].points.keys().next(),
             Some(&11),
-            "the shallowest go first"
+            "the least recently used go first"
         );
         for n in 0..(MAX_QUERIES + 5) {
             let key = QueryKey::new(
