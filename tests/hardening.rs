@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -645,6 +645,113 @@ fn files_holding_keys_and_bodies_are_private_from_creation() {
             .mode();
         assert_eq!(mode & 0o077, 0, "{name} has mode {:o}", mode & 0o777);
     }
+}
+
+/// With a runtime dir on a memory file system, the body files live in a
+/// private directory there (never on a disk), each one goes with its
+/// session and the directory with its server; one a killed server left is
+/// removed by the next server once its data dir is gone.
+#[test]
+fn bodies_live_in_memory_and_leave_nothing_behind() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let shm = Path::new("/dev/shm");
+    let in_memory = nix::sys::statfs::statfs(shm)
+        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
+    // As a runtime dir must be: the user's, closed to others.
+    let private = tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .clone();
+    let runtime_dir = if in_memory {
+        private.tempdir_in(shm).unwrap()
+    } else {
+        private.tempdir().unwrap()
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let body_image = "acme/body=echo \"file $PIPECAT_SESSION_BODY_FILE\"; cat \"$PIPECAT_SESSION_BODY_FILE\"; echo; sleep 1000";
+    let serve = |data_dir: &Path| {
+        LocalCloud::start_configured(data_dir, &["--image", body_image], |command| {
+            command.env("XDG_RUNTIME_DIR", runtime_dir.path());
+        })
+    };
+    let body_file = |cloud: &LocalCloud, id: &str| {
+        let lines = wait_for("the body file's name and contents", || {
+            let lines = session_logs(cloud, "body", id);
+            let at = lines.iter().position(|l| l.starts_with("file "))?;
+            lines.get(at..at + 2).map(<[String]>::to_vec)
+        });
+        assert_eq!(lines[1], r#"{"secret":"body"}"#);
+        PathBuf::from(lines[0].strip_prefix("file ").unwrap())
+    };
+    let entries = |dir: &Path| std::fs::read_dir(dir).map_or(0, |d| d.count());
+
+    let data_dir = temp.path().join("data");
+    let mut cloud = serve(&data_dir);
+    create_agent(
+        &cloud,
+        json!({"serviceName": "body", "image": "acme/body:1"}),
+    );
+    let id = start(&cloud, "body", json!({"secret": "body"}));
+    let file = body_file(&cloud, &id);
+    assert_eq!(file.file_name().unwrap(), format!("{id}.json").as_str());
+    let dir = file.parent().unwrap().to_path_buf();
+    if in_memory {
+        assert_eq!(dir.parent().unwrap(), runtime_dir.path(), "{file:?}");
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        let uid = nix::unistd::geteuid().as_raw();
+        assert!(
+            name.starts_with(&format!("pipecat-local-bodies-{uid}-")),
+            "{name}"
+        );
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert!(!data_dir.join("bodies").exists(), "nothing on the disk");
+    } else {
+        assert_eq!(dir, data_dir.join("bodies"), "no memory file system here");
+    }
+    let (status, answer) = call(
+        &cloud,
+        reqwest::Method::DELETE,
+        &format!("/v1/agents/body/sessions/{id}"),
+        &cloud.private_key,
+        None,
+    );
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    wait_ended(&cloud, "body", &id);
+    assert!(!file.exists(), "the body file goes with its session");
+    let second = start(&cloud, "body", json!({"secret": "body"}));
+    body_file(&cloud, &second);
+    assert_eq!(cloud.stop(), Some(0));
+    if in_memory {
+        assert!(!dir.exists(), "the directory goes with its server");
+        assert_eq!(entries(runtime_dir.path()), 0);
+    }
+
+    // A killed server leaves its directory; the next server of another
+    // data dir removes it once its own data dir is gone.
+    let crashed_dir = temp.path().join("crashed");
+    let mut crashed = serve(&crashed_dir);
+    create_agent(
+        &crashed,
+        json!({"serviceName": "body", "image": "acme/body:1"}),
+    );
+    let id = start(&crashed, "body", json!({"secret": "body"}));
+    let left = body_file(&crashed, &id);
+    crashed.kill_hard();
+    for pid in session_processes(&id) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(left.exists());
+    std::fs::remove_dir_all(&crashed_dir).unwrap();
+    let mut next = serve(&temp.path().join("next"));
+    if in_memory {
+        assert!(!left.parent().unwrap().exists(), "{left:?} was left behind");
+        assert_eq!(entries(runtime_dir.path()), 1, "only the new server's");
+    }
+    assert_eq!(next.stop(), Some(0));
 }
 
 // --- 6. connection floods -------------------------------------------------

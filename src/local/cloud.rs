@@ -31,6 +31,7 @@ pub use secrets::INVALID_SECRETS_REQUEST;
 
 use super::StateFile;
 use super::auth::KeyCache;
+use super::bodies::BodyDir;
 use super::capacity::Capacity;
 use super::error::{CloudError, CloudResult, What};
 use super::identity::{self, Identity, LOCAL_USER_EMAIL};
@@ -122,17 +123,11 @@ impl Cloud {
         images: ImageCatalog,
         settings: Settings,
     ) -> anyhow::Result<Cloud> {
-        let bodies_dir = data_dir.join("bodies");
-        std::fs::create_dir_all(&bodies_dir)?;
         let store = Arc::new(Store::open(data_dir)?);
         let logs = Arc::new(LogWriter::start(store.path())?);
         runtime::recover(&store, &logs)?;
-        // Body files of sessions that ended with the previous server.
-        if let Ok(leftovers) = std::fs::read_dir(&bodies_dir) {
-            for file in leftovers.flatten() {
-                let _ = std::fs::remove_file(file.path());
-            }
-        }
+        // After the recovery: its sessions' files are leftovers.
+        let bodies = BodyDir::open(data_dir)?;
         let keys = KeyCache::default();
         keys.replace(&store.keys()?);
         let credentials = store.credentials()?;
@@ -148,7 +143,7 @@ impl Cloud {
             store.clone(),
             logs.clone(),
             capacity.clone(),
-            bodies_dir,
+            bodies,
             RuntimeSettings {
                 lines_per_second: settings.max_log_lines_per_second,
                 ready_timeout: settings.ready_timeout,

@@ -42,6 +42,7 @@
 mod access_log;
 mod auth;
 pub mod autostart;
+mod bodies;
 pub(crate) mod build;
 mod capacity;
 mod cloud;

@@ -15,7 +15,7 @@
 //! | `PIPECAT_AGENT_NAME` | the agent name |
 //! | `PIPECAT_DEPLOYMENT_ID` | the deployment the session runs |
 //! | `PIPECAT_MAX_SESSION_DURATION` | its cap in seconds |
-//! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none), mode 0600 |
+//! | `PIPECAT_SESSION_BODY_FILE` | a file holding the start request's `body` as JSON (`null` if none), mode 0600 (where: `bodies.rs`) |
 //!
 //! and each key of its deployment's secret set (`secretSet`) with its
 //! value, as read when the session starts (the variables above win over a
@@ -85,6 +85,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::bodies::{BodyDir, write_private};
 use super::build::manifest::Manifest;
 use super::capacity::Capacity;
 use super::containment::{self, Containment, ProcessSet, Sweeper};
@@ -170,7 +171,7 @@ pub struct Runtime {
     store: Arc<Store>,
     logs: Arc<LogWriter>,
     capacity: Arc<Capacity>,
-    bodies_dir: PathBuf,
+    bodies: BodyDir,
     containment: Containment,
     sweeper: Arc<Sweeper>,
     settings: RuntimeSettings,
@@ -208,7 +209,7 @@ impl Runtime {
         store: Arc<Store>,
         logs: Arc<LogWriter>,
         capacity: Arc<Capacity>,
-        bodies_dir: PathBuf,
+        bodies: BodyDir,
         settings: RuntimeSettings,
     ) -> Self {
         let heartbeat = tokio::runtime::Handle::try_current().ok().map(|handle| {
@@ -235,7 +236,7 @@ impl Runtime {
             store,
             logs,
             capacity,
-            bodies_dir,
+            bodies,
             containment: Containment::detect(),
             sweeper: Arc::default(),
             settings,
@@ -281,7 +282,7 @@ impl Runtime {
             .unwrap_or_else(|| Value::Object(Default::default()));
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
             .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
-        let body_file = self.bodies_dir.join(format!("{}.json", session.id));
+        let body_file = self.bodies.file(&session.id);
         let port = match plan.launch.speaks_contract() {
             true => free_loopback_port().map(Some).map_err(|e| {
                 CloudError::Internal(format!("cannot find a free port for the agent: {e}"))
@@ -691,6 +692,7 @@ impl Runtime {
         for session in sessions {
             wait_ended(session.ended, deadline).await;
         }
+        self.bodies.close();
     }
 }
 
@@ -908,19 +910,6 @@ fn spawn(
     )
 }
 
-/// Writes a new file that only the user can read, from its creation on.
-fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?
-        .write_all(contents)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -954,8 +943,7 @@ mod tests {
         let store = Arc::new(Store::open(dir).unwrap());
         let logs = Arc::new(LogWriter::start(store.path()).unwrap());
         let capacity = Arc::new(Capacity::default());
-        let bodies = dir.join("bodies");
-        std::fs::create_dir(&bodies).unwrap();
+        let bodies = BodyDir::open(dir).unwrap();
         let runtime = Arc::new(Runtime::new(
             store.clone(),
             logs.clone(),
