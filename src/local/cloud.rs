@@ -295,7 +295,6 @@ impl Cloud {
         name: &str,
         request: StartRequest,
     ) -> CloudResult<StartResponse> {
-        let requested_ns = now_ns();
         let agent = self.live_agent(name)?;
         if request.create_daily_room {
             return Err(CloudError::InvalidInput(
@@ -312,6 +311,7 @@ impl Cloud {
         {
             return Err(CloudError::AtCapacity);
         }
+        let requested_ns = now_ns();
         let (env, launch) = match self.session_inputs(deployment) {
             Ok(inputs) => inputs,
             Err(refusal) => {
