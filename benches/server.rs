@@ -140,7 +140,7 @@ async fn rate_429(binary: &Path, examples: &Path, temp: &Path, report: &mut Repo
     let floor = Floor::start(&examples.join("floor_429"), &[]);
     let ours_path = "/v1/public/full/start";
     let mut rounds = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..7 {
         let ours = flood(&server.url, ours_path, &server.public, CONNECTIONS, ROUND).await;
         let theirs = flood(&floor.url, ours_path, &server.public, CONNECTIONS, ROUND).await;
         rounds.push((ours, theirs));
@@ -164,7 +164,7 @@ async fn start_p50(binary: &Path, examples: &Path, temp: &Path, report: &mut Rep
     let floor = Floor::start(&examples.join("floor_spawn"), &[binary.as_os_str()]);
     let path = "/v1/public/my-first-agent/start";
     let mut rounds = Vec::new();
-    for round in 0..6 {
+    for round in 0..10 {
         let ours = latencies(&server.url, path, &server.public, STARTS).await;
         let theirs = latencies(&floor.url, path, &server.public, STARTS).await;
         // The first round warms both up.
