@@ -656,17 +656,21 @@ fn bodies_live_in_memory_and_leave_nothing_behind() {
     use std::os::unix::fs::PermissionsExt;
 
     let shm = Path::new("/dev/shm");
-    let in_memory = nix::sys::statfs::statfs(shm)
-        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
+    let tmpfs = |dir: &Path| {
+        nix::sys::statfs::statfs(dir)
+            .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
+    };
     // As a runtime dir must be: the user's, closed to others.
     let private = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o700))
         .clone();
-    let runtime_dir = if in_memory {
+    let runtime_dir = if tmpfs(shm) {
         private.tempdir_in(shm).unwrap()
     } else {
         private.tempdir().unwrap()
     };
+    // Where neither is a tmpfs, the bodies stay in the data dir.
+    let in_memory = tmpfs(runtime_dir.path());
     let temp = tempfile::tempdir().unwrap();
     let body_image = "acme/body=echo \"file $PIPECAT_SESSION_BODY_FILE\"; cat \"$PIPECAT_SESSION_BODY_FILE\"; echo; sleep 1000";
     let serve = |data_dir: &Path| {
@@ -727,16 +731,22 @@ fn bodies_live_in_memory_and_leave_nothing_behind() {
         assert_eq!(entries(runtime_dir.path()), 0);
     }
 
-    // A killed server leaves its directory; the next server of another
-    // data dir removes it once its own data dir is gone.
-    let crashed_dir = temp.path().join("crashed");
-    let mut crashed = serve(&crashed_dir);
+    // A killed server leaves its directory; the next server to start
+    // removes it, and not the directory of a server still running.
+    let mut crashed = serve(&temp.path().join("crashed"));
     create_agent(
         &crashed,
         json!({"serviceName": "body", "image": "acme/body:1"}),
     );
     let id = start(&crashed, "body", json!({"secret": "body"}));
     let left = body_file(&crashed, &id);
+    let mut live = serve(&temp.path().join("live"));
+    create_agent(
+        &live,
+        json!({"serviceName": "body", "image": "acme/body:1"}),
+    );
+    let live_id = start(&live, "body", json!({"secret": "body"}));
+    let live_file = body_file(&live, &live_id);
     crashed.kill_hard();
     for pid in session_processes(&id) {
         let _ = nix::sys::signal::kill(
@@ -745,13 +755,19 @@ fn bodies_live_in_memory_and_leave_nothing_behind() {
         );
     }
     assert!(left.exists());
-    std::fs::remove_dir_all(&crashed_dir).unwrap();
     let mut next = serve(&temp.path().join("next"));
     if in_memory {
         assert!(!left.parent().unwrap().exists(), "{left:?} was left behind");
-        assert_eq!(entries(runtime_dir.path()), 1, "only the new server's");
+        assert!(live_file.exists(), "a live server's body was removed");
+        assert_eq!(
+            entries(runtime_dir.path()),
+            2,
+            "the live and the new server's"
+        );
     }
     assert_eq!(next.stop(), Some(0));
+    assert_eq!(live.stop(), Some(0));
+    assert!(!live_file.exists());
 }
 
 // --- 6. connection floods -------------------------------------------------

@@ -8,129 +8,201 @@
 //!
 //! The memory candidates, in order: `$XDG_RUNTIME_DIR` (the user's own
 //! runtime directory, mode 0700), then `/dev/shm`, each only if it is a
-//! tmpfs. In it the server makes `pipecat-local-bodies-UID-HASH`, HASH
-//! naming the data dir, so that the next server on the same data dir
-//! finds what a crashed one left. That directory must be a real directory
-//! (not a link), this user's, with mode 0700, or the data dir is used:
-//! `/dev/shm` is shared by every user, and a name someone else took is
-//! never used, changed or emptied. Only files named like a body file
-//! (`SESSION_ID.json`) are ever removed from it.
+//! tmpfs in which nobody else can rename what we make (sticky, or ours).
+//! In it the server makes `pipecat-local-bodies-UID-HASH`, HASH naming the
+//! data dir. That directory must be a real directory (not a link), this
+//! user's, closed to others, or it is not used: `/dev/shm` is shared by
+//! every user, and a name someone else took is never used, changed or
+//! emptied. Only files named like a body file (`SESSION_ID.json`) are ever
+//! removed from such a directory.
 //!
-//! Each such directory holds a file naming its data dir ([`MARKER`]).
-//! The server removes its directory when it stops; a directory whose
-//! server was killed is emptied by the next server of that data dir, or by
-//! any server of this user once the data dir is gone (a deleted temp dir).
+//! The server holds an exclusive `flock` on its directory while it runs.
+//! A directory nobody holds is a dead server's: a server that starts
+//! empties and removes this user's unheld directories (the lock, unlike a
+//! path or a pid, means the same in every mount namespace and dies with
+//! its holder). Files are made and removed through the directory's file
+//! descriptor, so a directory removed under a running server (logind
+//! cleans `/dev/shm` and the runtime dir at the user's last logout) is not
+//! replaced by whatever takes its name: the write fails, and that body goes
+//! to the data dir instead, as does one the memory file system has no room
+//! for.
 
-use std::ffi::OsString;
-use std::fs::DirBuilder;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::Write;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 use sha2::{Digest, Sha256};
 
 /// The directory in the data dir used when no memory file system is.
 pub const DATA_DIR_BODIES: &str = "bodies";
 /// The shared memory file system most Linux systems mount.
 const SHARED_MEMORY: &str = "/dev/shm";
-/// In a directory on a memory file system: the data dir it serves.
-const MARKER: &str = "data-dir";
-/// The longest data dir path a marker may hold.
-const MAX_MARKER_BYTES: usize = 4096;
+/// Dead servers' directories removed at most per start, so that a start
+/// stays quick whatever a parent holds.
+const MAX_ORPHANS_PER_START: usize = 64;
 
 #[derive(Debug)]
 pub struct BodyDir {
+    /// `bodies/` in the data dir, made when first needed.
+    on_disk: PathBuf,
+    in_memory: Option<MemoryDir>,
+}
+
+/// This server's directory on a memory file system, locked.
+#[derive(Debug)]
+struct MemoryDir {
     path: PathBuf,
-    /// Outside the data dir: removed when the server stops.
-    in_memory: bool,
+    /// Open (and `flock`ed) for the server's life.
+    dir: File,
 }
 
 impl BodyDir {
-    /// Picks the directory for `data_dir` (which exists and is private)
-    /// and removes the body files a previous server left in it.
-    pub fn open(data_dir: &Path) -> std::io::Result<BodyDir> {
+    /// Picks the directory for `data_dir` (which exists and is private),
+    /// and removes the body files a previous server left there and in the
+    /// data dir, and dead servers' directories.
+    pub fn open(data_dir: &Path) -> BodyDir {
+        let data_dir = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+        let on_disk = data_dir.join(DATA_DIR_BODIES);
+        // A crashed server's, made by this version or an earlier one.
+        if std::fs::symlink_metadata(&on_disk).is_ok_and(|meta| meta.is_dir()) {
+            remove_body_files(&on_disk);
+        }
+        let name = memory_dir_name(&data_dir);
         let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
-        let candidates = runtime_dir
+        let in_memory = runtime_dir
             .filter(|dir| dir.is_absolute() && private_dir_of_mine(dir))
             .into_iter()
-            .chain([PathBuf::from(SHARED_MEMORY)]);
-        let data_dir = std::fs::canonicalize(data_dir)?;
-        let name = memory_dir_name(&data_dir);
-        let body_dir = candidates
-            .filter(|parent| is_tmpfs(parent) && nobody_else_can_replace_in(parent))
+            .chain([PathBuf::from(SHARED_MEMORY)])
+            .filter(|parent| is_tmpfs(parent) && nobody_else_can_rename_in(parent))
             .find_map(|parent| {
-                let path = parent.join(&name);
-                if !make_private_dir(&path) {
-                    return None;
-                }
-                write_marker(&path, &data_dir).ok()?;
-                remove_orphans(&parent, &name);
-                Some(BodyDir {
-                    path,
-                    in_memory: true,
-                })
+                remove_orphans(&parent);
+                MemoryDir::claim(parent.join(&name))
             });
-        let body_dir = match body_dir {
-            Some(dir) => {
-                // Where an earlier version kept them.
-                let earlier = BodyDir {
-                    path: data_dir.join(DATA_DIR_BODIES),
-                    in_memory: true,
-                };
-                if private_dir_of_mine(&earlier.path) {
-                    earlier.remove_leftovers();
-                    earlier.close();
-                }
-                dir
-            }
-            None => {
-                let path = data_dir.join(DATA_DIR_BODIES);
-                DirBuilder::new()
-                    .mode(0o700)
-                    .recursive(true)
-                    .create(&path)?;
-                BodyDir {
-                    path,
-                    in_memory: false,
-                }
-            }
-        };
-        body_dir.remove_leftovers();
-        Ok(body_dir)
+        BodyDir { on_disk, in_memory }
     }
 
-    /// The body file of session `id`.
-    pub fn file(&self, id: &str) -> PathBuf {
-        self.path.join(format!("{id}.json"))
+    /// Writes session `id`'s body file (mode 0600, whatever the umask) and
+    /// says where it is: in memory if it can, else in the data dir.
+    pub fn write(&self, id: &str, body: &[u8]) -> std::io::Result<PathBuf> {
+        let name = body_file_name(id);
+        if let Some(memory) = &self.in_memory
+            && memory.write(&name, body).is_ok()
+        {
+            return Ok(memory.path.join(name));
+        }
+        DirBuilder::new()
+            .mode(0o700)
+            .recursive(true)
+            .create(&self.on_disk)?;
+        let path = self.on_disk.join(name);
+        write_private(&path, body)?;
+        Ok(path)
     }
 
-    /// Removes the directory if it is outside the data dir and holds no
-    /// body file: the last session has ended and its file is gone.
+    /// Removes a body file [`BodyDir::write`] made.
+    pub fn remove(&self, file: &Path) {
+        if let Some(memory) = &self.in_memory
+            && file.parent() == Some(memory.path.as_path())
+            && let Some(name) = file.file_name()
+        {
+            let _ = nix::unistd::unlinkat(
+                memory.dir.as_fd(),
+                name,
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+            return;
+        }
+        let _ = std::fs::remove_file(file);
+    }
+
+    /// Removes the memory directory if no body file is left in it (one of
+    /// a session still running stays, and the next server removes it).
     pub fn close(&self) {
-        if !self.in_memory {
-            return;
-        }
-        let only_the_marker = std::fs::read_dir(&self.path)
-            .is_ok_and(|entries| entries.flatten().all(|entry| entry.file_name() == MARKER));
-        if only_the_marker {
-            let _ = std::fs::remove_file(self.path.join(MARKER));
-            let _ = std::fs::remove_dir(&self.path);
+        if let Some(memory) = &self.in_memory
+            && std::fs::read_dir(&memory.path).is_ok_and(|mut entries| entries.next().is_none())
+        {
+            let _ = std::fs::remove_dir(&memory.path);
         }
     }
+}
 
-    fn remove_leftovers(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.path) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let is_body_file = name
-                .to_str()
-                .and_then(|name| name.strip_suffix(".json"))
-                .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok());
-            if is_body_file {
-                let _ = std::fs::remove_file(entry.path());
-            }
+impl MemoryDir {
+    /// Makes (or takes over from a dead server) the directory at `path`,
+    /// and locks it; `None` if it is not a private directory of ours or a
+    /// live server holds it.
+    fn claim(path: PathBuf) -> Option<MemoryDir> {
+        match DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(_) => return None,
+        }
+        let dir = open_private_dir(&path)?;
+        dir.try_lock().ok()?;
+        // Still the directory at that name (not one a sweep removed while
+        // we waited for nothing: the lock is taken without waiting).
+        let same = std::fs::symlink_metadata(&path)
+            .ok()
+            .zip(dir.metadata().ok())
+            .is_some_and(|(named, held)| named.dev() == held.dev() && named.ino() == held.ino());
+        if !same {
+            return None;
+        }
+        remove_body_files(&path);
+        Some(MemoryDir { path, dir })
+    }
+
+    fn write(&self, name: &str, body: &[u8]) -> std::io::Result<()> {
+        let fd = nix::fcntl::openat(
+            self.dir.as_fd(),
+            name,
+            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+            Mode::from_bits_truncate(0o600),
+        )?;
+        let written = File::from(fd).write_all(body);
+        if written.is_err() {
+            let _ = nix::unistd::unlinkat(
+                self.dir.as_fd(),
+                name,
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+        }
+        written
+    }
+}
+
+fn body_file_name(id: &str) -> String {
+    format!("{id}.json")
+}
+
+/// Creates `path` (which must not exist) with mode 0600, whatever the
+/// umask, holding `contents`.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
+}
+
+/// Removes the files in `dir` named like a body file; nothing else.
+fn remove_body_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_body_file = name
+            .to_str()
+            .and_then(|name| name.strip_suffix(".json"))
+            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok());
+        if is_body_file {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -148,76 +220,58 @@ fn memory_dir_name(data_dir: &Path) -> String {
     format!("{}{hash}", memory_dir_prefix())
 }
 
-/// Names the data dir in `dir`, unless a crashed server of it already did.
-fn write_marker(dir: &Path, data_dir: &Path) -> std::io::Result<()> {
-    match write_private(&dir.join(MARKER), data_dir.as_os_str().as_bytes()) {
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        written => written,
-    }
-}
-
-/// Creates `path` (which must not exist) with mode 0600, whatever the
-/// umask, holding `contents`.
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?
-        .write_all(contents)
-}
-
-/// Empties and removes this user's directories in `parent` whose data dir
-/// no longer exists, except `mine`.
-fn remove_orphans(parent: &Path, mine: &str) {
+/// Empties and removes this user's directories in `parent` that no server
+/// holds.
+fn remove_orphans(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     let prefix = memory_dir_prefix();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let ours = name
-            .to_str()
-            .is_some_and(|name| name.starts_with(&prefix) && name != mine);
+    let ours = entries
+        .flatten()
+        .filter(|entry| entry.file_name().as_bytes().starts_with(prefix.as_bytes()));
+    for entry in ours.take(MAX_ORPHANS_PER_START) {
         let path = entry.path();
-        if !ours || !private_dir_of_mine(&path) {
-            continue;
-        }
-        let Some(data_dir) = read_marker(&path) else {
+        let Some(dir) = open_private_dir(&path) else {
             continue;
         };
-        let gone = matches!(
-            std::fs::symlink_metadata(&data_dir),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound
-        );
-        if gone {
-            let orphan = BodyDir {
-                path,
-                in_memory: true,
-            };
-            orphan.remove_leftovers();
-            orphan.close();
+        if dir.try_lock().is_ok() {
+            remove_body_files(&path);
+            let _ = std::fs::remove_dir(&path);
         }
     }
 }
 
-fn read_marker(dir: &Path) -> Option<PathBuf> {
-    let bytes = crate::files::read_capped(&dir.join(MARKER), MAX_MARKER_BYTES).ok()?;
-    let path = PathBuf::from(OsString::from_vec(bytes));
-    path.is_absolute().then_some(path)
+/// `path` opened as a directory, if it is one (not a link to one) of this
+/// user, closed to others.
+fn open_private_dir(path: &Path) -> Option<File> {
+    let dir = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+        .open(path)
+        .ok()?;
+    dir.metadata()
+        .is_ok_and(|meta| is_private_dir_of_mine(&meta))
+        .then_some(dir)
 }
 
-/// Whether only this user can rename or remove what this user makes in
-/// `dir`: a directory of ours closed to others' writes, or a sticky one
-/// (as `/dev/shm` is).
-fn nobody_else_can_replace_in(dir: &Path) -> bool {
+fn private_dir_of_mine(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|meta| is_private_dir_of_mine(&meta))
+}
+
+fn is_private_dir_of_mine(meta: &std::fs::Metadata) -> bool {
+    meta.is_dir() && meta.uid() == nix::unistd::geteuid().as_raw() && meta.mode() & 0o077 == 0
+}
+
+/// Whether only this user (or root) can rename or remove what this user
+/// makes in `dir`: a directory of ours closed to others' writes, or a
+/// sticky one that root or we own (as `/dev/shm` is).
+fn nobody_else_can_rename_in(dir: &Path) -> bool {
+    let me = nix::unistd::geteuid().as_raw();
     std::fs::symlink_metadata(dir).is_ok_and(|meta| {
         meta.is_dir()
-            && (meta.mode() & 0o1000 != 0
-                || (meta.uid() == nix::unistd::geteuid().as_raw() && meta.mode() & 0o022 == 0))
+            && (meta.uid() == 0 || meta.uid() == me)
+            && (meta.mode() & 0o1000 != 0 || (meta.uid() == me && meta.mode() & 0o022 == 0))
     })
 }
 
@@ -226,27 +280,20 @@ fn is_tmpfs(dir: &Path) -> bool {
         .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
 }
 
-/// Creates `dir` with mode 0700, or accepts an existing one that already
-/// is exactly that: a directory (not a link to one) of this user that
-/// nobody else may enter.
-fn make_private_dir(dir: &Path) -> bool {
-    match DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(_) => return false,
-    }
-    private_dir_of_mine(dir)
-}
-
-fn private_dir_of_mine(dir: &Path) -> bool {
-    std::fs::symlink_metadata(dir).is_ok_and(|meta| {
-        meta.is_dir() && meta.uid() == nix::unistd::geteuid().as_raw() && meta.mode() & 0o077 == 0
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn private_dir(path: &Path) {
+        DirBuilder::new().mode(0o700).create(path).unwrap();
+    }
+
+    fn body(dir: &Path) -> PathBuf {
+        let file = dir.join("0b7c1c1e-0000-4000-8000-000000000001.json");
+        std::fs::write(&file, "{}").unwrap();
+        file
+    }
 
     #[test]
     fn a_data_dir_has_its_own_memory_dir_name() {
@@ -258,81 +305,117 @@ mod tests {
     }
 
     #[test]
-    fn only_a_private_directory_of_mine_is_used() {
-        use std::os::unix::fs::PermissionsExt;
-
+    fn only_a_private_directory_of_mine_is_claimed_and_only_once() {
         let temp = tempfile::tempdir().unwrap();
         let made = temp.path().join("made");
-        assert!(make_private_dir(&made));
+        let claimed = MemoryDir::claim(made.clone()).expect("made and claimed");
         let mode = std::fs::metadata(&made).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
-        assert!(make_private_dir(&made), "an existing private one is reused");
+        assert!(
+            MemoryDir::claim(made.clone()).is_none(),
+            "a live server holds it"
+        );
+        drop(claimed);
+        assert!(
+            MemoryDir::claim(made.clone()).is_some(),
+            "its server is gone"
+        );
 
         let open = temp.path().join("open");
         std::fs::create_dir(&open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(!make_private_dir(&open));
+        let kept = body(&open);
+        assert!(MemoryDir::claim(open.clone()).is_none());
         let mode = std::fs::metadata(&open).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755, "never changed");
+        assert!(kept.exists(), "never emptied");
 
         let link = temp.path().join("link");
         std::os::unix::fs::symlink(&made, &link).unwrap();
-        assert!(!make_private_dir(&link), "a link, even to a private dir");
+        assert!(
+            MemoryDir::claim(link).is_none(),
+            "a link, even to a private dir"
+        );
 
         let file = temp.path().join("file");
         std::fs::write(&file, "").unwrap();
-        assert!(!make_private_dir(&file));
+        assert!(MemoryDir::claim(file).is_none());
     }
 
-    /// This user's directories whose data dir is gone are emptied and
+    /// This user's directories that no server holds are emptied and
     /// removed; nothing else in the parent is touched.
     #[test]
-    fn orphans_are_removed_once_their_data_dir_is_gone() {
+    fn dead_servers_directories_are_removed() {
         let temp = tempfile::tempdir().unwrap();
-        let parent = temp.path().join("shm");
-        std::fs::create_dir(&parent).unwrap();
-        let alive = temp.path().join("alive");
-        std::fs::create_dir(&alive).unwrap();
         let prefix = memory_dir_prefix();
-        let make = |name: &str, data_dir: &Path| {
-            let dir = parent.join(name);
-            assert!(make_private_dir(&dir));
-            write_marker(&dir, data_dir).unwrap();
-            std::fs::write(dir.join("0b7c1c1e-0000-4000-8000-000000000001.json"), "{}").unwrap();
-            dir
-        };
-        let orphan = make(&format!("{prefix}orphan"), &temp.path().join("gone"));
-        let living = make(&format!("{prefix}living"), &alive);
-        let mine = make(&format!("{prefix}mine"), &temp.path().join("gone"));
-        let someone_elses = make("someone-else", &temp.path().join("gone"));
+        let dead = temp.path().join(format!("{prefix}dead"));
+        private_dir(&dead);
+        body(&dead);
+        let live = temp.path().join(format!("{prefix}live"));
+        let held = MemoryDir::claim(live.clone()).unwrap();
+        let live_body = body(&live);
+        let open = temp.path().join(format!("{prefix}open"));
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let open_body = body(&open);
+        let unrelated = temp.path().join("unrelated");
+        private_dir(&unrelated);
+        let unrelated_body = body(&unrelated);
 
-        remove_orphans(&parent, &format!("{prefix}mine"));
-        assert!(!orphan.exists(), "emptied and removed");
-        for kept in [&living, &mine, &someone_elses] {
-            assert_eq!(std::fs::read_dir(kept).unwrap().count(), 2, "{kept:?}");
-        }
-        assert_eq!(read_marker(&living), Some(alive));
+        remove_orphans(temp.path());
+        assert!(!dead.exists(), "emptied and removed");
+        assert!(live_body.exists(), "a live server's stays");
+        assert!(open_body.exists(), "not a private dir: never touched");
+        assert!(unrelated_body.exists(), "not named as ours");
+        drop(held);
     }
 
     #[test]
     fn only_body_files_are_removed_as_leftovers() {
         let temp = tempfile::tempdir().unwrap();
-        let dir = BodyDir {
-            path: temp.path().to_path_buf(),
-            in_memory: false,
-        };
-        let body = dir.file("0b7c1c1e-0000-4000-8000-000000000001");
-        std::fs::write(&body, "{}").unwrap();
+        let file = body(temp.path());
         for other in ["notes.json", "id_ed25519", "0b7c1c1e.json.bak"] {
             std::fs::write(temp.path().join(other), "keep").unwrap();
         }
-        dir.remove_leftovers();
-        assert!(!body.exists());
+        remove_body_files(temp.path());
+        assert!(!file.exists());
         let mut kept: Vec<_> = std::fs::read_dir(temp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         kept.sort();
         assert_eq!(kept, ["0b7c1c1e.json.bak", "id_ed25519", "notes.json"]);
+    }
+
+    /// Bodies go through the held directory: once it is removed (as
+    /// logind does at logout), they go to the data dir, never to whatever
+    /// takes the name.
+    #[test]
+    fn a_removed_memory_dir_sends_bodies_to_the_data_dir() {
+        let temp = tempfile::tempdir().unwrap();
+        let memory = temp.path().join("memory");
+        let bodies = BodyDir {
+            on_disk: temp.path().join("data").join(DATA_DIR_BODIES),
+            in_memory: MemoryDir::claim(memory.clone()),
+        };
+        std::fs::create_dir(temp.path().join("data")).unwrap();
+        let first = bodies
+            .write("0b7c1c1e-0000-4000-8000-000000000001", b"{}")
+            .unwrap();
+        assert_eq!(first.parent(), Some(memory.as_path()));
+        let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        bodies.remove(&first);
+        assert!(!first.exists());
+
+        std::fs::remove_dir(&memory).unwrap();
+        private_dir(&memory);
+        let second = bodies
+            .write("0b7c1c1e-0000-4000-8000-000000000002", b"{}")
+            .unwrap();
+        assert_eq!(second.parent(), Some(bodies.on_disk.as_path()));
+        assert_eq!(std::fs::read_dir(&memory).unwrap().count(), 0);
+        bodies.remove(&second);
+        assert!(!second.exists());
     }
 }

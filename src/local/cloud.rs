@@ -127,7 +127,7 @@ impl Cloud {
         let logs = Arc::new(LogWriter::start(store.path())?);
         runtime::recover(&store, &logs)?;
         // After the recovery: its sessions' files are leftovers.
-        let bodies = BodyDir::open(data_dir)?;
+        let bodies = BodyDir::open(data_dir);
         let keys = KeyCache::default();
         keys.replace(&store.keys()?);
         let credentials = store.credentials()?;

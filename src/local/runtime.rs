@@ -85,7 +85,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::bodies::{BodyDir, write_private};
+use super::bodies::BodyDir;
 use super::build::manifest::Manifest;
 use super::capacity::Capacity;
 use super::containment::{self, Containment, ProcessSet, Sweeper};
@@ -282,7 +282,6 @@ impl Runtime {
             .unwrap_or_else(|| Value::Object(Default::default()));
         let body_json = serde_json::to_vec(&plan.body.unwrap_or(Value::Null))
             .map_err(|e| CloudError::Internal(format!("cannot encode the session body: {e}")));
-        let body_file = self.bodies.file(&session.id);
         let port = match plan.launch.speaks_contract() {
             true => free_loopback_port().map(Some).map_err(|e| {
                 CloudError::Internal(format!("cannot find a free port for the agent: {e}"))
@@ -291,23 +290,29 @@ impl Runtime {
         };
         let spawned = body_json.and_then(|body| {
             let port = port?;
-            write_private(&body_file, &body).map_err(|e| {
+            let body_file = self.bodies.write(&session.id, &body).map_err(|e| {
                 CloudError::Internal(format!("cannot write the session body file: {e}"))
             })?;
-            spawn(
+            match spawn(
                 &plan.launch,
                 &session,
                 &body_file,
                 &plan.env,
                 cgroup.as_deref(),
                 port,
-            )
-            .map(|child| (child, body, port))
-            .map_err(|e| CloudError::Internal(format!("cannot start the agent's process: {e}")))
+            ) {
+                Ok(child) => Ok((child, body, port, body_file)),
+                Err(e) => {
+                    self.bodies.remove(&body_file);
+                    Err(CloudError::Internal(format!(
+                        "cannot start the agent's process: {e}"
+                    )))
+                }
+            }
         });
         let now = now_ns();
         session.updated_ns = now;
-        let (mut child, body, port) = match spawned {
+        let (mut child, body, port, body_file) = match spawned {
             Ok(spawned) => spawned,
             Err(err) => {
                 if let Some(cgroup) = &cgroup {
@@ -315,7 +320,6 @@ impl Runtime {
                 }
                 self.logs
                     .event(&source, &format!("session failed to start: {err}"));
-                let _ = std::fs::remove_file(&body_file);
                 session.ended_ns = Some(now);
                 session.completion_status = Some(START_FAILED.into());
                 session.end_state = END_AGENT_ERROR.into();
@@ -353,7 +357,7 @@ impl Runtime {
                 processes.kill_leftovers().await;
                 processes.release();
             });
-            let _ = std::fs::remove_file(&body_file);
+            self.bodies.remove(&body_file);
             self.capacity.release(&session.agent_id);
             return Err(err.into());
         }
@@ -609,7 +613,7 @@ impl Runtime {
         processes.release();
         self.capacity.release(&session.agent_id);
         self.running().remove(&session.id);
-        let _ = std::fs::remove_file(body_file);
+        self.bodies.remove(&body_file);
     }
 
     /// Once a session's processes have had SIGTERM: SIGKILL after the
@@ -943,7 +947,7 @@ mod tests {
         let store = Arc::new(Store::open(dir).unwrap());
         let logs = Arc::new(LogWriter::start(store.path()).unwrap());
         let capacity = Arc::new(Capacity::default());
-        let bodies = BodyDir::open(dir).unwrap();
+        let bodies = BodyDir::open(dir);
         let runtime = Arc::new(Runtime::new(
             store.clone(),
             logs.clone(),
