@@ -768,6 +768,10 @@ fn bodies_live_in_memory_and_leave_nothing_behind() {
     assert_eq!(next.stop(), Some(0));
     assert_eq!(live.stop(), Some(0));
     assert!(!live_file.exists());
+    // What else the killed server left (its session's cgroup) goes with
+    // the recovery of a server on its data dir.
+    let mut recovered = serve(&temp.path().join("crashed"));
+    assert_eq!(recovered.stop(), Some(0));
 }
 
 // --- 6. connection floods -------------------------------------------------
