@@ -774,6 +774,99 @@ fn bodies_live_in_memory_and_leave_nothing_behind() {
     assert_eq!(recovered.stop(), Some(0));
 }
 
+/// A name taken before the server came (here a 0755 directory of ours,
+/// as another user's would be) is left as it is; bodies go to the data
+/// dir, and the server says so.
+#[test]
+fn a_taken_body_dir_name_is_left_alone_and_said() {
+    use sha2::Digest;
+    use std::os::unix::fs::PermissionsExt;
+
+    let shm = Path::new("/dev/shm");
+    let tmpfs = nix::sys::statfs::statfs(shm)
+        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
+    if !tmpfs {
+        eprintln!("skipped: /dev/shm is not a tmpfs here, so no name can be taken");
+        return;
+    }
+    let runtime_dir = tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(shm)
+        .unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let canonical = std::fs::canonicalize(&data_dir).unwrap();
+    let digest = sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = format!(
+        "pipecat-local-bodies-{}-{hash}",
+        nix::unistd::geteuid().as_raw()
+    );
+    /// Removes the names it took in the shared /dev/shm, even on a panic.
+    struct Taken(Vec<PathBuf>);
+    impl Drop for Taken {
+        fn drop(&mut self) {
+            for dir in &self.0 {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+    let taken = Taken(vec![runtime_dir.path().join(&name), shm.join(&name)]);
+    for dir in &taken.0 {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(
+            dir.join("0b7c1c1e-0000-4000-8000-000000000001.json"),
+            "theirs",
+        )
+        .unwrap();
+    }
+
+    let log = temp.path().join("server.log");
+    let mut cloud = LocalCloud::start_configured(
+        &data_dir,
+        &[
+            "--image",
+            "acme/body=echo \"file $PIPECAT_SESSION_BODY_FILE\"; sleep 1000",
+        ],
+        |command| {
+            command
+                .env("XDG_RUNTIME_DIR", runtime_dir.path())
+                .stderr(std::fs::File::create(&log).unwrap());
+        },
+    );
+    create_agent(
+        &cloud,
+        json!({"serviceName": "body", "image": "acme/body:1"}),
+    );
+    let id = start(&cloud, "body", json!({"secret": "body"}));
+    let line = wait_for("the body file's name", || {
+        session_logs(&cloud, "body", &id)
+            .into_iter()
+            .find(|l| l.starts_with("file "))
+    });
+    let on_disk = canonical.join("bodies").join(format!("{id}.json"));
+    assert_eq!(line, format!("file {}", on_disk.display()));
+    assert_eq!(cloud.stop(), Some(0));
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains(&format!(
+            "pipecat local: session bodies go in {} on the disk: {} is not a directory of yours closed to others",
+            canonical.join("bodies").display(),
+            runtime_dir.path().join(&name).display()
+        )),
+        "{said}"
+    );
+    for dir in &taken.0 {
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755, "{dir:?} changed");
+        let theirs = dir.join("0b7c1c1e-0000-4000-8000-000000000001.json");
+        assert_eq!(std::fs::read_to_string(theirs).unwrap(), "theirs");
+    }
+}
+
 // --- 6. connection floods -------------------------------------------------
 
 /// Lowers the server's open-file limit to 1024, the usual default, where

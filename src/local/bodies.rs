@@ -74,6 +74,7 @@ impl BodyDir {
         }
         let name = memory_dir_name(&data_dir);
         let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
+        let mut refused = None;
         let in_memory = runtime_dir
             .filter(|dir| dir.is_absolute() && private_dir_of_mine(dir))
             .into_iter()
@@ -82,7 +83,17 @@ impl BodyDir {
             .find_map(|parent| {
                 remove_orphans(&parent);
                 MemoryDir::claim(parent.join(&name))
+                    .map_err(|why| refused.get_or_insert(why).clone())
+                    .ok()
             });
+        // A memory file system was there but refused: say so, as a name
+        // someone else took would otherwise move bodies to the disk unseen.
+        if let (None, Some(why)) = (&in_memory, refused) {
+            eprintln!(
+                "pipecat local: session bodies go in {} on the disk: {why}",
+                on_disk.display()
+            );
+        }
         BodyDir { on_disk, in_memory }
     }
 
@@ -133,27 +144,34 @@ impl BodyDir {
 
 impl MemoryDir {
     /// Makes (or takes over from a dead server) the directory at `path`,
-    /// and locks it; `None` if it is not a private directory of ours or a
-    /// live server holds it.
-    fn claim(path: PathBuf) -> Option<MemoryDir> {
+    /// and locks it; else why not: it is not a private directory of ours,
+    /// or a live server holds it.
+    fn claim(path: PathBuf) -> Result<MemoryDir, String> {
         match DirBuilder::new().mode(0o700).create(&path) {
             Ok(()) => {}
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(_) => return None,
+            Err(err) => return Err(format!("cannot create {}: {err}", path.display())),
         }
-        let dir = open_private_dir(&path)?;
-        dir.try_lock().ok()?;
-        // Still the directory at that name (not one a sweep removed while
-        // we waited for nothing: the lock is taken without waiting).
+        let Some(dir) = open_private_dir(&path) else {
+            return Err(format!(
+                "{} is not a directory of yours closed to others (it is left as it is)",
+                path.display()
+            ));
+        };
+        if dir.try_lock().is_err() {
+            return Err(format!("another server holds {}", path.display()));
+        }
+        // Still the directory at that name (not one a sweep removed
+        // between our open and our lock).
         let same = std::fs::symlink_metadata(&path)
             .ok()
             .zip(dir.metadata().ok())
             .is_some_and(|(named, held)| named.dev() == held.dev() && named.ino() == held.ino());
         if !same {
-            return None;
+            return Err(format!("{} was removed meanwhile", path.display()));
         }
         remove_body_files(&path);
-        Some(MemoryDir { path, dir })
+        Ok(MemoryDir { path, dir })
     }
 
     fn write(&self, name: &str, body: &[u8]) -> std::io::Result<()> {
@@ -311,21 +329,20 @@ mod tests {
         let claimed = MemoryDir::claim(made.clone()).expect("made and claimed");
         let mode = std::fs::metadata(&made).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
-        assert!(
-            MemoryDir::claim(made.clone()).is_none(),
-            "a live server holds it"
-        );
+        let held = MemoryDir::claim(made.clone()).err().unwrap();
+        assert!(held.starts_with("another server holds"), "{held}");
         drop(claimed);
-        assert!(
-            MemoryDir::claim(made.clone()).is_some(),
-            "its server is gone"
-        );
+        assert!(MemoryDir::claim(made.clone()).is_ok(), "its server is gone");
 
         let open = temp.path().join("open");
         std::fs::create_dir(&open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
         let kept = body(&open);
-        assert!(MemoryDir::claim(open.clone()).is_none());
+        let refused = MemoryDir::claim(open.clone()).err().unwrap();
+        assert!(
+            refused.ends_with("is not a directory of yours closed to others (it is left as it is)"),
+            "{refused}"
+        );
         let mode = std::fs::metadata(&open).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755, "never changed");
         assert!(kept.exists(), "never emptied");
@@ -333,13 +350,13 @@ mod tests {
         let link = temp.path().join("link");
         std::os::unix::fs::symlink(&made, &link).unwrap();
         assert!(
-            MemoryDir::claim(link).is_none(),
+            MemoryDir::claim(link).is_err(),
             "a link, even to a private dir"
         );
 
         let file = temp.path().join("file");
         std::fs::write(&file, "").unwrap();
-        assert!(MemoryDir::claim(file).is_none());
+        assert!(MemoryDir::claim(file).is_err());
     }
 
     /// This user's directories that no server holds are emptied and
@@ -396,7 +413,7 @@ mod tests {
         let memory = temp.path().join("memory");
         let bodies = BodyDir {
             on_disk: temp.path().join("data").join(DATA_DIR_BODIES),
-            in_memory: MemoryDir::claim(memory.clone()),
+            in_memory: MemoryDir::claim(memory.clone()).ok(),
         };
         std::fs::create_dir(temp.path().join("data")).unwrap();
         let first = bodies
