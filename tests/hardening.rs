@@ -799,10 +799,10 @@ fn a_taken_body_dir_name_is_left_alone_and_said() {
     std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let canonical = std::fs::canonicalize(&data_dir).unwrap();
     let digest = sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes());
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let name = format!(
-        "pipecat-local-bodies-{}-{hash}",
-        nix::unistd::geteuid().as_raw()
+        "pipecat-local-bodies-{}-{}",
+        nix::unistd::geteuid().as_raw(),
+        hex::encode(&digest[..8])
     );
     /// Removes the names it took in the shared /dev/shm, even on a panic.
     struct Taken(Vec<PathBuf>);

@@ -72,10 +72,7 @@ fn digest(output: &std::process::Output) -> String {
         "exit {:?}, {} lines, sha256 {}\n{}",
         output.status.code(),
         lines.len(),
-        Sha256::digest(&output.stdout)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>(),
+        hex::encode(Sha256::digest(&output.stdout)),
         ends.iter()
             .map(|line| format!("  | {line}\n"))
             .collect::<String>()

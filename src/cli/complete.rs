@@ -235,11 +235,7 @@ impl Cache {
             hash.update(part.as_bytes());
             hash.update([0]);
         }
-        let name: String = hash
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let name = hex::encode(hash.finalize());
         Some(Cache {
             path: dir.join(format!("{name}.json")),
         })

@@ -234,8 +234,7 @@ fn memory_dir_prefix() -> String {
 /// data dir.
 fn memory_dir_name(data_dir: &Path) -> String {
     let digest = Sha256::digest(data_dir.as_os_str().as_bytes());
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}{hash}", memory_dir_prefix())
+    format!("{}{}", memory_dir_prefix(), hex::encode(&digest[..8]))
 }
 
 /// Empties and removes this user's directories in `parent` that no server

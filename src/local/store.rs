@@ -1351,8 +1351,7 @@ fn new_secret(kind: KeyKind) -> String {
         KeyKind::Private => "sk_",
         KeyKind::UserToken => "pcc_pat_",
     };
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}{hex}")
+    format!("{prefix}{}", hex::encode(bytes))
 }
 
 #[cfg(test)]

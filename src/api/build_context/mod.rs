@@ -252,12 +252,7 @@ impl ContextHasher {
     }
 
     pub fn finish(self) -> String {
-        self.0
-            .finalize()
-            .iter()
-            .take(8)
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        hex::encode(&self.0.finalize()[..8])
     }
 }
 

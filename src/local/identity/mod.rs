@@ -533,10 +533,7 @@ fn answer_url(redirect_uri: &Url, pairs: &[(&str, &str)], state: Option<&str>) -
 /// How a code or token is stored: the hex SHA-256 of its value. The values
 /// are 256-bit random, so an unsalted hash cannot be reversed.
 pub(in crate::local) fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// `prefix` and 32 bytes from the operating system's generator, base64url.
