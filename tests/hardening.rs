@@ -647,6 +647,14 @@ fn files_holding_keys_and_bodies_are_private_from_creation() {
     }
 }
 
+/// Where the local cloud keeps session bodies when it is a tmpfs.
+const SHARED_MEMORY: &str = "/dev/shm";
+
+fn tmpfs(dir: &Path) -> bool {
+    nix::sys::statfs::statfs(dir)
+        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
+}
+
 /// With a runtime dir on a memory file system, the body files live in a
 /// private directory there (never on a disk), each one goes with its
 /// session and the directory with its server; one a killed server left is
@@ -655,11 +663,7 @@ fn files_holding_keys_and_bodies_are_private_from_creation() {
 fn bodies_live_in_memory_and_leave_nothing_behind() {
     use std::os::unix::fs::PermissionsExt;
 
-    let shm = Path::new("/dev/shm");
-    let tmpfs = |dir: &Path| {
-        nix::sys::statfs::statfs(dir)
-            .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
-    };
+    let shm = Path::new(SHARED_MEMORY);
     // As a runtime dir must be: the user's, closed to others.
     let private = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o700))
@@ -782,10 +786,8 @@ fn a_taken_body_dir_name_is_left_alone_and_said() {
     use sha2::Digest;
     use std::os::unix::fs::PermissionsExt;
 
-    let shm = Path::new("/dev/shm");
-    let tmpfs = nix::sys::statfs::statfs(shm)
-        .is_ok_and(|fs| fs.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
-    if !tmpfs {
+    let shm = Path::new(SHARED_MEMORY);
+    if !tmpfs(shm) {
         eprintln!("skipped: /dev/shm is not a tmpfs here, so no name can be taken");
         return;
     }

@@ -121,11 +121,7 @@ impl BodyDir {
             && file.parent() == Some(memory.path.as_path())
             && let Some(name) = file.file_name()
         {
-            let _ = nix::unistd::unlinkat(
-                memory.dir.as_fd(),
-                name,
-                nix::unistd::UnlinkatFlags::NoRemoveDir,
-            );
+            memory.remove(name);
             return;
         }
         let _ = std::fs::remove_file(file);
@@ -183,13 +179,17 @@ impl MemoryDir {
         )?;
         let written = File::from(fd).write_all(body);
         if written.is_err() {
-            let _ = nix::unistd::unlinkat(
-                self.dir.as_fd(),
-                name,
-                nix::unistd::UnlinkatFlags::NoRemoveDir,
-            );
+            self.remove(name);
         }
         written
+    }
+
+    fn remove(&self, name: &(impl nix::NixPath + ?Sized)) {
+        let _ = nix::unistd::unlinkat(
+            self.dir.as_fd(),
+            name,
+            nix::unistd::UnlinkatFlags::NoRemoveDir,
+        );
     }
 }
 
