@@ -112,15 +112,14 @@ pub fn procs_file(cgroup: &Path) -> Option<CString> {
 }
 
 /// In the child, between clone and exec: moves the calling process into the
-/// cgroup whose `cgroup.procs` this is. Only async-signal-safe calls
-/// (open(2), write(2), close(2)); a failure is seen by the parent, which
-/// then contains the session by its process group.
-pub fn join_cgroup(procs: &CStr) {
+/// cgroup whose `cgroup.procs` this is, and says whether it did. Only
+/// async-signal-safe calls (open(2), write(2), close(2)); on a failure the
+/// parent contains the session by its process group.
+pub fn join_cgroup(procs: &CStr) -> bool {
     use nix::fcntl::{OFlag, open};
     use nix::sys::stat::Mode;
-    if let Ok(fd) = open(procs, OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty()) {
-        let _ = nix::unistd::write(&fd, b"0");
-    }
+    open(procs, OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty())
+        .is_ok_and(|fd| nix::unistd::write(&fd, b"0").is_ok())
 }
 
 /// Scans of `/proc` for what sessions left (without cgroups), shared:
@@ -194,20 +193,21 @@ pub struct ProcessSet {
 }
 
 impl ProcessSet {
-    /// The set of a freshly spawned leader. A cgroup it did not manage to
-    /// join is removed, and the set falls back to its process group.
+    /// The set of a freshly spawned leader, and the cgroup it was made
+    /// for, if any. A cgroup the leader did not start in (see
+    /// `SessionChild::in_cgroup`) is removed, and the set falls back to
+    /// its process group and the marker.
     pub fn new(
         session_id: &str,
         leader: Pid,
-        cgroup: Option<PathBuf>,
+        cgroup: Option<(PathBuf, bool)>,
         sweeper: Arc<Sweeper>,
     ) -> ProcessSet {
-        let cgroup = cgroup.filter(|dir| {
-            let joined = cgroup_pids(dir).contains(&leader);
+        let cgroup = cgroup.and_then(|(dir, joined)| {
             if !joined {
-                let _ = std::fs::remove_dir(dir);
+                let _ = std::fs::remove_dir(&dir);
             }
-            joined
+            joined.then_some(dir)
         });
         ProcessSet {
             session_id: session_id.to_string(),

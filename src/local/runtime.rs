@@ -334,7 +334,12 @@ impl Runtime {
             }
         };
         let pid = child.pid().as_raw();
-        let processes = ProcessSet::new(&session.id, child.pid(), cgroup, self.sweeper.clone());
+        let processes = ProcessSet::new(
+            &session.id,
+            child.pid(),
+            cgroup.map(|dir| (dir, child.in_cgroup())),
+            self.sweeper.clone(),
+        );
         session.process_started_ns = Some(now);
         let record = session.clone();
         let process = SessionProcess {

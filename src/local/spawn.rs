@@ -83,6 +83,7 @@ pub struct Options<'a> {
 pub struct SessionChild {
     pid: Pid,
     start_ticks: Option<i64>,
+    in_cgroup: bool,
     /// Shared with [`GroupSignal`]s, which may outlive the child.
     pidfd: AsyncFd<Arc<OwnedFd>>,
     status: Option<ExitStatus>,
@@ -101,6 +102,14 @@ impl SessionChild {
     /// here during the exec, it took as long as the rest of a start.
     pub fn start_ticks(&self) -> Option<i64> {
         self.start_ticks
+    }
+
+    /// Whether it started in the cgroup it was given: created in it, or
+    /// moved there before its exec. Known from the start, so a process
+    /// that exits at once (and so is in no `cgroup.procs` by the time
+    /// anyone reads it) still counts as contained by its cgroup.
+    pub fn in_cgroup(&self) -> bool {
+        self.in_cgroup
     }
 
     /// A handle that signals the process group this process leads.
@@ -242,6 +251,7 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
     ];
 
     let mut error: c_int = 0;
+    let mut joined: c_int = 0;
     let mut start_ticks: i64 = -1;
     // One that cannot be opened is not joined: the caller sees that and
     // contains the process by its group.
@@ -256,13 +266,19 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
         mask: *options.blocked.as_ref(),
         parent: nix::unistd::getpid().as_raw(),
         error: &mut error,
+        joined: &mut joined,
         start_ticks: &mut start_ticks,
     };
-    let (pid, pidfd) = clone_child(&mut args, cgroup.as_ref())?;
-    // SAFETY: the child wrote `error`, if at all, before it exited or
+    let (pid, pidfd, created_in_cgroup) = clone_child(&mut args, cgroup.as_ref())?;
+    // SAFETY: the child wrote these, if at all, before it exited or
     // exec'd, and this thread was suspended until then (CLONE_VFORK).
-    let (error, start_ticks) =
-        unsafe { (ptr::read_volatile(&error), ptr::read_volatile(&start_ticks)) };
+    let (error, joined, start_ticks) = unsafe {
+        (
+            ptr::read_volatile(&error),
+            ptr::read_volatile(&joined),
+            ptr::read_volatile(&start_ticks),
+        )
+    };
     if error != 0 {
         let _ = reap(pid, 0);
         return Err(io::Error::from_raw_os_error(error));
@@ -278,6 +294,7 @@ pub fn spawn(command: &Command, options: Options<'_>) -> io::Result<SessionChild
         Ok(SessionChild {
             pid,
             start_ticks: (start_ticks >= 0).then_some(start_ticks),
+            in_cgroup: created_in_cgroup || joined != 0,
             pidfd,
             status: None,
             stdin: our_stdin.map(pipe::Sender::from_owned_fd).transpose()?,
@@ -307,6 +324,8 @@ struct ChildArgs<'a> {
     parent: libc::pid_t,
     /// Where the child puts the errno of what failed.
     error: *mut c_int,
+    /// Set by the child once it joined its cgroup (`cgroup_procs`).
+    joined: *mut c_int,
     /// Where the child puts its start time (left negative if unread).
     start_ticks: *mut i64,
 }
@@ -343,11 +362,12 @@ impl Cgroup {
 /// an RCU grace period: over 10 ms a start. So where it can, it is created
 /// in its cgroup, with `clone3(2)` and `CLONE_INTO_CGROUP` (Linux 5.7),
 /// and otherwise (another architecture, an older kernel, a seccomp filter
-/// that refuses `clone3`) started with `clone(2)` and joins it.
+/// that refuses `clone3`) started with `clone(2)` and joins it. Also
+/// returns whether it was created in its cgroup.
 fn clone_child<'a>(
     args: &mut ChildArgs<'a>,
     cgroup: Option<&'a Cgroup>,
-) -> io::Result<(Pid, OwnedFd)> {
+) -> io::Result<(Pid, OwnedFd, bool)> {
     STACK.with(|stack| {
         let mut slot = stack.borrow_mut();
         let stack = match &mut *slot {
@@ -394,6 +414,7 @@ fn clone_child<'a>(
                 CLONE3_REFUSED.store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
+        let created_in_cgroup = cloned.is_some();
         let pid = match cloned {
             Some(pid) => pid,
             None => {
@@ -426,7 +447,7 @@ fn clone_child<'a>(
             ));
         }
         // SAFETY: CLONE_PIDFD put a new descriptor, ours alone, there.
-        Ok((pid, unsafe { OwnedFd::from_raw_fd(pidfd) }))
+        Ok((pid, unsafe { OwnedFd::from_raw_fd(pidfd) }, created_in_cgroup))
     })
 }
 
@@ -584,8 +605,10 @@ unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
                 *args.start_ticks = ticks;
             }
         }
-        if let Some(procs) = args.cgroup_procs {
-            containment::join_cgroup(procs);
+        if let Some(procs) = args.cgroup_procs
+            && containment::join_cgroup(procs)
+        {
+            ptr::write_volatile(args.joined, 1);
         }
         // If the server dies without cleaning up, this process dies too;
         // the next server kills the rest. A server that died already
@@ -851,6 +874,7 @@ mod tests {
     async fn exit_statuses_are_kept_and_stdin_can_be_empty() {
         let mut child = spawn(&shell("cat; exit 3"), options(Stdin::Null)).unwrap();
         assert!(child.stdin.is_none());
+        assert!(!child.in_cgroup(), "it was given none");
         assert_eq!(output(&mut child).await, "");
         assert_eq!(child.wait().await.unwrap().code(), Some(3));
         assert_eq!(child.wait().await.unwrap().code(), Some(3));
@@ -1006,7 +1030,8 @@ mod tests {
     }
 
     /// Where the machine allows cgroups, the process runs in the one it
-    /// was given from its first instruction on.
+    /// was given from its first instruction on, and says so even once it
+    /// has exited (when its cgroup no longer lists it).
     #[tokio::test]
     async fn the_process_starts_in_its_cgroup() {
         let containment = containment::Containment::detect();
@@ -1028,6 +1053,9 @@ mod tests {
         assert!(child.wait().await.unwrap().success());
         let line = text.lines().find(|line| line.starts_with("0::")).unwrap();
         assert!(line.ends_with(&format!("/pipecat-local/{id}")), "{text}");
+        let listed = std::fs::read_to_string(cgroup.join("cgroup.procs")).unwrap();
+        assert_eq!(listed, "", "an exited process leaves its cgroup's list");
+        assert!(child.in_cgroup());
         std::fs::remove_dir(&cgroup).unwrap();
     }
 
