@@ -124,7 +124,7 @@ impl Cloud {
         settings: Settings,
     ) -> anyhow::Result<Cloud> {
         let store = Arc::new(Store::open(data_dir)?);
-        let logs = Arc::new(LogWriter::start(store.path())?);
+        let logs = Arc::new(LogWriter::start(store.path(), store.write_gate())?);
         runtime::recover(&store, &logs)?;
         // After the recovery: its sessions' files are leftovers.
         let bodies = BodyDir::open(data_dir);

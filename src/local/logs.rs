@@ -49,7 +49,7 @@ use rusqlite::{Connection, params};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 
-use super::store::{SessionEnd, connect, last_line, record_ends};
+use super::store::{SessionEnd, WriteGate, connect, last_line, record_ends};
 use super::time::now_ns;
 
 /// The longest log entry, in bytes; longer lines are split.
@@ -111,13 +111,14 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    pub fn start(db_path: &Path) -> anyhow::Result<LogWriter> {
+    /// Starts the thread, which holds `gate` while it writes.
+    pub fn start(db_path: &Path, gate: WriteGate) -> anyhow::Result<LogWriter> {
         let conn = connect(db_path)?;
         let last_ns = last_line(&conn)?.map_or(0, |line| line.ts_ns);
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("pipecat-local-logs".into())
-            .spawn(move || write_loop(conn, receiver, last_ns))?;
+            .spawn(move || write_loop(conn, &gate, receiver, last_ns))?;
         Ok(LogWriter {
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
@@ -437,7 +438,12 @@ fn entry(bytes: &[u8], continued: bool) -> String {
     }
 }
 
-fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i64) {
+fn write_loop(
+    mut conn: Connection,
+    gate: &WriteGate,
+    receiver: Receiver<Message>,
+    mut last_ns: i64,
+) {
     let mut last_commit: Option<Instant> = None;
     while let Ok(first) = receiver.recv() {
         let grouping = last_commit.is_some_and(|at| at.elapsed() < GROUP_QUIET);
@@ -467,7 +473,10 @@ fn write_loop(mut conn: Connection, receiver: Receiver<Message>, mut last_ns: i6
                 Message::Flush(_) => {}
             }
         }
-        let ended = store(&mut conn, &lines, &ends, &mut last_ns);
+        let ended = {
+            let _held = gate.hold();
+            store(&mut conn, &lines, &ends, &mut last_ns)
+        };
         last_commit = Some(Instant::now());
         for message in batch {
             match message {
@@ -627,7 +636,7 @@ mod tests {
             .unwrap()
             .execute_batch(schema)
             .unwrap();
-        let writer = LogWriter::start(&path).unwrap();
+        let writer = LogWriter::start(&path, WriteGate::default()).unwrap();
         let source = LogSource {
             agent_name: "a".into(),
             deployment_id: None,
@@ -673,6 +682,48 @@ mod tests {
             .query_row("SELECT count(*) FROM logs", [], |row| row.get(0))
             .unwrap();
         assert_eq!(stored, 101);
+    }
+
+    /// While someone holds the write gate, nothing is committed; then all
+    /// of it is ([`Store::write_small`] counts on that).
+    ///
+    /// [`Store::write_small`]: super::super::store::Store::write_small
+    #[test]
+    fn the_writer_commits_only_while_it_holds_the_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_name TEXT NOT NULL,
+                 deployment_id TEXT, session_id TEXT, ts_ns INTEGER NOT NULL, line TEXT NOT NULL)",
+            )
+            .unwrap();
+        let gate = WriteGate::default();
+        let writer = Arc::new(LogWriter::start(&path, gate.clone()).unwrap());
+        let source = LogSource {
+            agent_name: "a".into(),
+            deployment_id: None,
+            session_id: None,
+        };
+        let held = gate.hold();
+        writer.line(&source, "held back".into());
+        let flushed = std::thread::spawn({
+            let writer = writer.clone();
+            move || writer.flush()
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let conn = Connection::open(&path).unwrap();
+        let count = || -> i64 {
+            conn.query_row("SELECT count(*) FROM logs", [], |row| row.get(0))
+                .unwrap()
+        };
+        assert!(!flushed.is_finished(), "the writer committed past the gate");
+        assert_eq!(count(), 0);
+        drop(held);
+        flushed.join().unwrap();
+        assert_eq!(count(), 1);
+        writer.close();
     }
 
     #[test]

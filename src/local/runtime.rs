@@ -252,8 +252,9 @@ impl Runtime {
     /// Spawns the session's process, records the session and supervises
     /// it. The capacity slot must already be reserved; it is released when
     /// the session ends (or here, if it cannot start). The record (the
-    /// session and where its processes are) is one write, made off the
-    /// async workers once the process runs (so it holds when it started);
+    /// session and where its processes are) is one small write
+    /// ([`Store::write_small`]), made once the process runs (so it holds
+    /// when it started);
     /// if it cannot be written the processes are killed at once: no
     /// session runs unrecorded. A process that cannot be started is
     /// recorded as `START_FAILED`.
@@ -326,7 +327,7 @@ impl Runtime {
                 let record = session.clone();
                 let recorded = self
                     .store
-                    .write(move |store| store.insert_session(&record))
+                    .write_small(move |store| store.insert_session(&record))
                     .await;
                 self.capacity.release(&session.agent_id);
                 recorded?;
@@ -353,7 +354,7 @@ impl Runtime {
         };
         let recorded = self
             .store
-            .write(move |store| store.insert_running_session(&record, &process))
+            .write_small(move |store| store.insert_running_session(&record, &process))
             .await;
         if let Err(err) = recorded {
             processes.kill();
@@ -950,7 +951,7 @@ mod tests {
         SessionRecord,
     ) {
         let store = Arc::new(Store::open(dir).unwrap());
-        let logs = Arc::new(LogWriter::start(store.path()).unwrap());
+        let logs = Arc::new(LogWriter::start(store.path(), store.write_gate()).unwrap());
         let capacity = Arc::new(Capacity::default());
         let bodies = BodyDir::open(dir);
         let runtime = Arc::new(Runtime::new(
