@@ -260,6 +260,15 @@ ALTER TABLE deployments ADD COLUMN build_id TEXT;
 /// The WAL is cut back to this size after a checkpoint empties it (it
 /// would otherwise keep the size of its largest burst).
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// WAL pages after which a commit of the store's writer checkpoints (the
+/// log writer keeps SQLite's 1,000). A checkpoint syncs the WAL and the
+/// database to the disk, milliseconds here, and a session's record (on an
+/// async worker, see [`Store::write_small`]) would wait for it: one start
+/// in fifty did. The log writer commits whenever sessions run, so it does
+/// the checkpoints; this one only bounds the WAL (40 MB) when nothing is
+/// logged.
+const WRITER_CHECKPOINT_PAGES: i64 = 10_000;
 /// Statements each connection keeps prepared (one per query shape in use).
 const PREPARED_STATEMENTS: usize = 64;
 
@@ -716,6 +725,8 @@ impl Store {
         let path = data_dir.join(DB_FILE);
         make_private(&path)?;
         let mut conn = open_connection(&path).map_err(StoreError::Sqlite)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
+            .map_err(StoreError::Sqlite)?;
         migrate(&mut conn, &path, MIGRATIONS)?;
         let shared = Arc::new(Shared::default());
         shared.prepare(&mut conn);
@@ -1462,6 +1473,20 @@ mod tests {
         let reopened = Store::open(dir.path()).unwrap();
         assert_eq!(user_version(reopened.path()), SCHEMA_VERSION);
         assert_eq!(reopened.live_agents().unwrap().len(), agents.len());
+    }
+
+    /// The store's writer leaves checkpoints (and their syncs) to the log
+    /// writer, which keeps SQLite's default.
+    #[test]
+    fn checkpoints_are_the_log_writers_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let pages = |conn: &Connection| -> i64 {
+            conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(pages(&store.conn()), WRITER_CHECKPOINT_PAGES);
+        assert_eq!(pages(&connect(store.path()).unwrap()), 1000);
     }
 
     #[test]
