@@ -77,6 +77,7 @@ use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use nix::sys::signal::{SigSet, Signal};
@@ -259,18 +260,23 @@ impl Runtime {
     /// session runs unrecorded. A process that cannot be started is
     /// recorded as `START_FAILED`.
     ///
-    /// It runs in a task of its own: once its process runs, a session is
-    /// recorded and supervised even if the caller stops waiting (a client
-    /// that hangs up drops its request's future).
+    /// Once its process runs, a session is recorded and supervised even if
+    /// the caller stops waiting (a client that hangs up drops its
+    /// request's future): the start is polled once here, and if it has to
+    /// wait (its record went to the blocking pool), it goes on in a task of
+    /// its own. Usually it does not, and a start costs no task and no
+    /// hand-off to another worker.
     pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
-        let runtime = self.clone();
-        tokio::spawn(async move { runtime.start(plan).await })
-            .await
-            .unwrap_or_else(|err| {
-                Err(CloudError::Internal(format!(
-                    "the start was interrupted: {err}"
-                )))
-            })
+        let mut start = Box::pin(self.clone().start(plan));
+        let first = std::future::poll_fn(|cx| Poll::Ready(start.as_mut().poll(cx))).await;
+        if let Poll::Ready(started) = first {
+            return started;
+        }
+        tokio::spawn(start).await.unwrap_or_else(|err| {
+            Err(CloudError::Internal(format!(
+                "the start was interrupted: {err}"
+            )))
+        })
     }
 
     async fn start(self: Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
@@ -967,7 +973,9 @@ mod tests {
         let agent = store.live_agents().unwrap().remove(0);
         assert!(capacity.try_reserve(&agent.id, 1));
         let session = SessionRecord {
-            id: "0b7c1c1e-0000-4000-8000-000000000001".into(),
+            // Its own id: tests run at once, and a session's cgroup is
+            // named after it.
+            id: crate::local::store::new_id(),
             agent_name: agent.name.clone(),
             agent_id: agent.id.clone(),
             deployment_id: agent.deployment.id.clone(),
@@ -983,14 +991,53 @@ mod tests {
         (store, logs, capacity, runtime, session)
     }
 
+    /// Holds the store's write gate on a thread of its own (as the log
+    /// writer does while it commits) until the returned sender is dropped.
+    fn hold_gate(store: &Store) -> std::sync::mpsc::Sender<()> {
+        let gate = store.write_gate();
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let _held = gate.hold();
+            held.send(()).unwrap();
+            let _ = released.recv();
+        });
+        is_held.recv().unwrap();
+        release
+    }
+
+    /// A start whose record needs no wait (nobody else is writing) is
+    /// done in one poll: no task of its own.
+    #[tokio::test]
+    async fn a_start_with_nothing_to_wait_for_is_done_in_one_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
+        let id = session.id.clone();
+        let mut launch = Box::pin(runtime.launch(SessionPlan {
+            session,
+            launch: Launch::Shell("sleep 30".into()),
+            body: None,
+            env: Vec::new(),
+        }));
+        let first =
+            std::future::poll_fn(|cx| Poll::Ready(std::future::Future::poll(launch.as_mut(), cx)))
+                .await;
+        assert!(matches!(first, Poll::Ready(Ok(()))), "{first:?}");
+        assert!(runtime.running().contains_key(&id));
+        assert!(runtime.stop(&id).await);
+        logs.close();
+    }
+
     /// A start whose caller stops waiting (a client that hangs up drops
     /// its request's future) still records and supervises its session.
-    /// On one thread, so that the start cannot finish before the first
+    /// On one thread, with the write gate held (so the record goes to the
+    /// blocking pool), so that the start cannot finish before the first
     /// poll returns.
     #[tokio::test]
     async fn a_start_whose_caller_stops_waiting_still_runs_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let (store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
+        let release = hold_gate(&store);
         let mut launch = Box::pin(runtime.launch(SessionPlan {
             session: session.clone(),
             launch: Launch::Shell("sleep 30".into()),
@@ -998,12 +1045,12 @@ mod tests {
             env: Vec::new(),
         }));
         // Polled once, then dropped.
-        let first = std::future::poll_fn(|cx| {
-            std::task::Poll::Ready(std::future::Future::poll(launch.as_mut(), cx))
-        })
-        .await;
+        let first =
+            std::future::poll_fn(|cx| Poll::Ready(std::future::Future::poll(launch.as_mut(), cx)))
+                .await;
         assert!(first.is_pending(), "the start answered at once");
         drop(launch);
+        drop(release);
         let (name, id) = (session.agent_name.clone(), session.id.clone());
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         loop {
