@@ -302,7 +302,7 @@ async fn start_busy(server: &Server, report: &mut Report) {
     const STARTS: usize = 200;
     let path = "/v1/public/my-first-agent/start";
     let mut rounds = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..9 {
         let idle = latencies_apart(&server.url, path, &server.public, STARTS).await;
         let stop = Arc::new(AtomicBool::new(false));
         let pages = Arc::new(AtomicU64::new(0));
