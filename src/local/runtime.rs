@@ -264,19 +264,27 @@ impl Runtime {
     /// the caller stops waiting (a client that hangs up drops its
     /// request's future): the start is polled once here, and if it has to
     /// wait (its record went to the blocking pool), it goes on in a task of
-    /// its own. Usually it does not, and a start costs no task and no
-    /// hand-off to another worker.
+    /// its own. Usually it does not, and a start costs no task of its own
+    /// and no hand-off to another worker. A panic in it is an error of the
+    /// start either way, not of the request's task.
     pub async fn launch(self: &Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
+        let interrupted = |why: &dyn std::fmt::Display| {
+            CloudError::Internal(format!("the start was interrupted: {why}"))
+        };
         let mut start = Box::pin(self.clone().start(plan));
-        let first = std::future::poll_fn(|cx| Poll::Ready(start.as_mut().poll(cx))).await;
-        if let Poll::Ready(started) = first {
-            return started;
-        }
-        tokio::spawn(start).await.unwrap_or_else(|err| {
-            Err(CloudError::Internal(format!(
-                "the start was interrupted: {err}"
+        let first = std::future::poll_fn(|cx| {
+            Poll::Ready(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                || start.as_mut().poll(cx),
             )))
         })
+        .await;
+        match first {
+            Ok(Poll::Ready(started)) => started,
+            Ok(Poll::Pending) => tokio::spawn(start)
+                .await
+                .unwrap_or_else(|err| Err(interrupted(&err))),
+            Err(_) => Err(interrupted(&"it panicked")),
+        }
     }
 
     async fn start(self: Arc<Self>, plan: SessionPlan) -> Result<(), CloudError> {
@@ -325,8 +333,6 @@ impl Runtime {
                 if let Some(cgroup) = &cgroup {
                     let _ = std::fs::remove_dir(cgroup);
                 }
-                self.logs
-                    .event(&source, &format!("session failed to start: {err}"));
                 session.ended_ns = Some(now);
                 session.completion_status = Some(START_FAILED.into());
                 session.end_state = END_AGENT_ERROR.into();
@@ -335,6 +341,10 @@ impl Runtime {
                     .store
                     .write_small(move |store| store.insert_session(&record))
                     .await;
+                // After the record: sent before, it would wake the log
+                // writer, which would then take the write gate first.
+                self.logs
+                    .event(&source, &format!("session failed to start: {err}"));
                 self.capacity.release(&session.agent_id);
                 recorded?;
                 return Err(err);
@@ -1004,6 +1014,38 @@ mod tests {
         });
         is_held.recv().unwrap();
         release
+    }
+
+    /// A session whose first process exits at once keeps its cgroup: its
+    /// set is made here once the process has exited (and its cgroup lists
+    /// nobody), as it can be on a busy machine.
+    #[tokio::test]
+    async fn a_process_that_exits_at_once_keeps_its_cgroup() {
+        let id = crate::local::store::new_id();
+        let Some(cgroup) = Containment::detect().cgroup_for(&id) else {
+            eprintln!("skipped: no writable cgroup v2 hierarchy here");
+            return;
+        };
+        let mut child = spawn::spawn(
+            &Command::new("true"),
+            spawn::Options {
+                stdin: spawn::Stdin::Null,
+                cgroup: Some(&cgroup),
+                blocked: SigSet::empty(),
+            },
+        )
+        .unwrap();
+        assert!(child.wait().await.unwrap().success());
+        let processes = ProcessSet::new(
+            &id,
+            child.pid(),
+            Some((cgroup.clone(), child.in_cgroup())),
+            Arc::new(Sweeper::default()),
+        );
+        assert_eq!(processes.cgroup(), Some(cgroup.as_path()));
+        // Nothing is left: the empty cgroup is removed.
+        processes.kill_leftovers().await;
+        assert!(!cgroup.exists());
     }
 
     /// A start whose record needs no wait (nobody else is writing) is

@@ -14,8 +14,9 @@
 //!
 //! - one writer connection (behind a mutex) for writes and the few reads
 //!   that startup and key changes make; requests reach it off the async
-//!   workers ([`Store::write`]), or on them for a small write when no other
-//!   writer is in a transaction ([`Store::write_small`], [`WriteGate`]);
+//!   workers ([`Store::write`]), or on them for a small write when neither
+//!   the log writer nor another write is under way ([`Store::write_small`],
+//!   [`WriteGate`]);
 //! - read connections on their own threads for the reads requests make
 //!   ([`Store::read`], `store/pool.rs`, queries in `store/reads.rs`), so a
 //!   long read never holds the writer, a start or a 429;
@@ -796,16 +797,23 @@ impl Store {
 
     /// [`Store::write`] for a small write a request waits for (a session's
     /// record): run here, on the async worker, when the log writer is not
-    /// in a transaction, which saves the hand-off to the blocking pool and
-    /// back (a start spent a tenth of its time in those four context
-    /// switches). Else, when it could wait for the log writer's commit,
-    /// off the workers like any write.
+    /// in a transaction and no other write holds the writer connection,
+    /// which saves the hand-off to the blocking pool and back (a start
+    /// spent a tenth of its time in those four context switches). Else,
+    /// when it could wait for either, off the workers like any write.
+    /// (Another process holding SQLite's lock, `pipecat local` commands
+    /// that open the store, would still make it wait, as it does every
+    /// write the handlers make.)
     pub async fn write_small<T: Send + 'static>(
         self: &Arc<Self>,
         write: impl FnOnce(&Store) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         if let Some(_held) = self.gate.try_hold() {
-            return write(self);
+            // Only looked at: the write takes the connection itself.
+            let writer_free = self.conn.try_lock().is_ok();
+            if writer_free {
+                return write(self);
+            }
         }
         self.write(write).await
     }
@@ -1430,7 +1438,7 @@ mod tests {
     /// and off it (on the blocking pool, which does not need the gate)
     /// while the log writer holds it.
     #[tokio::test]
-    async fn a_small_write_runs_here_unless_the_log_writer_is_writing() {
+    async fn a_small_write_runs_here_unless_another_write_is_under_way() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
         let here = std::thread::current().id();
@@ -1461,6 +1469,19 @@ mod tests {
         release.send(()).unwrap();
         holder.join().unwrap();
         assert_eq!(written_on(&store).await, here);
+        // Another write holds the writer connection for a moment.
+        let (held, is_held) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn({
+            let store = store.clone();
+            move || {
+                let _conn = store.conn();
+                held.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        });
+        is_held.recv().unwrap();
+        assert_ne!(written_on(&store).await, here);
+        holder.join().unwrap();
     }
 
     #[test]
