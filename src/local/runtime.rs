@@ -1001,19 +1001,19 @@ mod tests {
         (store, logs, capacity, runtime, session)
     }
 
-    /// Holds the store's write gate on a thread of its own (as the log
-    /// writer does while it commits) until the returned sender is dropped.
-    fn hold_gate(store: &Store) -> std::sync::mpsc::Sender<()> {
-        let gate = store.write_gate();
-        let (held, is_held) = std::sync::mpsc::channel();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        std::thread::spawn(move || {
-            let _held = gate.hold();
-            held.send(()).unwrap();
-            let _ = released.recv();
-        });
-        is_held.recv().unwrap();
-        release
+    /// The start of `session` running `sleep 30`.
+    fn sleeping(session: SessionRecord) -> SessionPlan {
+        SessionPlan {
+            session,
+            launch: Launch::Shell("sleep 30".into()),
+            body: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// One poll of `future`.
+    async fn poll_once<F: std::future::Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+        std::future::poll_fn(|cx| Poll::Ready(std::pin::Pin::new(&mut *future).poll(cx))).await
     }
 
     /// A session whose first process exits at once keeps its cgroup: its
@@ -1055,15 +1055,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (_store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
         let id = session.id.clone();
-        let mut launch = Box::pin(runtime.launch(SessionPlan {
-            session,
-            launch: Launch::Shell("sleep 30".into()),
-            body: None,
-            env: Vec::new(),
-        }));
-        let first =
-            std::future::poll_fn(|cx| Poll::Ready(std::future::Future::poll(launch.as_mut(), cx)))
-                .await;
+        let mut launch = Box::pin(runtime.launch(sleeping(session)));
+        let first = poll_once(&mut launch).await;
         assert!(matches!(first, Poll::Ready(Ok(()))), "{first:?}");
         assert!(runtime.running().contains_key(&id));
         assert!(runtime.stop(&id).await);
@@ -1079,17 +1072,10 @@ mod tests {
     async fn a_start_whose_caller_stops_waiting_still_runs_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let (store, logs, _capacity, runtime, session) = runtime_with_a_session(dir.path());
-        let release = hold_gate(&store);
-        let mut launch = Box::pin(runtime.launch(SessionPlan {
-            session: session.clone(),
-            launch: Launch::Shell("sleep 30".into()),
-            body: None,
-            env: Vec::new(),
-        }));
+        let release = store.write_gate().hold_elsewhere();
+        let mut launch = Box::pin(runtime.launch(sleeping(session.clone())));
         // Polled once, then dropped.
-        let first =
-            std::future::poll_fn(|cx| Poll::Ready(std::future::Future::poll(launch.as_mut(), cx)))
-                .await;
+        let first = poll_once(&mut launch).await;
         assert!(first.is_pending(), "the start answered at once");
         drop(launch);
         drop(release);

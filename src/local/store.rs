@@ -539,10 +539,47 @@ pub struct Store {
 #[derive(Clone, Default)]
 pub struct WriteGate(Arc<Mutex<()>>);
 
+/// The gate held by another thread ([`WriteGate::hold_elsewhere`]);
+/// dropping it returns once the gate is free.
+#[cfg(test)]
+pub struct HeldElsewhere {
+    release: std::sync::mpsc::Sender<()>,
+    holder: Option<std::thread::JoinHandle<()>>,
+}
+
+#[cfg(test)]
+impl Drop for HeldElsewhere {
+    fn drop(&mut self) {
+        let _ = self.release.send(());
+        if let Some(holder) = self.holder.take() {
+            let _ = holder.join();
+        }
+    }
+}
+
 impl WriteGate {
     /// Waits until no one holds it.
     pub fn hold(&self) -> MutexGuard<'_, ()> {
         lock(&self.0)
+    }
+
+    /// Holds it on a thread of its own (as the log writer does while it
+    /// commits) until the returned value is dropped.
+    #[cfg(test)]
+    pub fn hold_elsewhere(&self) -> HeldElsewhere {
+        let gate = self.clone();
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _held = gate.hold();
+            held.send(()).unwrap();
+            let _ = released.recv();
+        });
+        is_held.recv().unwrap();
+        HeldElsewhere {
+            release,
+            holder: Some(holder),
+        }
     }
 
     /// Holds it if no one does.
@@ -1456,18 +1493,9 @@ mod tests {
         };
         assert_eq!(written_on(&store).await, here);
         // Another thread holds the gate, as the log writer does.
-        let gate = store.write_gate();
-        let (held, is_held) = std::sync::mpsc::channel();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let holder = std::thread::spawn(move || {
-            let _held = gate.hold();
-            held.send(()).unwrap();
-            let _ = released.recv();
-        });
-        is_held.recv().unwrap();
+        let release = store.write_gate().hold_elsewhere();
         assert_ne!(written_on(&store).await, here);
-        release.send(()).unwrap();
-        holder.join().unwrap();
+        drop(release);
         assert_eq!(written_on(&store).await, here);
         // Another write holds the writer connection for a moment.
         let (held, is_held) = std::sync::mpsc::channel();
