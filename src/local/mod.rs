@@ -60,6 +60,7 @@ mod logs;
 mod names;
 mod routes;
 mod runtime;
+mod sched;
 mod spawn;
 mod store;
 mod time;

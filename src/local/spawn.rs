@@ -46,7 +46,7 @@ use nix::unistd::Pid;
 use tokio::io::unix::AsyncFd;
 use tokio::net::unix::pipe;
 
-use super::containment;
+use super::{containment, sched};
 
 /// The child's own stack until it execs: its calls are a few system call
 /// wrappers deep.
@@ -372,7 +372,15 @@ fn clone_child<'a>(
         let mut slot = stack.borrow_mut();
         let stack = match &mut *slot {
             Some(stack) => stack,
-            empty => empty.insert(ChildStack::map()?),
+            empty => {
+                // Once per thread that starts sessions: the shortest slice,
+                // so that when a child's `exec` lets this thread go on, it
+                // preempts the child (still loading its program) instead
+                // of waiting a whole slice for the CPU. A new child gets
+                // it too, and with it a CPU soon after it is created.
+                sched::set_this_thread(sched::this_thread_nice(), sched::SHORTEST_SLICE_NS);
+                empty.insert(ChildStack::map()?)
+            }
         };
         let mut unblocked = SigSet::empty();
         pthread_sigmask(
@@ -637,6 +645,8 @@ unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
         if libc::sigprocmask(libc::SIG_SETMASK, &args.mask, ptr::null_mut()) < 0 {
             return last();
         }
+        // Its program runs with the default slice (see `clone_child`).
+        sched::set_this_thread(sched::this_thread_nice(), sched::DEFAULT_SLICE);
         libc::execve(args.program, args.argv, args.envp);
         last()
     }
@@ -867,6 +877,27 @@ mod tests {
             text,
             format!("first argument|a value|removed|{}|the body", cwd.display())
         );
+        assert!(child.wait().await.unwrap().success());
+    }
+
+    /// The thread that starts a process asks for the shortest slice (so
+    /// that it preempts the process once its `exec` lets it go on); the
+    /// process runs with the default slice and the thread's nice value.
+    /// Kernels before 6.12 report no slice (0) for this policy.
+    #[tokio::test]
+    async fn the_starting_thread_has_the_shortest_slice_and_the_process_the_default() {
+        // A test has a thread of its own, which has started nothing yet.
+        let default = sched::attributes(0).runtime;
+        let mut child = spawn(&shell("cat"), options(Stdin::Piped)).unwrap();
+        let starter = sched::attributes(0);
+        let process = sched::attributes(child.pid().as_raw());
+        if default != 0 {
+            assert_eq!(starter.runtime, sched::SHORTEST_SLICE_NS);
+            assert_ne!(default, sched::SHORTEST_SLICE_NS);
+        }
+        assert_eq!(process.runtime, default, "the process's slice");
+        assert_eq!(process.nice, starter.nice);
+        drop(child.stdin.take());
         assert!(child.wait().await.unwrap().success());
     }
 

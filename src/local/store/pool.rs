@@ -17,6 +17,7 @@ use rusqlite::{Connection, InterruptHandle};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{Shared, StoreError, StoreResult, lock, open_connection};
+use crate::local::sched;
 
 /// Read connections (and threads).
 pub const READERS: usize = 4;
@@ -30,7 +31,7 @@ const READ_NICENESS: i32 = 10;
 /// for a read thread's slice to end; the read threads' share of the CPU
 /// (their nice value) stays the same. Linux 6.12 and later honour it;
 /// older kernels ignore it.
-const READ_SLICE_NS: u64 = 100_000_000;
+const READ_SLICE_NS: u64 = sched::LONGEST_SLICE_NS;
 
 type Job = Box<dyn FnOnce(&Connection) + Send>;
 
@@ -108,43 +109,9 @@ impl ReadPool {
     }
 }
 
-/// sched_setattr(2)'s flag to keep the thread's policy (whatever the
-/// server was started with) and change only the rest (Linux 5.3).
-const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
-
-/// `struct sched_attr` of sched_setattr(2), its first version (48 bytes);
-/// the C library has no wrapper.
-#[repr(C)]
-#[derive(Default)]
-struct SchedAttr {
-    size: u32,
-    policy: u32,
-    flags: u64,
-    nice: i32,
-    priority: u32,
-    runtime: u64,
-    deadline: u64,
-    period: u64,
-}
-
 /// A read thread: lowers its priority, then runs jobs until the pool goes.
 fn serve(conn: Connection, queue: &Mutex<Receiver<Job>>) {
-    // Linux keeps a nice value and a slice per thread: this changes only
-    // this thread. Both are best effort (a refusal leaves the defaults).
-    // SAFETY: setpriority(2) with this thread's id, and sched_setattr(2)
-    // for the calling thread (pid 0), only read the attributes passed.
-    unsafe {
-        let tid = nix::unistd::gettid().as_raw() as nix::libc::id_t;
-        nix::libc::setpriority(nix::libc::PRIO_PROCESS, tid, READ_NICENESS);
-        let attr = SchedAttr {
-            size: std::mem::size_of::<SchedAttr>() as u32,
-            flags: SCHED_FLAG_KEEP_POLICY,
-            nice: READ_NICENESS,
-            runtime: READ_SLICE_NS,
-            ..SchedAttr::default()
-        };
-        nix::libc::syscall(nix::libc::SYS_sched_setattr, 0, &attr, 0);
-    }
+    sched::set_this_thread(READ_NICENESS, READ_SLICE_NS);
     loop {
         // Held only while waiting for the next job.
         let next = lock(queue).recv();
@@ -210,26 +177,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (nice, attr) = store
-            .read_blocking(|_| {
-                let tid = nix::unistd::gettid().as_raw() as nix::libc::id_t;
-                let mut attr = SchedAttr::default();
-                // SAFETY: getpriority reads nothing of ours; sched_getattr
-                // writes at most `size` bytes into `attr`.
-                let (nice, got) = unsafe {
-                    (
-                        nix::libc::getpriority(nix::libc::PRIO_PROCESS, tid),
-                        nix::libc::syscall(
-                            nix::libc::SYS_sched_getattr,
-                            0,
-                            &mut attr,
-                            std::mem::size_of::<SchedAttr>() as u32,
-                            0,
-                        ),
-                    )
-                };
-                assert_eq!(got, 0, "sched_getattr: {}", std::io::Error::last_os_error());
-                Ok((nice, attr))
-            })
+            .read_blocking(|_| Ok((sched::this_thread_nice(), sched::attributes(0))))
             .unwrap();
         assert_eq!(nice, READ_NICENESS);
         assert_eq!(attr.nice, READ_NICENESS);

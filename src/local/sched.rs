@@ -1,0 +1,85 @@
+//! What the local cloud asks of the CPU scheduler, per thread: a nice value
+//! (its share of the CPU) and a time slice (how soon it runs once woken).
+//! Linux keeps both per thread. With the fair scheduler of Linux 6.12 and
+//! later, a waking thread with a shorter slice than the running one's
+//! preempts it; older kernels ignore the slice.
+//!
+//! Only system calls, no allocation: a child between `clone` and `exec`
+//! calls these too.
+
+use nix::libc;
+
+/// The shortest slice the kernel grants (0.1 ms).
+pub(crate) const SHORTEST_SLICE_NS: u64 = 100_000;
+/// The longest slice the kernel grants (100 ms).
+pub(crate) const LONGEST_SLICE_NS: u64 = 100_000_000;
+/// Asks for the kernel's default slice.
+pub(crate) const DEFAULT_SLICE: u64 = 0;
+
+/// sched_setattr(2)'s flag to keep the thread's policy (whatever the
+/// server was started with) and change only the rest (Linux 5.3).
+const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
+
+/// `struct sched_attr` of sched_setattr(2), its first version (48 bytes);
+/// the C library has no wrapper.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct SchedAttr {
+    size: u32,
+    policy: u32,
+    flags: u64,
+    pub(crate) nice: i32,
+    priority: u32,
+    /// The slice, for the fair scheduler's policies.
+    pub(crate) runtime: u64,
+    deadline: u64,
+    period: u64,
+}
+
+/// The calling thread's nice value.
+pub(crate) fn this_thread_nice() -> i32 {
+    // SAFETY: reads nothing of ours. With `who` 0, Linux answers for the
+    // calling thread; -1 is also a valid answer, and no error is possible.
+    unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+}
+
+/// Gives the calling thread `nice` and a slice of `slice_ns` (clamped by
+/// the kernel to 0.1..100 ms; [`DEFAULT_SLICE`] for its default). Best
+/// effort: where sched_setattr(2) is refused (a kernel before 3.14, a
+/// seccomp filter) only the nice value is set, and a nice value lower
+/// than allowed leaves the thread as it was.
+pub(crate) fn set_this_thread(nice: i32, slice_ns: u64) {
+    let attr = SchedAttr {
+        size: std::mem::size_of::<SchedAttr>() as u32,
+        flags: SCHED_FLAG_KEEP_POLICY,
+        nice,
+        runtime: slice_ns,
+        ..SchedAttr::default()
+    };
+    // SAFETY: sched_setattr(2) for the calling thread (pid 0) only reads
+    // `attr`; setpriority(2) with `who` 0 changes the calling thread.
+    unsafe {
+        if libc::syscall(libc::SYS_sched_setattr, 0, &attr, 0) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+        }
+    }
+}
+
+/// The attributes of thread `tid` (0: the calling thread), as the kernel
+/// reports them.
+#[cfg(test)]
+pub(crate) fn attributes(tid: libc::pid_t) -> SchedAttr {
+    let mut attr = SchedAttr::default();
+    // SAFETY: sched_getattr(2) writes at most `size` bytes into `attr`.
+    let got = unsafe {
+        libc::syscall(
+            libc::SYS_sched_getattr,
+            tid,
+            &mut attr,
+            std::mem::size_of::<SchedAttr>() as u32,
+            0,
+        )
+    };
+    assert_eq!(got, 0, "sched_getattr: {}", std::io::Error::last_os_error());
+    attr
+}
