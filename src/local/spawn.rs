@@ -373,12 +373,15 @@ fn clone_child<'a>(
         let stack = match &mut *slot {
             Some(stack) => stack,
             empty => {
-                // Once per thread that starts sessions: the shortest slice,
-                // so that when a child's `exec` lets this thread go on, it
-                // preempts the child (still loading its program) instead
-                // of waiting a whole slice for the CPU. A new child gets
-                // it too, and with it a CPU soon after it is created.
-                sched::set_this_thread(sched::this_thread_nice(), sched::SHORTEST_SLICE_NS);
+                // Once per thread that starts sessions (the async workers,
+                // and so the threads they start later, such as the
+                // blocking pool's): the shortest slice, so that when a
+                // child's `exec` lets this thread go on, it preempts the
+                // child (still loading its program) instead of waiting a
+                // whole slice for the CPU. A new child gets it too, and
+                // with it a CPU sooner after it is created. A short slice
+                // only makes a thread run sooner once woken, not more.
+                sched::set_this_thread_slice(sched::SHORTEST_SLICE_NS);
                 empty.insert(ChildStack::map()?)
             }
         };
@@ -646,7 +649,10 @@ unsafe fn prepare_and_exec(args: &ChildArgs<'_>) -> c_int {
             return last();
         }
         // Its program runs with the default slice (see `clone_child`).
-        sched::set_this_thread(sched::this_thread_nice(), sched::DEFAULT_SLICE);
+        // The last step before `execve`: the shortest slice got this
+        // process a CPU at once, and given up earlier, it lost the CPU to
+        // others before its `exec` more often (docs/local-cloud.md).
+        sched::set_this_thread_slice(sched::DEFAULT_SLICE_NS);
         libc::execve(args.program, args.argv, args.envp);
         last()
     }
@@ -886,7 +892,9 @@ mod tests {
     /// Kernels before 6.12 report no slice (0) for this policy.
     #[tokio::test]
     async fn the_starting_thread_has_the_shortest_slice_and_the_process_the_default() {
-        // A test has a thread of its own, which has started nothing yet.
+        // A test has a thread of its own, which has started nothing yet;
+        // it starts from the default, whatever the test process inherited.
+        sched::set_this_thread_slice(sched::DEFAULT_SLICE_NS);
         let default = sched::attributes(0).runtime;
         let mut child = spawn(&shell("cat"), options(Stdin::Piped)).unwrap();
         let starter = sched::attributes(0);

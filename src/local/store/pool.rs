@@ -23,7 +23,8 @@ use crate::local::sched;
 pub const READERS: usize = 4;
 /// Reads queued or running at most.
 pub const QUEUED: usize = 64;
-/// The read threads' nice value (the server runs at its own, usually 0).
+/// The read threads' nice value (the server runs at its own, usually 0;
+/// one started at a higher value keeps it for them too).
 const READ_NICENESS: i32 = 10;
 /// The time slice the read threads ask the scheduler for: the longest it
 /// grants. A thread that wakes with the default slice (a request's, a
@@ -111,7 +112,8 @@ impl ReadPool {
 
 /// A read thread: lowers its priority, then runs jobs until the pool goes.
 fn serve(conn: Connection, queue: &Mutex<Receiver<Job>>) {
-    sched::set_this_thread(READ_NICENESS, READ_SLICE_NS);
+    // Never a lower nice value than the server's: that would be refused.
+    sched::set_this_thread(READ_NICENESS.max(sched::this_thread_nice()), READ_SLICE_NS);
     loop {
         // Held only while waiting for the next job.
         let next = lock(queue).recv();
@@ -179,9 +181,33 @@ mod tests {
         let (nice, attr) = store
             .read_blocking(|_| Ok((sched::this_thread_nice(), sched::attributes(0))))
             .unwrap();
-        assert_eq!(nice, READ_NICENESS);
-        assert_eq!(attr.nice, READ_NICENESS);
+        let expected = READ_NICENESS.max(sched::this_thread_nice());
+        assert_eq!(nice, expected);
+        assert_eq!(attr.nice, expected);
         // Kernels before 6.12 report no slice for this policy.
+        assert!(
+            attr.runtime == READ_SLICE_NS || attr.runtime == 0,
+            "slice {} ns",
+            attr.runtime
+        );
+    }
+
+    /// A server started at a higher nice value than the read threads'
+    /// keeps it for them (a lower one would be refused without privileges,
+    /// and the long slice with it).
+    #[test]
+    fn reads_keep_a_higher_nice_value_of_the_server() {
+        let (nice, attr) = std::thread::spawn(|| {
+            sched::set_this_thread(READ_NICENESS + 2, sched::DEFAULT_SLICE_NS);
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .read_blocking(|_| Ok((sched::this_thread_nice(), sched::attributes(0))))
+                .unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(nice, READ_NICENESS + 2);
         assert!(
             attr.runtime == READ_SLICE_NS || attr.runtime == 0,
             "slice {} ns",
