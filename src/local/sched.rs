@@ -72,39 +72,38 @@ pub(crate) fn set_this_thread(nice: i32, slice_ns: u64) {
 /// Only system calls, no allocation or lock: a child between `clone` and
 /// `exec` calls it.
 pub(crate) fn set_this_thread_slice(slice_ns: u64) {
-    let mut attr = SchedAttr::default();
-    // SAFETY: sched_getattr(2) writes at most `size` bytes into `attr`;
-    // sched_setattr(2) for the calling thread (pid 0) only reads it.
+    let Some(mut attr) = read_attributes(0) else {
+        return;
+    };
+    if ![libc::SCHED_OTHER, libc::SCHED_BATCH].contains(&(attr.policy as i32)) || attr.runtime == 0
+    {
+        return;
+    }
+    attr.flags = SCHED_FLAG_KEEP_POLICY;
+    attr.runtime = slice_ns;
+    // SAFETY: sched_setattr(2) for the calling thread (pid 0) only reads
+    // `attr`.
     unsafe {
-        let size = std::mem::size_of::<SchedAttr>() as u32;
-        if libc::syscall(libc::SYS_sched_getattr, 0, &mut attr, size, 0) != 0
-            || ![libc::SCHED_OTHER, libc::SCHED_BATCH].contains(&(attr.policy as i32))
-            || attr.runtime == 0
-        {
-            return;
-        }
-        attr.size = size;
-        attr.flags = SCHED_FLAG_KEEP_POLICY;
-        attr.runtime = slice_ns;
         libc::syscall(libc::SYS_sched_setattr, 0, &attr, 0);
     }
 }
 
 /// The attributes of thread `tid` (0: the calling thread), as the kernel
-/// reports them.
+/// reports them; `None` where it does not. Only a system call.
+fn read_attributes(tid: libc::pid_t) -> Option<SchedAttr> {
+    let size = std::mem::size_of::<SchedAttr>() as u32;
+    let mut attr = SchedAttr {
+        size,
+        ..SchedAttr::default()
+    };
+    // SAFETY: sched_getattr(2) writes at most `size` bytes into `attr`.
+    let got = unsafe { libc::syscall(libc::SYS_sched_getattr, tid, &mut attr, size, 0) };
+    (got == 0).then_some(attr)
+}
+
+/// [`read_attributes`], for tests: fails where the kernel does not answer.
 #[cfg(test)]
 pub(crate) fn attributes(tid: libc::pid_t) -> SchedAttr {
-    let mut attr = SchedAttr::default();
-    // SAFETY: sched_getattr(2) writes at most `size` bytes into `attr`.
-    let got = unsafe {
-        libc::syscall(
-            libc::SYS_sched_getattr,
-            tid,
-            &mut attr,
-            std::mem::size_of::<SchedAttr>() as u32,
-            0,
-        )
-    };
-    assert_eq!(got, 0, "sched_getattr: {}", std::io::Error::last_os_error());
-    attr
+    read_attributes(tid)
+        .unwrap_or_else(|| panic!("sched_getattr: {}", std::io::Error::last_os_error()))
 }
