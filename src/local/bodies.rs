@@ -130,10 +130,8 @@ impl BodyDir {
     /// Removes the memory directory if no body file is left in it (one of
     /// a session still running stays, and the next server removes it).
     pub fn close(&self) {
-        if let Some(memory) = &self.in_memory
-            && std::fs::read_dir(&memory.path).is_ok_and(|mut entries| entries.next().is_none())
-        {
-            let _ = std::fs::remove_dir(&memory.path);
+        if let Some(memory) = &self.in_memory {
+            memory.remove_if_empty();
         }
     }
 }
@@ -159,11 +157,7 @@ impl MemoryDir {
         }
         // Still the directory at that name (not one a sweep removed
         // between our open and our lock).
-        let same = std::fs::symlink_metadata(&path)
-            .ok()
-            .zip(dir.metadata().ok())
-            .is_some_and(|(named, held)| named.dev() == held.dev() && named.ino() == held.ino());
-        if !same {
+        if !names(&path, &dir) {
             return Err(format!("{} was removed meanwhile", path.display()));
         }
         remove_body_files(&path);
@@ -191,6 +185,32 @@ impl MemoryDir {
             nix::unistd::UnlinkatFlags::NoRemoveDir,
         );
     }
+
+    /// Removes the directory if it is empty and still the one held (not
+    /// one that took its name after it was removed under us).
+    fn remove_if_empty(&self) {
+        if names(&self.path, &self.dir)
+            && std::fs::read_dir(&self.path).is_ok_and(|mut entries| entries.next().is_none())
+        {
+            let _ = std::fs::remove_dir(&self.path);
+        }
+    }
+}
+
+/// A server that ends without a shutdown (one whose start failed, or a
+/// test's) leaves no empty directory behind either.
+impl Drop for MemoryDir {
+    fn drop(&mut self) {
+        self.remove_if_empty();
+    }
+}
+
+/// Whether `path` names the directory open as `dir`.
+fn names(path: &Path, dir: &File) -> bool {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .zip(dir.metadata().ok())
+        .is_some_and(|(named, held)| named.dev() == held.dev() && named.ino() == held.ino())
 }
 
 fn body_file_name(id: &str) -> String {
@@ -433,5 +453,35 @@ mod tests {
         assert_eq!(std::fs::read_dir(&memory).unwrap().count(), 0);
         bodies.remove(&second);
         assert!(!second.exists());
+        drop(bodies);
+        assert!(memory.exists(), "not the directory it made: left as it is");
+    }
+
+    /// A memory directory goes when its server does, however it ends, as
+    /// long as no body file is left in it.
+    #[test]
+    fn an_empty_memory_dir_goes_with_its_server() {
+        let temp = tempfile::tempdir().unwrap();
+        let memory = temp.path().join("memory");
+        let bodies = BodyDir {
+            on_disk: temp.path().join(DATA_DIR_BODIES),
+            in_memory: MemoryDir::claim(memory.clone()).ok(),
+        };
+        let file = bodies
+            .write("0b7c1c1e-0000-4000-8000-000000000001", b"{}")
+            .unwrap();
+        bodies.remove(&file);
+        drop(bodies);
+        assert!(!memory.exists());
+
+        let bodies = BodyDir {
+            on_disk: temp.path().join(DATA_DIR_BODIES),
+            in_memory: MemoryDir::claim(memory.clone()).ok(),
+        };
+        let file = bodies
+            .write("0b7c1c1e-0000-4000-8000-000000000002", b"{}")
+            .unwrap();
+        drop(bodies);
+        assert!(file.exists(), "a running session's body stays");
     }
 }
