@@ -326,6 +326,15 @@ mod tests {
         DirBuilder::new().mode(0o700).create(path).unwrap();
     }
 
+    /// The bodies of a server on `data_dir` whose memory directory is
+    /// `memory` (claimed here).
+    fn with_memory_dir(data_dir: &Path, memory: &Path) -> BodyDir {
+        BodyDir {
+            on_disk: data_dir.join(DATA_DIR_BODIES),
+            in_memory: Some(MemoryDir::claim(memory.to_path_buf()).unwrap()),
+        }
+    }
+
     fn body(dir: &Path) -> PathBuf {
         let file = dir.join("0b7c1c1e-0000-4000-8000-000000000001.json");
         std::fs::write(&file, "{}").unwrap();
@@ -430,10 +439,7 @@ mod tests {
     fn a_removed_memory_dir_sends_bodies_to_the_data_dir() {
         let temp = tempfile::tempdir().unwrap();
         let memory = temp.path().join("memory");
-        let bodies = BodyDir {
-            on_disk: temp.path().join("data").join(DATA_DIR_BODIES),
-            in_memory: MemoryDir::claim(memory.clone()).ok(),
-        };
+        let bodies = with_memory_dir(&temp.path().join("data"), &memory);
         std::fs::create_dir(temp.path().join("data")).unwrap();
         let first = bodies
             .write("0b7c1c1e-0000-4000-8000-000000000001", b"{}")
@@ -463,10 +469,7 @@ mod tests {
     fn an_empty_memory_dir_goes_with_its_server() {
         let temp = tempfile::tempdir().unwrap();
         let memory = temp.path().join("memory");
-        let bodies = BodyDir {
-            on_disk: temp.path().join(DATA_DIR_BODIES),
-            in_memory: MemoryDir::claim(memory.clone()).ok(),
-        };
+        let bodies = with_memory_dir(temp.path(), &memory);
         let file = bodies
             .write("0b7c1c1e-0000-4000-8000-000000000001", b"{}")
             .unwrap();
@@ -474,10 +477,7 @@ mod tests {
         drop(bodies);
         assert!(!memory.exists());
 
-        let bodies = BodyDir {
-            on_disk: temp.path().join(DATA_DIR_BODIES),
-            in_memory: MemoryDir::claim(memory.clone()).ok(),
-        };
+        let bodies = with_memory_dir(temp.path(), &memory);
         let file = bodies
             .write("0b7c1c1e-0000-4000-8000-000000000002", b"{}")
             .unwrap();
